@@ -1,0 +1,49 @@
+# Two commands: `make run` (install, migrate, start all four parts on SQLite) and `make test`.
+# Needs only Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP     := $(VENV)/.dev-installed
+
+.PHONY: run test install install-dev demo bench lint fuzz clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(RUNTIME_STAMP)
+install-dev: $(DEV_STAMP)
+
+## Start the gateway (http://127.0.0.1:8000) and the three services on SQLite; Ctrl-C stops all four.
+run: install
+	$(BIN)/python -m tools.run
+
+## Run the whole test suite (SQLite and PostgreSQL; PostgreSQL cases skip on a machine without it).
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Fill a running platform with a realistic hack day through the public API.
+demo: install
+	$(BIN)/python -m tools.demo
+
+## Benchmarks (each prints figures measured side by side in one run).
+bench: install-dev
+	$(BIN)/python benchmarks/run_all.py
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .data

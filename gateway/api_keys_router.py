@@ -1,0 +1,55 @@
+"""API keys for automation (a manager's reporting script, a council's own systems)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Response
+from sqlmodel import select
+
+from gateway import identity
+from gateway.models import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from platform_core.auth import CurrentPrincipal
+from platform_core.db import SessionDep
+from platform_core.problems import Problem, responses
+
+router = APIRouter(prefix="/api/api-keys", tags=["API keys"])
+
+
+def _require_person(principal) -> None:  # noqa: ANN001
+    if principal.kind != "person":
+        raise Problem(403, "API keys are managed by people, not by other API keys.")
+    if not principal.has("organiser", "manager", "admin"):
+        raise Problem(403, "Only organisers, managers and admins can hold API keys.")
+
+
+@router.post("", response_model=ApiKeyCreated, status_code=201,
+             summary="Create an API key for your council (shown once)",
+             responses=responses(401, 403, 422))
+async def create_key(body: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep) -> ApiKeyCreated:
+    _require_person(principal)
+    api_key, key = await identity.create_api_key(session, creator=principal, name=body.name, roles=list(body.roles))
+    return ApiKeyCreated(**ApiKeyPublic.model_validate(api_key, from_attributes=True).model_dump(), key=key)
+
+
+@router.get("", response_model=list[ApiKeyPublic], summary="API keys of your council (admins: all)",
+            responses=responses(401, 403))
+async def list_keys(principal: CurrentPrincipal, session: SessionDep) -> list[ApiKey]:
+    _require_person(principal)
+    query = select(ApiKey).order_by(ApiKey.created_at).limit(500)
+    if not principal.is_admin:
+        query = query.where(ApiKey.council_id == principal.council_id)
+    return list((await session.exec(query)).all())
+
+
+@router.delete("/{key_id}", status_code=204, summary="Revoke an API key", responses=responses(401, 403, 404, 422))
+async def revoke_key(key_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Response:
+    _require_person(principal)
+    api_key = await session.get(ApiKey, key_id)
+    if api_key is None or not (principal.is_admin or api_key.council_id == principal.council_id):
+        raise Problem(404, f"No API key with id {key_id}.")
+    if api_key.revoked_at is None:
+        api_key.revoked_at = datetime.now(UTC)
+        session.add(api_key)
+    return Response(status_code=204)

@@ -1,0 +1,22 @@
+"""Dependencies of the gateway's own routes, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gateway.settings import GatewaySettings
+from gateway.tokens import TokenIssuer
+
+
+def get_issuer(request: Request) -> TokenIssuer:
+    return request.app.state.issuer
+
+
+def get_gateway_settings(request: Request) -> GatewaySettings:
+    return request.app.state.settings
+
+
+IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
+SettingsDep = Annotated[GatewaySettings, Depends(get_gateway_settings)]

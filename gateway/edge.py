@@ -1,0 +1,256 @@
+"""The edge: plain ASGI in front of everything, kept lean because every request pays for it.
+
+For each request it makes or accepts the request id, enforces the body limit, logs one JSON line
+and records metrics. Requests for a service's prefix are authenticated here (token or API key),
+rate-limited if they write, and forwarded; everything else goes to the gateway's own FastAPI app.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+
+import orjson
+from asgi_correlation_id import correlation_id
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.proxy import ServiceUnavailable, Upstream
+from gateway.ratelimit import RateLimits
+from platform_core.app import new_request_id, valid_request_id
+from platform_core.auth import Principal, TokenVerifier
+from platform_core.observe import LATENCY, REQUESTS
+from platform_core.problems import PROBLEM_JSON, Problem, problem_body
+
+access_log = logging.getLogger("platform.access")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOGIN_PATHS = frozenset({"/api/auth/login", "/api/auth/invitations/accept", "/api/auth/token"})
+PREFIXES = {"/api/ideas/": "ideas", "/api/voting/": "voting", "/api/followup/": "followup"}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class TokenCache:
+    """Verified tokens, so the signature check runs once per token rather than once per request."""
+
+    def __init__(self, verifier: TokenVerifier, size: int = 20_000) -> None:
+        self._verifier = verifier
+        self._size = size
+        self._items: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+
+    def verify(self, token: str) -> Principal:
+        hit = self._items.get(token)
+        now = time.time()
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        principal = self._verifier.verify(token)  # raises Problem(401)
+        self._items[token] = (principal, principal.expires_at)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return principal
+
+
+class Edge:
+    def __init__(self, app: ASGIApp, *, settings, state) -> None:  # noqa: ANN001
+        self.app = app
+        self.settings = settings
+        self.state = state  # the FastAPI app's state: upstreams, token cache, api-key exchange, limits
+        self.max_body = settings.max_body_bytes
+
+    # ---- helpers -----------------------------------------------------------------------------
+    @staticmethod
+    async def _problem(send: Send, status: int, detail: str, path: str, rid: str,
+                       headers: dict[str, str] | None = None) -> int:
+        body = orjson.dumps(problem_body(status, detail, instance=path))
+        raw = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
+               (b"x-request-id", rid.encode())]
+        raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
+        return status
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        for k, v in scope["headers"]:
+            if k == b"content-length":
+                try:
+                    if int(v) > self.max_body:
+                        raise BodyTooLarge
+                except ValueError:
+                    raise BodyTooLarge from None
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise BodyTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _authenticate(self, headers: dict[bytes, bytes]) -> tuple[Principal, str]:
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            token = token.strip()
+            return self.state.token_cache.verify(token), token
+        key = headers.get(b"x-api-key")
+        if key:
+            return await self.state.api_keys.exchange(key.decode("latin-1"))
+        raise Problem(401, "Sign in first: send 'Authorization: Bearer <token>' or an X-API-Key.")
+
+    # ---- the ASGI entry ----------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        rid_in = headers.get(b"x-request-id", b"").decode("latin-1")
+        rid = rid_in if rid_in and valid_request_id(rid_in) else new_request_id()
+        ctx = correlation_id.set(rid)
+        start = time.perf_counter()
+        method, path = scope["method"], scope["path"]
+        status = 500
+        route = "gateway"
+        try:
+            service = next((name for prefix, name in PREFIXES.items() if path.startswith(prefix)), None)
+            if service is not None:
+                route = service
+                status = await self._forward(scope, receive, send, headers, service, rid)
+            else:
+                status = await self._own(scope, receive, send, headers, rid)
+        finally:
+            elapsed = time.perf_counter() - start
+            REQUESTS.labels("gateway", method, route, str(status)).inc()
+            LATENCY.labels("gateway", method, route).observe(elapsed)
+            if path not in ("/healthz", "/metrics"):
+                access_log.info("request", extra={"method": method, "path": path, "status": status,
+                                                  "duration_ms": round(elapsed * 1000, 2)})
+            correlation_id.reset(ctx)
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes],
+                       service: str, rid: str) -> int:
+        path = scope["path"]
+        try:
+            principal, token = await self._authenticate(headers)
+            if scope["method"] in WRITE_METHODS:
+                wait = await self.state.rate_limits.retry_after("writes", str(principal.person_id))
+                if wait is not None:
+                    raise Problem(429, f"Too many changes in a short time; try again in {wait} s.",
+                                  headers={"Retry-After": str(wait)})
+            body = await self._read_body(scope, receive)
+        except Problem as problem:
+            return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
+        except BodyTooLarge:
+            return await self._problem(send, 413, f"The body is larger than {self.max_body} bytes.", path, rid)
+        upstream: Upstream = self.state.upstreams[service]
+        out_headers = [(k, v) for k, v in scope["headers"] if k not in _DROP_REQUEST]
+        out_headers += [
+            (b"authorization", b"Bearer " + token.encode()),
+            (b"x-request-id", rid.encode()),
+            (b"x-forwarded-for", (scope.get("client") or ("", 0))[0].encode()),
+        ]
+        try:
+            return await upstream.forward(
+                method=scope["method"], path=path, query=scope.get("query_string", b""),
+                headers=out_headers, body=body, send=send,
+                extra_response_headers=[(b"x-request-id", rid.encode())],
+            )
+        except ServiceUnavailable as exc:
+            return await self._problem(send, exc.status, exc.detail, path, rid,
+                                       {"Retry-After": "5"} if exc.status == 503 else None)
+
+    async def _own(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes],
+                   rid: str) -> int:
+        path, method = scope["path"], scope["method"]
+        try:
+            if method in WRITE_METHODS:
+                which = "login" if path in LOGIN_PATHS else "writes"
+                who = (scope.get("client") or ("unknown", 0))[0]
+                if which == "writes":
+                    try:
+                        who = str((await self._authenticate(headers))[0].person_id)
+                    except Problem:
+                        pass  # the route itself answers 401; limit by address meanwhile
+                wait = await self.state.rate_limits.retry_after(which, who)
+                if wait is not None:
+                    what = "sign-in attempts" if which == "login" else "changes"
+                    raise Problem(429, f"Too many {what} in a short time; try again in {wait} s.",
+                                  headers={"Retry-After": str(wait)})
+            body = await self._read_body(scope, receive)
+            if b"authorization" not in headers and headers.get(b"x-api-key") and path not in LOGIN_PATHS:
+                _, token = await self.state.api_keys.exchange(headers[b"x-api-key"].decode("latin-1"))
+                scope = dict(scope)
+                scope["headers"] = [*scope["headers"], (b"authorization", b"Bearer " + token.encode())]
+        except Problem as problem:
+            return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
+        except BodyTooLarge:
+            return await self._problem(send, 413, f"The body is larger than {self.max_body} bytes.", path, rid)
+
+        sent_body = False
+
+        async def replay() -> Message:
+            nonlocal sent_body
+            if sent_body:
+                return {"type": "http.disconnect"}
+            sent_body = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = dict(message)
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        await self.app(scope, replay, send_with_id)
+        return status
+
+
+_DROP_REQUEST = frozenset({
+    b"host", b"connection", b"keep-alive", b"te", b"trailer", b"transfer-encoding", b"upgrade",
+    b"proxy-authorization", b"content-length", b"authorization", b"x-api-key", b"x-request-id",
+    b"x-forwarded-for",
+})
+
+
+class ApiKeyExchange:
+    """X-API-Key at the edge becomes a short-lived token, cached briefly (so a revoked key stops
+    working within a minute, and a valid one costs one database read a minute)."""
+
+    CACHE_SECONDS = 60
+
+    def __init__(self, sessionmaker, issuer) -> None:  # noqa: ANN001
+        self._sessionmaker = sessionmaker
+        self._issuer = issuer
+        self._cache: dict[str, tuple[Principal, str, float]] = {}
+
+    async def exchange(self, key: str) -> tuple[Principal, str]:
+        from gateway import identity
+
+        now = time.time()
+        hit = self._cache.get(key)
+        if hit is not None and hit[2] > now:
+            return hit[0], hit[1]
+        async with self._sessionmaker() as session:
+            api_key = await identity.find_api_key(session, key)
+            if api_key is None:
+                raise Problem(401, "The API key is not valid or has been revoked.")
+            name = await identity.council_name(session, api_key.council_id)
+        token = self._issuer.issue(subject=api_key.id, council_id=api_key.council_id, council_name=name,
+                                   roles=api_key.roles, name=api_key.name, kind="api_key")
+        principal = Principal(person_id=api_key.id, council_id=api_key.council_id,
+                              roles=frozenset(api_key.roles), name=api_key.name, council_name=name,
+                              kind="api_key", token=token)
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[key] = (principal, token, now + self.CACHE_SECONDS)
+        return principal, token

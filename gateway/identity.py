@@ -1,0 +1,229 @@
+"""Identity rules: councils, people, invitations, logins and API keys (no HTTP here)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from gateway.models import ApiKey, Council, Invitation, Person
+from gateway.passwords import (
+    hash_password,
+    needs_rehash,
+    new_secret,
+    secret_digest,
+    verify_password,
+)
+from platform_core.auth import Principal
+from platform_core.problems import Problem
+
+INVITATION_DAYS = 14
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
+
+
+async def get_council(session: AsyncSession, council_id: uuid.UUID) -> Council:
+    council = await session.get(Council, council_id)
+    if council is None:
+        raise Problem(404, f"No council with id {council_id}.")
+    return council
+
+
+async def create_council(session: AsyncSession, *, name: str, slug: str) -> Council:
+    clash = (
+        await session.exec(select(Council).where((Council.slug == slug) | (Council.name == name)))
+    ).first()
+    if clash is not None:
+        field = "slug" if clash.slug == slug else "name"
+        raise Problem(409, f"A council with this {field} already exists.",
+                      errors=[{"field": field, "message": "already taken"}])
+    council = Council(name=name, slug=slug)
+    session.add(council)
+    await session.flush()
+    return council
+
+
+async def get_person(session: AsyncSession, person_id: uuid.UUID) -> Person:
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise Problem(404, f"No person with id {person_id}.")
+    return person
+
+
+async def create_person(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    council_id: uuid.UUID | None,
+    roles: list[str],
+    password: str | None,
+) -> tuple[Person, str | None]:
+    """Create a person; without a password they get a one-time invitation code (returned once)."""
+    email = email.lower()
+    if (await session.exec(select(Person.id).where(Person.email == email))).first() is not None:
+        raise Problem(409, f"{email} is already registered.",
+                      errors=[{"field": "email", "message": "already registered"}])
+    if council_id is not None:
+        await get_council(session, council_id)
+    elif "admin" not in roles:
+        raise Problem(422, "A person who is not an admin must belong to a council.",
+                      errors=[{"field": "council_id", "message": "required unless the person is an admin"}])
+    person = Person(
+        email=email,
+        name=name,
+        council_id=council_id,
+        roles=sorted(set(roles)),
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(person)
+    await session.flush()
+    code = None if password else await _invite(session, person)
+    return person, code
+
+
+async def _invite(session: AsyncSession, person: Person) -> str:
+    code = new_secret("inv")
+    session.add(
+        Invitation(
+            person_id=person.id,
+            code_hash=secret_digest(code),
+            expires_at=datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
+        )
+    )
+    return code
+
+
+async def add_staff_in_bulk(
+    session: AsyncSession, *, council_id: uuid.UUID, people: list[tuple[str, str]]
+) -> tuple[list[tuple[Person, str]], list[str]]:
+    """Register many staff at once (a hack day's few hundred). Existing emails are reported, not failed.
+
+    No password hashing happens here, so 500 people take well under a second: each gets an
+    invitation code instead and chooses a password when they first sign in.
+    """
+    await get_council(session, council_id)
+    wanted: dict[str, str] = {}
+    for email, name in people:
+        wanted.setdefault(email.lower(), name)
+    existing = set(
+        (await session.exec(select(Person.email).where(Person.email.in_(list(wanted))))).all()
+    )
+    created: list[tuple[Person, str]] = []
+    for email, name in wanted.items():
+        if email in existing:
+            continue
+        person = Person(email=email, name=name, council_id=council_id, roles=["staff"])
+        session.add(person)
+        created.append((person, ""))
+    await session.flush()
+    created = [(p, await _invite(session, p)) for p, _ in created]
+    await session.flush()
+    return created, sorted(existing)
+
+
+async def accept_invitation(session: AsyncSession, *, code: str, password: str) -> Person:
+    invitation = (
+        await session.exec(select(Invitation).where(Invitation.code_hash == secret_digest(code)))
+    ).first()
+    now = datetime.now(UTC)
+    if invitation is None or invitation.used_at is not None or _utc(invitation.expires_at) < now:
+        raise Problem(400, "This invitation code is not valid (unknown, used or expired).",
+                      errors=[{"field": "code", "message": "not valid"}])
+    person = await get_person(session, invitation.person_id)
+    person.password_hash = hash_password(password)
+    invitation.used_at = now
+    session.add_all([person, invitation])
+    await session.flush()
+    return person
+
+
+class LockedOut(Problem):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            429,
+            f"Too many failed sign-ins for this account; try again in {seconds} seconds.",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+async def login(
+    session: AsyncSession, *, email: str, password: str, max_failures: int, lockout_seconds: int
+) -> Person:
+    person = (await session.exec(select(Person).where(Person.email == email.lower()))).first()
+    now = datetime.now(UTC)
+    locked_until = _utc(person.locked_until) if person else None
+    if locked_until is not None and locked_until > now:
+        raise LockedOut(int((locked_until - now).total_seconds()) + 1)
+    ok = verify_password(person.password_hash if person else None, password)
+    if person is None or not ok or not person.active:
+        if person is not None:
+            person.failed_logins += 1
+            if person.failed_logins >= max_failures:
+                person.locked_until = now + timedelta(seconds=lockout_seconds)
+                person.failed_logins = 0
+            session.add(person)
+        # Same answer whether the email exists or not.
+        raise Problem(401, "Email or password is not right.")
+    person.failed_logins = 0
+    person.locked_until = None
+    if needs_rehash(person.password_hash or ""):
+        person.password_hash = hash_password(password)
+    session.add(person)
+    return person
+
+
+async def council_name(session: AsyncSession, council_id: uuid.UUID | None) -> str:
+    if council_id is None:
+        return ""
+    council = await session.get(Council, council_id)
+    return council.name if council else ""
+
+
+async def count_people(session: AsyncSession, council_id: uuid.UUID) -> int:
+    return (await session.exec(select(func.count()).where(Person.council_id == council_id))).one()
+
+
+async def create_api_key(
+    session: AsyncSession, *, creator: Principal, name: str, roles: list[str]
+) -> tuple[ApiKey, str]:
+    """An API key acts for the creator's council with at most the creator's roles."""
+    if not creator.is_admin and not set(roles) <= set(creator.roles):
+        raise Problem(403, "An API key cannot hold a role its creator does not have.",
+                      errors=[{"field": "roles", "message": "exceeds your own roles"}])
+    key = new_secret("hk")
+    api_key = ApiKey(
+        name=name,
+        prefix=key[:10],
+        key_hash=secret_digest(key),
+        council_id=creator.council_id,
+        roles=sorted(set(roles)),
+        created_by=creator.person_id,
+    )
+    session.add(api_key)
+    await session.flush()
+    return api_key, key
+
+
+async def create_service_key(session: AsyncSession, *, name: str, created_by: uuid.UUID | None = None) -> str:
+    """A service's own credential (role `service`, no council) for background work between services."""
+    key = new_secret("hks")
+    session.add(ApiKey(name=name, prefix=key[:10], key_hash=secret_digest(key), council_id=None,
+                       roles=["service"], created_by=created_by))
+    await session.flush()
+    return key
+
+
+async def find_api_key(session: AsyncSession, key: str) -> ApiKey | None:
+    api_key = (
+        await session.exec(select(ApiKey).where(ApiKey.key_hash == secret_digest(key)))
+    ).first()
+    if api_key is None or api_key.revoked_at is not None:
+        return None
+    return api_key

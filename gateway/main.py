@@ -1,0 +1,100 @@
+"""The gateway's app: `uvicorn gateway.main:app --port 8000`.
+
+`app` is the edge (plain ASGI) wrapping the gateway's own FastAPI app (identity, health, docs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlmodel import select
+from starlette.routing import Route
+
+from gateway import api_keys_router, auth_router, identity, openapi, people_router, readiness
+from gateway.edge import ApiKeyExchange, Edge, TokenCache
+from gateway.models import Person
+from gateway.proxy import Upstream
+from gateway.ratelimit import RateLimits
+from gateway.settings import GatewaySettings, get_settings
+from gateway.tokens import TokenIssuer
+from platform_core.auth import TokenVerifier
+from platform_core.db import make_engine, make_sessionmaker
+from platform_core.logs import configure_logging
+from platform_core.observe import metrics_endpoint
+from platform_core.problems import install_problem_handlers
+
+import logging
+
+log = logging.getLogger("gateway")
+
+
+async def ensure_first_admin(app: FastAPI, settings: GatewaySettings) -> None:
+    """Create the first admin from settings if no admin exists yet (never a default password)."""
+    if not (settings.bootstrap_admin_email and settings.bootstrap_admin_password):
+        return
+    async with app.state.sessionmaker() as session:
+        people = (await session.exec(select(Person))).all()
+        if any("admin" in p.roles for p in people):
+            return
+        await identity.create_person(session, email=settings.bootstrap_admin_email, name="Administrator",
+                                     council_id=None, roles=["admin"],
+                                     password=settings.bootstrap_admin_password)
+        await session.commit()
+        log.info("created the first admin", extra={"email": settings.bootstrap_admin_email})
+
+
+def create_app(settings: GatewaySettings | None = None) -> Edge:
+    settings = settings or get_settings()
+    configure_logging("gateway", settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        issuer = TokenIssuer(settings.jwt_private_key, issuer=settings.jwt_issuer,
+                             audience=settings.jwt_audience, ttl_seconds=settings.token_ttl_seconds)
+        app.state.settings = settings
+        app.state.issuer = issuer
+        app.state.engine = make_engine(settings.database_url)
+        app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        app.state.token_verifier = TokenVerifier(
+            settings.jwt_public_key or issuer.public_key_pem(),
+            issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+        )
+        app.state.token_cache = TokenCache(app.state.token_verifier)
+        app.state.api_keys = ApiKeyExchange(app.state.sessionmaker, issuer)
+        app.state.rate_limits = RateLimits(login=settings.login_rate_limit, writes=settings.write_rate_limit,
+                                           storage_url=settings.rate_limit_storage_url)
+        app.state.upstreams = {
+            name: Upstream(name, url, connect_timeout=settings.connect_timeout_seconds,
+                           read_timeout=settings.read_timeout_seconds,
+                           max_connections=settings.max_connections_per_service)
+            for name, url in settings.service_urls().items()
+        }
+        await ensure_first_admin(app, settings)
+        try:
+            yield
+        finally:
+            for upstream in app.state.upstreams.values():
+                await upstream.aclose()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Council hack-day platform: gateway",
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_problem_handlers(app)
+    app.include_router(readiness.router)
+    app.include_router(auth_router.router)
+    app.include_router(people_router.router)
+    app.include_router(api_keys_router.router)
+    app.include_router(openapi.router)
+    app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
+    return Edge(app, settings=settings, state=app.state)
+
+
+app = create_app()

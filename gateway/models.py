@@ -1,0 +1,170 @@
+"""Identity tables and schemas: councils, people, invitations and API keys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field as PField
+from sqlalchemy import JSON, Column, DateTime
+from sqlmodel import Field, SQLModel
+
+from platform_core.migrations import NAMING_CONVENTION
+
+metadata = SQLModel.metadata
+metadata.naming_convention = NAMING_CONVENTION
+
+RoleName = Literal["staff", "organiser", "manager", "admin"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts() -> Column:
+    return Column(DateTime(timezone=True), nullable=False)
+
+
+class Council(SQLModel, table=True):
+    __tablename__ = "councils"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    slug: str = Field(max_length=80, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "people"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    council_id: uuid.UUID | None = Field(default=None, foreign_key="councils.id", index=True)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    password_hash: str | None = Field(default=None, max_length=200)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Invitation(SQLModel, table=True):
+    """A one-time code that lets a person set their password (bulk-added staff get one each)."""
+
+    __tablename__ = "invitations"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="people.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = Field(sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class ApiKey(SQLModel, table=True):
+    """A key for automation: acts for one council with the roles given, never more than its creator."""
+
+    __tablename__ = "api_keys"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    council_id: uuid.UUID | None = Field(default=None, foreign_key="councils.id")
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="people.id")  # None: made by command
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+# ---- API schemas (inputs forbid unknown fields) -------------------------------------------------
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CouncilCreate(_Input):
+    name: str = PField(min_length=2, max_length=200)
+    slug: str = PField(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class CouncilPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+    created_at: datetime
+
+
+class PersonCreate(_Input):
+    email: EmailStr
+    name: str = PField(min_length=1, max_length=200)
+    council_id: uuid.UUID | None = None
+    roles: list[RoleName] = PField(default_factory=lambda: ["staff"], min_length=1, max_length=4)
+    password: str | None = PField(default=None, min_length=12, max_length=200)
+
+
+class StaffMember(_Input):
+    email: EmailStr
+    name: str = PField(min_length=1, max_length=200)
+
+
+class StaffBulkCreate(_Input):
+    people: list[StaffMember] = PField(min_length=1, max_length=1000)
+
+
+class PersonPublic(BaseModel):
+    id: uuid.UUID
+    email: str
+    name: str
+    council_id: uuid.UUID | None
+    roles: list[str]
+    active: bool
+    created_at: datetime
+
+
+class InvitedPerson(PersonPublic):
+    invitation_code: str | None = PField(
+        default=None, description="One-time code to set a password; shown once, never stored in clear."
+    )
+
+
+class StaffBulkResult(BaseModel):
+    created: list[InvitedPerson]
+    already_registered: list[str]
+
+
+class RolesUpdate(_Input):
+    roles: list[RoleName] = PField(min_length=1, max_length=4)
+
+
+class Login(_Input):
+    email: EmailStr
+    password: str = PField(min_length=1, max_length=200)
+
+
+class AcceptInvitation(_Input):
+    code: str = PField(min_length=10, max_length=200)
+    password: str = PField(min_length=12, max_length=200)
+
+
+class TokenAnswer(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    person: PersonPublic
+
+
+class ApiKeyCreate(_Input):
+    name: str = PField(min_length=1, max_length=200)
+    roles: list[RoleName] = PField(min_length=1, max_length=4)
+
+
+class ApiKeyPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    council_id: uuid.UUID | None
+    roles: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = PField(description="The key itself: shown once, store it safely.")

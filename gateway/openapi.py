@@ -1,0 +1,112 @@
+"""One OpenAPI document for the whole public API: the gateway's own routes plus each service's."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+
+router = APIRouter(include_in_schema=False)
+PUBLIC_OPERATIONS = {("/api/auth/login", "post"), ("/api/auth/invitations/accept", "post"),
+                     ("/api/auth/token", "post"), ("/healthz", "get"), ("/readyz", "get")}
+SERVICE_ONLY_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
+def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str) and v.startswith("#/components/schemas/"):
+                name = v.rsplit("/", 1)[1]
+                out[k] = f"#/components/schemas/{renames.get(name, name)}"
+            else:
+                out[k] = _rename_refs(v, renames)
+        return out
+    if isinstance(node, list):
+        return [_rename_refs(v, renames) for v in node]
+    return node
+
+
+def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    doc = copy.deepcopy(own)
+    doc["info"] = {
+        "title": "Council hack-day platform",
+        "version": own.get("info", {}).get("version", "1.0.0"),
+        "description": (
+            "The whole public API, through the gateway: identity (this gateway), ideas, voting and "
+            "follow-up. Sign in with POST /api/auth/login and send `Authorization: Bearer <token>`, "
+            "or send an API key as `X-API-Key`. Errors are application/problem+json (RFC 9457)."
+        ),
+    }
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    missing = []
+    for name, sdoc in services.items():
+        if sdoc is None:
+            missing.append(name)
+            continue
+        renames: dict[str, str] = {}
+        for sname, schema in sdoc.get("components", {}).get("schemas", {}).items():
+            if sname in schemas and json.dumps(schemas[sname], sort_keys=True) != json.dumps(
+                _rename_refs(schema, {}), sort_keys=True
+            ):
+                renames[sname] = f"{name.capitalize()}{sname}"
+        sdoc = _rename_refs(sdoc, renames)
+        for sname, schema in sdoc.get("components", {}).get("schemas", {}).items():
+            schemas.setdefault(renames.get(sname, sname), schema)
+        for path, item in sdoc.get("paths", {}).items():
+            if path in SERVICE_ONLY_PATHS:
+                continue
+            doc.setdefault("paths", {})[path] = item
+    doc["components"]["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+        "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    }
+    doc["security"] = [{"bearer": []}, {"apiKey": []}]
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items():
+            if (path, method) in PUBLIC_OPERATIONS and isinstance(op, dict):
+                op["security"] = []
+    if missing:
+        doc["info"]["description"] += (
+            f"\n\nNot included just now (service unreachable): {', '.join(missing)}."
+        )
+    return doc
+
+
+async def _fetch(client: httpx.AsyncClient) -> dict[str, Any] | None:
+    try:
+        response = await client.get("/openapi.json", timeout=3.0)
+        response.raise_for_status()
+        return response.json()
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+async def merged_document(app: FastAPI) -> dict[str, Any]:
+    """Cached once every service has answered; fetched again while any is missing."""
+    cached = getattr(app.state, "openapi_merged", None)
+    if cached is not None:
+        return cached
+    upstreams = app.state.upstreams
+    fetched = await asyncio.gather(*(_fetch(u.client) for u in upstreams.values()))
+    services = dict(zip(upstreams, fetched, strict=True))
+    doc = merge(app.openapi(), services)
+    if all(v is not None for v in services.values()):
+        app.state.openapi_merged = doc
+    return doc
+
+
+@router.get("/openapi.json")
+async def openapi_json(request: Request) -> JSONResponse:
+    return JSONResponse(await merged_document(request.app))
+
+
+@router.get("/docs")
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Council hack-day platform API")

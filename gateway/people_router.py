@@ -1,0 +1,148 @@
+"""Councils and the people in them: admins create councils and people; organisers add their staff in bulk."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import select
+
+from gateway import identity
+from gateway.models import (
+    Council,
+    CouncilCreate,
+    CouncilPublic,
+    InvitedPerson,
+    Person,
+    PersonCreate,
+    PersonPublic,
+    RolesUpdate,
+    StaffBulkCreate,
+    StaffBulkResult,
+)
+from platform_core.auth import CurrentPrincipal, Principal, require_roles
+from platform_core.db import SessionDep
+from platform_core.problems import Problem, responses
+
+router = APIRouter(prefix="/api", tags=["councils and people"])
+AdminOnly = Annotated[Principal, Depends(require_roles("admin"))]
+MAX_PAGE = 200
+
+
+class CouncilPage(BaseModel):
+    items: list[CouncilPublic]
+    total: int
+
+
+class PeoplePage(BaseModel):
+    items: list[PersonPublic]
+    total: int
+
+
+def _may_manage_council_people(principal: Principal, council_id: uuid.UUID) -> bool:
+    return principal.is_admin or (principal.has("organiser") and principal.council_id == council_id)
+
+
+@router.post("/councils", response_model=CouncilPublic, status_code=201, summary="Create a council (admin)",
+             responses=responses(401, 403, 409, 422))
+async def create_council(body: CouncilCreate, _: AdminOnly, session: SessionDep) -> Council:
+    return await identity.create_council(session, name=body.name, slug=body.slug)
+
+
+@router.get("/councils", response_model=CouncilPage, summary="List councils", responses=responses(401, 422))
+async def list_councils(
+    _: CurrentPrincipal,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> CouncilPage:
+    total = (await session.exec(select(func.count()).select_from(Council))).one()
+    rows = (await session.exec(select(Council).order_by(Council.name).offset(offset).limit(limit))).all()
+    return CouncilPage(items=[CouncilPublic.model_validate(c, from_attributes=True) for c in rows], total=total)
+
+
+@router.get("/councils/{council_id}", response_model=CouncilPublic, summary="One council",
+            responses=responses(401, 404, 422))
+async def get_council(council_id: uuid.UUID, _: CurrentPrincipal, session: SessionDep) -> Council:
+    return await identity.get_council(session, council_id)
+
+
+@router.post("/people", response_model=InvitedPerson, status_code=201,
+             summary="Register a person (admin). Without a password they get a one-time invitation code.",
+             responses=responses(401, 403, 404, 409, 422))
+async def create_person(body: PersonCreate, _: AdminOnly, session: SessionDep) -> InvitedPerson:
+    person, code = await identity.create_person(
+        session, email=body.email, name=body.name, council_id=body.council_id,
+        roles=list(body.roles), password=body.password,
+    )
+    return InvitedPerson(**PersonPublic.model_validate(person, from_attributes=True).model_dump(),
+                         invitation_code=code)
+
+
+@router.post("/councils/{council_id}/staff", response_model=StaffBulkResult, status_code=201,
+             summary="Add many staff to a council at once (its organisers, or an admin)",
+             responses=responses(401, 403, 404, 422))
+async def add_staff(council_id: uuid.UUID, body: StaffBulkCreate, principal: CurrentPrincipal,
+                    session: SessionDep) -> StaffBulkResult:
+    if not _may_manage_council_people(principal, council_id):
+        raise Problem(403, "Only organisers of this council (or an admin) can add its staff.")
+    created, existing = await identity.add_staff_in_bulk(
+        session, council_id=council_id, people=[(p.email, p.name) for p in body.people]
+    )
+    return StaffBulkResult(
+        created=[
+            InvitedPerson(**PersonPublic.model_validate(p, from_attributes=True).model_dump(),
+                          invitation_code=code)
+            for p, code in created
+        ],
+        already_registered=existing,
+    )
+
+
+@router.get("/councils/{council_id}/people", response_model=PeoplePage,
+            summary="People of a council (its organisers and managers, or an admin)",
+            responses=responses(401, 403, 404, 422))
+async def list_people(
+    council_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> PeoplePage:
+    if not (principal.is_admin or (principal.has("organiser", "manager") and principal.council_id == council_id)):
+        raise Problem(403, "Only organisers and managers of this council (or an admin) can list its people.")
+    await identity.get_council(session, council_id)
+    total = await identity.count_people(session, council_id)
+    rows = (
+        await session.exec(
+            select(Person).where(Person.council_id == council_id).order_by(Person.email).offset(offset).limit(limit)
+        )
+    ).all()
+    return PeoplePage(items=[PersonPublic.model_validate(p, from_attributes=True) for p in rows], total=total)
+
+
+@router.get("/people/{person_id}", response_model=PersonPublic, summary="One person",
+            responses=responses(401, 403, 404, 422))
+async def get_person(person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Person:
+    person = await identity.get_person(session, person_id)
+    if person.id != principal.person_id and not (
+        principal.is_admin or (person.council_id is not None and principal.council_id == person.council_id)
+    ):
+        raise Problem(404, f"No person with id {person_id}.")
+    return person
+
+
+@router.put("/people/{person_id}/roles", response_model=PersonPublic, summary="Set a person's roles (admin)",
+            responses=responses(401, 403, 404, 422))
+async def set_roles(person_id: uuid.UUID, body: RolesUpdate, _: AdminOnly, session: SessionDep) -> Person:
+    person = await identity.get_person(session, person_id)
+    if person.council_id is None and "admin" not in body.roles:
+        raise Problem(422, "A person of no council must keep the admin role.",
+                      errors=[{"field": "roles", "message": "must include admin for a person of no council"}])
+    person.roles = sorted(set(body.roles))
+    session.add(person)
+    await session.flush()
+    return person

@@ -1,0 +1,62 @@
+"""Settings of the gateway (environment variables prefixed GATEWAY_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import SettingsConfigDict
+
+from platform_core.settings import PartSettings
+
+ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
+VERSION_TABLE = "alembic_version_gateway"
+DEFAULT_PORT = 8000
+
+
+class GatewaySettings(PartSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+    default_sqlite_name: str = "gateway.db"
+
+    # Signing key for tokens (Ed25519 PEM), inline or as a file. Required: no default key exists.
+    jwt_private_key: str = ""
+    jwt_private_key_file: Path | None = None
+    token_ttl_seconds: int = 15 * 60
+
+    # Where the services listen.
+    ideas_url: str = "http://127.0.0.1:8001"
+    voting_url: str = "http://127.0.0.1:8002"
+    followup_url: str = "http://127.0.0.1:8003"
+    connect_timeout_seconds: float = 1.0
+    read_timeout_seconds: float = 10.0
+    max_connections_per_service: int = 100
+
+    # Abuse limits.
+    max_body_bytes: int = 1_048_576
+    login_rate_limit: str = "10/minute"
+    write_rate_limit: str = "300/minute"
+    login_failures_before_lockout: int = 5
+    login_lockout_seconds: int = 300
+    # memory:// keeps limits per gateway process; set redis://host:6379 to share them between replicas.
+    rate_limit_storage_url: str = "memory://"
+
+    # First admin: created at start-up if no admin exists yet (or use `python -m gateway create-admin`).
+    bootstrap_admin_email: str = ""
+    bootstrap_admin_password: str = ""
+
+    @model_validator(mode="after")
+    def _load_private_key(self) -> "GatewaySettings":
+        if not self.jwt_private_key and self.jwt_private_key_file:
+            self.jwt_private_key = self.jwt_private_key_file.read_text()
+        if self.environment == "production" and len(self.bootstrap_admin_password) in range(1, 12):
+            raise ValueError("bootstrap_admin_password must be at least 12 characters in production")
+        return self
+
+    def service_urls(self) -> dict[str, str]:
+        return {"ideas": self.ideas_url, "voting": self.voting_url, "followup": self.followup_url}
+
+
+@lru_cache
+def get_settings() -> GatewaySettings:
+    return GatewaySettings()

@@ -1,0 +1,104 @@
+"""Builds a service's FastAPI app with all the plumbing every service shares."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+from starlette.routing import Route
+
+from platform_core.auth import CurrentPrincipal, TokenVerifier
+from platform_core.db import make_engine, make_sessionmaker
+from platform_core.health import health_router
+from platform_core.logs import configure_logging
+from platform_core.observe import ObserveRequests, metrics_endpoint
+from platform_core.problems import install_problem_handlers, responses
+from platform_core.settings import PartSettings
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def valid_request_id(value: str) -> bool:
+    """Accept a caller's request id only if it is short and safe to put in a log line."""
+    return bool(_REQUEST_ID.match(value))
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Caller(BaseModel):
+    """What a service sees of the caller's token (useful to check a token or an API key)."""
+
+    person_id: uuid.UUID
+    council_id: uuid.UUID | None
+    council_name: str
+    roles: list[str]
+    kind: str
+
+
+def caller_router(part: str) -> APIRouter:
+    router = APIRouter(prefix=f"/api/{part}", tags=["diagnostics"])
+
+    @router.get("/whoami", response_model=Caller, summary=f"Who the {part} service sees calling",
+                responses=responses(401))
+    async def whoami(principal: CurrentPrincipal) -> Caller:
+        return Caller(person_id=principal.person_id, council_id=principal.council_id,
+                      council_name=principal.council_name, roles=sorted(principal.roles), kind=principal.kind)
+
+    return router
+
+
+def create_service_app(
+    *,
+    part: str,
+    title: str,
+    description: str,
+    settings: PartSettings,
+    routers: Sequence[APIRouter],
+    alembic_ini: Path,
+    version_table: str,
+    on_startup: Callable[[FastAPI], Any] | None = None,
+    on_shutdown: Callable[[FastAPI], Any] | None = None,
+) -> FastAPI:
+    configure_logging(part, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.engine = make_engine(settings.database_url)
+        app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        app.state.token_verifier = TokenVerifier(
+            settings.public_key_pem(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
+        if on_startup:
+            await on_startup(app)
+        try:
+            yield
+        finally:
+            if on_shutdown:
+                await on_shutdown(app)
+            await app.state.engine.dispose()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(health_router(part, alembic_ini, version_table))
+    app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
+    app.include_router(caller_router(part))
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(ObserveRequests, part=part)
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name="X-Request-ID",
+        generator=new_request_id,
+        validator=valid_request_id,
+    )
+    return app

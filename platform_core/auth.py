@@ -1,0 +1,119 @@
+"""Token checks every part does for itself: Ed25519-signed JWTs from the gateway.
+
+The algorithm is pinned (EdDSA), and expiry, issuer and audience are always checked, so a token
+with `alg: none`, a wrong signature, a wrong audience or a past expiry is refused with 401.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from fastapi import Depends, Request
+
+from platform_core.problems import Problem
+
+Role = Literal["staff", "organiser", "manager", "admin", "service"]
+ROLES: tuple[str, ...] = ("staff", "organiser", "manager", "admin")
+ALGORITHM = "EdDSA"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a person (or an automation key acting for a council)."""
+
+    person_id: uuid.UUID
+    council_id: uuid.UUID | None
+    roles: frozenset[str]
+    name: str = ""
+    council_name: str = ""
+    kind: Literal["person", "api_key"] = "person"
+    expires_at: float = 0.0
+    token: str = field(default="", repr=False)
+
+    def has(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    @property
+    def is_service(self) -> bool:
+        return "service" in self.roles
+
+    def in_council(self, council_id: uuid.UUID | None) -> bool:
+        return council_id is not None and self.council_id == council_id
+
+
+class TokenVerifier:
+    def __init__(self, public_key_pem: str, *, issuer: str, audience: str) -> None:
+        # Parse once at start-up: a bad key fails loudly here, not on the first request.
+        self._key = load_pem_public_key(public_key_pem.encode())
+        self._issuer = issuer
+        self._audience = audience
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+                leeway=5,
+            )
+            return Principal(
+                person_id=uuid.UUID(claims["sub"]),
+                council_id=uuid.UUID(claims["council"]) if claims.get("council") else None,
+                roles=frozenset(claims.get("roles", [])),
+                name=claims.get("name", ""),
+                council_name=claims.get("council_name", ""),
+                kind=claims.get("kind", "person"),
+                expires_at=float(claims["exp"]),
+                token=token,
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Problem(401, "The token has expired; sign in again.", headers=_challenge()) from exc
+        except (jwt.InvalidTokenError, ValueError, KeyError, TypeError) as exc:
+            raise Problem(401, f"The token is not valid: {exc}.", headers=_challenge()) from exc
+
+
+def _challenge() -> dict[str, str]:
+    return {"WWW-Authenticate": 'Bearer realm="council-hackday"'}
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def current_principal(request: Request) -> Principal:
+    token = bearer_token(request)
+    if token is None:
+        raise Problem(401, "Sign in first: send 'Authorization: Bearer <token>'.", headers=_challenge())
+    verifier: TokenVerifier = request.app.state.token_verifier
+    principal = verifier.verify(token)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str):
+    """A dependency that lets through only callers holding one of `roles` (admins always pass)."""
+
+    async def _check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has(*roles, "admin"):
+            raise Problem(403, f"This needs one of the roles: {', '.join(roles)}.")
+        return principal
+
+    return _check

@@ -1,0 +1,59 @@
+"""/healthz (the process answers) and /readyz (database reachable and migrations at head)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from platform_core.migrations import current_revision, head_revision
+
+
+class Health(BaseModel):
+    status: str
+    part: str
+
+
+class Readiness(BaseModel):
+    status: str
+    part: str
+    checks: dict[str, str]
+
+
+def health_router(part: str, alembic_ini: Path, version_table: str) -> APIRouter:
+    router = APIRouter(tags=["health"])
+    head = head_revision(alembic_ini)
+
+    @router.get("/healthz", response_model=Health, summary="The process is alive")
+    async def healthz() -> Health:
+        return Health(status="ok", part=part)
+
+    @router.get(
+        "/readyz",
+        response_model=Readiness,
+        summary="Database reachable and migrations at head",
+        responses={503: {"model": Readiness, "description": "Not ready"}},
+    )
+    async def readyz(request: Request):
+        checks: dict[str, str] = {}
+        try:
+            async with asyncio.timeout(2):
+                async with request.app.state.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+                    checks["database"] = "ok"
+                    current = await current_revision(conn, version_table)
+            checks["migrations"] = (
+                "ok" if current == head else f"at {current or 'nothing'}, head is {head}"
+            )
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready", and says why
+            checks.setdefault("database", f"unreachable: {type(exc).__name__}")
+            checks.setdefault("migrations", "unknown")
+        ready = all(v == "ok" for v in checks.values())
+        body = Readiness(status="ready" if ready else "not ready", part=part, checks=checks)
+        return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+    return router

@@ -1,0 +1,140 @@
+"""The test platform: the gateway and the three services as real processes, on SQLite and PostgreSQL.
+
+Tests act through the gateway over HTTP with real tokens. PostgreSQL cases skip with the reason on a
+machine without it; in CI (CI=true) or with PLATFORM_REQUIRE_POSTGRES=1 they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gateway.tokens import TokenIssuer
+from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
+from tests.support.actors import Actor, Council, login, unique
+from tools.platform_runner import PARTS, Platform, free_port, postgres_reachable
+
+POSTGRES_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get("PLATFORM_REQUIRE_POSTGRES") == "1"
+BACKENDS = [b for b in os.environ.get("PLATFORM_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
+
+# Generous limits for the suite (the admin makes hundreds of people); abuse tests start their own
+# gateway with tight limits.
+TEST_LIMITS = {"GATEWAY_WRITE_RATE_LIMIT": "100000/minute", "GATEWAY_LOGIN_RATE_LIMIT": "100000/minute"}
+
+
+class RunningPlatform:
+    """What tests see of a running platform."""
+
+    def __init__(self, platform: Platform) -> None:
+        self._p = platform
+        self.backend = platform.backend
+        self.gateway_url = platform.url("gateway")
+        self.issuer = TokenIssuer(platform.private_key_file.read_text(), issuer=TOKEN_ISSUER,
+                                  audience=TOKEN_AUDIENCE, ttl_seconds=900)
+        self.admin_email = platform.admin_email
+        self.admin_password = platform.admin_password
+
+    def url(self, part: str) -> str:
+        return self._p.url(part)
+
+    def database_url(self, part: str) -> str:
+        return self._p.database_urls[part]
+
+    def kill(self, part: str) -> None:
+        self._p.kill(part)
+
+    def start(self, part: str) -> None:
+        self._p.start(part)
+
+    def log(self, part: str) -> str:
+        return self._p.log(part)
+
+    def client(self, **kw) -> httpx.Client:  # noqa: ANN003
+        return httpx.Client(base_url=self.gateway_url, timeout=kw.pop("timeout", 30.0), **kw)
+
+    @property
+    def runner(self) -> Platform:
+        return self._p
+
+
+def _start_platform(backend: str, extra_env: dict[str, str] | None = None) -> Iterator[RunningPlatform]:
+    folder = Path(tempfile.mkdtemp(prefix=f"hackday-{backend}-"))
+    platform = Platform(data_dir=folder, backend=backend, environment="test",
+                        ports={p: free_port() for p in PARTS}, extra_env={**TEST_LIMITS, **(extra_env or {})})
+    try:
+        platform.prepare()
+        platform.start_all()
+        yield RunningPlatform(platform)
+    finally:
+        platform.stop_all()
+        platform.drop_databases()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def platform(request: pytest.FixtureRequest) -> Iterator[RunningPlatform]:
+    backend = request.param
+    if backend == "postgres":
+        why = postgres_reachable()
+        if why is not None:
+            message = f"PostgreSQL is not reachable at 127.0.0.1:5432 ({why})"
+            if POSTGRES_REQUIRED:
+                pytest.fail(message + "; it is required here (CI=true)")
+            pytest.skip(message)
+    yield from _start_platform(backend)
+
+
+@pytest.fixture(scope="session")
+def anonymous(platform: RunningPlatform) -> Iterator[httpx.Client]:
+    with platform.client() as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def admin(platform: RunningPlatform, anonymous: httpx.Client) -> Actor:
+    return login(anonymous, platform.admin_email, platform.admin_password)
+
+
+@pytest.fixture(scope="session")
+def new_council(admin: Actor) -> Callable[..., Council]:
+    def make(name: str | None = None) -> Council:
+        slug = unique("council")
+        response = admin.post("/api/councils", json={"name": name or f"{slug.title()} Council", "slug": slug})
+        assert response.status_code == 201, response.text
+        body = response.json()
+        return Council(id=body["id"], name=body["name"], slug=body["slug"])
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def new_person(platform: RunningPlatform, admin: Actor, anonymous: httpx.Client) -> Callable[..., Actor]:
+    """Register a person through the gateway and give them a real token.
+
+    The token is minted with the platform's own signing key rather than by a password sign-in, so
+    the suite does not pay for Argon2 hundreds of times; sign-in itself has its own tests.
+    """
+
+    def make(council: Council | None, *roles: str, name: str | None = None) -> Actor:
+        roles = roles or ("staff",)
+        email = f"{unique('person')}@example.org"
+        response = admin.post("/api/people", json={
+            "email": email, "name": name or email.split("@")[0].replace("-", " ").title(),
+            "council_id": council.id if council else None, "roles": list(roles),
+        })
+        assert response.status_code == 201, response.text
+        person = response.json()
+        token = platform.issuer.issue(
+            subject=person["id"], council_id=council.id if council else None,
+            council_name=council.name if council else "", roles=roles, name=person["name"],
+        )
+        return Actor(client=anonymous, token=token, id=person["id"], email=email, name=person["name"],
+                     council_id=person["council_id"], roles=list(roles))
+
+    return make

@@ -1,0 +1,182 @@
+"""Starts the gateway and the three services as real processes, and stops them.
+
+Used by `make run` (fixed ports 8000-8003, SQLite in .data/) and by the test suite (free ports,
+a temporary folder, SQLite or PostgreSQL). Each part migrates its own database before it serves.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from platform_core.keys import ensure_dev_keypair
+
+REPO = Path(__file__).resolve().parent.parent
+PARTS = ("ideas", "voting", "followup", "gateway")  # the gateway last: it routes to the others
+SERVICES = ("ideas", "voting", "followup")
+DEFAULT_PORTS = {"gateway": 8000, "ideas": 8001, "voting": 8002, "followup": 8003}
+POSTGRES_ADMIN_URL = os.environ.get("PLATFORM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def postgres_reachable(admin_url: str = POSTGRES_ADMIN_URL) -> str | None:
+    """None if PostgreSQL answers, else why not."""
+    try:
+        import psycopg
+
+        with psycopg.connect(admin_url, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+        return None
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {exc}".strip()
+
+
+def _pg_admin(statement: str, admin_url: str = POSTGRES_ADMIN_URL) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(statement)
+
+
+@dataclass
+class Platform:
+    """Four processes on one machine. `backend` is "sqlite" or "postgres"."""
+
+    data_dir: Path
+    backend: str = "sqlite"
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    environment: str = "development"
+    admin_email: str = "admin@example.org"
+    admin_password: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    database_urls: dict[str, str] = field(default_factory=dict)
+    _pg_databases: list[str] = field(default_factory=list)
+
+    # ---- set-up ----------------------------------------------------------------------------
+    def prepare(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "logs").mkdir(exist_ok=True)
+        self.private_key_file, self.public_key_file = ensure_dev_keypair(self.data_dir / "keys")
+        if self.backend == "postgres":
+            run = uuid.uuid4().hex[:8]
+            for part in PARTS:
+                name = f"hackday_{run}_{part}"
+                _pg_admin(f'CREATE DATABASE "{name}"')
+                self._pg_databases.append(name)
+                base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+                self.database_urls[part] = f"{base}/{name}"
+        else:
+            for part in PARTS:
+                self.database_urls[part] = f"sqlite:///{self.data_dir / (part + '.db')}"
+        if not self.admin_password:
+            self.admin_password = secrets.token_urlsafe(18)
+
+    def url(self, part: str) -> str:
+        return f"http://127.0.0.1:{self.ports[part]}"
+
+    def env_for(self, part: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_"))}
+        prefix = part.upper() + "_"
+        env.update({
+            prefix + "ENVIRONMENT": self.environment,
+            prefix + "DATABASE_URL": self.database_urls[part],
+            prefix + "JWT_PUBLIC_KEY_FILE": str(self.public_key_file),
+            prefix + "IDEAS_URL": self.url("ideas"),
+            prefix + "VOTING_URL": self.url("voting"),
+            prefix + "FOLLOWUP_URL": self.url("followup"),
+            prefix + "GATEWAY_URL": self.url("gateway"),
+            "PYTHONUNBUFFERED": "1",
+        })
+        if part == "gateway":
+            env.update({
+                "GATEWAY_JWT_PRIVATE_KEY_FILE": str(self.private_key_file),
+                "GATEWAY_BOOTSTRAP_ADMIN_EMAIL": self.admin_email,
+                "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
+            })
+        env.update({k: v for k, v in self.extra_env.items() if k.startswith(prefix)})
+        return env
+
+    def log_path(self, part: str) -> Path:
+        return self.data_dir / "logs" / f"{part}.log"
+
+    def log(self, part: str) -> str:
+        return self.log_path(part).read_text(errors="replace")
+
+    # ---- processes -------------------------------------------------------------------------
+    def start(self, part: str, *, wait: bool = True) -> None:
+        out = open(self.log_path(part), "ab")  # noqa: SIM115 - the child owns it
+        self.procs[part] = subprocess.Popen(
+            [sys.executable, "-m", part, "serve", "--port", str(self.ports[part])],
+            cwd=REPO, env=self.env_for(part), stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        out.close()
+        if wait:
+            self.wait_ready(part)
+
+    def start_all(self) -> None:
+        for part in PARTS:
+            self.start(part, wait=False)
+        for part in PARTS:
+            self.wait_ready(part)
+
+    def wait_ready(self, part: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        path = "/healthz" if part == "gateway" else "/readyz"
+        while time.monotonic() < deadline:
+            proc = self.procs.get(part)
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{part} exited with {proc.returncode}:\n{self.log(part)[-3000:]}")
+            try:
+                if httpx.get(self.url(part) + path, timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{part} was not ready within {timeout:.0f} s:\n{self.log(part)[-3000:]}")
+
+    def kill(self, part: str) -> None:
+        """Kill a part at once (SIGKILL), as a crash would."""
+        proc = self.procs.pop(part, None)
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def stop(self, part: str, timeout: float = 10.0) -> None:
+        proc = self.procs.pop(part, None)
+        if proc is None or proc.poll() is not None:
+            return
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for part in reversed(PARTS):
+            self.stop(part)
+
+    def drop_databases(self) -> None:
+        for name in self._pg_databases:
+            try:
+                _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception:  # noqa: BLE001 - best effort clean-up
+                pass
+        self._pg_databases.clear()

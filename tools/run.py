@@ -1,0 +1,61 @@
+"""`make run`: start the gateway and the three services on SQLite, print where to open it, stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+from tools.platform_runner import PARTS, REPO, Platform
+
+
+def main() -> None:
+    data = REPO / ".data"
+    admin_file = data / "first-admin.txt"
+    platform = Platform(data_dir=data, backend="sqlite")
+    platform.prepare()
+    # Development only: a random first-admin password, made once and kept beside the databases.
+    if admin_file.exists():
+        email, password = admin_file.read_text().split()[:2]
+        platform.admin_email, platform.admin_password = email, password
+    else:
+        admin_file.write_text(f"{platform.admin_email} {platform.admin_password}\n")
+        admin_file.chmod(0o600)
+
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        platform.start_all()
+        print(
+            "\nThe council hack-day platform is running.\n"
+            f"  Open:        {platform.url('gateway')}/docs  (API: {platform.url('gateway')}/api/...)\n"
+            f"  Ready?       {platform.url('gateway')}/readyz\n"
+            f"  First admin: {platform.admin_email} / {platform.admin_password}  (kept in {admin_file.relative_to(REPO)})\n"
+            f"  Services:    " + ", ".join(f"{p} {platform.url(p)}" for p in PARTS if p != "gateway") + "\n"
+            f"  Logs:        {(data / 'logs').relative_to(REPO)}/<part>.log\n"
+            "  Demo data:   make demo   (in another terminal)\n"
+            "Press Ctrl-C to stop all four.\n",
+            flush=True,
+        )
+        while not stopping:
+            for part, proc in list(platform.procs.items()):
+                if proc.poll() is not None:
+                    print(f"{part} stopped unexpectedly (exit {proc.returncode}); see {platform.log_path(part)}",
+                          file=sys.stderr)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        print("Stopping...", flush=True)
+        platform.stop_all()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    main()
