@@ -1,0 +1,16 @@
+"""The follow-up service's app: `uvicorn followup.main:app --port 8003`."""
+
+from followup.router import router
+from followup.settings import ALEMBIC_INI, VERSION_TABLE, get_settings
+
+from platform_core.app import create_service_app
+
+app = create_service_app(
+    part="followup",
+    title="Follow-up service",
+    description="Trials, metrics and measurements, honest verdicts, the shared library and portfolio reports.",
+    settings=get_settings(),
+    routers=[router],
+    alembic_ini=ALEMBIC_INI,
+    version_table=VERSION_TABLE,
+)

@@ -1,0 +1,1 @@
+"""The ideas service: hack days, ideas, teams, comments, moderation and similar-idea search."""

@@ -1,0 +1,8 @@
+"""Alembic environment of the ideas service."""
+
+from ideas.models import metadata
+from ideas.settings import VERSION_TABLE, get_settings
+
+from platform_core.migrations import run_alembic_env
+
+run_alembic_env(metadata, VERSION_TABLE, get_settings().database_url)

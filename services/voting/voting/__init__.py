@@ -1,0 +1,1 @@
+"""The voting service: rounds, ballots, receipts, counts, results and the audit chain."""
