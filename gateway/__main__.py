@@ -23,15 +23,15 @@ async def _create_admin(email: str, name: str, password: str) -> None:
     await engine.dispose()
 
 
-async def _create_service_key(name: str) -> str:
+async def _create_service_keys(names: list[str]) -> list[str]:
     from gateway import identity
 
     engine = make_engine(get_settings().database_url)
     async with make_sessionmaker(engine)() as session:
-        key = await identity.create_service_key(session, name=name)
+        keys = [await identity.create_service_key(session, name=name) for name in names]
         await session.commit()
     await engine.dispose()
-    return key
+    return keys
 
 
 def main() -> None:
@@ -48,8 +48,9 @@ def main() -> None:
                                                 "GATEWAY_NEW_ADMIN_PASSWORD)")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")
-    skey = sub.add_parser("create-service-key", help="create a service credential (role service) and print it")
-    skey.add_argument("--name", required=True)
+    skey = sub.add_parser("create-service-key",
+                          help="create a service credential (role service) per --name; prints 'name key' lines")
+    skey.add_argument("--name", required=True, action="append")
     args = parser.parse_args()
     url = get_settings().database_url
     if args.command == "migrate":
@@ -67,7 +68,8 @@ def main() -> None:
         print(f"Created admin {args.email}.")
     elif args.command == "create-service-key":
         upgrade(ALEMBIC_INI, url)
-        print(asyncio.run(_create_service_key(args.name)))
+        for name, key in zip(args.name, asyncio.run(_create_service_keys(args.name)), strict=True):
+            print(name, key)
     else:
         if not args.no_migrate:
             upgrade(ALEMBIC_INI, url)

@@ -29,6 +29,11 @@ class PartSettings(BaseSettings):
     jwt_issuer: str = TOKEN_ISSUER
     jwt_audience: str = TOKEN_AUDIENCE
 
+    # Background work between services (outbox relays) uses the service's own credential: an API key
+    # with role `service` (`python -m gateway create-service-key --name <part>`), exchanged at the gateway.
+    gateway_url: str = "http://127.0.0.1:8000"
+    service_api_key: str = ""
+
     # Each subclass names its own default SQLite file.
     default_sqlite_name: str = "platform.db"
 

@@ -87,6 +87,25 @@ class Platform:
         if not self.admin_password:
             self.admin_password = secrets.token_urlsafe(18)
 
+    def ensure_service_keys(self) -> None:
+        """Each service gets its own credential (role `service`) for background work; made once per
+        gateway database and kept beside it, since a key is shown only when it is made."""
+        import json
+
+        path = self.data_dir / "service-keys.json"
+        keys = json.loads(path.read_text()) if path.exists() else {}
+        missing = [part for part in SERVICES if part not in keys]
+        if missing:
+            names = [arg for part in missing for arg in ("--name", part)]
+            out = subprocess.run([sys.executable, "-m", "gateway", "create-service-key", *names],
+                                 cwd=REPO, env=self.env_for("gateway"), capture_output=True, text=True, check=True)
+            for line in out.stdout.strip().splitlines()[-len(missing):]:
+                name, key = line.split()
+                keys[name] = key
+            path.write_text(json.dumps(keys))
+            path.chmod(0o600)
+        self.service_keys = keys
+
     def url(self, part: str) -> str:
         return f"http://127.0.0.1:{self.ports[part]}"
 
@@ -103,6 +122,8 @@ class Platform:
             prefix + "GATEWAY_URL": self.url("gateway"),
             "PYTHONUNBUFFERED": "1",
         })
+        if part in getattr(self, "service_keys", {}):
+            env[prefix + "SERVICE_API_KEY"] = self.service_keys[part]
         if part == "gateway":
             env.update({
                 "GATEWAY_JWT_PRIVATE_KEY_FILE": str(self.private_key_file),
@@ -131,6 +152,7 @@ class Platform:
             self.wait_ready(part)
 
     def start_all(self) -> None:
+        self.ensure_service_keys()
         for part in PARTS:
             self.start(part, wait=False)
         for part in PARTS:

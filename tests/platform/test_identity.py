@@ -173,3 +173,13 @@ def test_gateway_routes_need_a_token(anonymous, path):
     response = anonymous.get(path)
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_each_service_has_its_own_credential_for_background_work(platform, anonymous):
+    keys = platform.runner.service_keys
+    assert set(keys) == {"ideas", "voting", "followup"} and len(set(keys.values())) == 3
+    exchanged = anonymous.post("/api/auth/token", headers={"X-API-Key": keys["voting"]})
+    assert exchanged.status_code == 200
+    token = exchanged.json()["access_token"]
+    seen = anonymous.get("/api/followup/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert seen.json()["roles"] == ["service"] and seen.json()["council_id"] is None

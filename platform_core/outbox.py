@@ -1,0 +1,174 @@
+"""Transactional outbox and idempotent inbox: a change in one service reaches another exactly once.
+
+The producer writes an event row (one per destination) in the same transaction as the change it
+describes, so the event exists if and only if the change was committed. A relay in the producer's
+process delivers pending rows over HTTP with the service credential, retrying with back-off until
+the destination answers 2xx: a crash or an unreachable destination delays an event, never loses it.
+Delivery is at-least-once, so each consumer records the event id in its inbox in the same
+transaction as the effect, and a repeat is a no-op: together, the effect happens exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import JSON, Column, DateTime, Index, String
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+log = logging.getLogger("platform.outbox")
+
+MAX_BACKOFF_SECONDS = 300
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxEvent(SQLModel, table=True):
+    """One event for one destination, waiting to be delivered (or delivered)."""
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_events_pending", "delivered_at", "next_attempt_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    event_id: uuid.UUID = Field(index=True)
+    topic: str = Field(sa_column=Column(String(100), nullable=False))
+    destination: str = Field(sa_column=Column(String(100), nullable=False))
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False))
+    next_attempt_at: datetime = Field(default_factory=_now,
+                                      sa_column=Column(DateTime(timezone=True), nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(String(500)))
+
+
+class InboxEvent(SQLModel, table=True):
+    """An event this service has already acted on (its id is the primary key)."""
+
+    __tablename__ = "inbox_events"
+
+    event_id: uuid.UUID = Field(primary_key=True)
+    topic: str = Field(sa_column=Column(String(100), nullable=False))
+    received_at: datetime = Field(default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def record(session: AsyncSession, *, topic: str, payload: dict[str, Any], destinations: list[str],
+           event_id: uuid.UUID | None = None) -> uuid.UUID:
+    """Add an event to the outbox, in the caller's transaction. Returns the event id."""
+    event_id = event_id or uuid.uuid4()
+    body = {"event_id": str(event_id), "topic": topic, "occurred_at": _now().isoformat(), **payload}
+    for destination in destinations:
+        session.add(OutboxEvent(event_id=event_id, topic=topic, destination=destination, payload=body))
+    return event_id
+
+
+async def accept_once(session: AsyncSession, *, event_id: uuid.UUID, topic: str) -> bool:
+    """True the first time this event id is seen (and records it, in the caller's transaction);
+    False for a repeat, whose effect has already happened."""
+    if await session.get(InboxEvent, event_id) is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(InboxEvent(event_id=event_id, topic=topic))
+            await session.flush()
+    except IntegrityError:
+        return False  # a concurrent delivery of the same event won the race
+    return True
+
+
+Deliver = Callable[[OutboxEvent], Awaitable[None]]
+
+
+class OutboxRelay:
+    """Delivers pending outbox rows. `deliver` raises on failure; the row is retried with back-off."""
+
+    def __init__(self, sessionmaker, deliver: Deliver, *, interval: float = 0.5, batch: int = 50) -> None:  # noqa: ANN001
+        self._sessionmaker = sessionmaker
+        self._deliver = deliver
+        self._interval = interval
+        self._batch = batch
+        self._task: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    def poke(self) -> None:
+        """Deliver soon (called after a commit that added events)."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                delivered = await self.deliver_pending()
+            except Exception:  # noqa: BLE001 - the relay must outlive a database blip
+                log.exception("outbox relay pass failed")
+                delivered = 0
+            if delivered == 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+
+    async def deliver_pending(self) -> int:
+        """One pass: deliver what is due. Returns how many rows were delivered."""
+        async with self._sessionmaker() as session:
+            query = (
+                select(OutboxEvent)
+                .where(OutboxEvent.delivered_at.is_(None), OutboxEvent.next_attempt_at <= _now())
+                .order_by(OutboxEvent.created_at)
+                .limit(self._batch)
+            )
+            if session.bind.dialect.name == "postgresql":
+                # Several replicas may relay at once; each row goes to one of them.
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.exec(query)).all())
+            delivered = 0
+            for row in rows:
+                try:
+                    await self._deliver(row)
+                    row.delivered_at = _now()
+                    row.last_error = None
+                    delivered += 1
+                except Exception as exc:  # noqa: BLE001 - any failure is retried later
+                    row.attempts += 1
+                    backoff = min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts, 9))
+                    row.next_attempt_at = _now() + timedelta(seconds=backoff)
+                    row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                    log.warning("outbox delivery failed; will retry",
+                                extra={"event_id": str(row.event_id), "topic": row.topic,
+                                       "destination": row.destination, "attempts": row.attempts,
+                                       "retry_in_s": backoff, "error": row.last_error})
+                session.add(row)
+            await session.commit()
+            return delivered
+
+
+def http_delivery(client: httpx.AsyncClient, credential, routes: dict[str, Callable[[OutboxEvent], str]]) -> Deliver:  # noqa: ANN001
+    """Deliver by POSTing the payload to the URL `routes[destination](event)` with the service token."""
+
+    async def deliver(event: OutboxEvent) -> None:
+        url = routes[event.destination](event)
+        response = await client.post(url, json=event.payload, headers=await credential.headers(), timeout=10.0)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{event.destination} answered {response.status_code}: {response.text[:200]}")
+
+    return deliver
