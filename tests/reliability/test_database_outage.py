@@ -1,0 +1,79 @@
+"""The database goes away and comes back: /readyz says 503, /healthz stays 200, errors are 503
+problems (never a bare 500 or a hang), and everything recovers without a restart."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.support.tcp_proxy import CuttableProxy
+from tools.platform_runner import REPO, free_port
+
+
+def _wait(check, timeout: float = 20.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.mark.parametrize("part", ["ideas", "gateway"])
+def test_a_part_survives_its_database_going_away(platform, admin, part):
+    if platform.backend != "postgres":
+        pytest.skip("the database going away is exercised on PostgreSQL (a server that can vanish)")
+    url = make_url(platform.database_url(part))
+    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy.open()
+    proxied_url = url.set(port=proxy.port).render_as_string(hide_password=False)
+    port = free_port()
+    env = platform.runner.env_for(part)
+    env[f"{part.upper()}_DATABASE_URL"] = proxied_url
+    log = open(platform.runner.data_dir / "logs" / f"{part}-outage.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", part, "serve", "--port", str(port), "--no-migrate"],
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            def ready() -> bool:
+                try:
+                    return client.get("/readyz").status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            _wait(ready)
+            # A database-backed call, before, during and after the outage.
+            if part == "gateway":
+                def call() -> httpx.Response:
+                    return client.get("/api/councils", headers=admin.headers)
+            else:
+                def call() -> httpx.Response:
+                    return client.get("/api/ideas/hack-days", headers=admin.headers)
+            assert call().status_code == 200
+
+            proxy.cut()
+            started = time.monotonic()
+            readiness = client.get("/readyz")
+            assert readiness.status_code == 503
+            assert time.monotonic() - started < 5
+            assert client.get("/healthz").status_code == 200
+            failed = call()
+            assert failed.status_code == 503, failed.text
+            assert failed.headers["content-type"] == "application/problem+json"
+            assert "database" in failed.json()["detail"].lower()
+
+            proxy.open()
+            _wait(ready)
+            _wait(lambda: call().status_code == 200)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+        proxy.shutdown()
+    assert os.path.exists(platform.runner.data_dir)
