@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway import identity
 from gateway.deps import IssuerDep, SettingsDep
@@ -11,7 +12,6 @@ from gateway.tokens import TokenIssuer
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 router = APIRouter(prefix="/api/auth", tags=["sign-in"])
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +13,7 @@ from fastapi import FastAPI
 from sqlmodel import select
 from starlette.routing import Route
 
-from gateway import api_keys_router, auth_router, identity, openapi, people_router, readiness
+from gateway import api_keys_router, auth_router, identity, journeys, openapi, people_router, readiness
 from gateway.edge import ApiKeyExchange, Edge, TokenCache
 from gateway.models import Person
 from gateway.proxy import Upstream
@@ -24,8 +25,6 @@ from platform_core.db import make_engine, make_sessionmaker
 from platform_core.logs import configure_logging
 from platform_core.observe import metrics_endpoint
 from platform_core.problems import install_problem_handlers
-
-import logging
 
 log = logging.getLogger("gateway")
 
@@ -92,6 +91,7 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
     app.include_router(auth_router.router)
     app.include_router(people_router.router)
     app.include_router(api_keys_router.router)
+    app.include_router(journeys.router)
     app.include_router(openapi.router)
     app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
     return Edge(app, settings=settings, state=app.state)

@@ -6,10 +6,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field as PField
-from sqlalchemy import JSON, Column, DateTime
+from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import Field as PField
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from platform_core.db import UTCDateTime
 from platform_core.migrations import NAMING_CONVENTION
 
 metadata = SQLModel.metadata
@@ -23,7 +25,7 @@ def utcnow() -> datetime:
 
 
 def _ts() -> Column:
-    return Column(DateTime(timezone=True), nullable=False)
+    return Column(UTCDateTime(), nullable=False)
 
 
 class Council(SQLModel, table=True):
@@ -44,7 +46,7 @@ class Person(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     active: bool = True
     failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -56,7 +58,7 @@ class Invitation(SQLModel, table=True):
     person_id: uuid.UUID = Field(foreign_key="people.id", index=True)
     code_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime = Field(sa_column=_ts())
-    used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class ApiKey(SQLModel, table=True):
@@ -71,7 +73,7 @@ class ApiKey(SQLModel, table=True):
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_by: uuid.UUID | None = Field(default=None, foreign_key="people.id")  # None: made by command
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 # ---- API schemas (inputs forbid unknown fields) -------------------------------------------------

@@ -15,11 +15,12 @@ from typing import Any
 import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_core.db import UTCDateTime
 from platform_core.problems import Problem
 
 MAX_KEY_LENGTH = 200
@@ -36,7 +37,7 @@ class IdempotentRequest(SQLModel, table=True):
     status_code: int | None = None
     response: Any = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(
-        default_factory=lambda: datetime.now(UTC), sa_column=Column(DateTime(timezone=True))
+        default_factory=lambda: datetime.now(UTC), sa_column=Column(UTCDateTime())
     )
 
 

@@ -18,10 +18,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import JSON, Column, DateTime, Index, String
+from sqlalchemy import JSON, Column, Index, String
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from platform_core.db import UTCDateTime
 
 log = logging.getLogger("platform.outbox")
 
@@ -43,10 +45,10 @@ class OutboxEvent(SQLModel, table=True):
     topic: str = Field(sa_column=Column(String(100), nullable=False))
     destination: str = Field(sa_column=Column(String(100), nullable=False))
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(default_factory=_now, sa_column=Column(UTCDateTime(), nullable=False))
     next_attempt_at: datetime = Field(default_factory=_now,
-                                      sa_column=Column(DateTime(timezone=True), nullable=False))
-    delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+                                      sa_column=Column(UTCDateTime(), nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(String(500)))
 
@@ -58,7 +60,7 @@ class InboxEvent(SQLModel, table=True):
 
     event_id: uuid.UUID = Field(primary_key=True)
     topic: str = Field(sa_column=Column(String(100), nullable=False))
-    received_at: datetime = Field(default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False))
+    received_at: datetime = Field(default_factory=_now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 def record(session: AsyncSession, *, topic: str, payload: dict[str, Any], destinations: list[str],

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
-from pathlib import Path
 
 from tools.platform_runner import PARTS, REPO, Platform
 
@@ -13,7 +13,12 @@ from tools.platform_runner import PARTS, REPO, Platform
 def main() -> None:
     data = REPO / ".data"
     admin_file = data / "first-admin.txt"
-    platform = Platform(data_dir=data, backend="sqlite")
+    # Settings the person running this gave (e.g. GATEWAY_WRITE_RATE_LIMIT) are passed on. In
+    # development one person fills the platform from one address (see `make demo`), so the
+    # per-address sign-in limit is raised unless they set it.
+    given = {k: v for k, v in os.environ.items() if k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_"))}
+    platform = Platform(data_dir=data, backend="sqlite",
+                        extra_env={"GATEWAY_LOGIN_RATE_LIMIT": "600/minute", **given})
     platform.prepare()
     # Development only: a random first-admin password, made once and kept beside the databases.
     if admin_file.exists():
@@ -37,7 +42,8 @@ def main() -> None:
             "\nThe council hack-day platform is running.\n"
             f"  Open:        {platform.url('gateway')}/docs  (API: {platform.url('gateway')}/api/...)\n"
             f"  Ready?       {platform.url('gateway')}/readyz\n"
-            f"  First admin: {platform.admin_email} / {platform.admin_password}  (kept in {admin_file.relative_to(REPO)})\n"
+            f"  First admin: {platform.admin_email} / {platform.admin_password}"
+            f"  (kept in {admin_file.relative_to(REPO)})\n"
             f"  Services:    " + ", ".join(f"{p} {platform.url(p)}" for p in PARTS if p != "gateway") + "\n"
             f"  Logs:        {(data / 'logs').relative_to(REPO)}/<part>.log\n"
             "  Demo data:   make demo   (in another terminal)\n"

@@ -13,6 +13,10 @@ def test_admin_creates_councils_and_clashes_are_named(admin, anonymous):
     slug = unique("bristol")
     created = admin.post("/api/councils", json={"name": f"Bristol {slug}", "slug": slug})
     assert created.status_code == 201
+    # Times are UTC with their offset, whatever the database (SQLite drops the zone when it stores).
+    assert created.json()["created_at"].endswith(("Z", "+00:00"))
+    again = admin.get(f"/api/councils/{created.json()['id']}").json()
+    assert again["created_at"].endswith(("Z", "+00:00"))
     clash = admin.post("/api/councils", json={"name": "Another name", "slug": slug})
     assert clash.status_code == 409
     assert clash.json()["errors"] == [{"field": "slug", "message": "already taken"}]
@@ -115,7 +119,8 @@ def test_api_keys_act_for_their_council_with_at_most_their_creators_roles(new_co
     exchanged = anonymous.post("/api/auth/token", headers={"X-API-Key": key})
     assert exchanged.status_code == 200
 
-    assert all(k["name"] != "portfolio script" for k in new_person(new_council(), "manager").get("/api/api-keys").json())
+    elsewhere = new_person(new_council(), "manager").get("/api/api-keys").json()
+    assert all(k["name"] != "portfolio script" for k in elsewhere)
     key_id = created.json()["id"]
     assert new_person(new_council(), "manager").delete(f"/api/api-keys/{key_id}").status_code == 404
     assert manager.delete(f"/api/api-keys/{key_id}").status_code == 204

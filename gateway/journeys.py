@@ -1,0 +1,319 @@
+"""Views composed across the services for the people who use them (issue: the idea's whole journey).
+
+The gateway owns no domain data: each view asks the services with the caller's own token, so every
+service still decides what this caller may see. A part that is down makes its section empty and the
+answer says so (`unavailable`), rather than failing the whole view, except the part a view is about.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+from asgi_correlation_id import correlation_id
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from platform_core.auth import CurrentPrincipal
+from platform_core.problems import Problem, responses
+
+router = APIRouter(prefix="/api/journeys", tags=["journeys"])
+PART_TIMEOUT = 5.0
+
+
+class Unavailable(Exception):
+    def __init__(self, part: str) -> None:
+        self.part = part
+
+
+async def _get(request: Request, part: str, path: str, params: dict[str, Any] | None = None,
+               method: str = "GET", json: Any = None) -> httpx.Response:
+    client: httpx.AsyncClient = request.app.state.upstreams[part].client
+    headers = {"Authorization": request.headers.get("authorization", ""),
+               "X-Request-ID": correlation_id.get() or ""}
+    try:
+        return await client.request(method, path, params=params, json=json, headers=headers, timeout=PART_TIMEOUT)
+    except httpx.HTTPError as exc:
+        raise Unavailable(part) from exc
+
+
+def _pass_on(response: httpx.Response) -> None:
+    """Answer the caller with the service's own refusal (404, 403, 422...) when a view is about it."""
+    if response.status_code >= 500:
+        raise Problem(503, "A service could not answer just now; try again shortly.")
+    if response.status_code >= 400:
+        body = response.json() if response.headers.get("content-type", "").endswith("json") else {}
+        raise Problem(response.status_code, body.get("detail") or "Refused.", errors=body.get("errors"))
+
+
+# ---- tried before? --------------------------------------------------------------------------------
+
+class Draft(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    title: str = Field(min_length=1, max_length=200)
+    # The same limits as the ideas service's similar-idea search, which this passes the draft to.
+    problem: str | None = Field(default=None, max_length=5000)
+    proposal: str | None = Field(default=None, max_length=5000)
+    limit: int = Field(default=5, ge=1, le=20)
+
+
+class Outcome(BaseModel):
+    """What became of an idea: its trial (if the caller may see it) and, once published, the verdict."""
+
+    source: str = Field(description="'trial' (your council's own) or 'library' (published by a council)")
+    trial_status: str | None = None
+    verdict: str | None = None
+    reasons: list[str] = []
+    lessons: dict[str, Any] | None = None
+    gain: dict[str, Any] | None = None
+    evidence_level: int | None = None
+    published_at: str | None = None
+    council_name: str | None = None
+    library_entry_id: str | None = None
+
+
+class TriedBefore(BaseModel):
+    score: float
+    idea: dict[str, Any]
+    outcome: Outcome | None
+
+
+class TriedBeforeAnswer(BaseModel):
+    items: list[TriedBefore]
+    outcomes_available: bool
+    notice: str | None = None
+
+
+def _from_trial(trial: dict[str, Any]) -> Outcome:
+    verdict = trial.get("verdict") or {}
+    return Outcome(
+        source="trial",
+        trial_status=trial.get("status"),
+        verdict=verdict.get("outcome"),
+        reasons=verdict.get("reasons") or [],
+        lessons=verdict.get("lessons"),
+        gain=trial.get("gain"),
+        evidence_level=(trial.get("evidence") or {}).get("level") if isinstance(trial.get("evidence"), dict)
+        else trial.get("evidence_level"),
+        library_entry_id=trial.get("library_entry_id"),
+    )
+
+
+def _from_library(entry: dict[str, Any]) -> Outcome:
+    evidence = entry.get("evidence")
+    return Outcome(
+        source="library",
+        trial_status=entry.get("trial_status") or entry.get("status"),
+        verdict=entry.get("verdict") or entry.get("outcome"),
+        reasons=entry.get("reasons") or [],
+        lessons=entry.get("lessons"),
+        gain=entry.get("gain"),
+        evidence_level=evidence.get("level") if isinstance(evidence, dict) else entry.get("evidence_level"),
+        published_at=entry.get("published_at"),
+        council_name=entry.get("council_name"),
+        library_entry_id=str(entry.get("id")) if entry.get("id") else None,
+    )
+
+
+async def _outcome(request: Request, principal, idea: dict[str, Any]) -> Outcome | None:  # noqa: ANN001
+    if str(principal.council_id) == str(idea.get("council_id")):
+        response = await _get(request, "followup", f"/api/followup/trials/by-idea/{idea['id']}")
+        return _from_trial(response.json()) if response.status_code == 200 else None
+    response = await _get(request, "followup", "/api/followup/library", params={"idea_id": idea["id"], "limit": 1})
+    items = response.json().get("items", []) if response.status_code == 200 else []
+    return _from_library(items[0]) if items else None
+
+
+@router.post(
+    "/tried-before",
+    response_model=TriedBeforeAnswer,
+    summary="While writing an idea: similar ideas from every council, with what became of each",
+    responses=responses(401, 422, 503),
+)
+async def tried_before(draft: Draft, request: Request, principal: CurrentPrincipal) -> TriedBeforeAnswer:
+    try:
+        similar = await _get(request, "ideas", "/api/ideas/similar", method="POST",
+                             json={"title": draft.title, "problem": draft.problem, "proposal": draft.proposal,
+                                   "limit": draft.limit})
+    except Unavailable as exc:
+        raise Problem(503, "The ideas service is not reachable just now; similar ideas cannot be shown.") from exc
+    _pass_on(similar)
+    hits = similar.json()["items"]
+    try:
+        outcomes = await asyncio.gather(*(_outcome(request, principal, hit["idea"]) for hit in hits))
+        available, notice = True, None
+    except Unavailable:
+        outcomes = [None] * len(hits)
+        available = False
+        notice = "What became of these ideas cannot be shown just now (the follow-up service is not reachable)."
+    return TriedBeforeAnswer(
+        items=[TriedBefore(score=hit["score"], idea=hit["idea"], outcome=outcome)
+               for hit, outcome in zip(hits, outcomes, strict=True)],
+        outcomes_available=available,
+        notice=notice,
+    )
+
+
+# ---- one idea's journey -----------------------------------------------------------------------------
+
+class RoundPlace(BaseModel):
+    round_id: str
+    title: str | None
+    method: str | None
+    phase: str | None
+    rank: int | None = None
+    tied: bool | None = None
+    figures: dict[str, Any] | None = None
+
+
+class IdeaJourney(BaseModel):
+    idea: dict[str, Any]
+    hack_day: dict[str, Any] | None
+    rounds: list[RoundPlace]
+    trial: dict[str, Any] | None
+    library_entry: dict[str, Any] | None
+    unavailable: list[str] = Field(default_factory=list, description="Parts that could not be asked just now")
+
+
+async def _rounds_for(request: Request, hack_day_id: str) -> list[dict[str, Any]]:
+    response = await _get(request, "voting", "/api/voting/rounds", params={"hack_day_id": hack_day_id, "limit": 200})
+    return response.json().get("items", []) if response.status_code == 200 else []
+
+
+async def _result(request: Request, round_id: str) -> dict[str, Any] | None:
+    response = await _get(request, "voting", f"/api/voting/rounds/{round_id}/result")
+    return response.json() if response.status_code == 200 else None
+
+
+def _candidate_ids(rnd: dict[str, Any]) -> set[str]:
+    return {str(c.get("idea_id")) for c in rnd.get("candidates", [])}
+
+
+def _place(rnd: dict[str, Any], result: dict[str, Any] | None, idea_id: str) -> RoundPlace:
+    place = RoundPlace(round_id=str(rnd["id"]), title=rnd.get("title"), method=rnd.get("method"),
+                       phase=rnd.get("phase"))
+    ranking = (result or {}).get("result", result or {}).get("ranking", []) if result else []
+    for row in ranking:
+        if str(row.get("idea_id")) == idea_id:
+            place.rank, place.tied = row.get("rank"), row.get("tied")
+            place.figures = {k: v for k, v in row.items() if k not in ("idea_id", "rank", "tied")}
+    return place
+
+
+async def _optional(coro, part: str, unavailable: list[str], default):  # noqa: ANN001, ANN202
+    try:
+        return await coro
+    except Unavailable:
+        unavailable.append(part)
+        return default
+
+
+async def _round_places(request: Request, hack_day_id: str, idea_id: str) -> list[RoundPlace]:
+    rounds = [r for r in await _rounds_for(request, hack_day_id) if idea_id in _candidate_ids(r)]
+    results = await asyncio.gather(*(_result(request, str(r["id"])) for r in rounds))
+    return [_place(r, res, idea_id) for r, res in zip(rounds, results, strict=True)]
+
+
+async def _trial_of(request: Request, idea_id: str) -> dict[str, Any] | None:
+    response = await _get(request, "followup", f"/api/followup/trials/by-idea/{idea_id}")
+    return response.json() if response.status_code == 200 else None
+
+
+async def _library_of(request: Request, idea_id: str) -> dict[str, Any] | None:
+    response = await _get(request, "followup", "/api/followup/library", params={"idea_id": idea_id, "limit": 1})
+    items = response.json().get("items", []) if response.status_code == 200 else []
+    return items[0] if items else None
+
+
+@router.get(
+    "/ideas/{idea_id}",
+    response_model=IdeaJourney,
+    summary="An idea's whole journey: the idea, its hack day, its rounds with rank and count, its trial and verdict",
+    responses=responses(401, 403, 404, 422, 503),
+)
+async def idea_journey(idea_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> IdeaJourney:
+    try:
+        idea_response = await _get(request, "ideas", f"/api/ideas/ideas/{idea_id}")
+    except Unavailable as exc:
+        raise Problem(503, "The ideas service is not reachable just now.") from exc
+    _pass_on(idea_response)
+    idea = idea_response.json()
+    unavailable: list[str] = []
+
+    async def hack_day() -> dict[str, Any] | None:
+        if not idea.get("hack_day_id"):
+            return None
+        response = await _get(request, "ideas", f"/api/ideas/hack-days/{idea['hack_day_id']}")
+        return response.json() if response.status_code == 200 else None
+
+    day, places, trial, entry = await asyncio.gather(
+        _optional(hack_day(), "ideas", unavailable, None),
+        _optional(_round_places(request, str(idea.get("hack_day_id")), str(idea_id)), "voting", unavailable, [])
+        if idea.get("hack_day_id") else asyncio.sleep(0, []),
+        _optional(_trial_of(request, str(idea_id)), "followup", unavailable, None),
+        _optional(_library_of(request, str(idea_id)), "followup", unavailable, None),
+    )
+    return IdeaJourney(idea=idea, hack_day=day, rounds=places, trial=trial, library_entry=entry,
+                       unavailable=sorted(set(unavailable)))
+
+
+# ---- a hack day, for its organisers -------------------------------------------------------------------
+
+class HackDayIdea(BaseModel):
+    idea: dict[str, Any]
+    trial: dict[str, Any] | None
+
+
+class HackDayJourney(BaseModel):
+    hack_day: dict[str, Any]
+    ideas: list[HackDayIdea]
+    rounds: list[dict[str, Any]]
+    trials_by_status: dict[str, int]
+    unavailable: list[str] = Field(default_factory=list)
+
+
+@router.get(
+    "/hack-days/{hack_day_id}",
+    response_model=HackDayJourney,
+    summary="A hack day at a glance for its council: ideas, the vote, which ideas are in trial and how they go",
+    responses=responses(401, 403, 404, 422, 503),
+)
+async def hack_day_journey(hack_day_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> HackDayJourney:
+    try:
+        day = await _get(request, "ideas", f"/api/ideas/hack-days/{hack_day_id}")
+        _pass_on(day)
+        listed = await _get(request, "ideas", "/api/ideas/ideas",
+                            params={"hack_day_id": str(hack_day_id), "limit": 200})
+    except Unavailable as exc:
+        raise Problem(503, "The ideas service is not reachable just now.") from exc
+    _pass_on(listed)
+    ideas = listed.json().get("items", [])
+    unavailable: list[str] = []
+
+    async def rounds_with_results() -> list[dict[str, Any]]:
+        rounds = await _rounds_for(request, str(hack_day_id))
+        results = await asyncio.gather(*(_result(request, str(r["id"])) for r in rounds))
+        return [{**r, "result": res} for r, res in zip(rounds, results, strict=True)]
+
+    async def trials() -> dict[str, dict[str, Any]]:
+        response = await _get(request, "followup", "/api/followup/trials", params={"limit": 200})
+        items = response.json().get("items", []) if response.status_code == 200 else []
+        wanted = {str(i["id"]) for i in ideas}
+        return {str(t["idea"]["id"]): t for t in items if str(t.get("idea", {}).get("id")) in wanted}
+
+    rounds, by_idea = await asyncio.gather(
+        _optional(rounds_with_results(), "voting", unavailable, []),
+        _optional(trials(), "followup", unavailable, {}),
+    )
+    counts: dict[str, int] = {}
+    for trial in by_idea.values():
+        counts[trial["status"]] = counts.get(trial["status"], 0) + 1
+    return HackDayJourney(
+        hack_day=day.json(),
+        ideas=[HackDayIdea(idea=i, trial=by_idea.get(str(i["id"]))) for i in ideas],
+        rounds=rounds,
+        trials_by_status=counts,
+        unavailable=sorted(set(unavailable)),
+    )
