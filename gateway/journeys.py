@@ -65,7 +65,7 @@ class Outcome(BaseModel):
     source: str = Field(description="'trial' (your council's own) or 'library' (published by a council)")
     trial_status: str | None = None
     verdict: str | None = None
-    reasons: list[str] = []
+    reasons: list[dict[str, Any]] = Field(default_factory=list, description="[{code, note}] from the taxonomy")
     lessons: dict[str, Any] | None = None
     gain: dict[str, Any] | None = None
     evidence_level: int | None = None
@@ -117,13 +117,29 @@ def _from_library(entry: dict[str, Any]) -> Outcome:
     )
 
 
-async def _outcome(request: Request, principal, idea: dict[str, Any]) -> Outcome | None:  # noqa: ANN001
-    if str(principal.council_id) == str(idea.get("council_id")):
-        response = await _get(request, "followup", f"/api/followup/trials/by-idea/{idea['id']}")
-        return _from_trial(response.json()) if response.status_code == 200 else None
-    response = await _get(request, "followup", "/api/followup/library", params={"idea_id": idea["id"], "limit": 1})
+async def _own_outcome(request: Request, idea: dict[str, Any]) -> Outcome | None:
+    response = await _get(request, "followup", f"/api/followup/trials/by-idea/{idea['id']}")
+    return _from_trial(response.json()) if response.status_code == 200 else None
+
+
+async def _published_outcomes(request: Request, ideas: list[dict[str, Any]]) -> dict[str, Outcome]:
+    """What other councils published about these ideas, in one call to the library."""
+    if not ideas:
+        return {}
+    response = await _get(request, "followup", "/api/followup/library",
+                          params=[("idea_id", str(i["id"])) for i in ideas] + [("limit", "50")])
     items = response.json().get("items", []) if response.status_code == 200 else []
-    return _from_library(items[0]) if items else None
+    return {str(item.get("idea_id") or (item.get("idea") or {}).get("id")): _from_library(item) for item in items}
+
+
+async def _outcomes(request: Request, principal, ideas: list[dict[str, Any]]) -> list[Outcome | None]:  # noqa: ANN001
+    own = [i for i in ideas if str(principal.council_id) == str(i.get("council_id"))]
+    others = [i for i in ideas if i not in own]
+    own_outcomes, published = await asyncio.gather(
+        asyncio.gather(*(_own_outcome(request, i) for i in own)), _published_outcomes(request, others)
+    )
+    by_id = {str(i["id"]): o for i, o in zip(own, own_outcomes, strict=True)}
+    return [by_id.get(str(i["id"])) or published.get(str(i["id"])) for i in ideas]
 
 
 @router.post(
@@ -142,7 +158,7 @@ async def tried_before(draft: Draft, request: Request, principal: CurrentPrincip
     _pass_on(similar)
     hits = similar.json()["items"]
     try:
-        outcomes = await asyncio.gather(*(_outcome(request, principal, hit["idea"]) for hit in hits))
+        outcomes = await _outcomes(request, principal, [hit["idea"] for hit in hits])
         available, notice = True, None
     except Unavailable:
         outcomes = [None] * len(hits)

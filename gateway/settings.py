@@ -46,7 +46,7 @@ class GatewaySettings(PartSettings):
     bootstrap_admin_password: str = ""
 
     @model_validator(mode="after")
-    def _load_private_key(self) -> "GatewaySettings":
+    def _load_private_key(self) -> GatewaySettings:
         if not self.jwt_private_key and self.jwt_private_key_file:
             self.jwt_private_key = self.jwt_private_key_file.read_text()
         if self.environment == "production" and len(self.bootstrap_admin_password) in range(1, 12):

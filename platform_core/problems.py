@@ -7,6 +7,7 @@ Nothing here ever puts a stack trace in a response.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -119,9 +120,13 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     out = []
     for err in exc.errors():
         msg = err.get("msg", "is invalid")
+        field = _field_name(err.get("loc", ()))
         if err.get("type") == "extra_forbidden":
             msg = "is not a field that can be set here"
-        out.append({"field": _field_name(err.get("loc", ())), "message": msg})
+        elif err.get("type") == "json_invalid":
+            # FastAPI locates a JSON syntax error by character offset ("body", 17): name the body.
+            field, msg = "body", f"is not valid JSON ({err.get('ctx', {}).get('error', msg)})"
+        out.append({"field": field, "message": msg})
     return out
 
 
@@ -137,15 +142,55 @@ async def _on_problem(request: Request, exc: Problem) -> JSONResponse:
     )
 
 
+# FastAPI answers a bare 400 with this detail when a body cannot even be decoded (bytes that are not
+# UTF-8, say). It is invalid input like any other, so it becomes the documented 422 naming the body.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+_HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
+
+
+def _path_methods(app: Any) -> list[tuple[re.Pattern[str], list[str]]]:
+    """(path pattern, methods) for every path of the app's OpenAPI document, compiled once."""
+    table = getattr(app.state, "allowed_methods_table", None)
+    if table is None:
+        table = []
+        for path, item in app.openapi().get("paths", {}).items():
+            pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+            table.append((pattern, sorted(m.upper() for m in item if m.upper() in _HTTP_METHODS)))
+        app.state.allowed_methods_table = table
+    return table
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents at this path. Starlette's own 405 names only the methods of
+    the first route that matched, though a GET and a POST on one path are two routes."""
+    try:
+        table = _path_methods(request.app)
+    except Exception:  # noqa: BLE001 - an app without an OpenAPI document keeps Starlette's header
+        return []
+    methods: set[str] = set()
+    for pattern, path_methods in table:
+        if pattern.match(request.url.path):
+            methods.update(path_methods)
+    return sorted(methods)
+
+
 async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else None
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 400 and detail == _UNPARSABLE_BODY:
+        return problem_response(
+            422, "body: is not valid JSON text (UTF-8)", instance=request.url.path,
+            errors=[{"field": "body", "message": "is not valid JSON text (UTF-8)"}],
+        )
     if exc.status_code == 404 and detail in (None, "Not Found"):
         detail = f"There is nothing at {request.url.path}."
-    elif exc.status_code == 405 and detail in (None, "Method Not Allowed"):
-        detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem_response(
-        exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None)
-    )
+    elif exc.status_code == 405:
+        if detail in (None, "Method Not Allowed"):
+            detail = f"{request.method} is not allowed on {request.url.path}."
+        methods = allowed_methods(request)
+        if methods:
+            headers["Allow"] = ", ".join(methods)
+    return problem_response(exc.status_code, detail, instance=request.url.path, headers=headers or None)
 
 
 async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -165,7 +210,22 @@ def _is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError)
 
 
+def _is_nul_in_text(exc: BaseException) -> bool:
+    """PostgreSQL refuses text holding NUL characters ("invalid byte sequence ... 0x00"). That is bad
+    input the route did not catch, so a 422 (naming the body, since the field is not known here)
+    rather than a 500; routes should still refuse NUL themselves and name the field."""
+    from sqlalchemy.exc import DBAPIError, StatementError
+
+    return isinstance(exc, (DBAPIError, StatementError, ValueError)) and "0x00" in str(getattr(exc, "orig", exc))
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if _is_nul_in_text(exc):
+        log.warning("text with a NUL character reached the database on %s %s", request.method, request.url.path)
+        return problem_response(
+            422, "body: text must not contain NUL (\\u0000) characters", instance=request.url.path,
+            errors=[{"field": "body", "message": "text must not contain NUL (\\u0000) characters"}],
+        )
     if _is_unavailable(exc):
         log.warning("dependency unavailable on %s %s: %s", request.method, request.url.path, exc)
         return problem_response(

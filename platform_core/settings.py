@@ -38,7 +38,7 @@ class PartSettings(BaseSettings):
     default_sqlite_name: str = "platform.db"
 
     @model_validator(mode="after")
-    def _fill_defaults(self) -> "PartSettings":
+    def _fill_defaults(self) -> PartSettings:
         if not self.database_url:
             if self.environment == "production":
                 raise ValueError("database_url must be set in production")

@@ -1,1 +1,1 @@
-"""The follow-up service: trials, metrics, measurements, verdicts, the shared library and portfolio reports."""
+"""The follow-up service: trials, metrics, measurements, verdicts, the shared library and portfolios."""

@@ -1,9 +1,211 @@
-"""Tables and API schemas of the followup service."""
+"""Tables of the followup service (API schemas live in schemas.py).
 
-from sqlmodel import SQLModel
+An idea is held by its id plus a small snapshot (title, council, service area), never a foreign
+key: ideas live in another service's database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Text, UniqueConstraint, Uuid
+from sqlmodel import Field, SQLModel
 
 from platform_core.idempotency import IdempotentRequest  # noqa: F401 - its table is ours too
 from platform_core.migrations import NAMING_CONVENTION
 
 metadata = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _when(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+def _text(default: str = "") -> Any:
+    return Field(default=default, sa_column=Column(Text, nullable=False))
+
+
+class Trial(SQLModel, table=True):
+    __tablename__ = "trials"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # One trial per idea: a repeated "selected" message finds this row instead of making another.
+    idea_id: uuid.UUID = Field(unique=True)
+    council_id: uuid.UUID = Field(index=True)
+    council_name: str = Field(max_length=200)
+    hack_day_id: uuid.UUID | None = None
+    hack_day_on: date | None = None
+    idea_title: str = Field(max_length=300)
+    service_area: str = Field(default="", max_length=120)
+    origin: str = Field(default="manager", max_length=20)
+    round_id: uuid.UUID | None = None
+    round_rank: int | None = None
+
+    owner: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    sponsor: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    team: list = _json(list)
+    hypothesis: str = _text()
+    scope: str = _text()
+    planned_start: date | None = None
+    planned_end: date | None = None
+    review_date: date | None = None
+    checkpoint_schedule: list = _json(list)
+    trial_cost_pounds: float = 0.0
+    internal_notes: str = _text()
+
+    status: str = Field(default="planned", max_length=20, index=True)
+    version: int = 1
+    created_by: uuid.UUID | None = None
+    created_at: datetime | None = _when(nullable=False)
+    updated_at: datetime | None = _when(nullable=False)
+    started_at: datetime | None = _when()
+    evaluating_at: datetime | None = _when()
+    ended_at: datetime | None = _when()
+
+
+class Metric(SQLModel, table=True):
+    __tablename__ = "metrics"
+    __table_args__ = (UniqueConstraint("trial_id", "name"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    trial_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("trials.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(max_length=200)
+    unit: str = Field(max_length=40)
+    direction: str = Field(max_length=20)
+    baseline_value: float | None = None
+    baseline_period_start: date | None = None
+    baseline_period_end: date | None = None
+    baseline_method: str = _text()
+    target_value: float | None = None
+    annual_volume: float | None = None
+    hourly_cost_pounds: float | None = None
+    cashable: bool = False
+    version: int = 1
+    created_at: datetime | None = _when(nullable=False)
+
+
+class Measurement(SQLModel, table=True):
+    """Append-only: a correction is a new row naming the one it corrects; nothing is updated."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (UniqueConstraint("metric_id", "sequence"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    trial_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("trials.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    metric_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("metrics.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    # Order of recording within the metric; the unique pair makes two racing writers conflict.
+    sequence: int
+    value: float
+    period_start: date
+    period_end: date
+    method: str = _text()
+    source: str = _text()
+    note: str = _text()
+    corrects_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, ForeignKey("measurements.id"), nullable=True)
+    )
+    # The first entry of a correction chain: the effective series keeps the latest entry per original.
+    original_id: uuid.UUID
+    recorded_by: uuid.UUID
+    recorded_at: datetime | None = _when(nullable=False)
+
+
+class Checkpoint(SQLModel, table=True):
+    __tablename__ = "checkpoints"
+    __table_args__ = (UniqueConstraint("trial_id", "label"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    trial_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("trials.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    label: str = Field(max_length=10)
+    due_on: date = Field(index=True)
+    reviewed_at: datetime | None = _when()
+    reviewed_by: uuid.UUID | None = None
+    note: str = _text()
+
+
+class Verdict(SQLModel, table=True):
+    """The verdict, with its gain and evidence level computed once when it is given (then frozen)."""
+
+    __tablename__ = "verdicts"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    trial_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("trials.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    outcome: str = Field(max_length=20)
+    summary: str = _text()
+    reasons: list = _json(list)
+    lessons: dict = _json(dict)
+    design: str | None = Field(default=None, max_length=30)
+    verification: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    replications: list = _json(list)
+    evidence_level: int
+    gain: dict = _json(dict)
+    decided_by: uuid.UUID
+    decided_at: datetime | None = _when(nullable=False)
+
+
+class LibraryEntry(SQLModel, table=True):
+    """A published verdict: the record other councils read, frozen when it was published."""
+
+    __tablename__ = "library_entries"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    trial_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("trials.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    idea_id: uuid.UUID = Field(index=True)
+    council_id: uuid.UUID = Field(index=True)
+    council_name: str = Field(max_length=200)
+    title: str = Field(max_length=300)
+    service_area: str = Field(default="", max_length=120, index=True)
+    outcome: str = Field(max_length=20, index=True)
+    evidence_level: int = Field(index=True)
+    search_text: str = _text()
+    record: dict = _json(dict)
+    published_by: uuid.UUID
+    published_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+
+
+class OutboxEvent(SQLModel, table=True):
+    """Events written in the same transaction as the change they announce; a relay sends them."""
+
+    __tablename__ = "outbox_events"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    topic: str = Field(max_length=80)
+    payload: dict = _json(dict)
+    created_at: datetime | None = _when(nullable=False)
+    delivered_at: datetime | None = _when()
+    attempts: int = 0
+
+
+class InboxEvent(SQLModel, table=True):
+    """Messages already handled, by their sender's event id: a retried message is done once."""
+
+    __tablename__ = "inbox_events"
+
+    event_id: str = Field(primary_key=True, max_length=200)
+    trial_id: uuid.UUID
+    received_at: datetime | None = _when(nullable=False)

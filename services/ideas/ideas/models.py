@@ -1,9 +1,128 @@
-"""Tables and API schemas of the ideas service."""
+"""Tables of the ideas service (the API schemas are in schemas.py)."""
 
-from sqlmodel import SQLModel
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from datetime import date as calendar_date
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index
+from sqlmodel import Field, SQLModel
 
 from platform_core.idempotency import IdempotentRequest  # noqa: F401 - its table is ours too
 from platform_core.migrations import NAMING_CONVENTION
+from platform_core.outbox import InboxEvent  # noqa: F401 - events already applied; its table is ours too
 
 metadata = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def _ts_or_none() -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class HackDay(SQLModel, table=True):
+    """A council's hack day: ideas are submitted while it is open and frozen once voting starts."""
+
+    __tablename__ = "hack_days"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    council_id: uuid.UUID = Field(index=True)
+    council_name: str = Field(max_length=200)  # snapshot from the organiser's token
+    name: str = Field(max_length=200)
+    date: calendar_date
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    phase: str = Field(default="draft", max_length=10)
+    version: int = 1
+    created_by: uuid.UUID
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Idea(SQLModel, table=True):
+    __tablename__ = "ideas"
+    __table_args__ = (Index("ix_ideas_council_id_created_at", "council_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    hack_day_id: uuid.UUID = Field(foreign_key="hack_days.id", index=True)
+    council_id: uuid.UUID
+    council_name: str = Field(max_length=200)
+    title: str = Field(max_length=200)
+    problem: str = Field(max_length=5000)
+    proposal: str = Field(max_length=5000)
+    benefit_amount: float | None = None
+    benefit_unit: str | None = Field(default=None, max_length=20)
+    benefit_for: str | None = Field(default=None, max_length=10)
+    benefit_note: str | None = Field(default=None, max_length=1000)
+    service_area: str = Field(max_length=40, index=True)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    partners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="submitted", max_length=20, index=True)
+    # What hide/duplicate put aside, so that undoing them restores the idea exactly.
+    status_before_moderation: str | None = Field(default=None, max_length=20)
+    hidden_reason: str | None = Field(default=None, max_length=500)
+    hidden_by: uuid.UUID | None = None
+    hidden_at: datetime | None = _ts_or_none()
+    duplicate_of_id: uuid.UUID | None = Field(default=None, foreign_key="ideas.id", index=True)
+    duplicate_marked_by: uuid.UUID | None = None
+    shortlisted_by: uuid.UUID | None = None
+    shortlisted_at: datetime | None = _ts_or_none()
+    withdrawn_at: datetime | None = _ts_or_none()
+    selected_round_id: uuid.UUID | None = None
+    selected_rank: int | None = None
+    selected_at: datetime | None = _ts_or_none()
+    outcome_published_at: datetime | None = _ts_or_none()
+    outcome_verdict: str | None = Field(default=None, max_length=20)
+    outcome_trial_id: uuid.UUID | None = None
+    version: int = 1
+    created_by: uuid.UUID
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class IdeaAuthor(SQLModel, table=True):
+    """A member of an idea's team. The lead author is there from the start; a co-author is invited
+    by the lead author and joins by accepting with their own sign-in, which proves their council."""
+
+    __tablename__ = "idea_authors"
+
+    idea_id: uuid.UUID = Field(foreign_key="ideas.id", primary_key=True, ondelete="CASCADE")
+    person_id: uuid.UUID = Field(primary_key=True, index=True)
+    role: str = Field(max_length=10)  # "author" | "co_author"
+    name: str = Field(default="", max_length=200)  # snapshot from the person's own token
+    invited_at: datetime = _ts()
+    joined_at: datetime | None = _ts_or_none()  # None while an invitation is pending
+
+
+class IdeaTag(SQLModel, table=True):
+    """One row per (idea, tag), so that lists can filter by tag with an index on both databases."""
+
+    __tablename__ = "idea_tags"
+
+    idea_id: uuid.UUID = Field(foreign_key="ideas.id", primary_key=True, ondelete="CASCADE")
+    tag: str = Field(max_length=40, primary_key=True, index=True)
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    idea_id: uuid.UUID = Field(foreign_key="ideas.id", index=True, ondelete="CASCADE")
+    council_id: uuid.UUID
+    author_id: uuid.UUID
+    author_name: str = Field(default="", max_length=200)
+    body: str = Field(max_length=2000)
+    created_at: datetime = _ts()
+    hidden_at: datetime | None = _ts_or_none()
+    hidden_by: uuid.UUID | None = None
+    hidden_reason: str | None = Field(default=None, max_length=500)
+

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from platform_core.settings import PartSettings
@@ -15,6 +16,15 @@ DEFAULT_PORT = 8001
 class IdeasSettings(PartSettings):
     model_config = SettingsConfigDict(env_prefix="IDEAS_", extra="ignore")
     default_sqlite_name: str = "ideas.db"
+
+    # Where the other parts listen (the ideas service calls none of them today; kept so that every
+    # part is started the same way).
+    gateway_url: str = "http://127.0.0.1:8000"
+    voting_url: str = "http://127.0.0.1:8002"
+    followup_url: str = "http://127.0.0.1:8003"
+
+    # How often the similar-idea index catches up with changes made by other replicas.
+    index_refresh_seconds: float = Field(default=5.0, gt=0, le=3600)
 
 
 @lru_cache

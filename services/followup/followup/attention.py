@@ -1,0 +1,110 @@
+"""Stale follow-up made visible: trials overdue for review, or with no measurement for too long.
+
+A trial needs attention when it is not ended and
+- a checkpoint's due date has passed without a review (running or evaluating trials), or
+- its review date has passed (planned, running or evaluating), or
+- it is running or evaluating and nothing was measured for `stale_after_days` (default 42 days,
+  six weeks: the first checkpoint), counted from the last measurement, or from the start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from followup.models import Checkpoint, Measurement, Trial
+from followup.schemas import IdeaRef
+from followup.views import idea_ref
+from followup.vocab import OPEN_STATUSES, TrialStatus
+
+
+class OverdueCheckpoint(BaseModel):
+    id: uuid.UUID
+    label: str
+    due_on: date
+    days_overdue: int
+
+
+class TrialAttention(BaseModel):
+    trial_id: uuid.UUID
+    idea: IdeaRef
+    status: TrialStatus
+    review_date: date | None
+    review_overdue: bool
+    overdue_checkpoints: list[OverdueCheckpoint]
+    last_measured_on: date | None
+    days_without_measurement: int | None
+    stale: bool
+
+
+class AttentionList(BaseModel):
+    council_id: uuid.UUID | None
+    today: date
+    stale_after_days: int
+    items: list[TrialAttention]
+
+
+async def attention(
+    session: AsyncSession, *, council_id: uuid.UUID | None, today: date, stale_after_days: int
+) -> list[TrialAttention]:
+    query = select(Trial).where(col(Trial.status).in_([s.value for s in OPEN_STATUSES]))
+    if council_id is not None:
+        query = query.where(Trial.council_id == council_id)
+    trials = (await session.exec(query.order_by(Trial.created_at))).all()
+    if not trials:
+        return []
+    ids = [t.id for t in trials]
+    due = (
+        await session.exec(
+            select(Checkpoint)
+            .where(
+                col(Checkpoint.trial_id).in_(ids),
+                col(Checkpoint.reviewed_at).is_(None),
+                Checkpoint.due_on < today,
+            )
+            .order_by(Checkpoint.due_on)
+        )
+    ).all()
+    last = dict(
+        (
+            await session.exec(
+                select(Measurement.trial_id, func.max(Measurement.recorded_at))
+                .where(col(Measurement.trial_id).in_(ids))
+                .group_by(Measurement.trial_id)
+            )
+        ).all()
+    )
+    out: list[TrialAttention] = []
+    for trial in trials:
+        running = trial.status in (TrialStatus.running, TrialStatus.evaluating)
+        overdue = [
+            OverdueCheckpoint(id=c.id, label=c.label, due_on=c.due_on, days_overdue=(today - c.due_on).days)
+            for c in due
+            if c.trial_id == trial.id and running
+        ]
+        measured = last.get(trial.id)
+        last_day = measured.date() if measured else None
+        since = last_day or (trial.started_at.date() if trial.started_at else None)
+        idle = (today - since).days if running and since else None
+        stale = idle is not None and idle > stale_after_days
+        review_overdue = trial.review_date is not None and trial.review_date < today
+        if overdue or stale or review_overdue:
+            out.append(
+                TrialAttention(
+                    trial_id=trial.id,
+                    idea=idea_ref(trial),
+                    status=trial.status,
+                    review_date=trial.review_date,
+                    review_overdue=review_overdue,
+                    overdue_checkpoints=overdue,
+                    last_measured_on=last_day,
+                    days_without_measurement=idle,
+                    stale=stale,
+                )
+            )
+    return out

@@ -1,0 +1,176 @@
+"""Portfolio reports: how a council's (or the sector's) ideas fared once they left the hack day.
+
+- funnel: ideas (from the ideas service, when it can be asked) → selected (trials opened) →
+  trialled (started) → concluded (a verdict, stopped ones included) → worked (and partly).
+- realised gains: the frozen gains of verdicts that say worked or partly, added up.
+- median days from the hack day to the verdict, over trials whose hack day date is known.
+- honesty: of the verdicts that say no_change, did_not_work or stopped, how many were published.
+- attention: trials overdue for review and trials with no recent measurement.
+"""
+
+from __future__ import annotations
+
+import statistics
+import uuid
+from collections.abc import Sequence
+
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from followup.attention import TrialAttention
+from followup.models import LibraryEntry, Trial, Verdict
+from followup.vocab import GAIN_OUTCOMES, NOT_WORKED_OUTCOMES
+
+
+class Funnel(BaseModel):
+    ideas: int | None = Field(description="Ideas submitted; null when the ideas service cannot say.")
+    selected: int
+    trialled: int
+    concluded: int
+    worked: int
+    partly: int
+
+
+class RealisedGains(BaseModel):
+    trials: int
+    annual_hours: float
+    cashable_hours: float
+    non_cashable_hours: float
+    annual_pounds: float
+    cashable_pounds: float
+    non_cashable_pounds: float
+    trial_cost_pounds: float
+    net_pounds: float
+
+
+class Honesty(BaseModel):
+    not_worked: int
+    not_worked_published: int
+    share_published: float | None = Field(description="not_worked_published ÷ not_worked, 0 to 1.")
+
+
+class Attention(BaseModel):
+    overdue_reviews: int
+    stale_trials: int
+
+
+class Figures(BaseModel):
+    funnel: Funnel
+    outcomes: dict[str, int]
+    realised_gains: RealisedGains
+    median_days_hack_day_to_verdict: float | None
+    honesty: Honesty
+    attention: Attention
+
+
+class CouncilFigures(Figures):
+    council_id: uuid.UUID
+    council_name: str
+
+
+class CouncilPortfolio(CouncilFigures):
+    pass
+
+
+class SectorPortfolio(Figures):
+    councils: list[CouncilFigures]
+
+
+def _figures(
+    trials: Sequence[Trial],
+    verdicts: dict[uuid.UUID, Verdict],
+    published: set[uuid.UUID],
+    attention: Sequence[TrialAttention],
+    ideas: int | None,
+) -> Figures:
+    started = [t for t in trials if t.started_at is not None]
+    ended = [t for t in trials if t.id in verdicts]
+    outcomes: dict[str, int] = {}
+    for v in (verdicts[t.id] for t in ended):
+        outcomes[v.outcome] = outcomes.get(v.outcome, 0) + 1
+    gains = [verdicts[t.id].gain for t in ended if verdicts[t.id].outcome in GAIN_OUTCOMES]
+    keys = (
+        "annual_hours",
+        "cashable_hours",
+        "non_cashable_hours",
+        "annual_pounds",
+        "cashable_pounds",
+        "non_cashable_pounds",
+        "trial_cost_pounds",
+        "net_pounds",
+    )
+    realised = {k: round(sum(g[k] for g in gains), 2) for k in keys}
+    days = [(verdicts[t.id].decided_at.date() - t.hack_day_on).days for t in ended if t.hack_day_on is not None]
+    failed = [t for t in ended if verdicts[t.id].outcome in NOT_WORKED_OUTCOMES]
+    failed_published = sum(1 for t in failed if t.id in published)
+    return Figures(
+        funnel=Funnel(
+            ideas=ideas,
+            selected=len(trials),
+            trialled=len(started),
+            concluded=len(ended),
+            worked=outcomes.get("worked", 0),
+            partly=outcomes.get("partly", 0),
+        ),
+        outcomes=outcomes,
+        realised_gains=RealisedGains(trials=len(gains), **realised),
+        median_days_hack_day_to_verdict=float(statistics.median(days)) if days else None,
+        honesty=Honesty(
+            not_worked=len(failed),
+            not_worked_published=failed_published,
+            share_published=round(failed_published / len(failed), 4) if failed else None,
+        ),
+        attention=Attention(
+            overdue_reviews=sum(1 for a in attention if a.overdue_checkpoints or a.review_overdue),
+            stale_trials=sum(1 for a in attention if a.stale),
+        ),
+    )
+
+
+async def _load(
+    session: AsyncSession, council_id: uuid.UUID | None
+) -> tuple[Sequence[Trial], dict[uuid.UUID, Verdict], set[uuid.UUID]]:
+    query = select(Trial)
+    if council_id is not None:
+        query = query.where(Trial.council_id == council_id)
+    trials = (await session.exec(query)).all()
+    ids = [t.id for t in trials]
+    verdicts: dict[uuid.UUID, Verdict] = {}
+    published: set[uuid.UUID] = set()
+    if ids:
+        for v in (await session.exec(select(Verdict).where(col(Verdict.trial_id).in_(ids)))).all():
+            verdicts[v.trial_id] = v
+        published = set(
+            (await session.exec(select(LibraryEntry.trial_id).where(col(LibraryEntry.trial_id).in_(ids)))).all()
+        )
+    return trials, verdicts, published
+
+
+async def council_portfolio(
+    session: AsyncSession,
+    *,
+    council_id: uuid.UUID,
+    council_name: str,
+    attention: Sequence[TrialAttention],
+    ideas: int | None,
+) -> CouncilPortfolio:
+    trials, verdicts, published = await _load(session, council_id)
+    figures = _figures(trials, verdicts, published, attention, ideas)
+    name = trials[0].council_name if trials else council_name
+    return CouncilPortfolio(council_id=council_id, council_name=name, **figures.model_dump())
+
+
+async def sector_portfolio(session: AsyncSession, *, attention: Sequence[TrialAttention]) -> SectorPortfolio:
+    """Across councils: aggregate figures only, never the content of an unpublished trial."""
+    trials, verdicts, published = await _load(session, None)
+    councils: dict[uuid.UUID, list[Trial]] = {}
+    for t in trials:
+        councils.setdefault(t.council_id, []).append(t)
+    rows = []
+    for council_id, own in sorted(councils.items(), key=lambda kv: kv[1][0].council_name.lower()):
+        own_attention = [a for a in attention if a.idea.council_id == council_id]
+        figures = _figures(own, verdicts, published, own_attention, None)
+        rows.append(CouncilFigures(council_id=council_id, council_name=own[0].council_name, **figures.model_dump()))
+    total = _figures(trials, verdicts, published, attention, None)
+    return SectorPortfolio(councils=rows, **total.model_dump())

@@ -1,0 +1,401 @@
+"""API schemas of the followup service: what clients send (unknown fields refused) and get back.
+
+Inputs never carry a council, a status, a gain or an evidence level: those come from the token,
+from the actions managers take, and from the computations in gain.py and evidence.py. A body that
+tries to set them is a 422 naming the field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from followup.checkpoints import INTERVAL_PATTERN
+from followup.vocab import DEFAULT_CHECKPOINTS, Design, Direction, Outcome, Reason, TrialStatus, Unit
+
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite hands timestamps back without a zone; every one we store is UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=4000)]
+Interval = Annotated[str, Field(pattern=INTERVAL_PATTERN, examples=["6w", "3m"])]
+Money = Annotated[float, Field(ge=0, le=1_000_000_000)]
+Reading = Annotated[float, Field(ge=-1_000_000_000, le=1_000_000_000)]
+
+
+class Input(BaseModel):
+    # Unknown fields are refused (a client never sets a gain, a level, a status or a council), and
+    # so are NaN/infinite numbers and NUL characters, which no database column should receive.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+def _check_period(start: date | None, end: date | None, field: str) -> None:
+    if start and end and end < start:
+        raise ValueError(f"{field}: the end is before the start")
+
+
+# ---- people ----------------------------------------------------------------------------------------
+
+
+class NamedPerson(Input):
+    """Someone named on a trial. Their name reaches the shared library only if they agreed."""
+
+    name: str = Field(min_length=1, max_length=200)
+    job_title: str = Field(default="", max_length=200)
+    consents_to_be_named: bool = Field(
+        default=False, description="True only if this person agreed to be named in the shared library."
+    )
+
+
+# ---- trials ----------------------------------------------------------------------------------------
+
+
+class TrialPlan(Input):
+    owner: NamedPerson | None = None
+    sponsor: NamedPerson | None = None
+    team: list[NamedPerson] = Field(default_factory=list, max_length=50)
+    hypothesis: LongText = Field(
+        default="", examples=["If we send SMS reminders, then late council tax payments will fall by 20%"]
+    )
+    scope: LongText = Field(default="", description="Which team or area, and what is left out.")
+    planned_start: date | None = None
+    planned_end: date | None = None
+    review_date: date | None = None
+    checkpoint_schedule: list[Interval] = Field(
+        default_factory=lambda: list(DEFAULT_CHECKPOINTS),
+        max_length=12,
+        description="Reviews after the start: '6w' is six weeks, '3m' three months.",
+    )
+    trial_cost_pounds: Money = Field(default=0.0, description="What the trial itself costs, in pounds.")
+    internal_notes: str = Field(default="", max_length=10000, description="Never published.")
+
+    @model_validator(mode="after")
+    def _periods(self) -> TrialPlan:
+        _check_period(self.planned_start, self.planned_end, "planned_end")
+        return self
+
+
+class TrialCreate(TrialPlan):
+    idea_id: uuid.UUID
+
+
+class TrialUpdate(Input):
+    """Only the fields sent change. Hypothesis, review date and checkpoints freeze at the start."""
+
+    owner: NamedPerson | None = None
+    sponsor: NamedPerson | None = None
+    team: list[NamedPerson] | None = Field(default=None, max_length=50)
+    hypothesis: LongText | None = None
+    scope: LongText | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+    review_date: date | None = None
+    checkpoint_schedule: list[Interval] | None = Field(default=None, max_length=12)
+    trial_cost_pounds: Money | None = None
+    internal_notes: str | None = Field(default=None, max_length=10000)
+
+
+class InternalTrialCreate(Input):
+    """The vote-to-trial message: a selected idea becomes a planned trial exactly once."""
+
+    event_id: str = Field(min_length=1, max_length=200)
+    idea_id: uuid.UUID
+    hack_day_id: uuid.UUID | None = None
+    hack_day_on: date | None = None
+    council_id: uuid.UUID
+    council_name: str = Field(default="", max_length=200)
+    title: str = Field(min_length=1, max_length=300)
+    service_area: str = Field(default="", max_length=120)
+    status: str = Field(default="selected", max_length=40)
+    round_id: uuid.UUID | None = None
+    rank: int | None = Field(default=None, ge=1, le=10000)
+
+
+# ---- metrics and measurements ----------------------------------------------------------------------
+
+
+class Baseline(Input):
+    value: Reading
+    period_start: date
+    period_end: date
+    method: str = Field(min_length=1, max_length=2000, description="How the baseline was measured.")
+
+    @model_validator(mode="after")
+    def _period(self) -> Baseline:
+        _check_period(self.period_start, self.period_end, "period_end")
+        return self
+
+
+class MetricCreate(Input):
+    name: ShortText = Field(min_length=1, examples=["Time to process a change of address"])
+    unit: Unit
+    direction: Direction
+    baseline: Baseline | None = None
+    target_value: Reading | None = None
+    annual_volume: Money | None = Field(
+        default=None, description="Cases a year the per-case value applies to (for per-case units)."
+    )
+    hourly_cost_pounds: Money | None = Field(
+        default=None, description="Cost of one staff hour, on-costs included (for time units)."
+    )
+    cashable: bool = Field(default=False, description="True if the saving can leave the budget.")
+
+
+class MetricUpdate(Input):
+    name: ShortText | None = Field(default=None, min_length=1)
+    unit: Unit | None = None
+    direction: Direction | None = None
+    baseline: Baseline | None = None
+    target_value: Reading | None = None
+    annual_volume: Money | None = None
+    hourly_cost_pounds: Money | None = None
+    cashable: bool | None = None
+
+
+class MeasurementCreate(Input):
+    metric_id: uuid.UUID
+    value: Reading
+    period_start: date
+    period_end: date
+    method: str = Field(default="", max_length=2000)
+    source: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=4000, description="Internal: never published.")
+    corrects: uuid.UUID | None = Field(
+        default=None, description="The id of the measurement this entry corrects (it stays on record)."
+    )
+
+    @model_validator(mode="after")
+    def _period(self) -> MeasurementCreate:
+        _check_period(self.period_start, self.period_end, "period_end")
+        return self
+
+
+class CheckpointReview(Input):
+    note: str = Field(default="", max_length=4000)
+
+
+# ---- verdicts --------------------------------------------------------------------------------------
+
+
+class ReasonNote(Input):
+    code: Reason
+    note: str = Field(default="", max_length=2000)
+
+
+class Lessons(Input):
+    what_worked: str = Field(default="", max_length=4000)
+    what_did_not: str = Field(default="", max_length=4000)
+    do_differently: str = Field(default="", max_length=4000)
+    conditions_elsewhere: str = Field(
+        default="", max_length=4000, description="Under which conditions it might work in another council."
+    )
+
+
+class Verification(Input):
+    name: str = Field(min_length=1, max_length=200)
+    organisation: str = Field(default="", max_length=200)
+    independent: bool = Field(description="True if the verifier is outside the trial team.")
+    consents_to_be_named: bool = False
+
+
+class VerdictCreate(Input):
+    outcome: Outcome
+    summary: str = Field(min_length=1, max_length=4000)
+    reasons: list[ReasonNote] = Field(default_factory=list, max_length=9)
+    lessons: Lessons
+    design: Design | None = Field(default=None, description="How the gain was measured.")
+    verified_by: Verification | None = None
+    replications: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Library entries of other councils that reproduced this gain.",
+    )
+
+
+# ---- answers ---------------------------------------------------------------------------------------
+
+
+class IdeaRef(BaseModel):
+    id: uuid.UUID
+    title: str
+    council_id: uuid.UUID
+    council_name: str
+    service_area: str
+    hack_day_id: uuid.UUID | None
+    hack_day_on: date | None
+
+
+class MetricPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    unit: Unit
+    direction: Direction
+    baseline: Baseline | None
+    target_value: float | None
+    annual_volume: float | None
+    hourly_cost_pounds: float | None
+    cashable: bool
+    version: int
+
+
+class MeasurementPublic(BaseModel):
+    id: uuid.UUID
+    metric_id: uuid.UUID
+    sequence: int
+    value: float
+    period_start: date
+    period_end: date
+    method: str
+    source: str
+    note: str
+    corrects_id: uuid.UUID | None
+    effective: bool = Field(description="False once a later correction replaces this entry.")
+    recorded_by: uuid.UUID
+    recorded_at: UtcDateTime
+
+
+class CheckpointPublic(BaseModel):
+    id: uuid.UUID
+    label: str
+    due_on: date
+    reviewed_at: UtcDateTime | None
+    note: str
+    overdue: bool
+
+
+class MetricGain(BaseModel):
+    metric_id: uuid.UUID
+    name: str
+    unit: Unit
+    direction: Direction
+    baseline_value: float | None
+    target_value: float | None
+    latest_value: float | None
+    measurements: int
+    change: float | None
+    improvement: float | None
+    improvement_percent: float | None
+    target_met: bool | None
+    annual_hours: float | None
+    annual_pounds: float | None
+    cashable: bool
+    missing: list[str]
+
+
+class Gain(BaseModel):
+    metrics: list[MetricGain]
+    has_data: bool
+    annual_hours: float
+    cashable_hours: float
+    non_cashable_hours: float
+    annual_pounds: float
+    cashable_pounds: float
+    non_cashable_pounds: float
+    trial_cost_pounds: float
+    net_pounds: float
+    net_cashable_pounds: float
+
+
+class Evidence(BaseModel):
+    level: int = Field(ge=1, le=5)
+    label: str
+    design: Design | None
+    verified_by: Verification | None
+    replications: list[uuid.UUID]
+
+
+class VerdictPublic(BaseModel):
+    outcome: Outcome
+    summary: str
+    reasons: list[ReasonNote]
+    lessons: Lessons
+    evidence: Evidence
+    gain: Gain
+    decided_by: uuid.UUID
+    decided_at: UtcDateTime
+
+
+class TrialPublic(BaseModel):
+    id: uuid.UUID
+    idea: IdeaRef
+    origin: str
+    round_id: uuid.UUID | None
+    round_rank: int | None
+    owner: NamedPerson | None
+    sponsor: NamedPerson | None
+    team: list[NamedPerson]
+    hypothesis: str
+    scope: str
+    planned_start: date | None
+    planned_end: date | None
+    review_date: date | None
+    checkpoint_schedule: list[str]
+    trial_cost_pounds: float
+    internal_notes: str
+    status: TrialStatus
+    frozen: bool = Field(description="True once started: hypothesis, metrics and review date are fixed.")
+    version: int
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    started_at: UtcDateTime | None
+    evaluating_at: UtcDateTime | None
+    ended_at: UtcDateTime | None
+    metrics: list[MetricPublic]
+    checkpoints: list[CheckpointPublic]
+    gain: Gain = Field(description="Computed from the metrics and measurements; frozen with the verdict.")
+    evidence_level: int = Field(ge=1, le=5, description="Derived; frozen with the verdict.")
+    verdict: VerdictPublic | None
+    library_entry_id: uuid.UUID | None
+
+
+class TrialSummary(BaseModel):
+    id: uuid.UUID
+    idea: IdeaRef
+    status: TrialStatus
+    review_date: date | None
+    version: int
+    created_at: UtcDateTime
+    outcome: Outcome | None
+    library_entry_id: uuid.UUID | None
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class Vocabulary(BaseModel):
+    statuses: list[str]
+    units: dict[str, str]
+    directions: list[str]
+    outcomes: list[str]
+    reasons: dict[str, str]
+    designs: list[str]
+    evidence_levels: dict[int, str]
+    default_checkpoints: list[str]
+    stale_after_days: int
+    licence: dict[str, str]
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")

@@ -1,0 +1,133 @@
+"""Lists of ideas (filters, text search, pages with a hard maximum) and the organisers' CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ideas import access
+from ideas.models import HackDay, Idea, IdeaAuthor, IdeaTag
+from ideas.schemas import as_utc, normalise_tag
+from ideas.vocabulary import OUT_OF_PLAY
+from platform_core.auth import Principal
+from platform_core.problems import Problem
+
+
+@dataclass(frozen=True)
+class IdeaFilter:
+    hack_day_id: uuid.UUID | None = None
+    service_area: str | None = None
+    tag: str | None = None
+    status: str | None = None
+    q: str | None = None
+    mine: bool = False
+    council_id: uuid.UUID | None = None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def page(
+    session: AsyncSession, principal: Principal, f: IdeaFilter, *, limit: int, offset: int
+) -> tuple[list[Idea], int]:
+    """Ideas of the caller's council (admins and services: any council), newest first.
+
+    Withdrawn and hidden ideas are left out unless asked for by `status`; hidden ones are listed
+    only for organisers.
+    """
+    query = select(Idea)
+    if access.reads_everything(principal):
+        if f.council_id is not None:
+            query = query.where(Idea.council_id == f.council_id)
+    elif principal.council_id is None:
+        raise Problem(403, "Ideas are listed per council; your sign-in belongs to none.")
+    else:
+        if f.council_id is not None and f.council_id != principal.council_id:
+            raise Problem(403, "You can list only your own council's ideas; use similar-idea search "
+                               "to find other councils' ideas.",
+                          errors=[{"field": "council_id", "message": "not your council"}])
+        query = query.where(Idea.council_id == principal.council_id)
+    if f.status is not None:
+        query = query.where(Idea.status == f.status)
+    else:
+        query = query.where(Idea.status.not_in(list(OUT_OF_PLAY)))
+    if not (access.reads_everything(principal) or principal.has("organiser")):
+        query = query.where(Idea.status != "hidden")
+    if f.hack_day_id is not None:
+        query = query.where(Idea.hack_day_id == f.hack_day_id)
+    if f.service_area is not None:
+        query = query.where(Idea.service_area == f.service_area)
+    if f.tag:
+        tag = normalise_tag(f.tag)
+        query = query.where(Idea.id.in_(select(IdeaTag.idea_id).where(IdeaTag.tag == tag)))
+    if f.q:
+        pattern = _like(f.q.strip())
+        query = query.where(or_(
+            Idea.title.ilike(pattern, escape="\\"),
+            Idea.problem.ilike(pattern, escape="\\"),
+            Idea.proposal.ilike(pattern, escape="\\"),
+        ))
+    if f.mine:
+        query = query.where(Idea.id.in_(
+            select(IdeaAuthor.idea_id).where(
+                IdeaAuthor.person_id == principal.person_id, IdeaAuthor.joined_at.is_not(None)
+            )
+        ))
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = await session.exec(query.order_by(Idea.created_at.desc(), Idea.id).offset(offset).limit(limit))
+    return list(rows.all()), total
+
+
+# A cell a spreadsheet would read as a formula is prefixed with a quote (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+CSV_COLUMNS = [
+    "id", "title", "status", "service_area", "problem", "proposal", "benefit_amount", "benefit_unit",
+    "beneficiaries", "benefit_note", "tags", "partners", "authors", "duplicate_of_id", "hidden_reason",
+    "created_at", "updated_at",
+]
+
+
+def safe_cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+async def export_csv(session: AsyncSession, hack_day: HackDay) -> str:
+    """Every idea of the hack day, whatever its status, for the organisers' own records."""
+    ideas = list((await session.exec(
+        select(Idea).where(Idea.hack_day_id == hack_day.id).order_by(Idea.created_at, Idea.id)
+    )).all())
+    names: dict[uuid.UUID, list[IdeaAuthor]] = {i.id: [] for i in ideas}
+    if ideas:
+        for author in (await session.exec(
+            select(IdeaAuthor).where(IdeaAuthor.idea_id.in_(list(names)))
+        )).all():
+            names[author.idea_id].append(author)
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for idea in ideas:
+        order = access.team_ids(names[idea.id])
+        by_id = {a.person_id: a.name for a in names[idea.id]}
+        row = [
+            idea.id, idea.title, idea.status, idea.service_area, idea.problem, idea.proposal,
+            idea.benefit_amount, idea.benefit_unit, idea.benefit_for, idea.benefit_note,
+            "; ".join(idea.tags), "; ".join(idea.partners), "; ".join(by_id[p] for p in order),
+            idea.duplicate_of_id, idea.hidden_reason,
+            as_utc(idea.created_at).isoformat(), as_utc(idea.updated_at).isoformat(),
+        ]
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()

@@ -1,0 +1,125 @@
+"""Organiser moderation: hide with a reason, mark a duplicate (linked, never deleted), shortlist.
+
+Hiding and marking a duplicate remember the status they replaced, so undoing them puts the idea back
+exactly where it was. Asking for the state an idea is already in changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ideas import access
+from ideas.models import HackDay, Idea, utcnow
+from ideas.submissions import touch
+from platform_core.auth import Principal
+from platform_core.problems import Problem
+
+
+def require_organiser(principal: Principal, idea: Idea) -> None:
+    if not access.is_organiser(principal, idea.council_id):
+        raise Problem(403, f"Only organisers of {idea.council_name} can moderate its ideas.")
+
+
+async def hide(session: AsyncSession, principal: Principal, idea: Idea, reason: str) -> Idea:
+    require_organiser(principal, idea)
+    if idea.status == "hidden":
+        return idea
+    idea.status_before_moderation = idea.status
+    idea.status = "hidden"
+    idea.hidden_reason = reason
+    idea.hidden_by = principal.person_id
+    idea.hidden_at = utcnow()
+    return await _save(session, idea)
+
+
+async def unhide(session: AsyncSession, principal: Principal, idea: Idea) -> Idea:
+    require_organiser(principal, idea)
+    if idea.status != "hidden":
+        return idea
+    idea.status = idea.status_before_moderation or "submitted"
+    idea.status_before_moderation = None
+    idea.hidden_reason = idea.hidden_by = idea.hidden_at = None
+    return await _save(session, idea)
+
+
+async def mark_duplicate(
+    session: AsyncSession, principal: Principal, idea: Idea, original_id: uuid.UUID
+) -> Idea:
+    require_organiser(principal, idea)
+    if original_id == idea.id:
+        raise Problem(409, "An idea cannot be a duplicate of itself.",
+                      errors=[{"field": "duplicate_of_id", "message": "is this idea itself"}])
+    original = await session.get(Idea, original_id)
+    if original is None or original.council_id != idea.council_id or original.status == "hidden":
+        detail = "There is no visible idea with this id in the same council."
+        raise Problem(404, detail, errors=[{"field": "duplicate_of_id", "message": detail}])
+    # Link to the first idea of a chain, so that a duplicate never points at another duplicate.
+    seen = {idea.id}
+    while original.status == "duplicate" and original.duplicate_of_id and original.id not in seen:
+        seen.add(original.id)
+        original = await session.get(Idea, original.duplicate_of_id)
+    if original.id == idea.id:
+        raise Problem(409, f"'{original.title}' is already marked a duplicate of this idea.")
+    if idea.status == "duplicate":
+        if idea.duplicate_of_id == original.id:
+            return idea
+    elif idea.status not in ("submitted", "shortlisted"):
+        raise Problem(409, f"'{idea.title}' is {idea.status} and cannot be marked a duplicate.")
+    else:
+        idea.status_before_moderation = idea.status
+    idea.status = "duplicate"
+    idea.duplicate_of_id = original.id
+    idea.duplicate_marked_by = principal.person_id
+    return await _save(session, idea)
+
+
+async def unmark_duplicate(session: AsyncSession, principal: Principal, idea: Idea) -> Idea:
+    require_organiser(principal, idea)
+    if idea.status != "duplicate":
+        return idea
+    idea.status = idea.status_before_moderation or "submitted"
+    idea.status_before_moderation = None
+    idea.duplicate_of_id = idea.duplicate_marked_by = None
+    return await _save(session, idea)
+
+
+async def shortlist(session: AsyncSession, principal: Principal, idea: Idea) -> Idea:
+    require_organiser(principal, idea)
+    if idea.status == "shortlisted":
+        return idea
+    if idea.status != "submitted":
+        raise Problem(409, f"'{idea.title}' is {idea.status}; only submitted ideas can be shortlisted.")
+    await _require_phase(session, idea, "shortlisted")
+    idea.status = "shortlisted"
+    idea.shortlisted_by = principal.person_id
+    idea.shortlisted_at = utcnow()
+    return await _save(session, idea)
+
+
+async def unshortlist(session: AsyncSession, principal: Principal, idea: Idea) -> Idea:
+    require_organiser(principal, idea)
+    if idea.status == "submitted":
+        return idea
+    if idea.status != "shortlisted":
+        raise Problem(409, f"'{idea.title}' is {idea.status}, not shortlisted.")
+    await _require_phase(session, idea, "taken off the shortlist")
+    idea.status = "submitted"
+    idea.shortlisted_by = idea.shortlisted_at = None
+    return await _save(session, idea)
+
+
+async def _require_phase(session: AsyncSession, idea: Idea, action: str) -> None:
+    # The vote snapshots the shortlist, so it is settled while the day is open or voting, not after.
+    hack_day = await session.get(HackDay, idea.hack_day_id)
+    if hack_day.phase not in ("open", "voting"):
+        raise Problem(409, f"Hack day '{hack_day.name}' is {hack_day.phase}: ideas can be {action} "
+                           "only while it is open or voting.")
+
+
+async def _save(session: AsyncSession, idea: Idea) -> Idea:
+    touch(idea)
+    session.add(idea)
+    await session.flush()
+    return idea

@@ -1,0 +1,1 @@
+"""HTTP routes of the ideas service, one module per kind of thing a person works with."""

@@ -1,0 +1,140 @@
+"""Hack day routes: organisers create and run them; people of the council see them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from ideas import hack_days, listing
+from ideas.routes.http import (
+    IF_MATCH_DOC,
+    IdempotencyKey,
+    IfMatch,
+    Page,
+    begin_idempotent,
+    finish_idempotent,
+    require_if_match,
+    set_etag,
+)
+from ideas.schemas import HackDayCreate, HackDayPage, HackDayPublic, HackDayUpdate, PhaseChange
+from ideas.views import hack_day_view
+from ideas.vocabulary import Phase
+from platform_core.auth import CurrentPrincipal
+from platform_core.db import SessionDep
+from platform_core.problems import responses
+
+router = APIRouter(prefix="/api/ideas/hack-days", tags=["hack days"])
+
+
+@router.post(
+    "",
+    response_model=HackDayPublic,
+    status_code=201,
+    summary="Create a hack day (organisers; honours Idempotency-Key)",
+    responses=responses(401, 403, 409, 422),
+)
+async def create_hack_day(
+    body: HackDayCreate, request: Request, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None,
+):
+    idem, replay = await begin_idempotent(request, session, principal, body)
+    if replay is not None:
+        return replay
+    hack_day = await hack_days.create(session, principal, body)
+    answer = hack_day_view(hack_day)
+    await finish_idempotent(idem, 201, answer)
+    set_etag(response, hack_day.version)
+    return answer
+
+
+@router.get(
+    "",
+    response_model=HackDayPage,
+    summary="Your council's hack days, newest first",
+    responses=responses(401, 403, 422),
+)
+async def list_hack_days(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: Page,
+    phase: Annotated[Phase | None, Query()] = None,
+    council_id: Annotated[uuid.UUID | None, Query(description="Admins only: one council.")] = None,
+) -> HackDayPage:
+    rows, total = await hack_days.page(
+        session, principal, phase=phase, council_id=council_id, limit=page.limit, offset=page.offset
+    )
+    return HackDayPage(
+        items=[hack_day_view(h) for h in rows], total=total, limit=page.limit, offset=page.offset,
+        next_offset=page.next_offset(total),
+    )
+
+
+@router.get(
+    "/{hack_day_id}",
+    response_model=HackDayPublic,
+    summary="One hack day (ETag carries its version)",
+    responses=responses(401, 404, 422),
+)
+async def get_hack_day(
+    hack_day_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> HackDayPublic:
+    hack_day = await hack_days.get_visible(session, principal, hack_day_id)
+    set_etag(response, hack_day.version)
+    return hack_day_view(hack_day)
+
+
+@router.patch(
+    "/{hack_day_id}",
+    response_model=HackDayPublic,
+    summary="Change a hack day's name, date or themes (organisers; If-Match required)",
+    openapi_extra=IF_MATCH_DOC,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def update_hack_day(
+    hack_day_id: uuid.UUID, body: HackDayUpdate, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, if_match: IfMatch = None,
+) -> HackDayPublic:
+    hack_day = await hack_days.get_visible(session, principal, hack_day_id)
+    hack_days.require_organiser(principal, hack_day)
+    require_if_match(if_match, hack_day.version)
+    hack_day = await hack_days.update(session, principal, hack_day, body)
+    set_etag(response, hack_day.version)
+    return hack_day_view(hack_day)
+
+
+@router.post(
+    "/{hack_day_id}/phase",
+    response_model=HackDayPublic,
+    summary="Move a hack day to its next phase: draft -> open -> voting -> closed (organisers)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def move_phase(
+    hack_day_id: uuid.UUID, body: PhaseChange, response: Response, session: SessionDep,
+    principal: CurrentPrincipal,
+) -> HackDayPublic:
+    hack_day = await hack_days.get_visible(session, principal, hack_day_id)
+    hack_day = await hack_days.move_phase(session, principal, hack_day, body.phase)
+    set_etag(response, hack_day.version)
+    return hack_day_view(hack_day)
+
+
+@router.get(
+    "/{hack_day_id}/ideas.csv",
+    response_class=Response,
+    summary="Every idea of the hack day as CSV (organisers)",
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The ideas as CSV"},
+        **responses(401, 403, 404, 422),
+    },
+)
+async def export_ideas(hack_day_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    hack_day = await hack_days.get_visible(session, principal, hack_day_id)
+    hack_days.require_organiser(principal, hack_day)
+    body = await listing.export_csv(session, hack_day)
+    return Response(
+        content=body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="hack-day-{hack_day.id}-ideas.csv"'},
+    )

@@ -1,0 +1,191 @@
+"""Idea routes: submit, list, read, edit (If-Match), withdraw, and the team of co-authors."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from ideas import access, listing, submissions
+from ideas.routes.http import (
+    IF_MATCH_DOC,
+    IdempotencyKey,
+    IfMatch,
+    IndexDep,
+    Page,
+    begin_idempotent,
+    finish_idempotent,
+    require_if_match,
+    set_etag,
+)
+from ideas.schemas import CoAuthorInvite, IdeaCreate, IdeaPage, IdeaPublic, IdeaUpdate, IdeaView, text
+from ideas.search import index_after_commit
+from ideas.views import full_view, idea_view
+from ideas.vocabulary import TAG_MAX, IdeaStatus, ServiceArea
+from platform_core.auth import CurrentPrincipal
+from platform_core.db import SessionDep
+from platform_core.problems import Problem, responses
+
+router = APIRouter(prefix="/api/ideas/ideas", tags=["ideas"])
+
+
+def _full(principal, idea, team) -> IdeaPublic:  # noqa: ANN001
+    return full_view(idea, team, with_moderation=access.sees_moderation(principal, idea, team))
+
+
+@router.post(
+    "",
+    response_model=IdeaPublic,
+    status_code=201,
+    summary="Submit an idea to an open hack day of your council (honours Idempotency-Key)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def submit_idea(
+    body: IdeaCreate, request: Request, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, index: IndexDep, idempotency_key: IdempotencyKey = None,
+):
+    if principal.council_id is None:
+        raise Problem(403, "Ideas are submitted by people of a council; your sign-in belongs to none.")
+    idem, replay = await begin_idempotent(request, session, principal, body)
+    if replay is not None:
+        return replay
+    idea, team = await submissions.create(session, principal, body)
+    index_after_commit(session, index, idea)
+    answer = _full(principal, idea, team)
+    await finish_idempotent(idem, 201, answer)
+    set_etag(response, idea.version)
+    return answer
+
+
+@router.get(
+    "",
+    response_model=IdeaPage,
+    summary="Your council's ideas, newest first, filtered",
+    responses=responses(401, 403, 422),
+)
+async def list_ideas(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: Page,
+    hack_day_id: uuid.UUID | None = None,
+    service_area: ServiceArea | None = None,
+    tag: Annotated[text(TAG_MAX) | None, Query()] = None,
+    status: Annotated[
+        IdeaStatus | None, Query(description="Withdrawn and hidden ideas are listed only when asked for.")
+    ] = None,
+    q: Annotated[
+        text(200) | None, Query(description="Words in the title, problem or proposal.")
+    ] = None,
+    mine: Annotated[bool, Query(description="Only ideas whose team you are on.")] = False,
+    council_id: Annotated[uuid.UUID | None, Query(description="Admins only: one council.")] = None,
+) -> IdeaPage:
+    f = listing.IdeaFilter(
+        hack_day_id=hack_day_id, service_area=service_area, tag=tag, status=status, q=q, mine=mine,
+        council_id=council_id,
+    )
+    rows, total = await listing.page(session, principal, f, limit=page.limit, offset=page.offset)
+    teams = await submissions.teams_of(session, [i.id for i in rows])
+    return IdeaPage(
+        items=[_full(principal, i, teams[i.id]) for i in rows],
+        total=total, limit=page.limit, offset=page.offset, next_offset=page.next_offset(total),
+    )
+
+
+@router.get(
+    "/{idea_id}",
+    response_model=IdeaView,
+    summary="One idea: in full for its council (ETag carries its version); a summary for other councils",
+    responses=responses(401, 404, 422),
+)
+async def get_idea(idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal):
+    idea, team = await submissions.get_readable(session, principal, idea_id)
+    view = idea_view(principal, idea, team)
+    if view is None:  # get_readable has already refused what the caller may not see
+        raise Problem(404, f"There is no idea {idea_id} that you can see.")
+    if view.view == "full":
+        set_etag(response, idea.version)
+    return view
+
+
+@router.patch(
+    "/{idea_id}",
+    response_model=IdeaPublic,
+    summary="Edit an idea while its hack day is open (its authors; If-Match required)",
+    openapi_extra=IF_MATCH_DOC,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def edit_idea(
+    idea_id: uuid.UUID, body: IdeaUpdate, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, index: IndexDep, if_match: IfMatch = None,
+) -> IdeaPublic:
+    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    submissions.require_team(principal, idea, team, "edit")
+    require_if_match(if_match, idea.version)
+    idea = await submissions.update(session, principal, idea, team, body)
+    index_after_commit(session, index, idea)
+    set_etag(response, idea.version)
+    return _full(principal, idea, team)
+
+
+@router.post(
+    "/{idea_id}/withdraw",
+    response_model=IdeaPublic,
+    summary="Withdraw an idea (its authors, while the hack day is open or voting)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def withdraw_idea(
+    idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
+) -> IdeaPublic:
+    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    idea = await submissions.withdraw(session, principal, idea, team)
+    index_after_commit(session, index, idea)
+    set_etag(response, idea.version)
+    return _full(principal, idea, team)
+
+
+@router.post(
+    "/{idea_id}/co-authors",
+    response_model=IdeaPublic,
+    summary="Invite a colleague of the same council to co-author (the lead author)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def invite_co_author(
+    idea_id: uuid.UUID, body: CoAuthorInvite, response: Response, session: SessionDep,
+    principal: CurrentPrincipal,
+) -> IdeaPublic:
+    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    team = await submissions.invite_co_author(session, principal, idea, team, body.person_id)
+    set_etag(response, idea.version)
+    return _full(principal, idea, team)
+
+
+@router.post(
+    "/{idea_id}/invitation/accept",
+    response_model=IdeaPublic,
+    summary="Accept an invitation to co-author (the invited person, of the same council)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def accept_invitation(
+    idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> IdeaPublic:
+    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    team = await submissions.accept(session, principal, idea, team)
+    set_etag(response, idea.version)
+    return _full(principal, idea, team)
+
+
+@router.delete(
+    "/{idea_id}/co-authors/{person_id}",
+    response_model=IdeaPublic,
+    summary="Remove a co-author or an invitation (the lead author), or leave a team (yourself)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def remove_co_author(
+    idea_id: uuid.UUID, person_id: uuid.UUID, response: Response, session: SessionDep,
+    principal: CurrentPrincipal,
+) -> IdeaPublic:
+    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    team = await submissions.remove_co_author(session, principal, idea, team, person_id)
+    set_etag(response, idea.version)
+    return _full(principal, idea, team)

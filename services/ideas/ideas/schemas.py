@@ -1,0 +1,421 @@
+"""API schemas of the ideas service: what clients send (unknown fields refused) and what they get back.
+
+Inputs never carry author, council, status, version or moderation fields: those come from the token
+and from the actions organisers take, so a body that tries to set them is a 422 naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from datetime import date as calendar_date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from ideas import vocabulary as v
+
+
+def as_utc(value: datetime) -> datetime:
+    # SQLite hands timestamps back without a zone; every one we store is UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
+
+_SPACES = re.compile(r"\s+")
+_TAG_JUNK = re.compile(r"[^\w-]+", re.UNICODE)
+
+
+def normalise_tag(raw: str) -> str:
+    """'  Council Tax!! ' -> 'council-tax': lower case, words joined by hyphens, punctuation dropped."""
+    words = _TAG_JUNK.sub(" ", raw.lower()).split()
+    return "-".join(words).strip("-_")[: v.TAG_MAX]
+
+
+def _one_line(value: str) -> str:
+    return _SPACES.sub(" ", value).strip()
+
+
+# Text rules, published as patterns so that the OpenAPI document says exactly what is accepted (a
+# schema-driven fuzzer checks it), and checked here with the same patterns so that a person gets a
+# plain message rather than a regular expression. No text may hold NUL, which PostgreSQL cannot
+# store; required text needs characters that are not spaces (surrounding spaces are stripped first).
+NO_NUL = r"^[^\x00]*$"
+TAG_PATTERN = r"^[^\x00]*[^\W_][^\x00]*$"  # at least one letter or digit
+
+
+def visible(n: int) -> str:
+    """Pattern: no NUL, and at least `n` characters that are not white space."""
+    return rf"^[^\x00]*(?:[^\s\x00][^\x00]*){{{n}}}$"
+
+
+def _rule(pattern: str, message: str):  # noqa: ANN202 - a pydantic validator
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if "\x00" in value:
+            raise PydanticCustomError("text", "must not contain NUL characters")
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError("text", message)
+        return value
+
+    return AfterValidator(check)
+
+
+def text(max_length: int, *, at_least: int = 0, tag: bool = False) -> Any:
+    """A text field: at most `max_length` characters, with at least `at_least` that are not spaces."""
+    if tag:
+        pattern, message = TAG_PATTERN, "must contain a letter or a digit"
+    elif at_least == 0:
+        pattern, message = NO_NUL, "must not contain NUL characters"
+    elif at_least == 1:
+        pattern, message = visible(1), "must not be blank"
+    else:
+        pattern, message = visible(at_least), f"must have at least {at_least} characters that are not spaces"
+    return Annotated[
+        str,
+        Field(min_length=max(at_least, 1 if tag else 0), max_length=max_length,
+              json_schema_extra={"pattern": pattern}),
+        _rule(pattern, message),
+    ]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# ---- hack days -------------------------------------------------------------------------------------
+
+Theme = text(v.THEME_MAX, at_least=1)
+HackDayName = text(v.HACK_DAY_NAME_MAX, at_least=3)
+
+
+def _date_as_text(value: object) -> object:
+    # JSON has no date type: take only "YYYY-MM-DD", not the numbers lax parsing would turn into dates.
+    if not isinstance(value, (str, calendar_date)):
+        raise PydanticCustomError("date_type", "must be a date written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[calendar_date, BeforeValidator(_date_as_text)]
+
+
+def _number_not_text(value: object) -> object:
+    # Lax parsing would take "3" or true for a number; the API documents numbers, so only numbers.
+    if isinstance(value, (str, bool)):
+        raise PydanticCustomError("int_type", "must be a whole number")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_number_not_text)]
+
+
+class HackDayCreate(Input):
+    name: HackDayName = Field(examples=["Spring hack day 2027"])
+    date: Day
+    themes: list[Theme] = Field(
+        default_factory=list,
+        max_length=v.THEMES_MAX,
+        description="Theme or challenge statements, e.g. 'Cut the wait for a council tax answer'.",
+    )
+
+
+class HackDayUpdate(Input):
+    name: HackDayName | None = None
+    date: Day | None = None
+    themes: list[Theme] | None = Field(default=None, max_length=v.THEMES_MAX)
+
+
+class PhaseChange(Input):
+    phase: v.Phase = Field(
+        description="The next phase: draft -> open -> voting -> closed, one step at a time."
+    )
+
+
+class HackDayPublic(BaseModel):
+    id: uuid.UUID
+    council_id: uuid.UUID
+    council_name: str
+    name: str
+    date: calendar_date
+    phase: v.Phase
+    themes: list[str]
+    version: int
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+
+class HackDayPage(BaseModel):
+    items: list[HackDayPublic]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+# ---- ideas -----------------------------------------------------------------------------------------
+
+Tag = text(v.TAG_MAX, tag=True)
+Partner = text(v.PARTNER_MAX, at_least=1)
+Title = text(v.TITLE_MAX, at_least=3)
+LongText = text(v.TEXT_MAX, at_least=1)
+
+
+class ExpectedBenefit(Input):
+    amount: float = Field(
+        ge=0, le=v.BENEFIT_AMOUNT_MAX, strict=True, description="How much, in `unit`, per year."
+    )
+    unit: v.BenefitUnit
+    beneficiaries: v.Beneficiaries = Field(description="Who gains: staff, residents or both.")
+    note: text(v.BENEFIT_NOTE_MAX) | None = Field(default=None, description="How it was estimated.")
+
+
+def _clean_tags(tags: list[str] | None) -> list[str] | None:
+    if tags is None:
+        return None
+    out: list[str] = []
+    for raw in tags:
+        tag = normalise_tag(raw)
+        if not tag:
+            raise ValueError(f"tag {raw!r} has no letters or digits")
+        if tag not in out:
+            out.append(tag)
+    return out
+
+
+def _clean_partners(partners: list[str] | None) -> list[str] | None:
+    if partners is None:
+        return None
+    out: list[str] = []
+    for raw in partners:
+        partner = _one_line(raw)
+        if partner and partner.lower() not in (p.lower() for p in out):
+            out.append(partner)
+    return out
+
+
+class _IdeaText(Input):
+    @field_validator("title", check_fields=False)
+    @classmethod
+    def _title_one_line(cls, value: str | None) -> str | None:
+        return None if value is None else _one_line(value)
+
+    @field_validator("tags", check_fields=False)
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        return _clean_tags(value)
+
+    @field_validator("partners", check_fields=False)
+    @classmethod
+    def _partners(cls, value: list[str] | None) -> list[str] | None:
+        return _clean_partners(value)
+
+
+class IdeaCreate(_IdeaText):
+    hack_day_id: uuid.UUID
+    title: Title = Field(examples=["SMS reminders before council tax is due"])
+    problem: LongText = Field(description="The problem today: which process, who suffers, how often.")
+    proposal: LongText = Field(description="The change proposed.")
+    expected_benefit: ExpectedBenefit | None = None
+    service_area: v.ServiceArea
+    tags: list[Tag] = Field(default_factory=list, max_length=v.TAGS_MAX)
+    partners: list[Partner] = Field(
+        default_factory=list,
+        max_length=v.PARTNERS_MAX,
+        description="Organisations outside the council it would involve (bus operators, pharmacists...).",
+    )
+
+
+class IdeaUpdate(_IdeaText):
+    """Only the fields sent change. Send `expected_benefit: null` to clear it."""
+
+    title: Title | None = None
+    problem: LongText | None = None
+    proposal: LongText | None = None
+    expected_benefit: ExpectedBenefit | None = None
+    service_area: v.ServiceArea | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=v.TAGS_MAX)
+    partners: list[Partner] | None = Field(default=None, max_length=v.PARTNERS_MAX)
+
+
+class Author(BaseModel):
+    person_id: uuid.UUID
+    name: str
+    role: Literal["author", "co_author"]
+
+
+class Selection(BaseModel):
+    round_id: uuid.UUID
+    rank: int
+    selected_at: UtcDateTime
+
+
+class Outcome(BaseModel):
+    verdict: v.Verdict
+    trial_id: uuid.UUID
+    published_at: UtcDateTime
+
+
+class Moderation(BaseModel):
+    """Shown only to the idea's authors and its council's organisers."""
+
+    hidden_reason: str | None = None
+    hidden_at: UtcDateTime | None = None
+    invited_co_author_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+class IdeaPublic(BaseModel):
+    """An idea in full: for its own council, and for everyone once its outcome is published."""
+
+    view: Literal["full"] = "full"
+    id: uuid.UUID
+    hack_day_id: uuid.UUID
+    council_id: uuid.UUID
+    council_name: str
+    title: str
+    problem: str
+    proposal: str
+    expected_benefit: ExpectedBenefit | None
+    service_area: v.ServiceArea
+    tags: list[str]
+    partners: list[str]
+    status: v.IdeaStatus
+    author_ids: list[uuid.UUID] = Field(description="The lead author first, then co-authors who joined.")
+    authors: list[Author]
+    duplicate_of_id: uuid.UUID | None
+    selection: Selection | None
+    outcome: Outcome | None
+    moderation: Moderation | None = Field(
+        default=None, description="Present only for the idea's authors and its council's organisers."
+    )
+    version: int
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+
+class IdeaSummary(BaseModel):
+    """What another council sees of an idea whose outcome is not published."""
+
+    view: Literal["summary"] = "summary"
+    id: uuid.UUID
+    title: str
+    service_area: v.ServiceArea
+    council_id: uuid.UUID
+    council_name: str
+
+
+IdeaView = Annotated[IdeaPublic | IdeaSummary, Field(discriminator="view")]
+
+
+class IdeaPage(BaseModel):
+    items: list[IdeaPublic]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class CoAuthorInvite(Input):
+    person_id: uuid.UUID = Field(description="A person of the idea's council; they join by accepting.")
+
+
+# ---- moderation ------------------------------------------------------------------------------------
+
+class HideRequest(Input):
+    reason: text(v.REASON_MAX, at_least=3) = Field(examples=["Names a resident"])
+
+
+class DuplicateRequest(Input):
+    duplicate_of_id: uuid.UUID = Field(description="The earlier idea this one repeats (same council).")
+
+
+# ---- comments --------------------------------------------------------------------------------------
+
+class CommentCreate(Input):
+    body: text(v.COMMENT_MAX, at_least=1)
+
+
+class CommentPublic(BaseModel):
+    id: uuid.UUID
+    idea_id: uuid.UUID
+    author_id: uuid.UUID
+    author_name: str
+    body: str | None = Field(description="Null for a hidden comment (organisers see it in `hidden_body`).")
+    created_at: UtcDateTime
+    hidden: bool
+    hidden_reason: str | None = None
+    hidden_body: str | None = None
+
+
+class CommentPage(BaseModel):
+    items: list[CommentPublic]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+# ---- similar ideas ---------------------------------------------------------------------------------
+
+class SimilarQuery(Input):
+    title: text(v.TITLE_MAX, at_least=1)
+    problem: text(v.TEXT_MAX) | None = None
+    proposal: text(v.TEXT_MAX) | None = None
+    limit: WholeNumber = Field(default=10, ge=1, le=50)
+    exclude_idea_id: uuid.UUID | None = Field(
+        default=None, description="Leave this idea out (the one being edited)."
+    )
+
+
+class SimilarIdea(BaseModel):
+    score: float = Field(ge=0, le=1)
+    idea: IdeaView
+
+
+class SimilarAnswer(BaseModel):
+    items: list[SimilarIdea]
+
+
+# ---- vocabulary ------------------------------------------------------------------------------------
+
+class Term(BaseModel):
+    code: str
+    label: str
+
+
+class Vocabulary(BaseModel):
+    service_areas: list[Term]
+    benefit_units: list[Term]
+    beneficiaries: list[str]
+    phases: list[str]
+    statuses: list[str]
+
+
+# ---- internal events -------------------------------------------------------------------------------
+
+class _Event(BaseModel):
+    """An event from another service, as the platform's outbox relay posts it.
+
+    Unlike people's inputs, unknown fields are ignored rather than refused: the sender is a trusted
+    service (role "service" only), its envelope carries more than we use (`topic`, `occurred_at`,
+    `idea_id`...), and refusing would make the relay retry an event for ever.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: uuid.UUID = Field(description="Unique per event; a repeat is a no-op.")
+    topic: str | None = Field(default=None, max_length=100)
+    occurred_at: UtcDateTime | None = None
+
+
+class IdeaSelected(_Event):
+    round_id: uuid.UUID
+    rank: WholeNumber = Field(ge=1, le=10_000)
+
+
+class OutcomePublished(_Event):
+    verdict: v.Verdict
+    trial_id: uuid.UUID

@@ -1,0 +1,97 @@
+"""Shapes tables into what a given caller may read (per-property authorisation lives here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ideas import access
+from ideas.models import HackDay, Idea, IdeaAuthor
+from ideas.schemas import (
+    Author,
+    ExpectedBenefit,
+    HackDayPublic,
+    IdeaPublic,
+    IdeaSummary,
+    Moderation,
+    Outcome,
+    Selection,
+)
+from platform_core.auth import Principal
+
+
+def hack_day_view(hack_day: HackDay) -> HackDayPublic:
+    return HackDayPublic.model_validate(hack_day, from_attributes=True)
+
+
+def _benefit(idea: Idea) -> ExpectedBenefit | None:
+    if idea.benefit_unit is None or idea.benefit_amount is None or idea.benefit_for is None:
+        return None
+    return ExpectedBenefit(
+        amount=idea.benefit_amount, unit=idea.benefit_unit, beneficiaries=idea.benefit_for,
+        note=idea.benefit_note,
+    )
+
+
+def full_view(idea: Idea, team: Sequence[IdeaAuthor], *, with_moderation: bool) -> IdeaPublic:
+    order = access.team_ids(team)
+    by_id = {a.person_id: a for a in team}
+    moderation = None
+    if with_moderation:
+        moderation = Moderation(
+            hidden_reason=idea.hidden_reason,
+            hidden_at=idea.hidden_at,
+            invited_co_author_ids=[a.person_id for a in team if a.joined_at is None],
+        )
+    return IdeaPublic(
+        id=idea.id,
+        hack_day_id=idea.hack_day_id,
+        council_id=idea.council_id,
+        council_name=idea.council_name,
+        title=idea.title,
+        problem=idea.problem,
+        proposal=idea.proposal,
+        expected_benefit=_benefit(idea),
+        service_area=idea.service_area,
+        tags=list(idea.tags),
+        partners=list(idea.partners),
+        status=idea.status,
+        author_ids=order,
+        authors=[Author(person_id=p, name=by_id[p].name, role=by_id[p].role) for p in order],
+        duplicate_of_id=idea.duplicate_of_id,
+        selection=(
+            Selection(round_id=idea.selected_round_id, rank=idea.selected_rank, selected_at=idea.selected_at)
+            if idea.selected_round_id and idea.selected_rank is not None and idea.selected_at
+            else None
+        ),
+        outcome=(
+            Outcome(
+                verdict=idea.outcome_verdict, trial_id=idea.outcome_trial_id,
+                published_at=idea.outcome_published_at,
+            )
+            if idea.outcome_published_at and idea.outcome_verdict and idea.outcome_trial_id
+            else None
+        ),
+        moderation=moderation,
+        version=idea.version,
+        created_at=idea.created_at,
+        updated_at=idea.updated_at,
+    )
+
+
+def summary_view(idea: Idea) -> IdeaSummary:
+    return IdeaSummary(
+        id=idea.id, title=idea.title, service_area=idea.service_area,
+        council_id=idea.council_id, council_name=idea.council_name,
+    )
+
+
+def idea_view(
+    principal: Principal, idea: Idea, team: Sequence[IdeaAuthor]
+) -> IdeaPublic | IdeaSummary | None:
+    """The idea as this caller may read it, or None if they may not know it exists."""
+    level = access.read_level(principal, idea, team)
+    if level == "none":
+        return None
+    if level == "summary":
+        return summary_view(idea)
+    return full_view(idea, team, with_moderation=access.sees_moderation(principal, idea, team))

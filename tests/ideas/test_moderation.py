@@ -1,0 +1,125 @@
+"""Organiser moderation (hide, duplicate, shortlist) and comments, with who may see what."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.ideas.ideaskit import hack_day, move, ok, problem, submit
+
+
+def _url(idea: dict) -> str:
+    return f"/api/ideas/ideas/{idea['id']}"
+
+
+def _listed(person, day: dict, **params) -> set[str]:
+    page = ok(person.get("/api/ideas/ideas", params={"hack_day_id": day["id"], "limit": 200, **params}))
+    return {i["id"] for i in page["items"]}
+
+
+def test_organisers_hide_an_idea_with_a_reason_and_only_they_and_its_authors_still_see_it(town, open_day):
+    idea = submit(town.alice, open_day["id"], title="Idea naming a resident")
+    url = _url(idea)
+    problem(town.bob.post(f"{url}/hide", json={"reason": "I do not like it"}), 403)
+    problem(town.organiser.post(f"{url}/hide", json={}), 422, "reason")
+    hidden = ok(town.organiser.post(f"{url}/hide", json={"reason": "Names a resident"}))
+    assert hidden["status"] == "hidden" and hidden["moderation"]["hidden_reason"] == "Names a resident"
+    problem(town.bob.get(url), 404)
+    problem(town.stranger.get(url), 404)
+    seen_by_author = ok(town.alice.get(url))
+    assert seen_by_author["status"] == "hidden"
+    assert seen_by_author["moderation"]["hidden_reason"] == "Names a resident"
+    assert idea["id"] not in _listed(town.bob, open_day)
+    assert idea["id"] not in _listed(town.bob, open_day, status="hidden")
+    assert idea["id"] in _listed(town.organiser, open_day, status="hidden")
+    restored = ok(town.organiser.post(f"{url}/unhide"))
+    assert restored["status"] == "submitted" and restored["moderation"]["hidden_reason"] is None
+    assert ok(town.bob.get(url))["status"] == "submitted"
+
+
+def test_hiding_puts_a_shortlisted_idea_back_on_the_shortlist_when_undone(town, open_day):
+    idea = submit(town.alice, open_day["id"], title="Shortlisted then hidden")
+    ok(town.organiser.post(f"{_url(idea)}/shortlist"))
+    ok(town.organiser.post(f"{_url(idea)}/hide", json={"reason": "Checking a complaint"}))
+    assert ok(town.organiser.post(f"{_url(idea)}/unhide"))["status"] == "shortlisted"
+
+
+def test_a_duplicate_is_linked_to_the_earlier_idea_not_deleted(town, open_day):
+    first = submit(town.alice, open_day["id"], title="Garden waste by subscription")
+    second = submit(town.bob, open_day["id"], title="Charge for green bins")
+    third = submit(town.carol, open_day["id"], title="Green bin subscriptions online")
+    problem(town.bob.post(f"{_url(second)}/duplicate", json={"duplicate_of_id": first["id"]}), 403)
+    marked = ok(town.organiser.post(f"{_url(second)}/duplicate", json={"duplicate_of_id": first["id"]}))
+    assert marked["status"] == "duplicate" and marked["duplicate_of_id"] == first["id"]
+    assert ok(town.carol.get(_url(second)))["duplicate_of_id"] == first["id"]  # still readable
+    # A duplicate of a duplicate is linked to the first idea of the chain.
+    chained = ok(town.organiser.post(f"{_url(third)}/duplicate", json={"duplicate_of_id": second["id"]}))
+    assert chained["duplicate_of_id"] == first["id"]
+    problem(town.organiser.post(f"{_url(first)}/duplicate", json={"duplicate_of_id": first["id"]}),
+            409, "duplicate_of_id")
+    problem(town.organiser.post(f"{_url(first)}/duplicate", json={"duplicate_of_id": str(uuid.uuid4())}),
+            404, "duplicate_of_id")
+    theirs = submit(town.stranger, hack_day(town.other_organiser)["id"], title="Their garden waste idea")
+    problem(town.organiser.post(f"{_url(first)}/duplicate", json={"duplicate_of_id": theirs["id"]}),
+            404, "duplicate_of_id")
+    unmarked = ok(town.organiser.delete(f"{_url(second)}/duplicate"))
+    assert unmarked["status"] == "submitted" and unmarked["duplicate_of_id"] is None
+
+
+def test_organisers_shortlist_while_open_or_voting_but_not_once_closed(town):
+    day = hack_day(town.organiser, "open")
+    idea = submit(town.alice, day["id"], title="Shortlist me")
+    problem(town.alice.post(f"{_url(idea)}/shortlist"), 403)
+    assert ok(town.organiser.post(f"{_url(idea)}/shortlist"))["status"] == "shortlisted"
+    assert ok(town.organiser.post(f"{_url(idea)}/shortlist"))["status"] == "shortlisted"  # no-op
+    move(town.organiser, day, "voting")
+    assert ok(town.organiser.delete(f"{_url(idea)}/shortlist"))["status"] == "submitted"
+    move(town.organiser, day, "closed")
+    body = problem(town.organiser.post(f"{_url(idea)}/shortlist"), 409)
+    assert "closed" in body["detail"]
+
+
+def test_another_councils_organiser_cannot_moderate(town, open_day):
+    idea = submit(town.alice, open_day["id"], title="Our idea")
+    problem(town.other_organiser.post(f"{_url(idea)}/hide", json={"reason": "Not theirs to hide"}), 403)
+    problem(town.other_organiser.post(f"{_url(idea)}/shortlist"), 403)
+    assert ok(town.alice.get(_url(idea)))["status"] == "submitted"
+
+
+def test_comments_reach_the_authors_and_organisers_and_their_writer_only(town, open_day):
+    idea = submit(town.alice, open_day["id"], title="Idea with feedback")
+    url = f"{_url(idea)}/comments"
+    by_bob = ok(town.bob.post(url, json={"body": "Revenues tried this in 2019; ask Priya."}), 201)
+    by_carol = ok(town.carol.post(url, json={"body": "Would residents opt in?"}), 201)
+    assert by_bob["author_id"] == town.bob.id and by_bob["author_name"] == "Bob Bryant"
+
+    def bodies(person) -> list[str | None]:
+        return [c["body"] for c in ok(person.get(url))["items"]]
+
+    assert bodies(town.alice) == ["Revenues tried this in 2019; ask Priya.", "Would residents opt in?"]
+    assert bodies(town.organiser) == bodies(town.alice)
+    assert bodies(town.bob) == ["Revenues tried this in 2019; ask Priya."]
+    assert bodies(town.carol) == ["Would residents opt in?"]
+    problem(town.stranger.get(url), 403)
+    problem(town.stranger.post(url, json={"body": "From another council"}), 403)
+    problem(town.bob.post(url, json={"body": ""}), 422, "body")
+    problem(town.bob.post(url, json={"body": "x" * 2001}), 422, "body")
+
+    hide_url = f"{url}/{by_carol['id']}/hide"
+    problem(town.alice.post(hide_url, json={"reason": "Author dislikes it"}), 403)
+    hidden = ok(town.organiser.post(hide_url, json={"reason": "Off topic"}))
+    assert hidden["hidden"] is True and hidden["body"] is None
+    assert hidden["hidden_body"] == "Would residents opt in?"
+    assert bodies(town.alice) == ["Revenues tried this in 2019; ask Priya."]
+    as_organiser = ok(town.organiser.get(url))["items"]
+    assert [c["hidden_reason"] for c in as_organiser] == [None, "Off topic"]
+    problem(town.organiser.post(f"{url}/{uuid.uuid4()}/hide", json={"reason": "Missing"}), 404)
+
+
+def test_a_retried_comment_is_posted_once(town, open_day):
+    idea = submit(town.alice, open_day["id"], title="Idea for a retried comment")
+    url = f"{_url(idea)}/comments"
+    key = uuid.uuid4().hex
+    first = ok(town.bob.post(url, json={"body": "Great idea"}, headers={"Idempotency-Key": key}), 201)
+    again = ok(town.bob.post(url, json={"body": "Great idea"}, headers={"Idempotency-Key": key}), 201)
+    assert again == first
+    assert ok(town.alice.get(url))["total"] == 1

@@ -1,0 +1,145 @@
+"""The similar-ideas endpoint: across councils, shaped by what the caller may read, kept current."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+import pytest
+
+from tests.ideas.ideaskit import etag_of, ok, problem, submit
+
+
+def _word() -> str:
+    # A made-up word only this test uses, so ideas from other tests cannot crowd the results.
+    return "zq" + uuid.uuid4().hex[:8]
+
+
+def _similar(person, title: str, **fields) -> list[dict]:
+    return ok(person.post("/api/ideas/similar", json={"title": title, **fields}))["items"]
+
+
+def _ids(items: list[dict]) -> list[str]:
+    return [i["idea"]["id"] for i in items]
+
+
+@pytest.fixture(scope="module")
+def mattresses(town, open_day) -> tuple[dict, str]:
+    word = _word()
+    idea = submit(town.alice, open_day["id"], title=f"Kerbside {word} collection of old mattresses",
+                  problem=f"Fly-tipped {word} mattresses cost crews hours every week.",
+                  proposal=f"Book a {word} mattress collection online.", service_area="waste_and_recycling")
+    return idea, word
+
+
+def test_another_council_finds_the_idea_but_reads_only_its_summary(town, mattresses):
+    idea, word = mattresses
+    items = _similar(town.stranger, f"{word} mattress collection from the kerb")
+    assert _ids(items)[0] == idea["id"]
+    top = items[0]
+    assert 0 < top["score"] <= 1
+    assert top["idea"] == {"view": "summary", "id": idea["id"], "title": idea["title"],
+                           "service_area": "waste_and_recycling", "council_id": town.council.id,
+                           "council_name": town.council.name}
+    scores = [i["score"] for i in items]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_the_ideas_own_council_reads_it_in_full(town, mattresses):
+    idea, word = mattresses
+    top = _similar(town.bob, f"{word} mattresses", problem="Fly-tipping of mattresses")[0]
+    assert top["idea"]["view"] == "full" and top["idea"]["problem"] == idea["problem"]
+    assert top["idea"]["author_ids"] == [town.alice.id]
+
+
+def test_hidden_and_withdrawn_ideas_are_not_suggested(town, open_day):
+    word = _word()
+    idea = submit(town.alice, open_day["id"], title=f"Pest control {word} bookings by text")
+    url = f"/api/ideas/ideas/{idea['id']}"
+    assert _ids(_similar(town.stranger, f"{word} pest control"))[:1] == [idea["id"]]
+    ok(town.organiser.post(f"{url}/hide", json={"reason": "Duplicate of a live service"}))
+    assert idea["id"] not in _ids(_similar(town.organiser, f"{word} pest control"))
+    ok(town.organiser.post(f"{url}/unhide"))
+    assert idea["id"] in _ids(_similar(town.stranger, f"{word} pest control"))
+    ok(town.alice.post(f"{url}/withdraw"))
+    assert idea["id"] not in _ids(_similar(town.alice, f"{word} pest control"))
+
+
+def test_an_edit_is_searchable_at_once(town, open_day):
+    idea = submit(town.alice, open_day["id"], title="Placeholder title for an edit")
+    new_word = _word()
+    url = f"/api/ideas/ideas/{idea['id']}"
+    ok(town.alice.patch(url, json={"title": f"Street lighting {new_word} fault reports"},
+                        headers={"If-Match": etag_of(town.alice.get(url))}))
+    assert _ids(_similar(town.stranger, f"{new_word} street lighting faults"))[:1] == [idea["id"]]
+    assert idea["id"] not in _ids(_similar(town.stranger, f"{new_word} street lighting faults",
+                                           exclude_idea_id=idea["id"]))
+
+
+def test_the_limit_is_honoured_and_bad_drafts_are_refused(town, mattresses):
+    _, word = mattresses
+    assert len(_similar(town.alice, f"{word} mattresses", limit=1)) <= 1
+    problem(town.alice.post("/api/ideas/similar", json={"title": ""}), 422, "title")
+    problem(town.alice.post("/api/ideas/similar", json={"title": "x" * 50_000}), 422, "title")
+    problem(town.alice.post("/api/ideas/similar", json={"title": "bins", "limit": 0}), 422, "limit")
+    problem(town.alice.post("/api/ideas/similar", json={"title": "bins", "council_id": town.council.id}),
+            422, "council_id")
+
+
+def test_the_index_is_rebuilt_from_the_database_at_start_up(platform, town, mattresses):
+    idea, word = mattresses
+    platform.kill("ideas")
+    platform.start("ideas")
+    assert _ids(_similar(town.stranger, f"{word} mattress collection"))[:1] == [idea["id"]]
+
+
+@pytest.fixture(scope="module")
+def second_replica(platform):
+    """Another ideas process on the same database, as a second replica behind a load balancer."""
+    from tools.platform_runner import REPO, free_port
+
+    port = free_port()
+    env = {**platform.runner.env_for("ideas"), "IDEAS_INDEX_REFRESH_SECONDS": "0.2"}
+    proc = subprocess.Popen([sys.executable, "-m", "ideas", "serve", "--port", str(port), "--no-migrate"],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            _wait_for(lambda: _answers(client))
+            yield client
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _answers(client: httpx.Client) -> bool:
+    try:
+        return client.get("/readyz").status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _wait_for(condition, timeout: float = 15.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
+def test_another_replica_catches_up_with_changes_made_elsewhere(town, open_day, second_replica):
+    word = _word()
+    idea = submit(town.alice, open_day["id"], title=f"Allotment {word} waiting list online")
+
+    def found_by_replica(words: str) -> bool:
+        r = second_replica.post("/api/ideas/similar", json={"title": words}, headers=town.stranger.headers)
+        return idea["id"] in _ids(ok(r)["items"])
+
+    _wait_for(lambda: found_by_replica(f"{word} allotment waiting list"))
+    # An edit made through the first replica reaches the second one's index too.
+    new_word = _word()
+    url = f"/api/ideas/ideas/{idea['id']}"
+    ok(town.alice.patch(url, json={"title": f"Cemetery {new_word} plot reservations"},
+                        headers={"If-Match": etag_of(town.alice.get(url))}))
+    _wait_for(lambda: found_by_replica(f"{new_word} cemetery plots"))
