@@ -168,9 +168,12 @@ def test_the_library_needs_a_sign_in(platform):
         assert client.get(LIBRARY).status_code == 401
 
 
-def test_publishing_writes_the_outcome_event_in_the_same_transaction(platform, failed, stopped):
-    """The relay to ideas (a later issue) reads this outbox; here we check what it will find."""
+def test_a_published_outcome_reaches_the_ideas_service_exactly_once(platform, other_town, failed, stopped):
+    """Publishing writes an event in the same transaction (the outbox); the relay delivers it to the
+    ideas service, which then lets every council read the idea in full."""
     import asyncio
+    import json
+    import time
 
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -181,22 +184,29 @@ def test_publishing_writes_the_outcome_event_in_the_same_transaction(platform, f
         engine = create_async_engine(async_url(platform.database_url("followup")))
         try:
             async with engine.connect() as conn:
-                rows = await conn.execute(text("SELECT topic, payload, delivered_at FROM outbox_events"))
+                rows = await conn.execute(text(
+                    "SELECT topic, destination, payload, delivered_at FROM outbox_events"))
                 return list(rows)
         finally:
             await engine.dispose()
 
-    import json
-
-    published = {}
-    for topic, payload, delivered_at in asyncio.run(events()):
-        payload = json.loads(payload) if isinstance(payload, str) else payload
-        assert topic == "trial.outcome_published" and delivered_at is None
-        published[payload["trial_id"]] = payload
+    deadline = time.monotonic() + 20
+    while True:
+        rows = {}
+        for topic, destination, payload, delivered_at in asyncio.run(events()):
+            payload = json.loads(payload) if isinstance(payload, str) else payload
+            rows[payload["trial_id"]] = (topic, destination, payload, delivered_at)
+        if all(rows.get(r["trial_id"], (0, 0, 0, None))[3] is not None for r in (failed, stopped)):
+            break
+        assert time.monotonic() < deadline, f"not delivered: {rows}"
+        time.sleep(0.2)
     for record in (failed, stopped):
-        assert published[record["trial_id"]] == {
-            "idea_id": record["idea_id"],
-            "verdict": record["outcome"],
-            "trial_id": record["trial_id"],
-            "library_entry_id": record["id"],
+        topic, destination, payload, _ = rows[record["trial_id"]]
+        assert (topic, destination) == ("trial.outcome_published", "ideas")
+        assert {k: payload[k] for k in ("idea_id", "verdict", "trial_id", "library_entry_id")} == {
+            "idea_id": record["idea_id"], "verdict": record["outcome"],
+            "trial_id": record["trial_id"], "library_entry_id": record["id"],
         }
+        # Another council may now read the idea itself in full, not just its title.
+        idea = ok(other_town.staff.get(f"/api/ideas/ideas/{record['idea_id']}"))
+        assert idea["view"] == "full" and idea["problem"]

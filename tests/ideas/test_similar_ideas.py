@@ -57,7 +57,9 @@ def test_the_ideas_own_council_reads_it_in_full(town, mattresses):
 
 def test_hidden_and_withdrawn_ideas_are_not_suggested(town, open_day):
     word = _word()
-    idea = submit(town.alice, open_day["id"], title=f"Pest control {word} bookings by text")
+    idea = submit(town.alice, open_day["id"], title=f"Pest control {word} bookings by text",
+                  problem="Residents phone three times to book a pest control visit for rats or wasps.",
+                  proposal="Let residents book pest control online and confirm the visit by text.")
     url = f"/api/ideas/ideas/{idea['id']}"
     assert _ids(_similar(town.stranger, f"{word} pest control"))[:1] == [idea["id"]]
     ok(town.organiser.post(f"{url}/hide", json={"reason": "Duplicate of a live service"}))

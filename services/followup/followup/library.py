@@ -27,8 +27,9 @@ from followup.library_record import (
     Licence,
     entry_url,
 )
-from followup.models import LibraryEntry, Measurement, Metric, OutboxEvent, Trial, Verdict, utcnow
+from followup.models import LibraryEntry, Measurement, Metric, Trial, Verdict, utcnow
 from followup.vocab import ENDED_STATUSES, PersonRole
+from platform_core import outbox
 from platform_core.problems import Problem
 
 OUTCOME_PUBLISHED = "trial.outcome_published"
@@ -203,17 +204,18 @@ async def publish(
         published_at=now,
     )
     session.add(entry)
-    session.add(
-        OutboxEvent(
-            topic=OUTCOME_PUBLISHED,
-            payload={
-                "idea_id": str(trial.idea_id),
-                "verdict": verdict.outcome,
-                "trial_id": str(trial.id),
-                "library_entry_id": str(entry_id),
-            },
-            created_at=now,
-        )
+    # Relayed to the ideas service (platform_core.outbox), which then lets every council read the idea.
+    outbox.record(
+        session,
+        topic=OUTCOME_PUBLISHED,
+        destinations=["ideas"],
+        event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"urn:council-hackday:followup:{OUTCOME_PUBLISHED}:{entry_id}"),
+        payload={
+            "idea_id": str(trial.idea_id),
+            "verdict": verdict.outcome,
+            "trial_id": str(trial.id),
+            "library_entry_id": str(entry_id),
+        },
     )
     trial.version += 1
     trial.updated_at = now

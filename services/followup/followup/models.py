@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from platform_core.idempotency import IdempotentRequest  # noqa: F401 - its table is ours too
 from platform_core.migrations import NAMING_CONVENTION
+from platform_core.outbox import OutboxEvent  # noqa: F401 - events for other services; its table is ours
 
 metadata = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION
@@ -186,19 +187,6 @@ class LibraryEntry(SQLModel, table=True):
     published_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
     )
-
-
-class OutboxEvent(SQLModel, table=True):
-    """Events written in the same transaction as the change they announce; a relay sends them."""
-
-    __tablename__ = "outbox_events"
-
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    topic: str = Field(max_length=80)
-    payload: dict = _json(dict)
-    created_at: datetime | None = _when(nullable=False)
-    delivered_at: datetime | None = _when()
-    attempts: int = 0
 
 
 class InboxEvent(SQLModel, table=True):

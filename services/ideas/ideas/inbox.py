@@ -1,7 +1,7 @@
 """Events from other services (vote results, published outcomes), applied exactly once.
 
 The senders deliver through the platform's outbox relay, at least once. Each event's id is recorded
-in the inbox (`platform_core.outbox.accept_once`) in the same transaction as its effect, so a
+in the inbox (`platform_core.inbox.accept_once`) in the same transaction as its effect, so a
 redelivery finds it and changes nothing; if the effect is refused (409), the record rolls back too.
 """
 
@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas.models import Idea, utcnow
 from ideas.submissions import touch
-from platform_core.outbox import accept_once
+from platform_core.inbox import accept_once
 from platform_core.problems import Problem
 
 

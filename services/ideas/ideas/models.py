@@ -11,8 +11,8 @@ from sqlalchemy import JSON, Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
 from platform_core.idempotency import IdempotentRequest  # noqa: F401 - its table is ours too
+from platform_core.inbox import InboxEvent  # noqa: F401 - events already applied; its table is ours too
 from platform_core.migrations import NAMING_CONVENTION
-from platform_core.outbox import InboxEvent  # noqa: F401 - events already applied; its table is ours too
 
 metadata = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION

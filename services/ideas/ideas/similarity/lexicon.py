@@ -17,7 +17,8 @@ from __future__ import annotations
 LEXICON = """
 # "_" swallows phrases whose words would otherwise be read as a concept ("due to" is not a due date).
 _: due to, in due course, neighbouring councils, neighbouring council, neighbouring authorities,
-    neighbouring boroughs
+    neighbouring boroughs, all year round, round the clock, round table, top tip, top tips,
+    treated fairly, treated with respect, treated differently, free text, text box, open data
 
 # How the council reaches people
 text_message > contact_residents: sms, sms message, text, texts, text message, texting, texted, txt,
