@@ -127,7 +127,7 @@ class OutboxRelay:
                     delivered += 1
                 except Exception as exc:  # noqa: BLE001 - any failure is retried later
                     row.attempts += 1
-                    backoff = min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts, 9))
+                    backoff = min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts - 1, 9))
                     row.next_attempt_at = _now() + timedelta(seconds=backoff)
                     row.last_error = f"{type(exc).__name__}: {exc}"[:500]
                     log.warning("outbox delivery failed; will retry",
@@ -150,15 +150,6 @@ def http_delivery(client: httpx.AsyncClient, credential, routes: dict[str, Calla
 
     return deliver
 
-
-def __getattr__(name: str):  # noqa: ANN202
-    # The inbox lives in platform_core.inbox (a part may keep an inbox of its own shape and still use
-    # this outbox); older imports of it from here still work.
-    if name in ("InboxEvent", "accept_once"):
-        from platform_core import inbox
-
-        return getattr(inbox, name)
-    raise AttributeError(name)
 
 
 MakeDeliver = Callable[[httpx.AsyncClient, Any, Any], Deliver]

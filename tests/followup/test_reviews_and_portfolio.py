@@ -74,6 +74,10 @@ def test_the_overdue_list_shows_stale_follow_up(council, late, other_town):
         "council_id",
     )
     assert late["id"] not in [i["trial_id"] for i in ok(other_town.manager.get("/api/followup/overdue"))["items"]]
+    # Paged like every list, with a hard maximum.
+    first = ok(council.manager.get("/api/followup/overdue", params={"limit": 1}))
+    assert len(first["items"]) == 1 and first["total"] == listed["total"] >= 1 and first["limit"] == 1
+    problem(council.manager.get("/api/followup/overdue", params={"limit": 201}), 422, "limit")
 
 
 def test_reviewing_and_measuring_clear_the_list(council):

@@ -96,9 +96,7 @@ def test_worked_example_with_real_ids_and_any_round_id(ex):
 @pytest.mark.parametrize("ex", EXAMPLES, ids=[e["name"] for e in EXAMPLES])
 def test_recount_agrees_on_worked_example(ex):
     mine = count(ex["method"], ex["candidates"], ex["ballots"], ex["rules"], "round-1")
-    assert independent(ex["method"], ex["candidates"], ex["ballots"], ex["rules"], "round-1") == published(
-        mine
-    )
+    assert independent(ex["method"], ex["candidates"], ex["ballots"], ex["rules"], "round-1") == published(mine)
 
 
 def test_check_reports_a_wrong_result():
@@ -558,9 +556,7 @@ def rounds(draw):
     elif method == "approval":
         rules = {"max_approvals": draw(st.integers(1, len(candidates)))}
         ballots = st.lists(
-            st.builds(
-                lambda ideas: {"approve": ideas}, subsets.filter(lambda s: len(s) <= rules["max_approvals"])
-            ),
+            st.builds(lambda ideas: {"approve": ideas}, subsets.filter(lambda s: len(s) <= rules["max_approvals"])),
             max_size=15,
         )
     elif method == "score":
@@ -578,9 +574,7 @@ def rounds(draw):
         ballots = st.lists(
             st.builds(
                 lambda ideas: {"ranking": ideas},
-                st.permutations(candidates).flatmap(
-                    lambda order: st.integers(1, len(order)).map(lambda k: order[:k])
-                ),
+                st.permutations(candidates).flatmap(lambda order: st.integers(1, len(order)).map(lambda k: order[:k])),
             ),
             max_size=20,
         )
@@ -626,9 +620,7 @@ def any_choices(draw):
     """Ballots near the edge of valid: unknown ideas, repeats, out-of-range or mistyped values."""
     method = draw(st.sampled_from(["dot_voting", "approval", "ranked", "score"]))
     right = {"dot_voting": "dots", "approval": "approve", "ranked": "ranking", "score": "scores"}[method]
-    key = (
-        right if draw(st.integers(0, 9)) else draw(st.sampled_from(["dots", "approve", "ranking", "scores"]))
-    )
+    key = right if draw(st.integers(0, 9)) else draw(st.sampled_from(["dots", "approve", "ranking", "scores"]))
     names = st.sampled_from(["A", "B", "C"]) if draw(st.integers(0, 3)) else _NAMES
     values = st.integers(0, 3) if draw(st.integers(0, 3)) else _VALUES
     mapping = st.dictionaries(names, values, max_size=3)

@@ -47,6 +47,10 @@ class AttentionList(BaseModel):
     today: date
     stale_after_days: int
     items: list[TrialAttention]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
 
 
 async def attention(

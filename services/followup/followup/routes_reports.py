@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from followup import attention, portfolio, service
 from followup.evidence import EVIDENCE_SCALE
+from followup.http_common import MAX_OFFSET, MAX_PAGE
 from followup.ideas_client import IdeasClient, ideas_client
 from followup.schemas import Vocabulary
 from followup.vocab import (
@@ -70,12 +71,23 @@ def _council(principal: Principal, council_id: uuid.UUID | None) -> uuid.UUID:
     responses=responses(401, 403, 422),
 )
 async def overdue(
-    request: Request, session: SessionDep, principal: CurrentPrincipal, council_id: uuid.UUID | None = None
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    council_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> attention.AttentionList:
     chosen = _council(principal, council_id)
     days, today = request.app.state.settings.stale_after_days, service.today()
+    # Which trials need attention is decided per trial (reviews due, last measurement), so the page
+    # is cut from the computed list; a council has hundreds of open trials at most.
     items = await attention.attention(session, council_id=chosen, today=today, stale_after_days=days)
-    return attention.AttentionList(council_id=chosen, today=today, stale_after_days=days, items=items)
+    return attention.AttentionList(
+        council_id=chosen, today=today, stale_after_days=days, items=items[offset: offset + limit],
+        total=len(items), limit=limit, offset=offset,
+        next_offset=offset + limit if offset + limit < len(items) else None,
+    )
 
 
 @router.get(

@@ -1,0 +1,345 @@
+"""The tamper-evident audit chain of a round, and its verification.
+
+Each entry's hash is HMAC-SHA256(audit_key, prev_hash + canonical JSON of the entry), where the
+entry is {round_id, seq, event, at, data}. The first entry's prev_hash is "". Ballot entries carry
+a hash of the ballot (receipt + choices), so editing a stored ballot is caught too.
+
+Round events are appended in the transaction that makes them, under the round row's lock. Ballot
+events are not: a cast commits its events to `audit_pending` without taking any exclusive lock (so
+hundreds of voters can cast at once), and `chain_pending` appends them to the chain in batches, in
+the order it finds them committed (a replacement always after the ballot it replaces), under the
+lock (NO KEY UPDATE: it does not block casts). Closing the round chains whatever is still pending
+before it counts.
+
+Lock modes on a round row (PostgreSQL; SQLite serialises every writer anyway):
+- a cast: FOR KEY SHARE (and its foreign keys take the same): casts never wait for each other;
+- chaining: FOR NO KEY UPDATE: one chainer at a time, never waits for casts;
+- open, edit, close, publish: FOR UPDATE: waits for casts in flight, and new casts wait for it, so
+  a round never closes while a ballot is half-written and rules never change under a ballot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from voting.models import AuditEntry, AuditPending, Ballot, Round
+from voting.schemas import COUNTING_KEYS
+
+GENESIS = ""
+AUDIT = AuditEntry.__table__
+ROUNDS = Round.__table__
+BALLOTS = Ballot.__table__
+PENDING = AuditPending.__table__
+
+
+def canonical(value: Any) -> str:
+    """The one JSON spelling of a value that gets hashed: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def ballot_hash(receipt: str, choices_text: str) -> str:
+    """What a ballot-accepted entry records: anyone with the export can recompute it."""
+    return sha256(receipt + ":" + canonical(json.loads(choices_text)))
+
+
+def at_text(at: datetime | None) -> str | None:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if at else None
+
+
+def entry_hash(
+    key: str, prev_hash: str, round_id: uuid.UUID, seq: int, event: str, at: datetime | None, data: dict
+) -> str:
+    entry = {"round_id": str(round_id), "seq": seq, "event": event, "at": at_text(at), "data": data}
+    return hmac.new(key.encode(), (prev_hash + canonical(entry)).encode(), hashlib.sha256).hexdigest()
+
+
+def now_to_second() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Tail:
+    """The round's phase, window, version and chain tail, read under a lock on its row."""
+
+    phase: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    frozen: bool
+    seq: int
+    head: str
+    version: int = 0
+
+
+def _lock_statement(**lock: bool) -> Any:
+    # Built once: a cast runs this on every ballot, and building a statement costs more than sending it.
+    return (
+        select(
+            ROUNDS.c.phase,
+            ROUNDS.c.opens_at,
+            ROUNDS.c.closes_at,
+            ROUNDS.c.frozen,
+            ROUNDS.c.audit_seq,
+            ROUNDS.c.audit_head,
+            ROUNDS.c.version,
+        )
+        .where(ROUNDS.c.id == bindparam("round_id"))
+        .with_for_update(**lock)
+    )
+
+
+_LOCKS = {"cast": _lock_statement(read=True, key_share=True), "chain": _lock_statement(key_share=True)}
+_ADD_PENDING = insert(PENDING)
+
+
+async def lock_round(session: AsyncSession, round_id: uuid.UUID, *, mode: str) -> Tail | None:
+    """Lock the round row until the transaction ends and read it; None if there is no such round.
+
+    mode "cast" (FOR KEY SHARE) or "chain" (FOR NO KEY UPDATE); see the module docstring.
+    """
+    conn = await session.connection()
+    row = (await conn.execute(_LOCKS[mode], {"round_id": round_id})).first()
+    if row is None:
+        return None
+    return Tail(row.phase, row.opens_at, row.closes_at, row.frozen, row.audit_seq, row.audit_head, row.version)
+
+
+def pending_text(events: list[tuple[str, dict]]) -> str:
+    """How a cast's ballot events are stored in `audit_pending.events`."""
+    return canonical([[event, data] for event, data in events])
+
+
+async def add_pending(session: AsyncSession, round_id: uuid.UUID, events: list[tuple[str, dict]]) -> None:
+    """A cast's ballot events, to be chained once committed (they carry no time)."""
+    conn = await session.connection()
+    await conn.execute(_ADD_PENDING, {"round_id": round_id, "events": pending_text(events)})
+
+
+async def chain_pending(
+    session: AsyncSession, key: str, round_id: uuid.UUID, tail: Tail, *, write_round: bool = True
+) -> tuple[int, bool]:
+    """Append the round's pending ballot events to its chain; the caller holds the round's lock.
+
+    The first ballot events ever chained are preceded by "round.rules_frozen" (the round is frozen
+    from its first ballot on; this records it). Returns (ballot casts chained, whether it froze).
+    """
+    pending = (
+        await session.execute(
+            select(PENDING.c.n, PENDING.c.events).where(PENDING.c.round_id == round_id).order_by(PENDING.c.n)
+        )
+    ).all()
+    if not pending:
+        return 0, False
+    events: list[tuple[str, datetime | None, dict]] = []
+    froze = not tail.frozen
+    if froze:
+        cfg = (
+            await session.execute(
+                select(ROUNDS.c.method, ROUNDS.c.rules, ROUNDS.c.candidates).where(ROUNDS.c.id == round_id)
+            )
+        ).one()
+        counting = {k: v for k, v in cfg.rules.items() if k in COUNTING_KEYS[cfg.method]}
+        events.append(
+            (
+                "round.rules_frozen",
+                now_to_second(),
+                {"method": cfg.method, "rules": counting, "candidates": [c["idea_id"] for c in cfg.candidates]},
+            )
+        )
+    for row in pending:
+        events.extend((event, None, data) for event, data in json.loads(row.events))
+    changes = {"frozen": True} if froze and write_round else {}
+    await append(session, key, round_id, tail, events, write_round=write_round, **changes)
+    # Exactly the rows read: a cast that took a lower n but committed after our read is still
+    # pending, and must stay so for the next pass.
+    await session.execute(delete(PENDING).where(PENDING.c.n.in_([row.n for row in pending])))
+    if froze:
+        tail.frozen = True
+    return len(pending), froze
+
+
+_ANY_PENDING = select(PENDING.c.n).where(PENDING.c.round_id == bindparam("round_id")).limit(1)
+
+
+async def chain_round(session: AsyncSession, key: str, round_id: uuid.UUID) -> int:
+    """Take the chaining lock and chain what is pending (a pass of its own, or before reading the log)."""
+    conn = await session.connection()
+    if (await conn.execute(_ANY_PENDING, {"round_id": round_id})).first() is None:
+        return 0  # another pass got there first: no lock, nothing to write
+    tail = await lock_round(session, round_id, mode="chain")
+    if tail is None:
+        return 0
+    chained, _ = await chain_pending(session, key, round_id, tail)
+    return chained
+
+
+async def append(
+    session: AsyncSession,
+    key: str,
+    round_id: uuid.UUID,
+    tail: Tail,
+    events: list[tuple[str, datetime | None, dict]],
+    *,
+    write_round: bool = True,
+    **round_changes: Any,
+) -> str:
+    """Append events after `tail` (read under the lock) and move `tail`; returns the new head.
+
+    With write_round the round row's head is updated here (core SQL, the ballot path); without it
+    the caller sets it on its ORM object from `tail`.
+    """
+    rows = []
+    seq, head = tail.seq, tail.head
+    for event, at, data in events:
+        seq += 1
+        new_head = entry_hash(key, head, round_id, seq, event, at, data)
+        rows.append(
+            {
+                "round_id": round_id,
+                "seq": seq,
+                "event": event,
+                "at": at,
+                "data": canonical(data),
+                "prev_hash": head,
+                "entry_hash": new_head,
+            }
+        )
+        head = new_head
+    await session.execute(insert(AUDIT), rows)
+    if write_round:
+        await session.execute(
+            update(ROUNDS).where(ROUNDS.c.id == round_id).values(audit_seq=seq, audit_head=head, **round_changes)
+        )
+    tail.seq, tail.head = seq, head
+    return head
+
+
+@dataclass
+class Broken:
+    seq: int | None
+    event: str | None
+    reason: str
+    receipt: str | None = None
+
+
+@dataclass
+class Verification:
+    ok: bool
+    entries_checked: int
+    ballots_checked: int
+    ballots_pending: int
+    head: str
+    first_broken: Broken | None
+
+
+async def verify(session: AsyncSession, key: str, round_id: uuid.UUID) -> Verification:
+    """Walk the chain, then check every stored ballot and the stored result against it.
+
+    Reports the first broken entry (lowest sequence number); a ballot that the chain never
+    recorded is reported without a sequence number, after any broken entry.
+    """
+    round_row = (
+        await session.execute(
+            select(ROUNDS.c.audit_seq, ROUNDS.c.audit_head, ROUNDS.c.result).where(ROUNDS.c.id == round_id)
+        )
+    ).one()
+    entries = (await session.execute(select(AUDIT).where(AUDIT.c.round_id == round_id).order_by(AUDIT.c.seq))).all()
+    # Ballots cast but not chained yet (an open round): not broken, just not covered yet.
+    pending_events = [
+        (event, data)
+        for (text,) in (await session.execute(select(PENDING.c.events).where(PENDING.c.round_id == round_id))).all()
+        for event, data in json.loads(text)
+    ]
+    pending_receipts = {data["receipt"] for event, data in pending_events if event == "ballot.accepted"}
+    ballots = {
+        b.receipt: b for b in (await session.execute(select(BALLOTS).where(BALLOTS.c.round_id == round_id))).all()
+    }
+    problems: list[Broken] = []
+    # receipt -> (seq of its accepted entry, recorded hash); receipt -> (seq, replaced_by)
+    accepted: dict[str, tuple[int, str]] = {}
+    replaced: dict[str, tuple[int, str]] = {}
+    result_hashes: list[tuple[int, str, str]] = []
+    head, expected_seq = GENESIS, 1
+    for e in entries:
+        if e.seq != expected_seq:
+            problems.append(Broken(expected_seq, None, f"entry {expected_seq} is missing from the chain"))
+            break
+        try:
+            data = json.loads(e.data)
+        except ValueError:
+            problems.append(Broken(e.seq, e.event, "the entry's data is not valid JSON: it was edited"))
+            break
+        if e.prev_hash != head:
+            problems.append(Broken(e.seq, e.event, f"prev_hash does not match entry {e.seq - 1}'s hash"))
+            break
+        if not hmac.compare_digest(e.entry_hash, entry_hash(key, head, round_id, e.seq, e.event, e.at, data)):
+            problems.append(Broken(e.seq, e.event, "the entry does not match its hash: it was edited"))
+            break
+        if e.event == "ballot.accepted":
+            accepted[data["receipt"]] = (e.seq, data["ballot_hash"])
+        elif e.event == "ballot.replaced":
+            replaced[data["receipt"]] = (e.seq, data["replaced_by"])
+        elif e.event in ("round.closed", "round.published"):
+            result_hashes.append((e.seq, e.event, data.get("result_hash", "")))
+        head, expected_seq = e.entry_hash, expected_seq + 1
+    else:
+        if round_row.audit_seq != len(entries) or round_row.audit_head != head:
+            last = entries[-1] if entries else None
+            problems.append(
+                Broken(
+                    last.seq if last else None,
+                    last.event if last else None,
+                    "the round's recorded head is not the last entry's hash: entries were "
+                    "removed or the head was edited",
+                )
+            )
+
+    # A chained ballot whose replacement is still pending is already marked replaced.
+    for event, data in pending_events:
+        if event == "ballot.replaced" and data["receipt"] in accepted and data["receipt"] not in replaced:
+            replaced[data["receipt"]] = (accepted[data["receipt"]][0], data["replaced_by"])
+    for receipt, (seq, recorded) in accepted.items():
+        ballot = ballots.get(receipt)
+        if ballot is None:
+            problems.append(Broken(seq, "ballot.accepted", "the ballot recorded here is missing", receipt))
+            continue
+        if not hmac.compare_digest(ballot_hash(receipt, ballot.choices), recorded):
+            problems.append(Broken(seq, "ballot.accepted", "the stored ballot's choices were changed", receipt))
+        want_state = "replaced" if receipt in replaced else "counted"
+        if ballot.state != want_state or (want_state == "replaced" and ballot.replaced_by != replaced[receipt][1]):
+            where = replaced[receipt][0] if receipt in replaced else seq
+            problems.append(
+                Broken(
+                    where,
+                    "ballot.replaced" if receipt in replaced else "ballot.accepted",
+                    f"the stored ballot says '{ballot.state}' but the chain says '{want_state}'",
+                    receipt,
+                )
+            )
+    for seq, event, recorded in result_hashes:
+        if round_row.result is None or sha256(canonical(round_row.result)) != recorded:
+            problems.append(Broken(seq, event, "the stored result differs from the one recorded in the chain"))
+    for receipt in sorted(set(ballots) - set(accepted) - pending_receipts):
+        problems.append(Broken(None, None, "this ballot was never recorded in the audit chain", receipt))
+
+    problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
+    return Verification(
+        ok=not problems,
+        entries_checked=len(entries),
+        ballots_checked=len(ballots) - len(pending_receipts & set(ballots)),
+        ballots_pending=len(pending_receipts & set(ballots)),
+        head=round_row.audit_head,
+        first_broken=problems[0] if problems else None,
+    )

@@ -1,0 +1,76 @@
+"""Chains committed ballot events into their round's audit chain, soon after each cast.
+
+One pass per round at a time in this process: casts that commit while a pass runs mark the round
+dirty and the pass runs again, so a burst of ballots is chained in a few batches, not one by one.
+Passes in other processes (replicas) queue on the round's chaining lock. Nothing is lost if a pass
+fails or the process stops: the events stay pending, and the next pass, a read of the audit log or
+the round's close chains them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from fastapi import FastAPI
+
+from voting import audit
+
+log = logging.getLogger("voting.chaining")
+BATCH_WAIT_SECONDS = 0.01
+
+
+class Chainer:
+    def __init__(self, sessionmaker, audit_key: str) -> None:  # noqa: ANN001
+        self._sessionmaker = sessionmaker
+        self._key = audit_key
+        self._dirty: dict[uuid.UUID, bool] = {}
+        self._tasks: set[asyncio.Task] = set()
+
+    async def soon(self, round_id: uuid.UUID) -> None:
+        """Chain the round's pending events in the background (async: Starlette runs it on the loop)."""
+        if round_id in self._dirty:
+            self._dirty[round_id] = True
+            return
+        self._dirty[round_id] = False
+        task = asyncio.create_task(self._run(round_id), name=f"chain-{round_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, round_id: uuid.UUID) -> None:
+        try:
+            # A short wait gathers the ballots of a busy moment into one pass.
+            await asyncio.sleep(BATCH_WAIT_SECONDS)
+            while True:
+                await self.chain_now(round_id)
+                if not self._dirty.get(round_id):
+                    return
+                self._dirty[round_id] = False
+        finally:
+            self._dirty.pop(round_id, None)
+
+    async def chain_now(self, round_id: uuid.UUID) -> int:
+        try:
+            async with self._sessionmaker() as session:
+                chained = await audit.chain_round(session, self._key, round_id)
+                await session.commit()
+                return chained
+        except Exception as exc:  # noqa: BLE001 - pending events stay pending; say only what failed
+            log.warning(
+                "chaining the audit log of round %s failed (%s); it will be retried", round_id, type(exc).__name__
+            )
+            return 0
+
+    async def drain(self) -> None:
+        """Wait for the passes in flight (at shutdown)."""
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def start_chainer(app: FastAPI) -> None:
+    app.state.chainer = Chainer(app.state.sessionmaker, app.state.settings.audit_key)
+
+
+async def stop_chainer(app: FastAPI) -> None:
+    await app.state.chainer.drain()

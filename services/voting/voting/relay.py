@@ -1,0 +1,91 @@
+"""Relays the voting service's outbox: a published result marks each selected idea in the ideas
+service and opens a planned trial for it in follow-up.
+
+Each selected idea gets its own event id (uuid5 of the result's event id and the idea id), which the
+consumers keep in their inboxes, so a delivery retried after a crash or an outage changes nothing
+the second time. A destination that is down only delays its rows (see platform_core.outbox).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from platform_core.outbox import Deliver, OutboxEvent
+from platform_core.service_auth import ServiceCredential
+from voting.rounds import RESULT_PUBLISHED
+
+
+def per_idea_event_id(event_id: str, idea_id: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(event_id), idea_id))
+
+
+def _check(response: httpx.Response, what: str) -> dict[str, Any]:
+    if response.status_code >= 300:
+        raise RuntimeError(f"{what} answered {response.status_code}: {response.text[:300]}")
+    return response.json()
+
+
+class ResultRelay:
+    def __init__(
+        self, client: httpx.AsyncClient, credential: ServiceCredential, *, ideas_url: str, followup_url: str
+    ) -> None:
+        self._client = client
+        self._credential = credential
+        self._ideas = ideas_url.rstrip("/")
+        self._followup = followup_url.rstrip("/")
+
+    async def __call__(self, event: OutboxEvent) -> None:
+        if event.topic != RESULT_PUBLISHED:
+            raise ValueError(f"no route for topic {event.topic!r}")
+        payload = event.payload
+        headers = await self._credential.headers()
+        for item in payload["selected"]:
+            idea_id = item["idea_id"]
+            event_id = per_idea_event_id(payload["event_id"], idea_id)
+            if event.destination == "ideas":
+                _check(
+                    await self._client.post(
+                        f"{self._ideas}/api/ideas/internal/ideas/{idea_id}/selected",
+                        headers=headers,
+                        json={
+                            "event_id": event_id,
+                            "topic": event.topic,
+                            "round_id": payload["round_id"],
+                            "rank": item["rank"],
+                        },
+                    ),
+                    "ideas",
+                )
+            elif event.destination == "followup":
+                # The trial holds a snapshot of the idea: what any council may read of it (title,
+                # service area, council) is what the service credential is shown.
+                idea = _check(
+                    await self._client.get(f"{self._ideas}/api/ideas/ideas/{idea_id}", headers=headers), "ideas"
+                )
+                _check(
+                    await self._client.post(
+                        f"{self._followup}/api/followup/internal/trials",
+                        headers=headers,
+                        json={
+                            "event_id": event_id,
+                            "idea_id": idea_id,
+                            "hack_day_id": payload.get("hack_day_id"),
+                            "council_id": payload["council_id"],
+                            "council_name": idea.get("council_name", ""),
+                            "title": idea.get("title") or item.get("title") or "Untitled idea",
+                            "service_area": idea.get("service_area") or "",
+                            "round_id": payload["round_id"],
+                            "rank": item["rank"],
+                        },
+                    ),
+                    "followup",
+                )
+            else:
+                raise ValueError(f"no route for destination {event.destination!r}")
+
+
+def result_delivery(client: httpx.AsyncClient, credential: ServiceCredential, settings: Any) -> Deliver:
+    return ResultRelay(client, credential, ideas_url=settings.ideas_url, followup_url=settings.followup_url)

@@ -1,0 +1,272 @@
+"""API schemas of the voting service: what a client may send, and what it gets back.
+
+Input schemas forbid unknown fields, so a client can never set a round's council, phase, author
+or result, nor a ballot's voter.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+Method = Literal["dot_voting", "approval", "ranked", "score"]
+Phase = Literal["draft", "open", "closed", "published"]
+RankedCount = Literal["schulze", "instant_runoff"]
+
+# Rule keys each method's count reads; the rest of a round's rules are about who votes and secrecy.
+COUNTING_KEYS: dict[str, tuple[str, ...]] = {
+    "dot_voting": ("dots_per_voter", "max_dots_per_idea"),
+    "approval": ("max_approvals",),
+    "ranked": ("count",),
+    "score": ("min_votes",),
+}
+COUNTING_DEFAULTS: dict[str, Any] = {
+    "dots_per_voter": 5,
+    "max_dots_per_idea": 3,
+    "max_approvals": 3,
+    "count": "schulze",
+    "min_votes": 1,
+}
+MAX_CANDIDATES = 500
+MAX_LISTED_VOTERS = 5000
+
+
+def _no_nul(text: str) -> str:
+    # PostgreSQL cannot store NUL in text, and no title needs one: refuse it here, on every database.
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
+Title = Annotated[
+    str,
+    Field(min_length=1, max_length=200, json_schema_extra={"pattern": "^[^\\x00]*$"}),
+    AfterValidator(_no_nul),
+]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoundRules(_Input):
+    """Rules of a round. Counting keys that do not belong to the method are refused."""
+
+    dots_per_voter: int | None = Field(None, ge=1, le=100, description="dot voting: dots each voter has")
+    max_dots_per_idea: int | None = Field(None, ge=1, le=100, description="dot voting: most dots on one idea")
+    max_approvals: int | None = Field(None, ge=1, le=MAX_CANDIDATES, description="approval: most ideas picked")
+    count: RankedCount | None = Field(None, description="ranked: Schulze (default) or instant-runoff")
+    min_votes: int | None = Field(
+        None, ge=1, le=100_000, description="score: ideas scored by fewer ballots are listed after the rest"
+    )
+    voter_ids: list[uuid.UUID] | None = Field(
+        None,
+        max_length=MAX_LISTED_VOTERS,
+        description="who may vote; null means every person of the council (staff, organisers, managers)",
+    )
+    exclude_own_ideas: bool = Field(True, description="no voting for an idea you authored or co-authored")
+    secret: bool = Field(True, description="secret ballot: nothing links a voter to their choices")
+    results_hidden_until_close: bool = Field(True, description="no result is shown while the round is open")
+
+
+class RulesPublic(BaseModel):
+    dots_per_voter: int | None = None
+    max_dots_per_idea: int | None = None
+    max_approvals: int | None = None
+    count: RankedCount | None = None
+    min_votes: int | None = None
+    eligible: Literal["council", "listed"]
+    # Shown to the round's organisers only: a list of colleagues is not everyone's business.
+    voter_ids: list[uuid.UUID] | None = None
+    exclude_own_ideas: bool
+    secret: bool
+    results_hidden_until_close: bool
+
+
+class RoundCreate(_Input):
+    hack_day_id: uuid.UUID
+    title: Title
+    method: Method
+    rules: RoundRules = Field(default_factory=RoundRules)
+    idea_ids: list[uuid.UUID] | None = Field(
+        None,
+        min_length=2,
+        max_length=MAX_CANDIDATES,
+        description="the candidates; null means every shortlisted idea of the hack day",
+    )
+    opens_at: AwareDatetime | None = Field(None, description="no ballot is accepted before this time")
+    closes_at: AwareDatetime | None = Field(None, description="the round closes (and is counted) at this time")
+    selected_count: int = Field(3, ge=1, le=100, description="how many ideas are selected when published")
+
+
+class RoundUpdate(_Input):
+    """Send only what changes. Method, rules and candidates freeze at the first ballot (409)."""
+
+    title: Title | None = None
+    method: Method | None = None
+    rules: RoundRules | None = None
+    idea_ids: list[uuid.UUID] | None = Field(None, min_length=2, max_length=MAX_CANDIDATES)
+    opens_at: AwareDatetime | None = None
+    closes_at: AwareDatetime | None = None
+    selected_count: int | None = Field(None, ge=1, le=100)
+
+
+class Candidate(BaseModel):
+    idea_id: uuid.UUID
+    title: str
+    author_ids: list[uuid.UUID]
+
+
+class RoundPublic(BaseModel):
+    id: uuid.UUID
+    council_id: uuid.UUID
+    hack_day_id: uuid.UUID
+    title: str
+    method: Method
+    rules: RulesPublic
+    candidates: list[Candidate]
+    phase: Phase
+    opens_at: datetime | None
+    closes_at: datetime | None
+    selected_count: int
+    frozen: bool
+    voters: int = Field(description="how many people have voted (not who)")
+    audit_head: str | None = Field(None, description="the audit chain's head, once the round is closed")
+    created_by: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    opened_at: datetime | None
+    closed_at: datetime | None
+    published_at: datetime | None
+    version: int
+
+
+class RoundPage(BaseModel):
+    items: list[RoundPublic]
+    total: int
+    next_offset: int | None
+
+
+class PublishIn(_Input):
+    selected_count: int | None = Field(None, ge=1, le=100, description="overrides the round's selected_count")
+
+
+class BallotIn(_Input):
+    choices: dict[str, Any] = Field(
+        description='dot_voting {"dots": {idea_id: n}}, approval {"approve": [ids]}, '
+        'ranked {"ranking": [ids, best first]}, score {"scores": {idea_id: 0..5}}'
+    )
+    replaces: str | None = Field(
+        None,
+        max_length=60,
+        description="when changing your vote: your current receipt, if you have it (a quicker change; "
+        "without it the service finds your ballot itself)",
+    )
+
+
+class BallotReceipt(BaseModel):
+    round_id: uuid.UUID
+    receipt: str = Field(description="keep it: it finds your ballot in the published ballots")
+    status: Literal["counted"]
+    replaces: str | None = Field(None, description="the receipt of your previous ballot, now marked replaced")
+    choices: dict[str, Any]
+
+
+class MyBallot(BaseModel):
+    round_id: uuid.UUID
+    voted: bool
+    secret: bool
+    # Open rounds only: in a secret round the service cannot tell which ballot is yours without
+    # your receipt (use POST .../receipts/check).
+    receipt: str | None = None
+    choices: dict[str, Any] | None = None
+
+
+class ReceiptCheckIn(_Input):
+    receipt: str = Field(min_length=1, max_length=60)
+
+
+class ReceiptCheck(BaseModel):
+    round_id: uuid.UUID
+    receipt: str
+    status: Literal["counted", "replaced", "unknown"]
+    current_receipt: str | None = Field(None, description="the ballot that counts, following replacements")
+    choices: dict[str, Any] | None = Field(None, description="the choices of the ballot that counts")
+
+
+class SelectedIdea(BaseModel):
+    idea_id: uuid.UUID
+    title: str
+    rank: int
+    tied: bool
+
+
+class ResultPublic(BaseModel):
+    round_id: uuid.UUID
+    phase: Phase
+    final: bool = Field(description="false for a live count of an open round whose results are not hidden")
+    result: dict[str, Any]
+    selected: list[SelectedIdea] | None = None
+    audit_head: str | None = None
+
+
+class ExportCandidate(BaseModel):
+    idea_id: uuid.UUID
+    title: str
+
+
+class ExportRound(BaseModel):
+    id: uuid.UUID
+    title: str
+    method: Method
+    rules: dict[str, Any]
+    candidates: list[ExportCandidate]
+
+
+class ExportBallot(BaseModel):
+    receipt: str
+    choices: dict[str, Any]
+
+
+class BallotsExport(BaseModel):
+    """The format tools/recount.py reads."""
+
+    round: ExportRound
+    ballots: list[ExportBallot]
+    result: dict[str, Any]
+    audit_head: str
+
+
+class AuditEntryPublic(BaseModel):
+    seq: int
+    event: str
+    at: datetime | None
+    data: dict[str, Any]
+    prev_hash: str
+    entry_hash: str
+
+
+class AuditPage(BaseModel):
+    round_id: uuid.UUID
+    items: list[AuditEntryPublic]
+    total: int
+    next_offset: int | None
+    head: str
+
+
+class BrokenEntry(BaseModel):
+    seq: int | None
+    event: str | None
+    receipt: str | None = None
+    reason: str
+
+
+class AuditVerification(BaseModel):
+    round_id: uuid.UUID
+    ok: bool
+    entries_checked: int
+    ballots_checked: int
+    ballots_pending: int = Field(0, description="ballots of an open round not yet in the chain (a moment's lag)")
+    head: str
+    first_broken: BrokenEntry | None

@@ -1,0 +1,167 @@
+"""The audit chain: every event of a round, verified; tampering in the database is caught and named."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.voting.votingkit import ROUNDS, cast, db_id, execute, new_round, ok, problem, rows, step
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def voted(hall) -> dict:
+    """A published round with three ballots, one of them replaced."""
+    rnd = new_round(hall.organiser, hall.day["id"], "approval", idea_ids=list(hall.lettered.values()), open_it=True)
+    receipts = [
+        ok(cast(v, rnd, {"approve": [hall.lettered[p]]}), 201)["receipt"]
+        for v, p in zip(hall.voters[2:5], "ABC", strict=True)
+    ]
+    receipts.append(ok(cast(hall.voters[2], rnd, {"approve": [hall.lettered["D"]]}), 201)["receipt"])
+    step(hall.organiser, rnd, "close")
+    step(hall.organiser, rnd, "publish")
+    return {"round": rnd, "receipts": receipts}
+
+
+def _verify(hall, rnd: dict) -> dict:
+    return ok(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/audit/verify"))
+
+
+def test_every_event_is_chained_and_the_head_is_published(hall, voted):
+    rnd = voted["round"]
+    log = ok(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/audit"))
+    assert [e["event"] for e in log["items"]] == [
+        "round.created",
+        "round.opened",
+        "round.rules_frozen",
+        "ballot.accepted",
+        "ballot.accepted",
+        "ballot.accepted",
+        "ballot.replaced",
+        "ballot.accepted",
+        "round.closed",
+        "round.published",
+    ]
+    assert all(e["prev_hash"] == p["entry_hash"] for p, e in zip(log["items"], log["items"][1:], strict=False))
+    replaced = log["items"][6]["data"]
+    assert replaced == {"receipt": voted["receipts"][0], "replaced_by": voted["receipts"][3]}
+    # Ballot entries carry a receipt and a hash, and no time (nothing to join voters on).
+    assert all(
+        e["at"] is None and set(e["data"]) == {"receipt", "ballot_hash"}
+        for e in log["items"]
+        if e["event"] == "ballot.accepted"
+    )
+    head = log["items"][-1]["entry_hash"]
+    assert log["head"] == head == ok(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/ballots"))["audit_head"]
+    verdict = _verify(hall, rnd)
+    assert verdict["ok"] and verdict["first_broken"] is None and verdict["entries_checked"] == 10
+    assert verdict["ballots_checked"] == 4 and verdict["head"] == head
+
+
+def test_the_audit_log_is_for_organisers_until_published(hall):
+    rnd = new_round(hall.organiser, hall.day["id"], "approval", open_it=True, idea_ids=hall.shortlist)
+    problem(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/audit"), 409)
+    problem(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/audit/verify"), 409)
+    assert ok(hall.organiser.get(f"{ROUNDS}/{rnd['id']}/audit/verify"))["ok"]
+    problem(hall.stranger.get(f"{ROUNDS}/{rnd['id']}/audit/verify"), 404)
+
+
+def test_an_edited_audit_entry_is_named(platform, hall, voted):
+    rid = db_id(platform, voted["round"]["id"])
+    entry = rows(platform, "SELECT data FROM audit_entries WHERE round_id = :r AND seq = 4", r=rid)[0]
+    forged = json.loads(entry["data"])
+    forged["ballot_hash"] = "0" * 64
+    execute(
+        platform,
+        "UPDATE audit_entries SET data = :d WHERE round_id = :r AND seq = 4",
+        d=json.dumps(forged, sort_keys=True, separators=(",", ":")),
+        r=rid,
+    )
+    verdict = _verify(hall, voted["round"])
+    assert not verdict["ok"] and verdict["first_broken"]["seq"] == 4
+    assert verdict["first_broken"]["event"] == "ballot.accepted" and "edited" in verdict["first_broken"]["reason"]
+
+
+def test_an_edited_ballot_is_named_by_its_receipt(platform, hall, voted):
+    receipt = voted["receipts"][1]
+    execute(
+        platform,
+        "UPDATE ballots SET choices = :c WHERE receipt = :r",
+        c=json.dumps({"approve": [hall.lettered["E"]]}),
+        r=receipt,
+    )
+    broken = _verify(hall, voted["round"])["first_broken"]
+    assert broken["receipt"] == receipt and broken["seq"] == 5 and "changed" in broken["reason"]
+
+
+def test_a_deleted_entry_or_a_smuggled_ballot_is_caught(platform, hall, voted):
+    rid = db_id(platform, voted["round"]["id"])
+    execute(
+        platform,
+        "INSERT INTO ballots (receipt, round_id, choices, state) VALUES ('SMUG-GLED', :r, :c, 'counted')",
+        r=rid,
+        c=json.dumps({"approve": [hall.lettered["E"]]}),
+    )
+    broken = _verify(hall, voted["round"])["first_broken"]
+    assert broken["receipt"] == "SMUG-GLED" and broken["seq"] is None
+    execute(platform, "DELETE FROM audit_entries WHERE round_id = :r AND seq = 3", r=rid)
+    broken = _verify(hall, voted["round"])["first_broken"]
+    assert broken["seq"] == 3 and "missing" in broken["reason"]
+
+
+def test_the_command_line_verifies_and_names_the_first_broken_entry(platform, hall, voted):
+    env = {**os.environ, "VOTING_DATABASE_URL": platform.database_url("voting"), "VOTING_ENVIRONMENT": "test"}
+    command = [sys.executable, "-m", "voting", "verify-audit", voted["round"]["id"]]
+    good = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert good.returncode == 0 and "OK" in good.stdout, good.stdout + good.stderr
+    rid = db_id(platform, voted["round"]["id"])
+    execute(platform, "UPDATE audit_entries SET event = 'round.reopened' WHERE round_id = :r AND seq = 9", r=rid)
+    bad = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and "BROKEN at entry 9" in bad.stdout, bad.stdout + bad.stderr
+
+
+def test_publishing_writes_the_result_event_to_the_outbox_in_the_same_transaction(platform, hall):
+    rnd = new_round(
+        hall.organiser,
+        hall.day["id"],
+        "approval",
+        idea_ids=list(hall.lettered.values()),
+        selected_count=2,
+        open_it=True,
+    )
+    for voter, picks in zip(hall.voters[2:5], (["C", "A"], ["C"], ["A", "C"]), strict=True):
+        ok(cast(voter, rnd, {"approve": [hall.lettered[p] for p in picks]}), 201)
+    step(hall.organiser, rnd, "close")
+    assert not _result_events(platform, rnd["id"])
+    published = step(hall.organiser, rnd, "publish", json={"selected_count": 1})
+    assert published["selected_count"] == 1
+    events = _result_events(platform, rnd["id"])
+    # One row per destination, one event id: ideas marks the idea selected, follow-up starts a trial.
+    assert sorted(e["destination"] for e in events) == ["followup", "ideas"]
+    assert len({str(e["event_id"]) for e in events}) == 1 and all(e["delivered_at"] is None for e in events)
+    payload = events[0]["payload"]
+    assert payload["topic"] == "round.result_published" and uuid.UUID(payload["event_id"]) == uuid.UUID(
+        str(events[0]["event_id"])
+    )
+    assert [s["idea_id"] for s in payload["selected"]] == [hall.lettered["C"]]
+    assert payload["selected"][0]["rank"] == 1 and payload["selected_count"] == 1
+    assert payload["hack_day_id"] == hall.day["id"] and payload["council_id"] == hall.council.id
+    assert payload["audit_head"] == ok(hall.organiser.get(f"{ROUNDS}/{rnd['id']}"))["audit_head"]
+
+
+def _result_events(platform, round_id: str) -> list[dict]:
+    found = rows(
+        platform,
+        "SELECT event_id, destination, payload, delivered_at FROM outbox_events WHERE topic = 'round.result_published'",
+    )
+    for row in found:
+        if not isinstance(row["payload"], dict):
+            row["payload"] = json.loads(row["payload"])
+    return [row for row in found if row["payload"]["round_id"] == round_id]
