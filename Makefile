@@ -42,6 +42,11 @@ demo: install
 bench: install-dev
 	$(BIN)/python benchmarks/run_all.py
 
+## A long schema-fuzzing run: every role, every phase, 100 examples per operation, a random (printed) seed.
+fuzz: install-dev
+	FUZZ_EXAMPLES=100 FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_ALL_ROLES=1 FUZZ_SEED=random \
+		$(BIN)/python -m pytest tests/reliability/test_fuzz.py tests/reliability/test_findings.py $(PYTEST_ARGS)
+
 lint: install-dev
 	$(BIN)/ruff check .
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,12 @@ from platform_core.auth import Principal
 from platform_core.problems import Problem
 
 INVITATION_DAYS = 14
+
+
+async def _hash(password: str) -> str:
+    # Argon2 is deliberately slow (tens of ms of CPU): off the event loop, so one sign-in does not
+    # stall every other request through the gateway.
+    return await asyncio.to_thread(hash_password, password)
 
 
 def _utc(dt: datetime | None) -> datetime | None:
@@ -80,7 +87,7 @@ async def create_person(
         name=name,
         council_id=council_id,
         roles=sorted(set(roles)),
-        password_hash=hash_password(password) if password else None,
+        password_hash=await _hash(password) if password else None,
     )
     session.add(person)
     await session.flush()
@@ -137,7 +144,7 @@ async def accept_invitation(session: AsyncSession, *, code: str, password: str) 
         raise Problem(400, "This invitation code is not valid (unknown, used or expired).",
                       errors=[{"field": "code", "message": "not valid"}])
     person = await get_person(session, invitation.person_id)
-    person.password_hash = hash_password(password)
+    person.password_hash = await _hash(password)
     invitation.used_at = now
     session.add_all([person, invitation])
     await session.flush()
@@ -161,7 +168,7 @@ async def login(
     locked_until = _utc(person.locked_until) if person else None
     if locked_until is not None and locked_until > now:
         raise LockedOut(int((locked_until - now).total_seconds()) + 1)
-    ok = verify_password(person.password_hash if person else None, password)
+    ok = await asyncio.to_thread(verify_password, person.password_hash if person else None, password)
     if person is None or not ok or not person.active:
         if person is not None:
             person.failed_logins += 1
@@ -174,7 +181,7 @@ async def login(
     person.failed_logins = 0
     person.locked_until = None
     if needs_rehash(person.password_hash or ""):
-        person.password_hash = hash_password(password)
+        person.password_hash = await _hash(password)
     session.add(person)
     return person
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
 from pydantic import Field as PField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
@@ -78,8 +78,14 @@ class ApiKey(SQLModel, table=True):
 
 # ---- API schemas (inputs forbid unknown fields) -------------------------------------------------
 
+# A name is trimmed and must hold more than spaces (said in the schema too, so clients know).
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")]
+# A password is taken exactly as typed: never trimmed.
+NewPassword = Annotated[str, StringConstraints(min_length=12, max_length=200, pattern=r"\S")]
+
+
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")
     @classmethod
@@ -91,7 +97,7 @@ class _Input(BaseModel):
 
 
 class CouncilCreate(_Input):
-    name: str = PField(min_length=2, max_length=200)
+    name: Annotated[Name, StringConstraints(min_length=2)]
     slug: str = PField(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -104,15 +110,15 @@ class CouncilPublic(BaseModel):
 
 class PersonCreate(_Input):
     email: EmailStr
-    name: str = PField(min_length=1, max_length=200)
+    name: Name
     council_id: uuid.UUID | None = None
     roles: list[RoleName] = PField(default_factory=lambda: ["staff"], min_length=1, max_length=4)
-    password: str | None = PField(default=None, min_length=12, max_length=200)
+    password: NewPassword | None = None
 
 
 class StaffMember(_Input):
     email: EmailStr
-    name: str = PField(min_length=1, max_length=200)
+    name: Name
 
 
 class StaffBulkCreate(_Input):
@@ -146,12 +152,12 @@ class RolesUpdate(_Input):
 
 class Login(_Input):
     email: EmailStr
-    password: str = PField(min_length=1, max_length=200)
+    password: str = PField(min_length=1, max_length=200, pattern=r"\S")
 
 
 class AcceptInvitation(_Input):
-    code: str = PField(min_length=10, max_length=200)
-    password: str = PField(min_length=12, max_length=200)
+    code: str = PField(min_length=10, max_length=200, pattern=r"^\S+$")
+    password: NewPassword
 
 
 class TokenAnswer(BaseModel):
@@ -162,7 +168,7 @@ class TokenAnswer(BaseModel):
 
 
 class ApiKeyCreate(_Input):
-    name: str = PField(min_length=1, max_length=200)
+    name: Name
     roles: list[RoleName] = PField(min_length=1, max_length=4)
 
 

@@ -35,8 +35,9 @@ class RunningPlatform:
         self._p = platform
         self.backend = platform.backend
         self.gateway_url = platform.url("gateway")
+        # Tokens for test actors outlive a whole run of the suite (people's own tokens last 15 min).
         self.issuer = TokenIssuer(platform.private_key_file.read_text(), issuer=TOKEN_ISSUER,
-                                  audience=TOKEN_AUDIENCE, ttl_seconds=900)
+                                  audience=TOKEN_AUDIENCE, ttl_seconds=4 * 3600)
         self.admin_email = platform.admin_email
         self.admin_password = platform.admin_password
 
@@ -98,7 +99,11 @@ def anonymous(platform: RunningPlatform) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="session")
 def admin(platform: RunningPlatform, anonymous: httpx.Client) -> Actor:
-    return login(anonymous, platform.admin_email, platform.admin_password)
+    """The first admin, signed in with their password; then holding a token that lasts the run."""
+    actor = login(anonymous, platform.admin_email, platform.admin_password)
+    actor.token = platform.issuer.issue(subject=actor.id, council_id=None, council_name="", roles=["admin"],
+                                        name=actor.name)
+    return actor
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,10 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Column, ForeignKey, Text, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
+from platform_core.db import UTCDateTime
 from platform_core.idempotency import IdempotentRequest  # noqa: F401 - its table is ours too
 from platform_core.migrations import NAMING_CONVENTION
 from platform_core.outbox import OutboxEvent  # noqa: F401 - events for other services; its table is ours
@@ -26,7 +27,7 @@ def utcnow() -> datetime:
 
 
 def _when(nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
 
 
 def _json(default: Any) -> Any:
@@ -185,7 +186,7 @@ class LibraryEntry(SQLModel, table=True):
     record: dict = _json(dict)
     published_by: uuid.UUID
     published_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+        default=None, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
 
 

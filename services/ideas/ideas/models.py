@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from datetime import date as calendar_date
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
+from platform_core.db import UTCDateTime
 from platform_core.idempotency import IdempotentRequest  # noqa: F401 - its table is ours too
 from platform_core.inbox import InboxEvent  # noqa: F401 - events already applied; its table is ours too
 from platform_core.migrations import NAMING_CONVENTION
@@ -23,11 +24,11 @@ def utcnow() -> datetime:
 
 
 def _ts() -> Any:
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 def _ts_or_none() -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class HackDay(SQLModel, table=True):

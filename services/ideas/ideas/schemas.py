@@ -124,9 +124,11 @@ class HackDayCreate(Input):
 
 
 class HackDayUpdate(Input):
-    name: HackDayName | None = None
-    date: Day | None = None
-    themes: list[Theme] | None = Field(default=None, max_length=v.THEMES_MAX)
+    """Only the fields sent change; none can be cleared, so none is nullable in the document."""
+
+    name: HackDayName = None  # type: ignore[assignment]  # default "not sent", never a value
+    date: Day = None  # type: ignore[assignment]
+    themes: list[Theme] = Field(default=None, max_length=v.THEMES_MAX)  # type: ignore[assignment]
 
 
 class PhaseChange(Input):
@@ -232,13 +234,14 @@ class IdeaCreate(_IdeaText):
 class IdeaUpdate(_IdeaText):
     """Only the fields sent change. Send `expected_benefit: null` to clear it."""
 
-    title: Title | None = None
-    problem: LongText | None = None
-    proposal: LongText | None = None
+    # Not sent means unchanged; only expected_benefit may be cleared with null, so only it is nullable.
+    title: Title = None  # type: ignore[assignment]
+    problem: LongText = None  # type: ignore[assignment]
+    proposal: LongText = None  # type: ignore[assignment]
     expected_benefit: ExpectedBenefit | None = None
-    service_area: v.ServiceArea | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=v.TAGS_MAX)
-    partners: list[Partner] | None = Field(default=None, max_length=v.PARTNERS_MAX)
+    service_area: v.ServiceArea = None  # type: ignore[assignment]
+    tags: list[Tag] = Field(default=None, max_length=v.TAGS_MAX)  # type: ignore[assignment]
+    partners: list[Partner] = Field(default=None, max_length=v.PARTNERS_MAX)  # type: ignore[assignment]
 
 
 class Author(BaseModel):

@@ -1,0 +1,255 @@
+"""The authorisation matrix: what each role gets from each public route, by whose object it is.
+
+Columns: the caller has no token (`none`), or is staff, an organiser or a manager of the home council,
+or the platform's admin (no council). Scope (the row): `-` no object involved; `own` the caller's own
+object; `council` an object of the caller's council owned by someone else; `other` an object of
+another council (for the admin, "council" objects are in the home council, which the admin is not in).
+
+A cell is the HTTP status expected; `200s` means 200 with only the summary an outsider may read;
+`.` means the combination does not exist (an admin owns no ideas); `!N` after a status marks the
+answer the platform SHOULD give where it does not yet: finding N in docs/requests/findings.md
+(the cell then runs as a strict xfail).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ROLES = ("none", "staff", "organiser", "manager", "admin")
+
+MATRIX = """
+# method  path                                                          scope    none staff organiser manager admin
+
+# ---- the gateway: sign-in (public: wrong credentials are refused alike, whoever sends them) -----------------
+GET     /api/auth/me                                                    -        401  200   200       200     200
+POST    /api/auth/login                                                 -        401  401   401       401     401
+POST    /api/auth/invitations/accept                                    -        400  400   400       400     400
+POST    /api/auth/token                                                 -        401  401   401       401     401
+GET     /healthz                                                        -        200  200   200       200     200
+GET     /readyz                                                         -        200  200   200       200     200
+GET     /api/ideas/whoami                                               -        401  200   200       200     200
+GET     /api/voting/whoami                                              -        401  200   200       200     200
+GET     /api/followup/whoami                                            -        401  200   200       200     200
+
+# ---- the gateway: councils and people (admins make them; organisers add their own council's staff) -----------
+GET     /api/councils                                                   -        401  200   200       200     200
+POST    /api/councils                                                   -        401  403   403       403     201
+GET     /api/councils/{council_id}                                      council  401  200   200       200     200
+GET     /api/councils/{council_id}                                      other    401  200   200       200     200
+GET     /api/councils/{council_id}/people                               council  401  403   200       200     200
+GET     /api/councils/{council_id}/people                               other    401  403   403       403     200
+POST    /api/councils/{council_id}/staff                                council  401  403   201       403     201
+POST    /api/councils/{council_id}/staff                                other    401  403   403       403     201
+POST    /api/people                                                     -        401  403   403       403     201
+GET     /api/people/{person_id}                                         own      .    200   200       200     200
+GET     /api/people/{person_id}                                         council  401  200   200       200     200
+GET     /api/people/{person_id}                                         other    401  404   404       404     200
+PUT     /api/people/{person_id}/roles                                   council  401  403   403       403     200
+PUT     /api/people/{person_id}/roles                                   other    401  403   403       403     200
+
+# ---- the gateway: API keys (organisers, managers and admins; a council's keys are its own) -------------------
+GET     /api/api-keys                                                   -        401  403   200       200     200
+POST    /api/api-keys                                                   -        401  403   201       201     201
+DELETE  /api/api-keys/{key_id}                                          own      .    .     204       204     204
+DELETE  /api/api-keys/{key_id}                                          council  401  403   204       204     204
+DELETE  /api/api-keys/{key_id}                                          other    401  403   404       404     204
+
+# ---- the gateway: journeys composed from the services (another council's idea: the summary only) -------------
+POST    /api/journeys/tried-before                                      -        401  200   200       200     200
+GET     /api/journeys/ideas/{idea_id}                                   own      .    200   200       200     .
+GET     /api/journeys/ideas/{idea_id}                                   council  401  200   200       200     200
+GET     /api/journeys/ideas/{idea_id}                                   other    401  200s  200s      200s    200
+GET     /api/journeys/hack-days/{hack_day_id}                           council  401  200   200       200     200
+GET     /api/journeys/hack-days/{hack_day_id}                           other    401  404   404       404     200
+
+# ---- ideas: hack days (the council's organisers run them; another council never sees them) ------------------
+GET     /api/ideas/hack-days                                            -        401  200   200       200     200
+POST    /api/ideas/hack-days                                            -        401  403   201       403     403
+GET     /api/ideas/hack-days/{hack_day_id}                              council  401  200   200       200     200
+GET     /api/ideas/hack-days/{hack_day_id}                              other    401  404   404       404     200
+PATCH   /api/ideas/hack-days/{hack_day_id}                              council  401  403   200       403     200
+PATCH   /api/ideas/hack-days/{hack_day_id}                              other    401  404   404       404     200
+GET     /api/ideas/hack-days/{hack_day_id}/ideas.csv                    council  401  403   200       403     200
+GET     /api/ideas/hack-days/{hack_day_id}/ideas.csv                    other    401  404   404       404     200
+POST    /api/ideas/hack-days/{hack_day_id}/phase                        council  401  403   200       403     200
+POST    /api/ideas/hack-days/{hack_day_id}/phase                        other    401  404   404       404     200
+
+# ---- ideas: ideas and teams (authors edit their own; other councils read a summary; admins submit nothing) ----
+GET     /api/ideas/ideas                                                -        401  200   200       200     200
+POST    /api/ideas/ideas                                                -        401  201   201       201     403
+POST    /api/ideas/ideas                                                other    401  404   404       404     403
+GET     /api/ideas/ideas/{idea_id}                                      own      .    200   200       200     .
+GET     /api/ideas/ideas/{idea_id}                                      council  401  200   200       200     200
+GET     /api/ideas/ideas/{idea_id}                                      other    401  200s  200s      200s    200
+PATCH   /api/ideas/ideas/{idea_id}                                      own      .    200   200       200     .
+PATCH   /api/ideas/ideas/{idea_id}                                      council  401  403   403       403     403
+PATCH   /api/ideas/ideas/{idea_id}                                      other    401  403   403       403     403
+POST    /api/ideas/ideas/{idea_id}/withdraw                             own      .    200   200       200     .
+POST    /api/ideas/ideas/{idea_id}/withdraw                             council  401  403   403       403     403
+POST    /api/ideas/ideas/{idea_id}/withdraw                             other    401  403   403       403     403
+POST    /api/ideas/ideas/{idea_id}/co-authors                           own      .    200   200       200     .
+POST    /api/ideas/ideas/{idea_id}/co-authors                           council  401  403   403       403     403
+POST    /api/ideas/ideas/{idea_id}/co-authors                           other    401  403   403       403     403
+POST    /api/ideas/ideas/{idea_id}/invitation/accept                    own      .    200   200       200     .
+POST    /api/ideas/ideas/{idea_id}/invitation/accept                    council  401  403   403       403     403
+POST    /api/ideas/ideas/{idea_id}/invitation/accept                    other    401  403   403       403     403
+DELETE  /api/ideas/ideas/{idea_id}/co-authors/{person_id}               own      .    200   200       200     .
+DELETE  /api/ideas/ideas/{idea_id}/co-authors/{person_id}               council  401  403   403       403     403
+DELETE  /api/ideas/ideas/{idea_id}/co-authors/{person_id}               other    401  403   403       403     403
+POST    /api/ideas/similar                                              -        401  200   200       200     200
+GET     /api/ideas/vocabulary                                           -        401  200   200       200     200
+
+# ---- ideas: moderation (the council's organisers; a hidden idea is invisible, 404, to its council's staff) ----
+POST    /api/ideas/ideas/{idea_id}/hide                                 council  401  403   200       403     200
+POST    /api/ideas/ideas/{idea_id}/hide                                 other    401  403   403       403     200
+POST    /api/ideas/ideas/{idea_id}/unhide                               council  401  404   200       404     200
+POST    /api/ideas/ideas/{idea_id}/unhide                               other    401  404   404       404     200
+POST    /api/ideas/ideas/{idea_id}/duplicate                            council  401  403   200       403     200
+POST    /api/ideas/ideas/{idea_id}/duplicate                            other    401  403   403       403     200
+DELETE  /api/ideas/ideas/{idea_id}/duplicate                            council  401  403   200       403     200
+DELETE  /api/ideas/ideas/{idea_id}/duplicate                            other    401  403   403       403     200
+POST    /api/ideas/ideas/{idea_id}/shortlist                            council  401  403   200       403     200
+POST    /api/ideas/ideas/{idea_id}/shortlist                            other    401  403   403       403     200
+DELETE  /api/ideas/ideas/{idea_id}/shortlist                            council  401  403   200       403     200
+DELETE  /api/ideas/ideas/{idea_id}/shortlist                            other    401  403   403       403     200
+
+# ---- ideas: comments (the council's people write; organisers hide; other councils neither read nor write) ----
+GET     /api/ideas/ideas/{idea_id}/comments                             council  401  200   200       200     200
+GET     /api/ideas/ideas/{idea_id}/comments                             other    401  403   403       403     200
+POST    /api/ideas/ideas/{idea_id}/comments                             council  401  201   201       201     403
+POST    /api/ideas/ideas/{idea_id}/comments                             other    401  403   403       403     403
+POST    /api/ideas/ideas/{idea_id}/comments/{comment_id}/hide           council  401  403   200       403     200
+POST    /api/ideas/ideas/{idea_id}/comments/{comment_id}/hide           other    401  403   403       403     200
+
+# ---- ideas: internal (the platform's own services only; not even an admin) ------------------------------------
+POST    /api/ideas/internal/ideas/{idea_id}/selected                    council  401  403   403       403     403
+POST    /api/ideas/internal/ideas/{idea_id}/selected                    other    401  403   403       403     403
+POST    /api/ideas/internal/ideas/{idea_id}/outcome-published           council  401  403   403       403     403
+POST    /api/ideas/internal/ideas/{idea_id}/outcome-published           other    401  403   403       403     403
+
+# ---- voting: rounds (the council's organisers run them; another council never learns they exist, 404) ---------
+GET     /api/voting/rounds                                              -        401  200   200       200     200
+POST    /api/voting/rounds                                              -        401  403   201       403     403
+POST    /api/voting/rounds                                              other    401  403   422       403     403
+GET     /api/voting/rounds/{round_id}                                   council  401  200   200       200     200
+GET     /api/voting/rounds/{round_id}                                   other    401  404   404       404     200
+PATCH   /api/voting/rounds/{round_id}                                   council  401  403   200       403     200
+PATCH   /api/voting/rounds/{round_id}                                   other    401  404   404       404     200
+POST    /api/voting/rounds/{round_id}/open                              council  401  403   200       403     200
+POST    /api/voting/rounds/{round_id}/open                              other    401  404   404       404     200
+POST    /api/voting/rounds/{round_id}/close                             council  401  403   200       403     200
+POST    /api/voting/rounds/{round_id}/close                             other    401  404   404       404     200
+POST    /api/voting/rounds/{round_id}/publish                           council  401  403   200       403     200
+POST    /api/voting/rounds/{round_id}/publish                           other    401  404   404       404     200
+
+# ---- voting: ballots and results (the council's people vote; an admin of no council does not) ------------------
+POST    /api/voting/rounds/{round_id}/ballot                            council  401  201   201       201     404
+POST    /api/voting/rounds/{round_id}/ballot                            other    401  404   404       404     404
+GET     /api/voting/rounds/{round_id}/ballot                            council  401  200   200       200     200
+GET     /api/voting/rounds/{round_id}/ballot                            other    401  404   404       404     200
+POST    /api/voting/rounds/{round_id}/receipts/check                    council  401  200   200       200     200
+POST    /api/voting/rounds/{round_id}/receipts/check                    other    401  404   404       404     200
+GET     /api/voting/rounds/{round_id}/result                            council  401  200   200       200     200
+GET     /api/voting/rounds/{round_id}/result                            other    401  404   404       404     200
+GET     /api/voting/rounds/{round_id}/ballots                           council  401  200   200       200     200
+GET     /api/voting/rounds/{round_id}/ballots                           other    401  404   404       404     200
+GET     /api/voting/rounds/{round_id}/export/result.csv                 council  401  403   200       403     200
+GET     /api/voting/rounds/{round_id}/export/result.csv                 other    401  404   404       404     200
+GET     /api/voting/rounds/{round_id}/export/ballots.csv                council  401  403   200       403     200
+GET     /api/voting/rounds/{round_id}/export/ballots.csv                other    401  404   404       404     200
+GET     /api/voting/rounds/{round_id}/audit                             council  401  200   200       200     200
+GET     /api/voting/rounds/{round_id}/audit                             other    401  404   404       404     200
+GET     /api/voting/rounds/{round_id}/audit/verify                      council  401  200   200       200     200
+GET     /api/voting/rounds/{round_id}/audit/verify                      other    401  404   404       404     200
+
+# ---- follow-up: trials (the council's managers run them; admins read but change nothing; others: 404) ----------
+GET     /api/followup/trials                                            -        401  200   200       200     200
+POST    /api/followup/trials                                            -        401  403   403       201     403
+POST    /api/followup/trials                                            other    401  403   403       403     403
+GET     /api/followup/trials/by-idea/{idea_id}                          council  401  200   200       200     200
+GET     /api/followup/trials/by-idea/{idea_id}                          other    401  404   404       404     200
+GET     /api/followup/trials/{trial_id}                                 council  401  200   200       200     200
+GET     /api/followup/trials/{trial_id}                                 other    401  404   404       404     200
+PATCH   /api/followup/trials/{trial_id}                                 council  401  403   403       200     403
+PATCH   /api/followup/trials/{trial_id}                                 other    401  403   403       404     403
+POST    /api/followup/trials/{trial_id}/metrics                         council  401  403   403       201     403
+POST    /api/followup/trials/{trial_id}/metrics                         other    401  403   403       404     403
+PATCH   /api/followup/trials/{trial_id}/metrics/{metric_id}             council  401  403   403       200     403
+PATCH   /api/followup/trials/{trial_id}/metrics/{metric_id}             other    401  403   403       404     403
+DELETE  /api/followup/trials/{trial_id}/metrics/{metric_id}             council  401  403   403       204     403
+DELETE  /api/followup/trials/{trial_id}/metrics/{metric_id}             other    401  403   403       404     403
+POST    /api/followup/trials/{trial_id}/start                           council  401  403   403       200     403
+POST    /api/followup/trials/{trial_id}/start                           other    401  403   403       404     403
+POST    /api/followup/trials/{trial_id}/evaluate                        council  401  403   403       200     403
+POST    /api/followup/trials/{trial_id}/evaluate                        other    401  403   403       404     403
+POST    /api/followup/trials/{trial_id}/measurements                    council  401  403   403       201     403
+POST    /api/followup/trials/{trial_id}/measurements                    other    401  403   403       404     403
+GET     /api/followup/trials/{trial_id}/measurements                    council  401  200   200       200     200
+GET     /api/followup/trials/{trial_id}/measurements                    other    401  404   404       404     200
+POST    /api/followup/trials/{trial_id}/checkpoints/{checkpoint_id}/review council 401 403 403     200     403
+POST    /api/followup/trials/{trial_id}/checkpoints/{checkpoint_id}/review other 401  403   403       404     403
+POST    /api/followup/trials/{trial_id}/verdict                         council  401  403   403       200     403
+POST    /api/followup/trials/{trial_id}/verdict                         other    401  403   403       404     403
+POST    /api/followup/trials/{trial_id}/publish                         council  401  403   403       201     403
+POST    /api/followup/trials/{trial_id}/publish                         other    401  403   403       404     403
+POST    /api/followup/internal/trials                                   -        401  403   403       403     403
+
+# ---- follow-up: the shared library (every council reads what was published) and reports ------------------------
+GET     /api/followup/library                                           -        401  200   200       200     200
+GET     /api/followup/library/export.csv                                -        401  200   200       200     200
+GET     /api/followup/library/export.json                               -        401  200   200       200     200
+GET     /api/followup/library/feed.json                                 -        401  200   200       200     200
+GET     /api/followup/library/schema.json                               -        401  200   200       200     200
+GET     /api/followup/library/{entry_id}                                council  401  200   200       200     200
+GET     /api/followup/library/{entry_id}                                other    401  200   200       200     200
+GET     /api/followup/overdue                                           -        401  200   200       200     200
+GET     /api/followup/overdue                                           other    401  403   403       403     200
+GET     /api/followup/portfolio                                         -        401  200   200       200     200
+GET     /api/followup/portfolio                                         other    401  403   403       403     200
+GET     /api/followup/portfolio/sector                                  -        401  200   200       200     200
+GET     /api/followup/vocabulary                                        -        401  200   200       200     200
+"""
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: int | None
+    view: str | None = None
+    finding: int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    scope: str
+    cells: tuple[Cell, ...]
+
+
+_CELL = re.compile(r"^(?P<status>\d{3})(?P<view>s)?(?:!(?P<finding>\d+))?$|^\.$")
+
+
+def _cell(text: str) -> Cell:
+    match = _CELL.match(text)
+    if match is None:
+        raise ValueError(f"matrix cell {text!r} is not a status, a status with 's' or '!N', or '.'")
+    if text == ".":
+        return Cell(None)
+    return Cell(int(match["status"]), "summary" if match["view"] else None,
+                int(match["finding"]) if match["finding"] else None)
+
+
+def parse(text: str) -> list[Row]:
+    rows = []
+    for line in text.strip().splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        method, path, scope, *cells = line.split()
+        if len(cells) != len(ROLES) or scope not in ("-", "own", "council", "other"):
+            raise ValueError(f"matrix row is malformed: {line!r}")
+        rows.append(Row(method, path, scope, tuple(_cell(c) for c in cells)))
+    return rows
+
+
+ROWS = parse(MATRIX)

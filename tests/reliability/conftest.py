@@ -1,0 +1,58 @@
+"""Shared people for the reliability tests, and a summary of the figures they measured."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.actors import Actor, Council
+
+# (test, what, figure): printed at the end of the run and copied into docs/reliability.md.
+FIGURES: list[tuple[str, str, str]] = []
+
+
+def record(test: str, what: str, figure: object) -> None:
+    FIGURES.append((test, what, str(figure)))
+
+
+@pytest.fixture(scope="session")
+def figures() -> Callable[[str, str, object], None]:
+    return record
+
+
+@dataclass
+class Team:
+    """One council's people, one of each role, plus the platform's admin."""
+
+    council: Council
+    staff: Actor
+    organiser: Actor
+    manager: Actor
+    admin: Actor
+
+    def by_role(self, role: str) -> Actor:
+        return getattr(self, role)
+
+    def token(self, platform, role: str) -> str:  # noqa: ANN001
+        """A token minted now for the person of `role` (the suite may outlast a 15-minute token)."""
+        actor = self.by_role(role)
+        council_name = self.council.name if actor.council_id else ""
+        return platform.issuer.issue(subject=actor.id, council_id=actor.council_id, council_name=council_name,
+                                     roles=actor.roles, name=actor.name)
+
+
+@pytest.fixture(scope="session")
+def team(new_council, new_person, admin) -> Team:
+    council = new_council()
+    return Team(council=council, staff=new_person(council, "staff"), organiser=new_person(council, "organiser"),
+                manager=new_person(council, "manager"), admin=admin)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+    if not FIGURES:
+        return
+    terminalreporter.section("reliability figures")
+    for test, what, figure in FIGURES:
+        terminalreporter.write_line(f"{test}: {what} = {figure}")
