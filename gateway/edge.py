@@ -7,6 +7,7 @@ rate-limited if they write, and forwarded; everything else goes to the gateway's
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections import OrderedDict
@@ -16,16 +17,39 @@ from asgi_correlation_id import correlation_id
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.proxy import ServiceUnavailable, Upstream
-from gateway.ratelimit import RateLimits
 from platform_core.app import new_request_id, valid_request_id
 from platform_core.auth import Principal, TokenVerifier
-from platform_core.observe import LATENCY, REQUESTS
+from platform_core.observe import RequestMetrics
 from platform_core.problems import PROBLEM_JSON, Problem, problem_body
 
 access_log = logging.getLogger("platform.access")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATHS = frozenset({"/api/auth/login", "/api/auth/invitations/accept", "/api/auth/token"})
 PREFIXES = {"/api/ideas/": "ideas", "/api/voting/": "voting", "/api/followup/": "followup"}
+_SERVICES = {prefix[5:-1]: name for prefix, name in PREFIXES.items()}  # "ideas" -> "ideas"
+_NOT_LOGGED = frozenset({"/healthz", "/metrics"})
+
+
+def service_for(path: str) -> str | None:
+    """The service whose prefix the path is under (`/api/<service>/...`), or None for the gateway."""
+    if not path.startswith("/api/"):
+        return None
+    end = path.find("/", 5)
+    return _SERVICES.get(path[5:end]) if end > 0 else None
+
+
+def _freeze_after_startup(send: Send) -> Send:
+    """Once the app has started, move everything it made (modules, routes, models) out of the garbage
+    collector's view: a full collection then looks at what requests make, not at the whole app, and
+    the occasional pause it causes in some request's answer shrinks accordingly."""
+
+    async def _send(message: Message) -> None:
+        if message["type"] == "lifespan.startup.complete":
+            gc.collect()
+            gc.freeze()
+        await send(message)
+
+    return _send
 
 
 class BodyTooLarge(Exception):
@@ -58,6 +82,7 @@ class Edge:
         self.settings = settings
         self.state = state  # the FastAPI app's state: upstreams, token cache, api-key exchange, limits
         self.max_body = settings.max_body_bytes
+        self._metrics = RequestMetrics("gateway")
 
     # ---- helpers -----------------------------------------------------------------------------
     @staticmethod
@@ -71,14 +96,19 @@ class Edge:
         await send({"type": "http.response.body", "body": body})
         return status
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        for k, v in scope["headers"]:
-            if k == b"content-length":
-                try:
-                    if int(v) > self.max_body:
-                        raise BodyTooLarge
-                except ValueError:
-                    raise BodyTooLarge from None
+    async def _too_large(self, send: Send, path: str, rid: str) -> int:
+        return await self._problem(send, 413, f"The body is larger than {self.max_body} bytes.", path, rid)
+
+    async def _read_body(self, scope: Scope, receive: Receive, headers: dict[bytes, bytes]) -> bytes:
+        length = headers.get(b"content-length")
+        if length is None and b"transfer-encoding" not in headers:
+            return b""  # HTTP/1.1: a request with neither header has no body (RFC 9112 6.3)
+        if length is not None:
+            try:
+                if int(length) > self.max_body:
+                    raise BodyTooLarge
+            except ValueError:
+                raise BodyTooLarge from None
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -107,28 +137,30 @@ class Edge:
     # ---- the ASGI entry ----------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            if scope["type"] == "lifespan":
+                await self.app(scope, receive, _freeze_after_startup(send))
+            else:
+                await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        rid_in = headers.get(b"x-request-id", b"").decode("latin-1")
-        rid = rid_in if rid_in and valid_request_id(rid_in) else new_request_id()
-        ctx = correlation_id.set(rid)
         start = time.perf_counter()
+        headers = dict(scope["headers"])
+        rid_in = headers.get(b"x-request-id")
+        rid = rid_in.decode("latin-1") if rid_in else ""
+        if not (rid and valid_request_id(rid)):
+            rid = new_request_id()
+        ctx = correlation_id.set(rid)
         method, path = scope["method"], scope["path"]
         status = 500
-        route = "gateway"
+        service = service_for(path)
         try:
-            service = next((name for prefix, name in PREFIXES.items() if path.startswith(prefix)), None)
             if service is not None:
-                route = service
                 status = await self._forward(scope, receive, send, headers, service, rid)
             else:
                 status = await self._own(scope, receive, send, headers, rid)
         finally:
             elapsed = time.perf_counter() - start
-            REQUESTS.labels("gateway", method, route, str(status)).inc()
-            LATENCY.labels("gateway", method, route).observe(elapsed)
-            if path not in ("/healthz", "/metrics"):
+            self._metrics.record(method, service or "gateway", status, elapsed)
+            if path not in _NOT_LOGGED:
                 access_log.info("request", extra={"method": method, "path": path, "status": status,
                                                   "duration_ms": round(elapsed * 1000, 2)})
             correlation_id.reset(ctx)
@@ -143,22 +175,23 @@ class Edge:
                 if wait is not None:
                     raise Problem(429, f"Too many changes in a short time; try again in {wait} s.",
                                   headers={"Retry-After": str(wait)})
-            body = await self._read_body(scope, receive)
+            body = await self._read_body(scope, receive, headers)
         except Problem as problem:
             return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
         except BodyTooLarge:
-            return await self._problem(send, 413, f"The body is larger than {self.max_body} bytes.", path, rid)
+            return await self._too_large(send, path, rid)
         upstream: Upstream = self.state.upstreams[service]
-        out_headers = [(k, v) for k, v in scope["headers"] if k not in _DROP_REQUEST]
-        out_headers += [
-            (b"authorization", b"Bearer " + token.encode()),
-            (b"x-request-id", rid.encode()),
-            (b"x-forwarded-for", (scope.get("client") or ("", 0))[0].encode()),
-        ]
+        out_headers = [(k.decode("latin-1"), v.decode("latin-1"))
+                       for k, v in scope["headers"] if k not in _DROP_REQUEST]
+        out_headers += (
+            ("authorization", "Bearer " + token),
+            ("x-request-id", rid),
+            ("x-forwarded-for", (scope.get("client") or ("", 0))[0]),
+        )
         try:
             return await upstream.forward(
-                method=scope["method"], path=path, query=scope.get("query_string", b""),
-                headers=out_headers, body=body, send=send,
+                method=scope["method"], raw_path=scope.get("raw_path") or path.encode(),
+                query=scope.get("query_string", b""), headers=out_headers, body=body, send=send,
                 extra_response_headers=[(b"x-request-id", rid.encode())],
             )
         except ServiceUnavailable as exc:
@@ -182,7 +215,7 @@ class Edge:
                     what = "sign-in attempts" if which == "login" else "changes"
                     raise Problem(429, f"Too many {what} in a short time; try again in {wait} s.",
                                   headers={"Retry-After": str(wait)})
-            body = await self._read_body(scope, receive)
+            body = await self._read_body(scope, receive, headers)
             if b"authorization" not in headers and headers.get(b"x-api-key") and path not in LOGIN_PATHS:
                 _, token = await self.state.api_keys.exchange(headers[b"x-api-key"].decode("latin-1"))
                 scope = dict(scope)
@@ -190,7 +223,7 @@ class Edge:
         except Problem as problem:
             return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
         except BodyTooLarge:
-            return await self._problem(send, 413, f"The body is larger than {self.max_body} bytes.", path, rid)
+            return await self._too_large(send, path, rid)
 
         sent_body = False
 

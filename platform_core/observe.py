@@ -21,6 +21,33 @@ LATENCY = Histogram(
     ["part", "method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+_NOT_LOGGED = frozenset({"/healthz", "/metrics"})
+
+
+class RequestMetrics:
+    """REQUESTS and LATENCY for one part, with each label combination's child metric looked up once.
+
+    `labels()` builds and hashes a label tuple under a lock on every call; on the path every request
+    takes, that is worth keeping in a dict. Labels come from fixed sets (methods the HTTP parser
+    accepts, route templates, status codes), so the dict stays small; it is capped all the same.
+    """
+
+    MAX_CACHED = 2_000
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def record(self, method: str, route: str, status: int, elapsed: float) -> None:
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (REQUESTS.labels(self.part, method, route, str(status)),
+                        LATENCY.labels(self.part, method, route))
+            if len(self._children) < self.MAX_CACHED:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(elapsed)
 
 
 def route_label(scope: Scope) -> str:
@@ -33,6 +60,7 @@ class ObserveRequests:
     def __init__(self, app: ASGIApp, part: str) -> None:
         self.app = app
         self.part = part
+        self._metrics = RequestMetrics(part)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,11 +79,9 @@ class ObserveRequests:
             await self.app(scope, receive, _send)
         finally:
             elapsed = time.perf_counter() - start
-            route = route_label(scope)
             method = scope["method"]
-            REQUESTS.labels(self.part, method, route, str(status)).inc()
-            LATENCY.labels(self.part, method, route).observe(elapsed)
-            if scope["path"] not in ("/healthz", "/metrics"):
+            self._metrics.record(method, route_label(scope), status, elapsed)
+            if scope["path"] not in _NOT_LOGGED:
                 access_log.info(
                     "request",
                     extra={
