@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +23,10 @@ def service_cli(
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=port)
     serve.add_argument("--no-migrate", action="store_true")
+    # More than one worker process: each has its own event loop, connection pool and caches, and
+    # uvicorn shares the listening socket between them. Default 1; `<PART>_WORKERS` sets it too.
+    serve.add_argument("--workers", type=int, default=int(os.environ.get(f"{part.upper()}_WORKERS", "1")),
+                       help=f"worker processes (default: ${part.upper()}_WORKERS, else 1)")
     args = parser.parse_args()
     url = get_settings().database_url
     if args.command == "migrate":
@@ -34,4 +39,4 @@ def service_cli(
         import uvicorn
 
         uvicorn.run(app_path, host=args.host, port=args.port, log_config=None, access_log=False,
-                    proxy_headers=False, server_header=False)
+                    proxy_headers=False, server_header=False, workers=max(1, args.workers))

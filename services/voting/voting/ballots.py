@@ -1,5 +1,9 @@
 """Casting a ballot: the hot path, kept to a few statements of core SQL and no exclusive lock.
 
+On PostgreSQL a first ballot (the common case) is all of the steps below in one statement, one
+round trip (FIRST_CAST_PG); a replacement, a retry or a round edited since it was cached continues
+with the separate statements. On SQLite (one writer at a time, in-process) they are separate.
+
 1. the round row FOR KEY SHARE: casts never wait for each other, but closing or editing the round
    (FOR UPDATE) waits for casts in flight, and casts wait for it; phase, window and the version of
    the rules the ballot was checked against are read under it;
@@ -19,7 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Text, Uuid, bindparam, insert, select, text, update
+from sqlalchemy import DateTime, Integer, String, Text, Uuid, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -162,36 +166,65 @@ def _statements(dialect_name: str) -> dict[str, Any]:
     return _STATEMENTS[dialect_name]
 
 
-# PostgreSQL only (data-modifying WITH): the first-ballot path in one round trip. Returns 1 if the
-# voter row was new (and the ballot and its pending event were written), 0 if the voter had voted.
-FIRST_BALLOT_PG = text(
-    """
-    WITH voter AS (
-        INSERT INTO ballot_voters (id, round_id, voter_id, receipt_mac)
-        VALUES (:id, :round_id, :voter_id, :receipt_mac)
-        ON CONFLICT (round_id, voter_id) DO NOTHING
-        RETURNING id
-    ), ballot AS (
-        INSERT INTO ballots (receipt, round_id, choices, state, replaced_by, voter_id)
-        SELECT :receipt, :round_id, :choices, :state, NULL, CAST(:ballot_voter_id AS uuid) FROM voter
-        RETURNING receipt
-    ), pending AS (
-        INSERT INTO audit_pending (round_id, events) SELECT :round_id, :events FROM ballot
-        RETURNING n
-    )
-    SELECT count(*) FROM pending
-    """
-).bindparams(
-    bindparam("id", type_=Uuid()),
+# PostgreSQL only (data-modifying WITH): a whole first ballot in one round trip. It locks the round
+# row FOR KEY SHARE and writes only if the round is open, inside its window and at the version the
+# ballot was checked against; then the sealed retry row (if the caller sent an Idempotency-Key: a
+# retry waits here for the first and writes nothing more), the voter row, and, only if the voter row
+# was new, the ballot and its pending audit event. It answers what the checks need: the round's
+# phase, window and version as locked, whether the round was open for this ballot, whether the retry
+# row was new, and whether the ballot was written. (Data-modifying WITH queries always run, in
+# order of their data dependencies, so nothing is written unless the round row was locked and open.)
+_FIRST_CAST_PG = """
+WITH r AS (
+    SELECT phase, opens_at, closes_at, version FROM rounds WHERE id = :round_id FOR KEY SHARE
+), open_round AS (
+    SELECT 1 AS one FROM r
+    WHERE phase = 'open' AND version = :version
+      AND (opens_at IS NULL OR opens_at <= :now) AND (closes_at IS NULL OR :now < closes_at)
+), retry AS (
+    {retry}
+), voter AS (
+    INSERT INTO ballot_voters (id, round_id, voter_id, receipt_mac)
+    SELECT :id, :round_id, :voter_id, :receipt_mac FROM retry
+    ON CONFLICT (round_id, voter_id) DO NOTHING
+    RETURNING id
+), ballot AS (
+    INSERT INTO ballots (receipt, round_id, choices, state, replaced_by, voter_id)
+    SELECT :receipt, :round_id, :choices, 'counted', NULL, CAST(:ballot_voter_id AS uuid) FROM voter
+    RETURNING receipt
+), pending AS (
+    INSERT INTO audit_pending (round_id, events) SELECT :round_id, :events FROM ballot
+    RETURNING n
+)
+SELECT r.phase, r.opens_at, r.closes_at, r.version,
+       (SELECT count(*) FROM open_round) AS open_now,
+       (SELECT count(*) FROM retry) AS new_retry,
+       (SELECT count(*) FROM pending) AS new_ballot
+FROM r
+"""
+_WITH_RETRY = """INSERT INTO ballot_retries (id, round_id, sealed)
+    SELECT :retry_id, :round_id, :sealed FROM open_round
+    ON CONFLICT (id) DO NOTHING
+    RETURNING 1 AS one"""
+_WITHOUT_RETRY = "SELECT one FROM open_round"
+_FIRST_CAST_PARAMS = [
     bindparam("round_id", type_=Uuid()),
+    bindparam("version", type_=Integer()),
+    bindparam("now", type_=DateTime(timezone=True)),
+    bindparam("id", type_=Uuid()),
     bindparam("voter_id", type_=Uuid()),
     bindparam("ballot_voter_id", type_=Uuid()),
     bindparam("receipt_mac", type_=String()),
     bindparam("receipt", type_=String()),
     bindparam("choices", type_=Text()),
-    bindparam("state", type_=String()),
     bindparam("events", type_=Text()),
-)
+]
+FIRST_CAST_PG = {
+    True: text(_FIRST_CAST_PG.format(retry=_WITH_RETRY)).bindparams(
+        *_FIRST_CAST_PARAMS, bindparam("retry_id", type_=String()), bindparam("sealed", type_=Text())
+    ),
+    False: text(_FIRST_CAST_PG.format(retry=_WITHOUT_RETRY)).bindparams(*_FIRST_CAST_PARAMS),
+}
 
 
 @dataclass
@@ -232,6 +265,53 @@ def _sanitised(exc: DBAPIError) -> Exception:
     return RuntimeError(f"ballot write failed: {type(exc.orig).__name__} (SQLSTATE {code})")
 
 
+@dataclass
+class _Ballot:
+    """One cast's rows and answer, made before anything is written."""
+
+    receipt: str
+    body: dict
+    fingerprint: str
+    retry_id: str | None
+    sealed: str | None
+    ballot: dict
+    voter_row: dict
+    accepted: tuple[str, dict]
+
+
+def _prepare(
+    ballot_secret: str, config: RoundConfig, voter: Principal, choices: dict, idempotency_key: str | None
+) -> _Ballot:
+    choices_text = audit.canonical(choices)
+    receipt = secrecy.new_receipt()
+    body = {"round_id": str(config.id), "receipt": receipt, "status": "counted", "replaces": None, "choices": choices}
+    fingerprint = audit.sha256(choices_text)
+    rid = sealed = None
+    if idempotency_key is not None:
+        rid = secrecy.retry_id(ballot_secret, config.id, voter.person_id, idempotency_key)
+        sealed = secrecy.seal(
+            ballot_secret, config.id, voter.person_id, idempotency_key, {"fingerprint": fingerprint, "body": body}
+        )
+    mac = secrecy.receipt_mac(ballot_secret, config.id, receipt)
+    return _Ballot(
+        receipt=receipt,
+        body=body,
+        fingerprint=fingerprint,
+        retry_id=rid,
+        sealed=sealed,
+        ballot={
+            "receipt": receipt,
+            "round_id": config.id,
+            "choices": choices_text,
+            "state": "counted",
+            "replaced_by": None,
+            "voter_id": None if config.secret else voter.person_id,
+        },
+        voter_row={"id": uuid.uuid4(), "round_id": config.id, "voter_id": voter.person_id, "receipt_mac": mac},
+        accepted=("ballot.accepted", {"receipt": receipt, "ballot_hash": audit.ballot_hash(receipt, choices_text)}),
+    )
+
+
 async def _write(
     session: AsyncSession,
     ballot_secret: str,
@@ -242,6 +322,12 @@ async def _write(
     hint: str | None,
 ) -> CastAnswer:
     conn = await session.connection()
+    if conn.dialect.name == "postgresql":
+        answer = await _first_cast_pg(session, ballot_secret, config, voter, choices, idempotency_key, hint)
+        if answer is not None:
+            return answer
+        # The round was edited since this process cached it (nothing was written): the general path
+        # reloads it under the lock.
     sql = _statements(conn.dialect.name)
     tail = await audit.lock_round(session, config.id, mode="cast")
     if tail is None:
@@ -253,71 +339,96 @@ async def _write(
         config = await load_config(session, config.id)
         check_voter(config, voter)
         check_choices(config, voter, choices)
-    choices_text = audit.canonical(choices)
-    receipt = secrecy.new_receipt()
-    body = {"round_id": str(config.id), "receipt": receipt, "status": "counted", "replaces": None, "choices": choices}
-    rid = None
-    fingerprint = audit.sha256(choices_text)
-    if idempotency_key is not None:
-        rid = secrecy.retry_id(ballot_secret, config.id, voter.person_id, idempotency_key)
-        sealed = secrecy.seal(
-            ballot_secret, config.id, voter.person_id, idempotency_key, {"fingerprint": fingerprint, "body": body}
-        )
-        stored = (await conn.execute(sql["retry"], {"id": rid, "round_id": config.id, "sealed": sealed})).first()
+    b = _prepare(ballot_secret, config, voter, choices, idempotency_key)
+    if b.retry_id is not None:
+        stored = (
+            await conn.execute(sql["retry"], {"id": b.retry_id, "round_id": config.id, "sealed": b.sealed})
+        ).first()
         if stored is None:
-            return await _replay(session, ballot_secret, config, voter, idempotency_key, rid, fingerprint)
+            return await _replay(session, ballot_secret, config, voter, idempotency_key, b.retry_id, b.fingerprint)
+    if (await conn.execute(sql["voter"], b.voter_row)).first() is not None:
+        await conn.execute(sql["ballot"], b.ballot)
+        await audit.add_pending(session, config.id, [b.accepted])
+        return CastAnswer(201, b.body, replayed=False)
+    return await _replacing(session, ballot_secret, config, voter, b, idempotency_key, hint)
 
-    mac = secrecy.receipt_mac(ballot_secret, config.id, receipt)
-    ballot = {
-        "receipt": receipt,
-        "round_id": config.id,
-        "choices": choices_text,
-        "state": "counted",
-        "replaced_by": None,
-        "voter_id": None if config.secret else voter.person_id,
+
+async def _first_cast_pg(
+    session: AsyncSession,
+    ballot_secret: str,
+    config: RoundConfig,
+    voter: Principal,
+    choices: dict,
+    idempotency_key: str | None,
+    hint: str | None,
+) -> CastAnswer | None:
+    """PostgreSQL: lock, check and write a first ballot in one statement (see FIRST_CAST_PG).
+
+    None if the round's version moved since `config` was cached; nothing was written then, and the
+    general path checks again under the lock.
+    """
+    conn = await session.connection()
+    b = _prepare(ballot_secret, config, voter, choices, idempotency_key)
+    params = {
+        **b.voter_row,
+        "version": config.version,
+        "now": utcnow(),
+        "receipt": b.receipt,
+        "choices": b.ballot["choices"],
+        "ballot_voter_id": b.ballot["voter_id"],
+        "events": audit.pending_text([b.accepted]),
     }
-    accepted = ("ballot.accepted", {"receipt": receipt, "ballot_hash": audit.ballot_hash(receipt, choices_text)})
-    voter_row = {"id": uuid.uuid4(), "round_id": config.id, "voter_id": voter.person_id, "receipt_mac": mac}
-    if conn.dialect.name == "postgresql":
-        # A first ballot (the common case) in one statement: voter row, ballot and its pending
-        # event, the last two only if the voter row was new.
-        params = {
-            **ballot,
-            **voter_row,
-            "ballot_voter_id": ballot["voter_id"],
-            "events": audit.pending_text([accepted]),
-        }
-        if (await conn.execute(FIRST_BALLOT_PG, params)).scalar_one():
-            return CastAnswer(201, body, replayed=False)
-    elif (await conn.execute(sql["voter"], voter_row)).first() is not None:
-        await conn.execute(sql["ballot"], ballot)
-        await audit.add_pending(session, config.id, [accepted])
-        return CastAnswer(201, body, replayed=False)
+    if b.retry_id is not None:
+        params.update(retry_id=b.retry_id, sealed=b.sealed)
+    row = (await conn.execute(FIRST_CAST_PG[b.retry_id is not None], params)).first()
+    if row is None:
+        raise Problem(404, "There is no round with this id in your council.")
+    if not row.open_now:
+        _check_open(row)  # not open, or outside its window: 409
+        return None  # the version moved (or the window opened between the two clocks): check again
+    if not row.new_retry:
+        # The same Idempotency-Key was used before (and committed): answer as the first time.
+        return await _replay(session, ballot_secret, config, voter, idempotency_key, b.retry_id, b.fingerprint)
+    if row.new_ballot:
+        return CastAnswer(201, b.body, replayed=False)
+    # The voter has a ballot already (the round stays locked FOR KEY SHARE): this one replaces it.
+    return await _replacing(session, ballot_secret, config, voter, b, idempotency_key, hint)
 
-    # The voter has a ballot already: this one replaces it.
-    old_receipt = await _replace(session, ballot_secret, config, voter, receipt, mac, hint)
-    body["replaces"] = old_receipt
-    if rid is not None:
+
+async def _replacing(
+    session: AsyncSession,
+    ballot_secret: str,
+    config: RoundConfig,
+    voter: Principal,
+    b: _Ballot,
+    idempotency_key: str | None,
+    hint: str | None,
+) -> CastAnswer:
+    """The voter has a ballot already and the round is locked: this one replaces it."""
+    conn = await session.connection()
+    old_receipt = await _replace(session, ballot_secret, config, voter, b.receipt, b.voter_row["receipt_mac"], hint)
+    b.body["replaces"] = old_receipt
+    if b.retry_id is not None:
         await session.execute(
             update(RETRIES)
-            .where(RETRIES.c.id == rid)
+            .where(RETRIES.c.id == b.retry_id)
             .values(
                 sealed=secrecy.seal(
                     ballot_secret,
                     config.id,
                     voter.person_id,
                     idempotency_key,
-                    {"fingerprint": fingerprint, "body": body},
+                    {"fingerprint": b.fingerprint, "body": b.body},
                 )
             )
         )
-    await conn.execute(sql["ballot"], ballot)
-    replaced = ("ballot.replaced", {"receipt": old_receipt, "replaced_by": receipt})
-    await audit.add_pending(session, config.id, [replaced, accepted])
-    return CastAnswer(201, body, replayed=False)
+    await conn.execute(_statements(conn.dialect.name)["ballot"], b.ballot)
+    replaced = ("ballot.replaced", {"receipt": old_receipt, "replaced_by": b.receipt})
+    await audit.add_pending(session, config.id, [replaced, b.accepted])
+    return CastAnswer(201, b.body, replayed=False)
 
 
-def _check_open(tail: audit.Tail) -> None:
+def _check_open(tail: audit.Tail | Any) -> None:
     if tail.phase != "open":
         detail = (
             "The round is not open yet."
