@@ -8,24 +8,13 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from tests.support.http import ok, problem  # noqa: F401 - re-exported for the tests of this part
+
 ROUNDS = "/api/voting/rounds"
 
 
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.status_code}: {response.text}"
-    return response.json()
 
 
-def problem(response: httpx.Response, status: int, field: str | None = None) -> dict:
-    """Assert an RFC 9457 problem with `status`, naming `field` if given; return its body."""
-    assert response.status_code == status, f"{response.status_code}: {response.text}"
-    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
-    body = response.json()
-    assert body["status"] == status and body["detail"], body
-    if field is not None:
-        fields = [e["field"] for e in body.get("errors") or []]
-        assert field in fields, f"{field!r} not named in {fields}: {body}"
-    return body
 
 
 def new_round(
