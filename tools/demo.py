@@ -28,8 +28,8 @@ What it makes (full size; `--size small` is the same story with fewer staff and 
 Safe to run again: each run adds its own set of councils ("... (Example)", then "(Example set 2)",
 ...). It stops at the first step the platform refuses, prints the problem+json detail, and exits 1.
 The gateway's rate limits apply to it like to anyone: when it answers 429 the demo waits as told and
-carries on (with the default of 10 sign-ins a minute from one address, the full run takes about ten
-minutes rather than one; docs/requests/demo.md).
+carries on (`make run` allows 600 sign-ins a minute from one address, so the full run takes about a
+minute; against a gateway with the production default of 120 a minute it takes a few).
 """
 
 from __future__ import annotations
