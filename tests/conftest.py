@@ -24,8 +24,11 @@ POSTGRES_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get
 BACKENDS = [b for b in os.environ.get("PLATFORM_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
 
 # Generous limits for the suite (the admin makes hundreds of people); abuse tests start their own
-# gateway with tight limits.
-TEST_LIMITS = {"GATEWAY_WRITE_RATE_LIMIT": "100000/minute", "GATEWAY_LOGIN_RATE_LIMIT": "100000/minute"}
+# gateway with tight limits. A generous read timeout too: on a loaded machine a request can take
+# longer than production's 10 s, and a 504 there is the machine, not the code (the timeout itself is
+# tested with a gateway of its own, tests/platform/test_gateway_forwarding.py).
+TEST_LIMITS = {"GATEWAY_WRITE_RATE_LIMIT": "100000/minute", "GATEWAY_LOGIN_RATE_LIMIT": "100000/minute",
+               "GATEWAY_READ_TIMEOUT_SECONDS": "30"}
 
 
 class RunningPlatform:
