@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections import OrderedDict
 
 import orjson
 from asgi_correlation_id import correlation_id
@@ -18,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.proxy import ServiceUnavailable, Upstream
 from platform_core.app import new_request_id, valid_request_id
-from platform_core.auth import Principal, TokenVerifier
+from platform_core.auth import Principal
 from platform_core.observe import RequestMetrics
 from platform_core.problems import PROBLEM_JSON, Problem, problem_body
 
@@ -56,31 +55,11 @@ class BodyTooLarge(Exception):
     pass
 
 
-class TokenCache:
-    """Verified tokens, so the signature check runs once per token rather than once per request."""
-
-    def __init__(self, verifier: TokenVerifier, size: int = 20_000) -> None:
-        self._verifier = verifier
-        self._size = size
-        self._items: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
-
-    def verify(self, token: str) -> Principal:
-        hit = self._items.get(token)
-        now = time.time()
-        if hit is not None and hit[1] > now:
-            return hit[0]
-        principal = self._verifier.verify(token)  # raises Problem(401)
-        self._items[token] = (principal, principal.expires_at)
-        if len(self._items) > self._size:
-            self._items.popitem(last=False)
-        return principal
-
-
 class Edge:
     def __init__(self, app: ASGIApp, *, settings, state) -> None:  # noqa: ANN001
         self.app = app
         self.settings = settings
-        self.state = state  # the FastAPI app's state: upstreams, token cache, api-key exchange, limits
+        self.state = state  # the FastAPI app's state: upstreams, token verifier, api-key exchange, limits
         self.max_body = settings.max_body_bytes
         self._metrics = RequestMetrics("gateway")
 
@@ -128,7 +107,7 @@ class Edge:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             token = token.strip()
-            return self.state.token_cache.verify(token), token
+            return self.state.token_verifier.verify(token), token  # it caches verified tokens
         key = headers.get(b"x-api-key")
         if key:
             return await self.state.api_keys.exchange(key.decode("latin-1"))

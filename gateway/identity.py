@@ -30,11 +30,6 @@ async def _hash(password: str) -> str:
     return await asyncio.to_thread(hash_password, password)
 
 
-def _utc(dt: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
-
-
 async def get_council(session: AsyncSession, council_id: uuid.UUID) -> Council:
     council = await session.get(Council, council_id)
     if council is None:
@@ -140,7 +135,7 @@ async def accept_invitation(session: AsyncSession, *, code: str, password: str) 
         await session.exec(select(Invitation).where(Invitation.code_hash == secret_digest(code)))
     ).first()
     now = datetime.now(UTC)
-    if invitation is None or invitation.used_at is not None or _utc(invitation.expires_at) < now:
+    if invitation is None or invitation.used_at is not None or invitation.expires_at < now:
         raise Problem(400, "This invitation code is not valid (unknown, used or expired).",
                       errors=[{"field": "code", "message": "not valid"}])
     person = await get_person(session, invitation.person_id)
@@ -165,7 +160,7 @@ async def login(
 ) -> Person:
     person = (await session.exec(select(Person).where(Person.email == email.lower()))).first()
     now = datetime.now(UTC)
-    locked_until = _utc(person.locked_until) if person else None
+    locked_until = person.locked_until if person else None
     if locked_until is not None and locked_until > now:
         raise LockedOut(int((locked_until - now).total_seconds()) + 1)
     ok = await asyncio.to_thread(verify_password, person.password_hash if person else None, password)

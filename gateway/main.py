@@ -14,7 +14,7 @@ from sqlmodel import select
 from starlette.routing import Route
 
 from gateway import api_keys_router, auth_router, identity, journeys, openapi, people_router, readiness
-from gateway.edge import ApiKeyExchange, Edge, TokenCache
+from gateway.edge import ApiKeyExchange, Edge
 from gateway.models import Person
 from gateway.proxy import Upstream
 from gateway.ratelimit import RateLimits
@@ -60,7 +60,6 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
             settings.jwt_public_key or issuer.public_key_pem(),
             issuer=settings.jwt_issuer, audience=settings.jwt_audience,
         )
-        app.state.token_cache = TokenCache(app.state.token_verifier)
         app.state.api_keys = ApiKeyExchange(app.state.sessionmaker, issuer)
         app.state.rate_limits = RateLimits(login=settings.login_rate_limit, writes=settings.write_rate_limit,
                                            storage_url=settings.rate_limit_storage_url)
