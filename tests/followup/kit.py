@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from tests.support.http import ok, problem  # noqa: F401 - re-exported for the tests of this part
+from tests.support.http import ok, problem, service_headers  # noqa: F401 - re-exported for the tests of this part
 
 TRIALS = "/api/followup/trials"
 LIBRARY = "/api/followup/library"
@@ -127,9 +127,3 @@ def run_to_evaluation(manager, trial_id: str, **start: Any) -> dict:
     return ok(manager.post(f"{TRIALS}/{trial_id}/evaluate"))
 
 
-def service_headers(platform) -> dict[str, str]:
-    """The platform's own background credential: role "service", no council."""
-    token = platform.issuer.issue(
-        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="voting service"
-    )
-    return {"Authorization": f"Bearer {token}"}

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.http import ok, problem  # noqa: F401 - re-exported for the tests of this part
+from tests.support.http import ok, problem, service_headers  # noqa: F401 - re-exported for the tests of this part
 
 PHASES = ("draft", "open", "voting", "closed")
 
@@ -59,12 +59,6 @@ def tag_for(person, url: str) -> str:
     return etag_of(person.get(url))
 
 
-def service_headers(platform) -> dict[str, str]:
-    """The platform's own background credential: role "service", no council."""
-    token = platform.issuer.issue(
-        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="voting service"
-    )
-    return {"Authorization": f"Bearer {token}"}
 
 
 def token_headers(platform, *, roles: list[str], council_id: uuid.UUID | None = None) -> dict[str, str]:

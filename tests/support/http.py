@@ -23,3 +23,13 @@ def problem(response: httpx.Response, status: int, field: str | None = None) -> 
         fields = [e["field"] for e in body.get("errors") or []]
         assert field in fields, f"{field!r} not named in {fields}: {body}"
     return body
+
+
+def service_headers(platform) -> dict[str, str]:  # noqa: ANN001
+    """The platform's own background credential: role "service", no council."""
+    import uuid
+
+    token = platform.issuer.issue(
+        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="voting service"
+    )
+    return {"Authorization": f"Bearer {token}"}
