@@ -1,8 +1,9 @@
 """Casting a ballot: the hot path, kept to a few statements of core SQL and no exclusive lock.
 
-On PostgreSQL a first ballot (the common case) is all of the steps below in one statement, one
-round trip (FIRST_CAST_PG); a replacement, a retry or a round edited since it was cached continues
-with the separate statements. On SQLite (one writer at a time, in-process) they are separate.
+On PostgreSQL a first ballot (the common case) is all of the steps below in one autocommitted
+statement on the driver's pool (first_cast.py); when that finds the voter has a ballot already, a
+retry, or a round edited since it was cached, it writes nothing and the cast continues here, with
+the separate statements in the request's transaction. On SQLite every cast is the steps below.
 
 1. the round row FOR KEY SHARE: casts never wait for each other, but closing or editing the round
    (FOR UPDATE) waits for casts in flight, and casts wait for it; phase, window and the version of
@@ -23,7 +24,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, Uuid, bindparam, insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -105,12 +106,15 @@ async def load_config(session: AsyncSession, round_id: uuid.UUID) -> RoundConfig
     return config
 
 
-async def round_config(session: AsyncSession, round_id: uuid.UUID) -> RoundConfig | None:
+def cached_config(round_id: uuid.UUID) -> RoundConfig | None:
     cached = _CACHE.get(round_id)
     if cached is not None:
         _CACHE.move_to_end(round_id)
-        return cached
-    return await load_config(session, round_id)
+    return cached
+
+
+async def round_config(session: AsyncSession, round_id: uuid.UUID) -> RoundConfig | None:
+    return cached_config(round_id) or await load_config(session, round_id)
 
 
 def check_voter(config: RoundConfig, voter: Principal) -> None:
@@ -166,67 +170,6 @@ def _statements(dialect_name: str) -> dict[str, Any]:
     return _STATEMENTS[dialect_name]
 
 
-# PostgreSQL only (data-modifying WITH): a whole first ballot in one round trip. It locks the round
-# row FOR KEY SHARE and writes only if the round is open, inside its window and at the version the
-# ballot was checked against; then the sealed retry row (if the caller sent an Idempotency-Key: a
-# retry waits here for the first and writes nothing more), the voter row, and, only if the voter row
-# was new, the ballot and its pending audit event. It answers what the checks need: the round's
-# phase, window and version as locked, whether the round was open for this ballot, whether the retry
-# row was new, and whether the ballot was written. (Data-modifying WITH queries always run, in
-# order of their data dependencies, so nothing is written unless the round row was locked and open.)
-_FIRST_CAST_PG = """
-WITH r AS (
-    SELECT phase, opens_at, closes_at, version FROM rounds WHERE id = :round_id FOR KEY SHARE
-), open_round AS (
-    SELECT 1 AS one FROM r
-    WHERE phase = 'open' AND version = :version
-      AND (opens_at IS NULL OR opens_at <= :now) AND (closes_at IS NULL OR :now < closes_at)
-), retry AS (
-    {retry}
-), voter AS (
-    INSERT INTO ballot_voters (id, round_id, voter_id, receipt_mac)
-    SELECT :id, :round_id, :voter_id, :receipt_mac FROM retry
-    ON CONFLICT (round_id, voter_id) DO NOTHING
-    RETURNING id
-), ballot AS (
-    INSERT INTO ballots (receipt, round_id, choices, state, replaced_by, voter_id)
-    SELECT :receipt, :round_id, :choices, 'counted', NULL, CAST(:ballot_voter_id AS uuid) FROM voter
-    RETURNING receipt
-), pending AS (
-    INSERT INTO audit_pending (round_id, events) SELECT :round_id, :events FROM ballot
-    RETURNING n
-)
-SELECT r.phase, r.opens_at, r.closes_at, r.version,
-       (SELECT count(*) FROM open_round) AS open_now,
-       (SELECT count(*) FROM retry) AS new_retry,
-       (SELECT count(*) FROM pending) AS new_ballot
-FROM r
-"""
-_WITH_RETRY = """INSERT INTO ballot_retries (id, round_id, sealed)
-    SELECT :retry_id, :round_id, :sealed FROM open_round
-    ON CONFLICT (id) DO NOTHING
-    RETURNING 1 AS one"""
-_WITHOUT_RETRY = "SELECT one FROM open_round"
-_FIRST_CAST_PARAMS = [
-    bindparam("round_id", type_=Uuid()),
-    bindparam("version", type_=Integer()),
-    bindparam("now", type_=DateTime(timezone=True)),
-    bindparam("id", type_=Uuid()),
-    bindparam("voter_id", type_=Uuid()),
-    bindparam("ballot_voter_id", type_=Uuid()),
-    bindparam("receipt_mac", type_=String()),
-    bindparam("receipt", type_=String()),
-    bindparam("choices", type_=Text()),
-    bindparam("events", type_=Text()),
-]
-FIRST_CAST_PG = {
-    True: text(_FIRST_CAST_PG.format(retry=_WITH_RETRY)).bindparams(
-        *_FIRST_CAST_PARAMS, bindparam("retry_id", type_=String()), bindparam("sealed", type_=Text())
-    ),
-    False: text(_FIRST_CAST_PG.format(retry=_WITHOUT_RETRY)).bindparams(*_FIRST_CAST_PARAMS),
-}
-
-
 @dataclass
 class CastAnswer:
     status_code: int
@@ -249,24 +192,35 @@ async def cast(
     try:
         return await _write(session, ballot_secret, config, voter, choices, idempotency_key, replaces)
     except DBAPIError as exc:
-        # The driver's message carries the statement's parameters (voter, receipt, choices): in a
-        # secret round they must not reach a log line, so only the kind of failure goes on.
         raise _sanitised(exc) from None
+
+
+def database_unavailable() -> Problem:
+    # A retry with the same Idempotency-Key is always safe: if this ballot was saved after all, the
+    # retry gets its receipt back rather than casting again.
+    return Problem(
+        503,
+        "The database is not reachable just now; your ballot may not have been saved. "
+        "Send it again with the same Idempotency-Key.",
+        headers={"Retry-After": "2"},
+    )
+
+
+def write_failed(orig: BaseException) -> RuntimeError:
+    """A failed write's kind and SQLSTATE only: the driver's message carries the statement's
+    parameters (voter, receipt, choices), which in a secret round must not reach a log line."""
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "-"
+    return RuntimeError(f"ballot write failed: {type(orig).__name__} (SQLSTATE {code})")
 
 
 def _sanitised(exc: DBAPIError) -> Exception:
     if exc.connection_invalidated or type(exc).__name__ in ("OperationalError", "InterfaceError"):
-        return Problem(
-            503,
-            "The database is not reachable just now; your ballot was not saved. Try again.",
-            headers={"Retry-After": "2"},
-        )
-    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "-"
-    return RuntimeError(f"ballot write failed: {type(exc.orig).__name__} (SQLSTATE {code})")
+        return database_unavailable()
+    return write_failed(exc.orig)
 
 
 @dataclass
-class _Ballot:
+class PreparedBallot:
     """One cast's rows and answer, made before anything is written."""
 
     receipt: str
@@ -279,9 +233,9 @@ class _Ballot:
     accepted: tuple[str, dict]
 
 
-def _prepare(
+def prepare(
     ballot_secret: str, config: RoundConfig, voter: Principal, choices: dict, idempotency_key: str | None
-) -> _Ballot:
+) -> PreparedBallot:
     choices_text = audit.canonical(choices)
     receipt = secrecy.new_receipt()
     body = {"round_id": str(config.id), "receipt": receipt, "status": "counted", "replaces": None, "choices": choices}
@@ -293,7 +247,7 @@ def _prepare(
             ballot_secret, config.id, voter.person_id, idempotency_key, {"fingerprint": fingerprint, "body": body}
         )
     mac = secrecy.receipt_mac(ballot_secret, config.id, receipt)
-    return _Ballot(
+    return PreparedBallot(
         receipt=receipt,
         body=body,
         fingerprint=fingerprint,
@@ -322,24 +276,18 @@ async def _write(
     hint: str | None,
 ) -> CastAnswer:
     conn = await session.connection()
-    if conn.dialect.name == "postgresql":
-        answer = await _first_cast_pg(session, ballot_secret, config, voter, choices, idempotency_key, hint)
-        if answer is not None:
-            return answer
-        # The round was edited since this process cached it (nothing was written): the general path
-        # reloads it under the lock.
     sql = _statements(conn.dialect.name)
     tail = await audit.lock_round(session, config.id, mode="cast")
     if tail is None:
         raise Problem(404, "There is no round with this id in your council.")
-    _check_open(tail)
+    check_open(tail)
     if tail.version != config.version:
         # The round was edited since this process cached it: check the ballot against what holds now
         # (stable while we hold the lock).
         config = await load_config(session, config.id)
         check_voter(config, voter)
         check_choices(config, voter, choices)
-    b = _prepare(ballot_secret, config, voter, choices, idempotency_key)
+    b = prepare(ballot_secret, config, voter, choices, idempotency_key)
     if b.retry_id is not None:
         stored = (
             await conn.execute(sql["retry"], {"id": b.retry_id, "round_id": config.id, "sealed": b.sealed})
@@ -353,54 +301,12 @@ async def _write(
     return await _replacing(session, ballot_secret, config, voter, b, idempotency_key, hint)
 
 
-async def _first_cast_pg(
-    session: AsyncSession,
-    ballot_secret: str,
-    config: RoundConfig,
-    voter: Principal,
-    choices: dict,
-    idempotency_key: str | None,
-    hint: str | None,
-) -> CastAnswer | None:
-    """PostgreSQL: lock, check and write a first ballot in one statement (see FIRST_CAST_PG).
-
-    None if the round's version moved since `config` was cached; nothing was written then, and the
-    general path checks again under the lock.
-    """
-    conn = await session.connection()
-    b = _prepare(ballot_secret, config, voter, choices, idempotency_key)
-    params = {
-        **b.voter_row,
-        "version": config.version,
-        "now": utcnow(),
-        "receipt": b.receipt,
-        "choices": b.ballot["choices"],
-        "ballot_voter_id": b.ballot["voter_id"],
-        "events": audit.pending_text([b.accepted]),
-    }
-    if b.retry_id is not None:
-        params.update(retry_id=b.retry_id, sealed=b.sealed)
-    row = (await conn.execute(FIRST_CAST_PG[b.retry_id is not None], params)).first()
-    if row is None:
-        raise Problem(404, "There is no round with this id in your council.")
-    if not row.open_now:
-        _check_open(row)  # not open, or outside its window: 409
-        return None  # the version moved (or the window opened between the two clocks): check again
-    if not row.new_retry:
-        # The same Idempotency-Key was used before (and committed): answer as the first time.
-        return await _replay(session, ballot_secret, config, voter, idempotency_key, b.retry_id, b.fingerprint)
-    if row.new_ballot:
-        return CastAnswer(201, b.body, replayed=False)
-    # The voter has a ballot already (the round stays locked FOR KEY SHARE): this one replaces it.
-    return await _replacing(session, ballot_secret, config, voter, b, idempotency_key, hint)
-
-
 async def _replacing(
     session: AsyncSession,
     ballot_secret: str,
     config: RoundConfig,
     voter: Principal,
-    b: _Ballot,
+    b: PreparedBallot,
     idempotency_key: str | None,
     hint: str | None,
 ) -> CastAnswer:
@@ -428,7 +334,7 @@ async def _replacing(
     return CastAnswer(201, b.body, replayed=False)
 
 
-def _check_open(tail: audit.Tail | Any) -> None:
+def check_open(tail: audit.Tail | Any) -> None:
     if tail.phase != "open":
         detail = (
             "The round is not open yet."

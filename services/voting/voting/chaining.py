@@ -18,7 +18,10 @@ from fastapi import FastAPI
 from voting import audit
 
 log = logging.getLogger("voting.chaining")
-BATCH_WAIT_SECONDS = 0.01
+# A pass costs a few statements whatever it chains, so passes wait to gather the ballots of a busy
+# moment: at 1,000 ballots a second a 10 ms wait cost about a tenth of the service's CPU in passes,
+# a 100 ms wait a hundredth. Nobody waits for it: reading the log or closing the round chains first.
+BATCH_WAIT_SECONDS = 0.1
 
 
 class Chainer:
@@ -28,8 +31,8 @@ class Chainer:
         self._dirty: dict[uuid.UUID, bool] = {}
         self._tasks: set[asyncio.Task] = set()
 
-    async def soon(self, round_id: uuid.UUID) -> None:
-        """Chain the round's pending events in the background (async: Starlette runs it on the loop)."""
+    def soon(self, round_id: uuid.UUID) -> None:
+        """Chain the round's pending events in the background (call it once they are committed)."""
         if round_id in self._dirty:
             self._dirty[round_id] = True
             return
@@ -40,7 +43,6 @@ class Chainer:
 
     async def _run(self, round_id: uuid.UUID) -> None:
         try:
-            # A short wait gathers the ballots of a busy moment into one pass.
             await asyncio.sleep(BATCH_WAIT_SECONDS)
             while True:
                 await self.chain_now(round_id)

@@ -6,14 +6,14 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlmodel import col
 
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
-from platform_core.db import SessionDep
+from platform_core.db import SessionDep, request_session
 from platform_core.idempotency import Idempotency, fingerprint, idempotency_key
 from platform_core.problems import Problem, responses
 from voting import audit, ballots, exports, rounds
@@ -299,30 +299,29 @@ async def publish_round(
     summary="Cast or replace your ballot (send an Idempotency-Key)",
     responses=responses(401, 403, 404, 409, 422, 503),
 )
-async def cast_ballot(
-    round_id: uuid.UUID,
-    data: BallotIn,
-    request: Request,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    background: BackgroundTasks,
-):
-    config = await ballots.round_config(session, round_id)
-    if config is None or not (principal.in_council(config.council_id)):
-        raise not_found()
-    answer = await ballots.cast(
-        session,
-        ballot_secret=_keys(request)[1],
-        config=config,
-        voter=principal,
-        choices=data.choices,
-        replaces=data.replaces,
-        idempotency_key=idempotency_key(request),
-    )
+async def cast_ballot(round_id: uuid.UUID, data: BallotIn, request: Request, principal: CurrentPrincipal):
+    state = request.app.state
+    ballot_secret = _keys(request)[1]
+    key = idempotency_key(request)
+    answer = None
+    config = ballots.cached_config(round_id)
+    if config is not None and state.first_ballots is not None:
+        # PostgreSQL, a round this process knows: first ballots are written in batches (first_cast.py).
+        if not principal.in_council(config.council_id):
+            raise not_found()
+        answer = await state.first_ballots.cast(ballot_secret=ballot_secret, config=config, voter=principal,
+                                                choices=data.choices, idempotency_key=key)
+    if answer is None:
+        # Everything else in one transaction, committed before the answer is sent.
+        async with request_session(request) as session:
+            config = await ballots.round_config(session, round_id)
+            if config is None or not principal.in_council(config.council_id):
+                raise not_found()
+            answer = await ballots.cast(session, ballot_secret=ballot_secret, config=config, voter=principal,
+                                        choices=data.choices, replaces=data.replaces, idempotency_key=key)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     if not answer.replayed:
-        # Runs after the answer is sent, so after the cast's commit: chain its events.
-        background.add_task(request.app.state.chainer.soon, round_id)
+        state.chainer.soon(round_id)  # committed: chain its events in the background
     return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
 

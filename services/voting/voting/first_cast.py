@@ -1,0 +1,208 @@
+"""First ballots on PostgreSQL: written in batches, one autocommitted statement per batch.
+
+Why: at the end of a hack day a few hundred staff vote within minutes, and almost every ballot is
+a voter's first. Through the ORM session that write took six round trips (pre-ping, BEGIN, the
+statement, COMMIT) and most of the voting service's time per ballot; one statement per ballot on
+the driver still cost PostgreSQL about 0.3 ms of CPU per ballot, most of it the transaction and its
+commit. So the first ballots of a round that arrive while one batch is being written wait, checked
+and ready, and go together in the next statement: a group commit. A quiet round's ballot is written
+at once, alone; a busy round's ballots wait for at most one statement in flight before theirs.
+
+The statement locks the round row FOR KEY SHARE (casts never wait for each other; closing or
+editing the round, FOR UPDATE, waits for casts in flight and they for it) and, for each ballot of
+the batch, writes only if the round is open, inside its window and at the version of the rules the
+ballot was checked against, and only if its voter row is new: then the ballot, its sealed answer
+for retries (when the caller sent an Idempotency-Key) and its pending audit event. (Data-modifying
+WITH queries all run, in order of their data dependencies, so nothing is written unless the round
+row was locked and open and the voter row inserted.) It is one transaction: a ballot is saved, and
+its voter answered 201, only once the whole batch has committed.
+
+A ballot that is not written goes on in ballots.py, in the request's own transaction: a voter with
+a ballot already (a replacement, or a retry of a first ballot, which then finds its sealed answer),
+or a round edited since this process cached it. Two casts of one voter in the same batch, or racing
+in two batches, meet at the voter row's unique index: one is written, the other goes on in
+ballots.py. If a batch fails for a reason of one ballot's own, each of its ballots is tried alone,
+so that one bad ballot never costs the others theirs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from platform_core.auth import Principal
+from platform_core.db import driver_unavailable
+from platform_core.problems import Problem
+from voting import audit
+from voting.ballots import (
+    CastAnswer,
+    PreparedBallot,
+    RoundConfig,
+    check_choices,
+    check_open,
+    check_voter,
+    database_unavailable,
+    prepare,
+    write_failed,
+)
+from voting.models import utcnow
+
+MAX_BATCH = 100
+
+FIRST_BALLOTS = """
+WITH r AS (
+    SELECT phase, opens_at, closes_at, version FROM rounds WHERE id = $1::uuid FOR KEY SHARE
+), batch AS (
+    SELECT * FROM unnest($3::integer[], $4::integer[], $5::uuid[], $6::uuid[], $7::varchar[], $8::varchar[],
+                         $9::text[], $10::uuid[], $11::varchar[], $12::text[], $13::text[])
+        AS b(i, version, voter_row_id, voter_id, receipt_mac, receipt, choices, open_voter_id, retry_id, sealed,
+             events)
+), open_batch AS (
+    SELECT batch.* FROM batch, r
+    WHERE r.phase = 'open' AND r.version = batch.version
+      AND (r.opens_at IS NULL OR r.opens_at <= $2::timestamptz)
+      AND (r.closes_at IS NULL OR $2::timestamptz < r.closes_at)
+), voter AS (
+    INSERT INTO ballot_voters (id, round_id, voter_id, receipt_mac)
+    SELECT voter_row_id, $1::uuid, voter_id, receipt_mac FROM open_batch ORDER BY voter_id, i
+    ON CONFLICT (round_id, voter_id) DO NOTHING
+    RETURNING id
+), written AS (
+    SELECT open_batch.* FROM open_batch JOIN voter ON voter.id = open_batch.voter_row_id
+), ballot AS (
+    INSERT INTO ballots (receipt, round_id, choices, state, replaced_by, voter_id)
+    SELECT receipt, $1::uuid, choices, 'counted', NULL, open_voter_id FROM written
+), retry AS (
+    INSERT INTO ballot_retries (id, round_id, sealed)
+    SELECT retry_id, $1::uuid, sealed FROM written WHERE retry_id IS NOT NULL
+), pending AS (
+    INSERT INTO audit_pending (round_id, events) SELECT $1::uuid, events FROM written ORDER BY i
+)
+SELECT batch.i, r.phase, r.opens_at, r.closes_at,
+       batch.i IN (SELECT i FROM open_batch) AS open_now,
+       batch.i IN (SELECT i FROM written) AS written
+FROM batch CROSS JOIN r
+"""
+
+
+@dataclass
+class _Waiting:
+    """A checked first ballot waiting for its batch, and the future its cast awaits."""
+
+    ballot: PreparedBallot
+    voter_id: uuid.UUID
+    version: int
+    events: str
+    done: asyncio.Future = field(repr=False)
+
+
+class FirstBallots:
+    """Writes first ballots in batches, one batch per round in flight at a time in this process."""
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+        self._waiting: dict[uuid.UUID, list[_Waiting]] = {}
+        self._writers: dict[uuid.UUID, asyncio.Task] = {}
+
+    async def cast(
+        self,
+        *,
+        ballot_secret: str,
+        config: RoundConfig,
+        voter: Principal,
+        choices: dict,
+        idempotency_key: str | None,
+    ) -> CastAnswer | None:
+        """The cast's answer if this was the voter's first ballot; None if it must go on in ballots.py
+        (nothing was written then). Raises Problem for a ballot or round that refuses it."""
+        check_voter(config, voter)
+        check_choices(config, voter, choices)
+        b = prepare(ballot_secret, config, voter, choices, idempotency_key)
+        waiting = _Waiting(b, voter.person_id, config.version, audit.pending_text([b.accepted]),
+                           asyncio.get_running_loop().create_future())
+        self._waiting.setdefault(config.id, []).append(waiting)
+        if config.id not in self._writers:
+            self._writers[config.id] = asyncio.create_task(self._write_round(config.id), name=f"ballots-{config.id}")
+        row = await waiting.done
+        if row is None:
+            raise Problem(404, "There is no round with this id in your council.")
+        if not row["open_now"]:
+            check_open(_Locked(row))  # not open, or outside its window: 409
+            return None  # the version moved (or the window opened between the two clocks): check again
+        if row["written"]:
+            return CastAnswer(201, b.body, replayed=False)
+        return None  # the voter has a ballot already: a retry or a replacement
+
+    async def _write_round(self, round_id: uuid.UUID) -> None:
+        # Until the round's queue is empty. No await between finding it empty and leaving, so a cast
+        # never joins a queue that nobody will write.
+        waiting: list[_Waiting] = []
+        try:
+            while waiting := self._waiting.pop(round_id, None) or []:
+                for start in range(0, len(waiting), MAX_BATCH):
+                    await self._write_batch(round_id, waiting[start : start + MAX_BATCH])
+        finally:
+            del self._writers[round_id]
+            # Only if this task itself failed or was cancelled: no cast is left waiting for ever.
+            for w in waiting + self._waiting.pop(round_id, []):
+                if not w.done.done():
+                    w.done.set_exception(RuntimeError("ballot write failed: the batch writer stopped"))
+
+    async def _write_batch(self, round_id: uuid.UUID, batch: list[_Waiting]) -> None:
+        try:
+            async with self._pool.acquire() as conn:
+                rows = await conn.fetch(FIRST_BALLOTS, round_id, utcnow(), *_columns(batch))
+        except Exception as exc:  # noqa: BLE001 - every waiting cast gets an answer, whatever happened
+            if isinstance(exc, asyncpg.PostgresError) and not driver_unavailable(exc) and len(batch) > 1:
+                for one in batch:  # one ballot's own fault: try each alone, so only that one fails
+                    await self._write_batch(round_id, [one])
+                return
+            for w in batch:
+                if not w.done.done():
+                    w.done.set_exception(_failure(exc))
+            return
+        by_index = {row["i"]: row for row in rows}
+        for i, w in enumerate(batch):
+            if not w.done.done():
+                w.done.set_result(by_index.get(i))  # no row: there is no such round
+
+    async def drain(self) -> None:
+        """Wait for the batches in flight (at shutdown)."""
+        if self._writers:
+            await asyncio.gather(*list(self._writers.values()), return_exceptions=True)
+
+
+def _columns(batch: list[_Waiting]) -> list[list]:
+    """The batch as the statement's arrays, $3 to $13, in the order of `batch` (i is the index)."""
+    return [
+        list(range(len(batch))),
+        [w.version for w in batch],
+        [w.ballot.voter_row["id"] for w in batch],
+        [w.voter_id for w in batch],
+        [w.ballot.voter_row["receipt_mac"] for w in batch],
+        [w.ballot.receipt for w in batch],
+        [w.ballot.ballot["choices"] for w in batch],
+        [w.ballot.ballot["voter_id"] for w in batch],
+        [w.ballot.retry_id for w in batch],
+        [w.ballot.sealed for w in batch],
+        [w.events for w in batch],
+    ]
+
+
+def _failure(exc: BaseException) -> Exception:
+    if driver_unavailable(exc):
+        return database_unavailable()
+    if isinstance(exc, asyncpg.PostgresError):
+        return write_failed(exc)
+    return RuntimeError(f"ballot write failed: {type(exc).__name__}")
+
+
+class _Locked:
+    """The round's phase and window as the statement saw them under its lock."""
+
+    def __init__(self, row: Any) -> None:
+        self.phase, self.opens_at, self.closes_at = row["phase"], row["opens_at"], row["closes_at"]
