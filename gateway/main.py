@@ -20,6 +20,7 @@ from gateway.proxy import Upstream
 from gateway.ratelimit import RateLimits
 from gateway.settings import GatewaySettings, get_settings
 from gateway.tokens import TokenIssuer
+from platform_core.app import NO_OTEL
 from platform_core.auth import TokenVerifier
 from platform_core.db import make_engine, make_sessionmaker
 from platform_core.logs import configure_logging
@@ -81,6 +82,7 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
         title="Council hack-day platform: gateway",
         version="1.0.0",
         lifespan=lifespan,
+        telemetry=NO_OTEL,
         openapi_url=None,
         docs_url=None,
         redoc_url=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -22,6 +23,9 @@ from platform_core.observe import ObserveRequests, metrics_endpoint
 from platform_core.problems import install_problem_handlers, responses
 from platform_core.settings import PartSettings
 
+# FastAPI's built-in OpenTelemetry hooks ask the global providers on every request whether they are
+# configured; this platform exports Prometheus metrics and JSON logs instead, so they stay off.
+NO_OTEL = {"tracing": False, "metrics": False, "logs": False}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -80,6 +84,11 @@ def create_service_app(
         )
         if on_startup:
             await on_startup(app)
+        # Everything made at start-up (modules, routes, models) is moved out of the garbage
+        # collector's view, so that a full collection looks only at what requests make: shorter
+        # pauses in the answers it interrupts. (The gateway does the same, in edge.py.)
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
@@ -87,7 +96,7 @@ def create_service_app(
                 await on_shutdown(app)
             await app.state.engine.dispose()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, telemetry=NO_OTEL)
     install_problem_handlers(app)
     app.include_router(health_router(part, alembic_ini, version_table))
     app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))

@@ -16,6 +16,7 @@ import jwt
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi import Depends, Request
 
+from platform_core.eddsa import check_eddsa_with_libsodium
 from platform_core.problems import Problem
 
 Role = Literal["staff", "organiser", "manager", "admin", "service"]
@@ -64,6 +65,7 @@ class TokenVerifier:
     def __init__(self, public_key_pem: str, *, issuer: str, audience: str, cache_size: int = 10_000) -> None:
         # Parse once at start-up: a bad key fails loudly here, not on the first request.
         self._key = load_pem_public_key(public_key_pem.encode())
+        check_eddsa_with_libsodium()
         self._issuer = issuer
         self._audience = audience
         self._cache_size = cache_size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -59,10 +60,12 @@ def test_a_service_called_directly_refuses_forged_and_expired_tokens(platform, p
     unsigned = jwt.encode(claims, None, algorithm="none")
     wrong_audience = jwt.encode({**claims, "aud": "someone-else"},
                                 platform.runner.private_key_file.read_text(), algorithm="EdDSA")
+    good, tampered = _signed_and_tampered(platform)
     with httpx.Client(base_url=platform.url(part)) as direct:
         assert direct.get(f"/api/{part}/whoami").status_code == 401
+        assert direct.get(f"/api/{part}/whoami", headers={"Authorization": f"Bearer {good}"}).status_code == 200
         for name, token in [("forged", forged), ("expired", expired), ("alg none", unsigned),
-                            ("wrong audience", wrong_audience)]:
+                            ("wrong audience", wrong_audience), ("tampered signature", tampered)]:
             response = direct.get(f"/api/{part}/whoami", headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 401, name
             assert response.headers["content-type"] == "application/problem+json", name
@@ -70,10 +73,28 @@ def test_a_service_called_directly_refuses_forged_and_expired_tokens(platform, p
         assert "expired" in expired_answer.json()["detail"]
 
 
+def _signed_and_tampered(platform) -> tuple[str, str]:
+    """A token the platform really signed, and the same token with one bit of its signature flipped."""
+    good = platform.issuer.issue(subject=uuid.uuid4(), council_id=None, council_name="", roles=["admin"],
+                                 name="x", ttl_seconds=600)
+    head, payload, signature = good.split(".")
+    raw = bytearray(base64.urlsafe_b64decode(signature + "=="))
+    raw[10] ^= 0x01
+    return good, ".".join([head, payload, base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")])
+
+
 def test_the_gateway_refuses_the_same_bad_tokens(platform, anonymous):
+    from platform_core.keys import generate_keypair
+
     expired = platform.issuer.issue(subject=uuid.uuid4(), council_id=None, council_name="", roles=["admin"],
                                     name="x", ttl_seconds=-60)
-    for token in [expired, "not-a-jwt", "a.b.c"]:
+    now = int(time.time())
+    forged = jwt.encode({"iss": TOKEN_ISSUER, "aud": TOKEN_AUDIENCE, "sub": str(uuid.uuid4()), "iat": now,
+                         "exp": now + 600, "roles": ["admin"], "council": None},
+                        generate_keypair()[0], algorithm="EdDSA")
+    good, tampered = _signed_and_tampered(platform)
+    assert anonymous.get("/api/ideas/whoami", headers={"Authorization": f"Bearer {good}"}).status_code == 200
+    for token in [expired, forged, tampered, "not-a-jwt", "a.b.c"]:
         response = anonymous.get("/api/ideas/whoami", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401
         response = anonymous.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
