@@ -152,38 +152,9 @@ def new_person(platform: RunningPlatform, admin: Actor, anonymous: httpx.Client)
 def extra_gateway(platform: RunningPlatform):
     """Start one more gateway process in front of the same services and database, with other
     settings (e.g. tight rate limits), for the abuse tests; stopped when the block ends."""
-    import contextlib
-    import subprocess
-    import sys
+    from tests.support.processes import another
 
-    from tools.platform_runner import REPO
-
-    @contextlib.contextmanager
-    def start(**settings: str) -> Iterator[httpx.Client]:
-        runner = platform.runner
-        port = free_port()
-        env = runner.env_for("gateway")
-        env.update({k: str(v) for k, v in settings.items()})
-        log = open(runner.data_dir / "logs" / f"gateway-{port}.log", "wb")  # noqa: SIM115
-        proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--port", str(port), "--no-migrate"],
-                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-                import time
-
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        if client.get("/healthz").status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        if time.monotonic() > deadline or proc.poll() is not None:
-                            raise
-                    time.sleep(0.1)
-                yield client
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-            log.close()
+    def start(**settings: str):
+        return another(platform.runner, "gateway", **settings)
 
     return start

@@ -4,16 +4,14 @@ problems (never a bare 500 or a hang), and everything recovers without a restart
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.support.processes import another
 from tests.support.tcp_proxy import CuttableProxy
-from tools.platform_runner import REPO, free_port
 
 
 def _wait(check, timeout: float = 20.0) -> None:  # noqa: ANN001
@@ -33,21 +31,15 @@ def test_a_part_survives_its_database_going_away(platform, admin, part):
     proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
     proxy.open()
     proxied_url = url.set(port=proxy.port).render_as_string(hide_password=False)
-    port = free_port()
-    env = platform.runner.env_for(part)
-    env[f"{part.upper()}_DATABASE_URL"] = proxied_url
-    log = open(platform.runner.data_dir / "logs" / f"{part}-outage.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", part, "serve", "--port", str(port), "--no-migrate"],
-                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        with another(platform.runner, part, ready="/readyz", client_timeout=10,
+                     **{f"{part.upper()}_DATABASE_URL": proxied_url}) as client:
             def ready() -> bool:
                 try:
                     return client.get("/readyz").status_code == 200
                 except httpx.HTTPError:
                     return False
 
-            _wait(ready)
             # A database-backed call, before, during and after the outage.
             if part == "gateway":
                 def call() -> httpx.Response:
@@ -72,8 +64,5 @@ def test_a_part_survives_its_database_going_away(platform, admin, part):
             _wait(ready)
             _wait(lambda: call().status_code == 200)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
         proxy.shutdown()
     assert os.path.exists(platform.runner.data_dir)
