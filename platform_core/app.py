@@ -98,11 +98,13 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, telemetry=NO_OTEL)
     install_problem_handlers(app)
+    # The service's own routes first: routing tries routes in order (and twice a request), and
+    # these are the ones people call.
+    for router in routers:
+        app.include_router(router)
     app.include_router(health_router(part, alembic_ini, version_table))
     app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
     app.include_router(caller_router(part))
-    for router in routers:
-        app.include_router(router)
     app.add_middleware(ObserveRequests, part=part)
     app.add_middleware(
         CorrelationIdMiddleware,

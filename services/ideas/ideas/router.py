@@ -1,9 +1,7 @@
 """All HTTP routes of the ideas service, gathered from routes/ (parse, authorise, call, shape)."""
 
-import uuid
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from ideas import vocabulary as v
 from ideas.routes import comments, hack_days, ideas, internal, moderation, similar
@@ -33,13 +31,3 @@ async def vocabulary(_: CurrentPrincipal) -> Vocabulary:
     )
 
 
-class WhoAmI(BaseModel):
-    person_id: uuid.UUID
-    council_id: uuid.UUID | None
-    roles: list[str]
-
-
-@router.get("/api/ideas/whoami", response_model=WhoAmI, summary="Who the ideas service thinks is calling",
-            responses=responses(401), tags=["ideas"])
-async def whoami(principal: CurrentPrincipal) -> WhoAmI:
-    return WhoAmI(person_id=principal.person_id, council_id=principal.council_id, roles=sorted(principal.roles))

@@ -9,7 +9,7 @@ from voting.chaining import start_chainer, stop_chainer
 from voting.first_cast import FirstBallots
 from voting.ideas_client import start_ideas_client, stop_ideas_client
 from voting.relay import result_delivery
-from voting.router import router
+from voting.router import ballot_router, router
 from voting.settings import ALEMBIC_INI, VERSION_TABLE, get_settings
 
 
@@ -37,7 +37,7 @@ app = create_service_app(
     title="Voting service",
     description="Rounds, ballots and receipts, counts anyone entitled can check, and an audit chain.",
     settings=get_settings(),
-    routers=[router],
+    routers=[ballot_router, router],
     alembic_ini=ALEMBIC_INI,
     version_table=VERSION_TABLE,
     on_startup=on_startup,
