@@ -1,7 +1,7 @@
 """Ballots benchmark: ballots accepted per second through the gateway, on SQLite and PostgreSQL.
 
-    .venv/bin/python benchmarks/ballots.py                  # both databases, about 2 minutes
-    .venv/bin/python benchmarks/ballots.py --workers 2      # the voting service with 2 worker processes
+    .venv/bin/python benchmarks/ballots.py                  # both databases, about a minute and a half
+    .venv/bin/python benchmarks/ballots.py --workers 1,2    # and with 1 and 2 voting worker processes, side by side
 
 Loopback only. For each database it starts the whole platform (gateway, ideas, voting, follow-up) as
 `make run` does, on free ports in a temporary folder (PostgreSQL at 127.0.0.1:5432, trust auth: the
@@ -10,7 +10,7 @@ refuse. Through the gateway it sets up a council, an organiser, an author and N 
 bulk; their tokens are minted with the platform's own signing key, as the tests do, so no Argon2), a
 hack day with shortlisted ideas, and an open approval round.
 
-Then a separate process (this file with --load-generator: aiohttp on uvloop) casts one ballot per
+Then a separate process (this file with --load-generator: http_load.py on uvloop) casts one ballot per
 voter through the gateway with 50 voters at a time, each ballot with its own Idempotency-Key: a
 short warm-up, then the measured run. It reports ballots accepted per second, p50/p99 latency and
 every answer that was not 201, and the CPU time each process spent per ballot (gateway, voting
@@ -59,52 +59,43 @@ HIGH_LIMITS = {
 
 
 async def _generate(job: dict) -> dict:
-    import aiohttp
+    from urllib.parse import urlsplit
 
-    url = f"{job['gateway_url']}{ROUNDS}/{job['round_id']}/ballot"
-    connector = aiohttp.TCPConnector(limit=job["concurrency"], force_close=False)
-    results: list[tuple[int, float, str | None]] = []  # (status, seconds, receipt or problem)
+    from benchmarks import http_load
 
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
+    gateway = urlsplit(job["gateway_url"])
+    path = f"{ROUNDS}/{job['round_id']}/ballot"
 
-        async def run(ballots: list[dict]) -> tuple[list[tuple[int, float, str | None]], float, float]:
-            queue = collections.deque(ballots)
-            out: list[tuple[int, float, str | None]] = []
+    def requests(ballots: list[dict]) -> list[bytes]:
+        return [
+            http_load.request_bytes(
+                gateway.hostname, gateway.port, "POST", path,
+                [("Authorization", f"Bearer {b['token']}"), ("Idempotency-Key", str(uuid.uuid4())),
+                 ("Content-Type", "application/json")],
+                json.dumps({"choices": {"approve": b["approve"]}}).encode(),
+            )
+            for b in ballots
+        ]
 
-            async def voter_slot() -> None:
-                while queue:
-                    b = queue.popleft()
-                    headers = {"Authorization": f"Bearer {b['token']}", "Idempotency-Key": str(uuid.uuid4())}
-                    start = time.perf_counter()
-                    try:
-                        async with http.post(url, json={"choices": {"approve": b["approve"]}}, headers=headers) as r:
-                            body = await r.read()
-                            status = r.status
-                    except (aiohttp.ClientError, TimeoutError) as exc:
-                        out.append((0, time.perf_counter() - start, type(exc).__name__))
-                        continue
-                    elapsed = time.perf_counter() - start
-                    if status == 201:
-                        out.append((201, elapsed, json.loads(body)["receipt"]))
-                    else:
-                        out.append((status, elapsed, body[:200].decode(errors="replace")))
+    def results(answers: list[http_load.Result]) -> list[tuple[int, float, str | None]]:
+        # (status, seconds, receipt or the start of the problem)
+        return [(status, seconds, json.loads(body)["receipt"] if status == 201 else body[:200].decode(errors="replace"))
+                for status, seconds, body in answers]
 
-            cpu0, t0 = time.process_time(), time.perf_counter()
-            await asyncio.gather(*(voter_slot() for _ in range(job["concurrency"])))
-            return out, time.perf_counter() - t0, time.process_time() - cpu0
-
-        warm, _, _ = await run(job["warmup"])
-        # Tell the parent the warm-up is over, and wait for its go (it samples the CPU counters).
-        print(json.dumps({"warmed": len(warm)}), flush=True)
-        sys.stdin.readline()
-        measured, seconds, cpu = await run(job["measured"])
-        results = warm + measured
+    warm_requests, measured_requests = requests(job["warmup"]), requests(job["measured"])
+    warm, _, _ = await http_load.run(gateway.hostname, gateway.port, warm_requests, job["concurrency"])
+    # Tell the parent the warm-up is over, and wait for its go (it samples the CPU counters).
+    print(json.dumps({"warmed": len(warm)}), flush=True)
+    sys.stdin.readline()
+    measured, seconds, cpu = await http_load.run(gateway.hostname, gateway.port, measured_requests,
+                                                 job["concurrency"])
+    warm, measured = results(warm), results(measured)
     return {
         "warmup": warm,
         "measured": measured,
         "seconds": seconds,
         "cpu_seconds": cpu,
-        "all_receipts": [r for s, _, r in results if s == 201],
+        "all_receipts": [r for s, _, r in warm + measured if s == 201],
     }
 
 
@@ -284,13 +275,13 @@ def check_count(platform, setup: dict, ballots: list[dict], result: dict, ideas:
             "audit_entries": verified["entries_checked"], "problems": problems}
 
 
-def measure(backend: str, args: argparse.Namespace) -> dict:
+def measure(backend: str, workers: int, args: argparse.Namespace) -> dict:
     from gateway.tokens import TokenIssuer
     from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
     from tools.platform_runner import PARTS, Platform, free_port
 
     folder = Path(tempfile.mkdtemp(prefix=f"ballots-bench-{backend}-"))
-    extra = {**HIGH_LIMITS, "VOTING_WORKERS": str(args.workers)}
+    extra = {**HIGH_LIMITS, "VOTING_WORKERS": str(workers)}
     platform = Platform(data_dir=folder, backend=backend, environment="test",
                         ports={p: free_port() for p in PARTS}, extra_env=extra)
     try:
@@ -317,7 +308,7 @@ def measure(backend: str, args: argparse.Namespace) -> dict:
             # py-spy samples the running processes from outside (it needs ptrace permission).
             Path(args.profile).mkdir(parents=True, exist_ok=True)
             for part in ("gateway", "voting"):
-                target = Path(args.profile) / f"{backend}-{part}.txt"
+                target = Path(args.profile) / f"{backend}-w{workers}-{part}.txt"
                 spies.append(subprocess.Popen(
                     [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "--subprocesses",
                      "--rate", "200", "-o", str(target), "--pid", str(platform.procs[part].pid)],
@@ -347,6 +338,8 @@ def measure(backend: str, args: argparse.Namespace) -> dict:
         ms = sorted(t * 1000 for t in ok)
         figures = {
             "backend": backend,
+            "workers": workers,
+            "label": f"{backend}, {workers} worker{'s' if workers > 1 else ''}",
             "ballots_sent": len(measured),
             "accepted": len(ok),
             "seconds": result["seconds"],
@@ -367,11 +360,11 @@ def measure(backend: str, args: argparse.Namespace) -> dict:
 
 
 def report(results: list[dict], args: argparse.Namespace) -> bool:
-    print(f"\nBallots through the gateway, {args.concurrency} concurrent voters, approval round of {IDEAS} ideas, "
-          f"voting workers: {args.workers}")
+    print(f"\nBallots through the gateway, {args.concurrency} concurrent voters, approval round of {IDEAS} ideas "
+          "(columns: database, voting service worker processes)")
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({host.machine()}), "
           f"Python {host.python_version()}\n")
-    names = [r["backend"] for r in results]
+    names = [r["label"] for r in results]
     rows = [
         ("ballots sent (measured)", lambda r: f"{r['ballots_sent']}"),
         ("accepted (201)", lambda r: f"{r['accepted']}"),
@@ -396,13 +389,12 @@ def report(results: list[dict], args: argparse.Namespace) -> bool:
         print(f"{label:{width}}  " + "  ".join(f"{cell(r):>24}" for r in results))
     for r in results:
         for sample in r["error_samples"]:
-            print(f"{r['backend']}: e.g. {sample}")
+            print(f"{r['label']}: e.g. {sample}")
     good = all(not r["count"]["problems"] and not r["errors"] for r in results)
-    pg = next((r for r in results if r["backend"] == "postgres"), None)
-    if pg:
+    for pg in (r for r in results if r["backend"] == "postgres"):
         met = pg["ballots_per_second"] >= 1000 and pg["p99_ms"] < 100
-        print(f"\nTarget (PostgreSQL: >= 1,000 ballots/s, p99 < 100 ms): {'met' if met else 'not met'} "
-              f"({pg['ballots_per_second']:.0f}/s, p99 {pg['p99_ms']:.0f} ms)")
+        print(f"\nTarget (PostgreSQL: >= 1,000 ballots/s, p99 < 100 ms), {pg['label']}: "
+              f"{'met' if met else 'not met'} ({pg['ballots_per_second']:.0f}/s, p99 {pg['p99_ms']:.0f} ms)")
     return good
 
 
@@ -412,7 +404,8 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=6000, help="measured ballots per database (one per voter)")
     parser.add_argument("--warmup", type=int, default=500, help="ballots cast first, not measured")
     parser.add_argument("--concurrency", type=int, default=50, help="voters casting at once")
-    parser.add_argument("--workers", type=int, default=1, help="the voting service's worker processes")
+    parser.add_argument("--workers", default="1",
+                        help="the voting service's worker processes; comma-separated to compare (e.g. 1,2)")
     parser.add_argument("--profile", metavar="DIR",
                         help="sample the gateway and voting service with py-spy (pip install py-spy) into DIR")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -429,8 +422,10 @@ def main() -> None:
             why = postgres_reachable()
             if why:
                 sys.exit(f"PostgreSQL is not reachable at 127.0.0.1:5432: {why}")
-        print(f"{backend}: starting the platform and casting {args.warmup} + {args.ballots} ballots ...", flush=True)
-        results.append(measure(backend, args))
+        for workers in [int(w) for w in args.workers.split(",") if w]:
+            print(f"{backend}, {workers} voting worker(s): starting the platform and casting "
+                  f"{args.warmup} + {args.ballots} ballots ...", flush=True)
+            results.append(measure(backend, workers, args))
     good = report(results, args)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
