@@ -1,9 +1,10 @@
 """Casting a ballot: the hot path, kept to a few statements of core SQL and no exclusive lock.
 
-On PostgreSQL a first ballot (the common case) is all of the steps below in one autocommitted
-statement on the driver's pool (first_cast.py); when that finds the voter has a ballot already, a
-retry, or a round edited since it was cached, it writes nothing and the cast continues here, with
-the separate statements in the request's transaction. On SQLite every cast is the steps below.
+A first ballot (the common case) in a round this process has cached is written with others in a
+batch (first_cast.py: on PostgreSQL one autocommitted statement, on SQLite one transaction); when
+that finds the voter has a ballot already (a replacement, or a retry), or a round edited since it
+was cached, it writes nothing and the cast continues here, with the steps below in the request's
+transaction.
 
 1. the round row FOR KEY SHARE: casts never wait for each other, but closing or editing the round
    (FOR UPDATE) waits for casts in flight, and casts wait for it; phase, window and the version of
@@ -192,7 +193,7 @@ async def cast(
     try:
         return await _write(session, ballot_secret, config, voter, choices, idempotency_key, replaces)
     except DBAPIError as exc:
-        raise _sanitised(exc) from None
+        raise sanitised(exc) from None
 
 
 def database_unavailable() -> Problem:
@@ -213,7 +214,7 @@ def write_failed(orig: BaseException) -> RuntimeError:
     return RuntimeError(f"ballot write failed: {type(orig).__name__} (SQLSTATE {code})")
 
 
-def _sanitised(exc: DBAPIError) -> Exception:
+def sanitised(exc: DBAPIError) -> Exception:
     if exc.connection_invalidated or type(exc).__name__ in ("OperationalError", "InterfaceError"):
         return database_unavailable()
     return write_failed(exc.orig)

@@ -1,14 +1,16 @@
-"""First ballots on PostgreSQL: written in batches, one autocommitted statement per batch.
+"""Voters' first ballots, written in batches: one transaction per batch (a group commit).
 
 Why: at the end of a hack day a few hundred staff vote within minutes, and almost every ballot is
-a voter's first. Through the ORM session that write took six round trips (pre-ping, BEGIN, the
-statement, COMMIT) and most of the voting service's time per ballot; one statement per ballot on
-the driver still cost PostgreSQL about 0.3 ms of CPU per ballot, most of it the transaction and its
-commit. So the first ballots of a round that arrive while one batch is being written wait, checked
-and ready, and go together in the next statement: a group commit. A quiet round's ballot is written
-at once, alone; a busy round's ballots wait for at most one statement in flight before theirs.
+a voter's first. Through the ORM session, one transaction each, that write took six round trips on
+PostgreSQL (pre-ping, BEGIN, the statement, COMMIT) and most of the voting service's time per
+ballot; one statement per ballot on the driver still cost PostgreSQL about 0.3 ms of CPU per
+ballot, most of it the transaction and its commit; on SQLite every cast queued for the one write
+lock. So the first ballots of a round that arrive while one batch is being written wait, checked
+and ready, and go together in the next transaction. A quiet round's ballot is written at once,
+alone; a busy round's ballots wait for at most one batch in flight before theirs.
 
-The statement locks the round row FOR KEY SHARE (casts never wait for each other; closing or
+PostgreSQL (`postgres_writer`): one autocommitted statement per batch on a plain asyncpg pool. The
+statement locks the round row FOR KEY SHARE (casts never wait for each other; closing or
 editing the round, FOR UPDATE, waits for casts in flight and they for it) and, for each ballot of
 the batch, writes only if the round is open, inside its window and at the version of the rules the
 ballot was checked against, and only if its voter row is new: then the ballot, its sealed answer
@@ -16,6 +18,9 @@ for retries (when the caller sent an Idempotency-Key) and its pending audit even
 WITH queries all run, in order of their data dependencies, so nothing is written unless the round
 row was locked and open and the voter row inserted.) It is one transaction: a ballot is saved, and
 its voter answered 201, only once the whole batch has committed.
+
+SQLite (`sqlite_writer`): the same checks and writes as a handful of statements in one transaction,
+which holds SQLite's write lock from its BEGIN (so nothing changes the round meanwhile).
 
 A ballot that is not written goes on in ballots.py, in the request's own transaction: a voter with
 a ballot already (a replacement, or a retry of a first ballot, which then finds its sealed answer),
@@ -29,16 +34,26 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import asyncpg
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_core.auth import Principal
 from platform_core.db import driver_unavailable
 from platform_core.problems import Problem
 from voting import audit
 from voting.ballots import (
+    BALLOTS,
+    RETRIES,
+    ROUNDS,
+    VOTERS,
     CastAnswer,
     PreparedBallot,
     RoundConfig,
@@ -47,9 +62,12 @@ from voting.ballots import (
     check_voter,
     database_unavailable,
     prepare,
+    sanitised,
     write_failed,
 )
-from voting.models import utcnow
+from voting.models import AuditPending, utcnow
+
+PENDING = AuditPending.__table__
 
 MAX_BATCH = 100
 
@@ -100,11 +118,17 @@ class _Waiting:
     done: asyncio.Future = field(repr=False)
 
 
+# Writes one batch of one round: (round id, now, the batch) -> for each ballot of the batch, in order,
+# the round's phase and window as locked, whether the round was open for it and whether it was written;
+# None for every ballot if there is no such round.
+BatchWriter = Callable[[uuid.UUID, datetime, list["_Waiting"]], Awaitable[list[dict] | None]]
+
+
 class FirstBallots:
     """Writes first ballots in batches, one batch per round in flight at a time in this process."""
 
-    def __init__(self, pool: Any) -> None:
-        self._pool = pool
+    def __init__(self, write: BatchWriter) -> None:
+        self._write = write
         self._waiting: dict[uuid.UUID, list[_Waiting]] = {}
         self._writers: dict[uuid.UUID, asyncio.Task] = {}
 
@@ -154,10 +178,9 @@ class FirstBallots:
 
     async def _write_batch(self, round_id: uuid.UUID, batch: list[_Waiting]) -> None:
         try:
-            async with self._pool.acquire() as conn:
-                rows = await conn.fetch(FIRST_BALLOTS, round_id, utcnow(), *_columns(batch))
+            rows = await self._write(round_id, utcnow(), batch)
         except Exception as exc:  # noqa: BLE001 - every waiting cast gets an answer, whatever happened
-            if isinstance(exc, asyncpg.PostgresError) and not driver_unavailable(exc) and len(batch) > 1:
+            if _ballots_own_fault(exc) and len(batch) > 1:
                 for one in batch:  # one ballot's own fault: try each alone, so only that one fails
                     await self._write_batch(round_id, [one])
                 return
@@ -165,15 +188,28 @@ class FirstBallots:
                 if not w.done.done():
                     w.done.set_exception(_failure(exc))
             return
-        by_index = {row["i"]: row for row in rows}
         for i, w in enumerate(batch):
             if not w.done.done():
-                w.done.set_result(by_index.get(i))  # no row: there is no such round
+                w.done.set_result(rows[i] if rows is not None else None)  # None: there is no such round
 
     async def drain(self) -> None:
         """Wait for the batches in flight (at shutdown)."""
         if self._writers:
             await asyncio.gather(*list(self._writers.values()), return_exceptions=True)
+
+
+def postgres_writer(pool: Any) -> BatchWriter:
+    """A batch in one autocommitted statement (FIRST_BALLOTS) on a plain asyncpg pool."""
+
+    async def write(round_id: uuid.UUID, now: datetime, batch: list[_Waiting]) -> list[dict] | None:
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(FIRST_BALLOTS, round_id, now, *_columns(batch))
+        if not rows:
+            return None
+        by_index = {row["i"]: dict(row) for row in rows}
+        return [by_index[i] for i in range(len(batch))]
+
+    return write
 
 
 def _columns(batch: list[_Waiting]) -> list[list]:
@@ -193,7 +229,66 @@ def _columns(batch: list[_Waiting]) -> list[list]:
     ]
 
 
+_ROUND_NOW = select(ROUNDS.c.phase, ROUNDS.c.opens_at, ROUNDS.c.closes_at, ROUNDS.c.version).where(
+    ROUNDS.c.id == bindparam("round_id")
+)
+_NEW_VOTERS = sqlite.insert(VOTERS).on_conflict_do_nothing(index_elements=["round_id", "voter_id"])
+
+
+def sqlite_writer(engine: AsyncEngine) -> BatchWriter:
+    """A batch in one transaction on SQLite, a handful of statements whatever its size.
+
+    SQLite has one writer at a time: every transaction here takes the write lock at BEGIN IMMEDIATE
+    (platform_core.db), so the round cannot change between reading it and writing the batch, and
+    casts waiting for the lock wait once per batch rather than once per ballot.
+    """
+
+    async def write(round_id: uuid.UUID, now: datetime, batch: list[_Waiting]) -> list[dict] | None:
+        async with engine.begin() as conn:
+            r = (await conn.execute(_ROUND_NOW, {"round_id": round_id})).first()
+            if r is None:
+                return None
+            open_now = (
+                r.phase == "open"
+                and (r.opens_at is None or r.opens_at <= now)
+                and (r.closes_at is None or now < r.closes_at)
+            )
+            checked = [w for w in batch if open_now and w.version == r.version]
+            written: set[uuid.UUID] = set()
+            if checked:
+                ids = [w.ballot.voter_row["id"] for w in checked]
+                await conn.execute(_NEW_VOTERS, [w.ballot.voter_row for w in checked])
+                # Only the rows inserted by this batch carry its ids (a voter with a row already, or a
+                # second cast of one voter in this batch, was ignored).
+                written = set((await conn.execute(select(VOTERS.c.id).where(VOTERS.c.id.in_(ids)))).scalars())
+                new = [w for w in checked if w.ballot.voter_row["id"] in written]
+                if new:
+                    await conn.execute(insert(BALLOTS), [w.ballot.ballot for w in new])
+                    retries = [{"id": w.ballot.retry_id, "round_id": round_id, "sealed": w.ballot.sealed}
+                               for w in new if w.ballot.retry_id is not None]
+                    if retries:
+                        await conn.execute(insert(RETRIES), retries)
+                    await conn.execute(insert(PENDING), [{"round_id": round_id, "events": w.events} for w in new])
+        locked = {"phase": r.phase, "opens_at": r.opens_at, "closes_at": r.closes_at}
+        return [
+            {**locked, "open_now": open_now and w.version == r.version,
+             "written": w.ballot.voter_row["id"] in written}
+            for w in batch
+        ]
+
+    return write
+
+
+def _ballots_own_fault(exc: BaseException) -> bool:
+    """A failure that may be one ballot's own (a constraint, bad data), not the database's."""
+    if isinstance(exc, DBAPIError):
+        return not isinstance(sanitised(exc), Problem)
+    return isinstance(exc, asyncpg.PostgresError) and not driver_unavailable(exc)
+
+
 def _failure(exc: BaseException) -> Exception:
+    if isinstance(exc, DBAPIError):
+        return sanitised(exc)
     if driver_unavailable(exc):
         return database_unavailable()
     if isinstance(exc, asyncpg.PostgresError):

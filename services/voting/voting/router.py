@@ -289,8 +289,8 @@ async def cast_ballot(round_id: uuid.UUID, data: BallotIn, request: Request, pri
     key = idempotency_key(request)
     answer = None
     config = ballots.cached_config(round_id)
-    if config is not None and state.first_ballots is not None:
-        # PostgreSQL, a round this process knows: first ballots are written in batches (first_cast.py).
+    if config is not None:
+        # A round this process knows: first ballots are written in batches (first_cast.py).
         if not principal.in_council(config.council_id):
             raise not_found()
         answer = await state.first_ballots.cast(ballot_secret=ballot_secret, config=config, voter=principal,
