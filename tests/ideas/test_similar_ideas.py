@@ -55,27 +55,6 @@ def test_the_ideas_own_council_reads_it_in_full(town, mattresses):
     assert top["idea"]["author_ids"] == [town.alice.id]
 
 
-def test_another_councils_unpublished_text_never_shapes_what_it_finds_or_the_score(town, open_day):
-    """Another council reads only the title of an unpublished idea, so it is found and scored by its
-    title alone: a draft that matches only its problem and proposal finds nothing, and a draft's
-    extra words that match the hidden text do not move the score (else trying drafts would reveal
-    the hidden text). Its own council finds it by the hidden text."""
-    title_word, secret = _word(), _word()
-    idea = submit(town.alice, open_day["id"], title=f"Quicker {title_word} permits for skips",
-                  problem=f"Skip permits wait weeks on the {secret} approvals queue.",
-                  proposal=f"Approve {secret} permits automatically when the street has room.")
-    assert idea["id"] not in _ids(_similar(town.stranger, f"{secret} approvals", problem=f"the {secret} queue"))
-    assert idea["id"] in _ids(_similar(town.bob, f"{secret} approvals", problem=f"the {secret} queue"))
-
-    def stranger_score(problem: str) -> float:
-        items = _similar(town.stranger, f"{title_word} permits for skips", problem=problem)
-        return next(i["score"] for i in items if i["idea"]["id"] == idea["id"])
-
-    plain = stranger_score("Permits take too long.")
-    probing = stranger_score(f"Permits wait weeks on the {secret} approvals queue; approve {secret} permits.")
-    assert probing <= plain
-
-
 def test_hidden_and_withdrawn_ideas_are_not_suggested(town, open_day):
     word = _word()
     idea = submit(town.alice, open_day["id"], title=f"Pest control {word} bookings by text",

@@ -4,13 +4,6 @@ The engine (`ideas.similarity`) is a pure in-process index. This adapter decides
 only ideas that are neither hidden nor withdrawn are searchable. It is filled at start-up, changed
 only after a transaction commits (so a rolled-back edit never leaks into search), and it catches up
 every few seconds with ideas changed by other replicas of the service.
-
-It keeps two engines: one over each idea's whole text (title, problem, proposal) and one over its
-title alone. Another council may read only the title of an unpublished idea (access.py), so such an
-idea is found and scored by its title alone: were it scored on its whole text, a caller could learn
-what its hidden text says by trying drafts and watching its score. On the labelled set a draft
-against titles alone still finds a match in the first three for 48 of 49 drafts (49 of 49 against
-whole texts).
 """
 
 from __future__ import annotations
@@ -18,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import event, select
@@ -42,18 +34,9 @@ def searchable(status: str) -> bool:
     return status not in OUT_OF_PLAY
 
 
-@dataclass
-class Matches:
-    """A draft's best matches by whole text and by title alone: (idea id, score), best first."""
-
-    by_text: list[tuple[uuid.UUID, float]]
-    by_title: list[tuple[uuid.UUID, float]]
-
-
 class IdeaIndex:
     def __init__(self) -> None:
         self._index = SimilarityIndex()
-        self._titles = SimilarityIndex()
         self._version: dict[uuid.UUID, int] = {}  # what the index holds of each idea
         self._watermark: datetime | None = None
 
@@ -68,15 +51,13 @@ class IdeaIndex:
             return False  # already applied (after its commit, or by an earlier catch-up)
         if searchable(status):
             self._index.upsert(idea_id, idea_text(title, problem, proposal))
-            self._titles.upsert(idea_id, idea_text(title))
         else:
             self._index.remove(idea_id)
-            self._titles.remove(idea_id)
         self._version[idea_id] = version
         return True
 
-    def search(self, text: str, limit: int) -> Matches:
-        return Matches(self._index.search(text, limit=limit), self._titles.search(text, limit=limit))
+    def search(self, text: str, limit: int) -> list[tuple[uuid.UUID, float]]:
+        return self._index.search(text, limit=limit)
 
     async def catch_up(self, engine: AsyncEngine) -> int:
         """Apply every idea changed since the last catch-up (all of them the first time); returns
