@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 from starlette.routing import Route
 
@@ -71,6 +71,7 @@ def create_service_app(
     version_table: str,
     on_startup: Callable[[FastAPI], Any] | None = None,
     on_shutdown: Callable[[FastAPI], Any] | None = None,
+    readiness_checks: Callable[[Request], dict[str, str]] | None = None,
 ) -> FastAPI:
     configure_logging(part, settings.log_level)
 
@@ -102,7 +103,7 @@ def create_service_app(
     # these are the ones people call.
     for router in routers:
         app.include_router(router)
-    app.include_router(health_router(part, alembic_ini, version_table))
+    app.include_router(health_router(part, alembic_ini, version_table, readiness_checks))
     app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
     app.include_router(caller_router(part))
     app.add_middleware(ObserveRequests, part=part)

@@ -1,8 +1,10 @@
-"""/healthz (the process answers) and /readyz (database reachable and migrations at head)."""
+"""/healthz (the process answers) and /readyz (database reachable, migrations at head, and any
+conditions of the part's own, such as a search index built)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -24,7 +26,10 @@ class Readiness(BaseModel):
     checks: dict[str, str]
 
 
-def health_router(part: str, alembic_ini: Path, version_table: str) -> APIRouter:
+def health_router(
+    part: str, alembic_ini: Path, version_table: str, extra_checks: Callable[[Request], dict[str, str]] | None = None
+) -> APIRouter:
+    """`extra_checks` adds a part's own conditions to /readyz: {name: "ok" or why not}."""
     router = APIRouter(tags=["health"])
     head = head_revision(alembic_ini)
 
@@ -52,6 +57,8 @@ def health_router(part: str, alembic_ini: Path, version_table: str) -> APIRouter
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready", and says why
             checks.setdefault("database", f"unreachable: {type(exc).__name__}")
             checks.setdefault("migrations", "unknown")
+        if extra_checks is not None:
+            checks.update(extra_checks(request))
         ready = all(v == "ok" for v in checks.values())
         body = Readiness(status="ready" if ready else "not ready", part=part, checks=checks)
         return JSONResponse(body.model_dump(), status_code=200 if ready else 503)

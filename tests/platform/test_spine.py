@@ -148,7 +148,8 @@ def test_health_readiness_and_metrics(platform, anonymous):
         with httpx.Client(base_url=platform.url(part)) as direct:
             assert direct.get("/healthz").status_code == 200
             body = direct.get("/readyz").json()
-            assert body["checks"] == {"database": "ok", "migrations": "ok"}
+            own = {"similar-idea index": "ok"} if part == "ideas" else {}
+            assert body["checks"] == {"database": "ok", "migrations": "ok", **own}
             metrics = direct.get("/metrics")
             assert metrics.status_code == 200 and "http_requests_total" in metrics.text
     assert "http_requests_total" in anonymous.get("/metrics").text

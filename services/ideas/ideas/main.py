@@ -2,29 +2,26 @@
 
 import asyncio
 import contextlib
-import logging
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from ideas.router import router
 from ideas.search import IdeaIndex, keep_in_step
 from ideas.settings import ALEMBIC_INI, VERSION_TABLE, get_settings
 from platform_core.app import create_service_app
 
-log = logging.getLogger("ideas.search")
-
 
 async def _start_index(app: FastAPI) -> None:
-    """Fill the similar-idea index before serving, then keep it in step in the background."""
+    """Build the similar-idea index in the background, then keep it in step (search.keep_in_step)."""
     index = app.state.idea_index = IdeaIndex()
-    try:
-        count = await index.catch_up(app.state.engine)
-        log.info("similar-idea index built", extra={"indexed": len(index), "ideas": count})
-    except Exception as exc:  # noqa: BLE001 - e.g. not migrated yet: serve, and /readyz says why
-        log.warning("similar-idea index not built at start-up: %s", exc)
     app.state.index_task = asyncio.create_task(
         keep_in_step(index, app.state.engine, app.state.settings.index_refresh_seconds)
     )
+
+
+def _index_readiness(request: Request) -> dict[str, str]:
+    index: IdeaIndex = request.app.state.idea_index
+    return {"similar-idea index": "ok" if index.built else f"building ({len(index)} ideas so far)"}
 
 
 async def _stop_index(app: FastAPI) -> None:
@@ -45,4 +42,5 @@ app = create_service_app(
     version_table=VERSION_TABLE,
     on_startup=_start_index,
     on_shutdown=_stop_index,
+    readiness_checks=_index_readiness,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -39,6 +40,8 @@ class IdeaIndex:
         self._index = SimilarityIndex()
         self._version: dict[uuid.UUID, int] = {}  # what the index holds of each idea
         self._watermark: datetime | None = None
+        # True once every idea in the database has been read in (the first catch-up finished).
+        self.built = False
 
     def __len__(self) -> int:
         return len(self._index)
@@ -75,6 +78,7 @@ class IdeaIndex:
                 # Let requests in between batches while a large index is being built.
                 await asyncio.sleep(0)
         self._watermark = started
+        self.built = True
         return applied
 
 
@@ -101,14 +105,25 @@ def index_after_commit(session: AsyncSession, index: IdeaIndex, idea: Idea) -> N
 
 
 async def keep_in_step(index: IdeaIndex, engine: AsyncEngine, every_seconds: float) -> None:
-    """Background task: catch up with other replicas' changes (and a failed first build) forever."""
+    """Background task: build the index, then catch up with other replicas' changes, forever.
+
+    The first build runs while the service already answers (at 100,000 ideas it takes 16-32 s here):
+    /healthz says the process is alive, /readyz says "building" until it is done, and a search
+    meanwhile is a 503 to retry, never an answer from half an index. A build that fails (say, the
+    database is not migrated yet) is tried again every `every_seconds`.
+    """
+    started = time.monotonic()
     while True:
-        await asyncio.sleep(every_seconds)
         try:
+            first = not index.built
             count = await index.catch_up(engine)
-            if count:
+            if first:
+                log.info("similar-idea index built",
+                         extra={"indexed": len(index), "ideas": count, "seconds": round(time.monotonic() - started, 1)})
+            elif count:
                 log.info("similar-idea index caught up", extra={"ideas": count, "indexed": len(index)})
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - a database blip must not stop the loop; try again
             log.warning("similar-idea index could not catch up: %s", exc)
+        await asyncio.sleep(every_seconds)

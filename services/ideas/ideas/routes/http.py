@@ -104,4 +104,15 @@ def _idea_index(request: Request) -> IdeaIndex:
     return request.app.state.idea_index
 
 
+def _built_index(request: Request) -> IdeaIndex:
+    index: IdeaIndex = request.app.state.idea_index
+    if not index.built:
+        # Half an index would miss matches silently (a "tried before?" warning not given).
+        raise Problem(503, f"Similar-idea search is still starting ({len(index)} ideas read in so far); "
+                           "try again in a few seconds.", headers={"Retry-After": "5"})
+    return index
+
+
+# Writes keep the index in step even while it is being built; searches need it whole.
 IndexDep = Annotated[IdeaIndex, Depends(_idea_index)]
+BuiltIndexDep = Annotated[IdeaIndex, Depends(_built_index)]

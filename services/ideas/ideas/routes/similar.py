@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from ideas import submissions
 from ideas.models import Idea
-from ideas.routes.http import IndexDep
+from ideas.routes.http import BuiltIndexDep
 from ideas.schemas import SimilarAnswer, SimilarIdea, SimilarQuery
 from ideas.similarity import idea_text
 from ideas.views import idea_view
@@ -22,10 +22,10 @@ router = APIRouter(prefix="/api/ideas", tags=["similar ideas"])
     "/similar",
     response_model=SimilarAnswer,
     summary="The existing ideas most like a draft, best first, from every council",
-    responses=responses(401, 422),
+    responses=responses(401, 422, 503),
 )
 async def similar_ideas(
-    body: SimilarQuery, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
+    body: SimilarQuery, session: SessionDep, principal: CurrentPrincipal, index: BuiltIndexDep
 ) -> SimilarAnswer:
     # Ask for a few more than wanted: some hits may be ideas this caller may not see at all.
     hits = index.search(idea_text(body.title, body.problem or "", body.proposal or ""), body.limit + 5)
