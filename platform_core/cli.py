@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from platform_core.db import is_sqlite
 from platform_core.migrations import downgrade, upgrade
 from platform_core.settings import PartSettings
 
@@ -38,5 +40,9 @@ def service_cli(
             upgrade(alembic_ini, url)
         import uvicorn
 
+        if args.workers > 1 and is_sqlite(url):
+            # Not refused (it works), but said: the workers would only queue for SQLite's one write lock.
+            print(f"{part}: {args.workers} workers on SQLite add contention for its single write lock, not "
+                  "throughput (benchmarks/README.md, Ballots); use PostgreSQL to scale out.", file=sys.stderr)
         uvicorn.run(app_path, host=args.host, port=args.port, log_config=None, access_log=False,
                     proxy_headers=False, server_header=False, workers=max(1, args.workers))
