@@ -70,6 +70,10 @@ from voting.models import AuditPending, utcnow
 PENDING = AuditPending.__table__
 
 MAX_BATCH = 100
+# SECRECY_ORDER: a batch writes its voter rows in voter-id order and its ballots in receipt order
+# (random), so that where rows land on disk (PostgreSQL's ctid, SQLite's rowid) does not pair the
+# k-th voter of a batch with its k-th ballot. What a batch cannot hide is that its voters and its
+# ballots were written together (docs/voting.md, "Secrecy", limits).
 
 FIRST_BALLOTS = """
 WITH r AS (
@@ -93,7 +97,7 @@ WITH r AS (
     SELECT open_batch.* FROM open_batch JOIN voter ON voter.id = open_batch.voter_row_id
 ), ballot AS (
     INSERT INTO ballots (receipt, round_id, choices, state, replaced_by, voter_id)
-    SELECT receipt, $1::uuid, choices, 'counted', NULL, open_voter_id FROM written
+    SELECT receipt, $1::uuid, choices, 'counted', NULL, open_voter_id FROM written ORDER BY receipt
 ), retry AS (
     INSERT INTO ballot_retries (id, round_id, sealed)
     SELECT retry_id, $1::uuid, sealed FROM written WHERE retry_id IS NOT NULL
@@ -263,7 +267,9 @@ def sqlite_writer(engine: AsyncEngine) -> BatchWriter:
                 written = set((await conn.execute(select(VOTERS.c.id).where(VOTERS.c.id.in_(ids)))).scalars())
                 new = [w for w in checked if w.ballot.voter_row["id"] in written]
                 if new:
-                    await conn.execute(insert(BALLOTS), [w.ballot.ballot for w in new])
+                    # In receipt order (random), not the voters' order: see SECRECY_ORDER.
+                    await conn.execute(insert(BALLOTS), sorted((w.ballot.ballot for w in new),
+                                                               key=lambda row: row["receipt"]))
                     retries = [{"id": w.ballot.retry_id, "round_id": round_id, "sealed": w.ballot.sealed}
                                for w in new if w.ballot.retry_id is not None]
                     if retries:
