@@ -7,11 +7,10 @@ import uuid
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from tests.ideas.ideaskit import etag_of, ok, problem, submit
 from tests.support.processes import another
-from tests.support.tcp_proxy import CuttableProxy
+from tests.support.tcp_proxy import in_front_of
 
 
 def _word() -> str:
@@ -144,11 +143,8 @@ def test_while_the_index_is_built_the_service_answers_and_search_says_so(platfor
     if platform.backend != "postgres":
         pytest.skip("a database away at start-up is exercised on PostgreSQL (a server that can vanish)")
     idea, word = mattresses
-    url = make_url(platform.database_url("ideas"))
-    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
-    proxy.open()
+    proxy, proxied = in_front_of(platform.database_url("ideas"))
     proxy.cut()  # the port is known; nothing listens on it yet
-    proxied = url.set(port=proxy.port).render_as_string(hide_password=False)
     try:
         with another(platform.runner, "ideas", ready="/healthz", IDEAS_DATABASE_URL=proxied,
                      IDEAS_INDEX_REFRESH_SECONDS="0.2") as starting:

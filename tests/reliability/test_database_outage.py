@@ -8,10 +8,9 @@ import time
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from tests.support.processes import another
-from tests.support.tcp_proxy import CuttableProxy
+from tests.support.tcp_proxy import in_front_of
 
 
 def _wait(check, timeout: float = 20.0) -> None:  # noqa: ANN001
@@ -27,10 +26,7 @@ def _wait(check, timeout: float = 20.0) -> None:  # noqa: ANN001
 def test_a_part_survives_its_database_going_away(platform, admin, part):
     if platform.backend != "postgres":
         pytest.skip("the database going away is exercised on PostgreSQL (a server that can vanish)")
-    url = make_url(platform.database_url(part))
-    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
-    proxy.open()
-    proxied_url = url.set(port=proxy.port).render_as_string(hide_password=False)
+    proxy, proxied_url = in_front_of(platform.database_url(part))
     try:
         with another(platform.runner, part, ready="/readyz", client_timeout=10,
                      **{f"{part.upper()}_DATABASE_URL": proxied_url}) as client:

@@ -61,3 +61,13 @@ class CuttableProxy:
     def shutdown(self) -> None:
         self.cut()
         self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+def in_front_of(database_url: str) -> tuple[CuttableProxy, str]:
+    """An open proxy in front of a PostgreSQL database, and the database URL that goes through it."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy.open()
+    return proxy, url.set(port=proxy.port).render_as_string(hide_password=False)

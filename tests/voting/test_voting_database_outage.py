@@ -12,10 +12,9 @@ import time
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from tests.support.processes import another
-from tests.support.tcp_proxy import CuttableProxy
+from tests.support.tcp_proxy import in_front_of
 from tests.voting.votingkit import ROUNDS, new_round, ok, step
 
 
@@ -32,10 +31,7 @@ def test_a_ballot_cast_while_the_database_is_away_is_refused_then_counted_once(p
     idea = hall.lettered["A"]
     first, second, third = (new_person(hall.council, "staff") for _ in range(3))
 
-    url = make_url(platform.database_url("voting"))
-    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
-    proxy.open()
-    proxied = url.set(port=proxy.port).render_as_string(hide_password=False)
+    proxy, proxied = in_front_of(platform.database_url("voting"))
     try:
         with another(platform.runner, "voting", ready="/readyz", client_timeout=10,
                      VOTING_DATABASE_URL=proxied) as direct:

@@ -65,9 +65,7 @@ from voting.ballots import (
     sanitised,
     write_failed,
 )
-from voting.models import AuditPending, utcnow
-
-PENDING = AuditPending.__table__
+from voting.models import utcnow
 
 MAX_BATCH = 100
 # SECRECY_ORDER: a batch writes its voter rows in voter-id order and its ballots in receipt order
@@ -274,7 +272,7 @@ def sqlite_writer(engine: AsyncEngine) -> BatchWriter:
                                for w in new if w.ballot.retry_id is not None]
                     if retries:
                         await conn.execute(insert(RETRIES), retries)
-                    await conn.execute(insert(PENDING), [{"round_id": round_id, "events": w.events} for w in new])
+                    await conn.execute(insert(audit.PENDING), [{"round_id": round_id, "events": w.events} for w in new])
         locked = {"phase": r.phase, "opens_at": r.opens_at, "closes_at": r.closes_at}
         return [
             {**locked, "open_now": open_now and w.version == r.version,

@@ -105,7 +105,7 @@ def _idea_index(request: Request) -> IdeaIndex:
 
 
 def _built_index(request: Request) -> IdeaIndex:
-    index: IdeaIndex = request.app.state.idea_index
+    index = _idea_index(request)
     if not index.built:
         # Half an index would miss matches silently (a "tried before?" warning not given).
         raise Problem(503, f"Similar-idea search is still starting ({len(index)} ideas read in so far); "
