@@ -69,9 +69,15 @@ async def _generate(job: dict) -> dict:
     def requests(ballots: list[dict]) -> list[bytes]:
         return [
             http_load.request_bytes(
-                gateway.hostname, gateway.port, "POST", path,
-                [("Authorization", f"Bearer {b['token']}"), ("Idempotency-Key", str(uuid.uuid4())),
-                 ("Content-Type", "application/json")],
+                gateway.hostname,
+                gateway.port,
+                "POST",
+                path,
+                [
+                    ("Authorization", f"Bearer {b['token']}"),
+                    ("Idempotency-Key", str(uuid.uuid4())),
+                    ("Content-Type", "application/json"),
+                ],
                 json.dumps({"choices": {"approve": b["approve"]}}).encode(),
             )
             for b in ballots
@@ -79,16 +85,17 @@ async def _generate(job: dict) -> dict:
 
     def results(answers: list[http_load.Result]) -> list[tuple[int, float, str | None]]:
         # (status, seconds, receipt or the start of the problem)
-        return [(status, seconds, json.loads(body)["receipt"] if status == 201 else body[:200].decode(errors="replace"))
-                for status, seconds, body in answers]
+        return [
+            (status, seconds, json.loads(body)["receipt"] if status == 201 else body[:200].decode(errors="replace"))
+            for status, seconds, body in answers
+        ]
 
     warm_requests, measured_requests = requests(job["warmup"]), requests(job["measured"])
     warm, _, _ = await http_load.run(gateway.hostname, gateway.port, warm_requests, job["concurrency"])
     # Tell the parent the warm-up is over, and wait for its go (it samples the CPU counters).
     print(json.dumps({"warmed": len(warm)}), flush=True)
     sys.stdin.readline()
-    measured, seconds, cpu = await http_load.run(gateway.hostname, gateway.port, measured_requests,
-                                                 job["concurrency"])
+    measured, seconds, cpu = await http_load.run(gateway.hostname, gateway.port, measured_requests, job["concurrency"])
     warm, measured = results(warm), results(measured)
     return {
         "warmup": warm,
@@ -173,14 +180,16 @@ def loadavg() -> str:
 # ---- one database ---------------------------------------------------------------------------------
 
 
-def _ok(response, status: int = 200) -> dict:  # noqa: ANN001
+def _ok(response, status: int = 200) -> dict:
     if response.status_code != status:
-        sys.exit(f"{response.request.method} {response.request.url.path}: expected {status}, "
-                 f"got {response.status_code}: {response.text[:400]}")
+        sys.exit(
+            f"{response.request.method} {response.request.url.path}: expected {status}, "
+            f"got {response.status_code}: {response.text[:400]}"
+        )
     return response.json()
 
 
-def set_up(platform, issuer, voters: int) -> tuple[dict, list[dict], list[str]]:  # noqa: ANN001
+def set_up(platform, issuer, voters: int) -> tuple[dict, list[dict], list[str]]:
     """Council, organiser, author, voters, hack day, shortlisted ideas and an open approval round."""
     import httpx
 
@@ -194,51 +203,101 @@ def set_up(platform, issuer, voters: int) -> tuple[dict, list[dict], list[str]]:
 
         admin_h = as_(admin.token)
         slug = f"bench-{uuid.uuid4().hex[:8]}"
-        council = _ok(client.post("/api/councils", json={"name": "Benchmark Borough Council", "slug": slug},
-                                  headers=admin_h), 201)
+        council = _ok(
+            client.post("/api/councils", json={"name": "Benchmark Borough Council", "slug": slug}, headers=admin_h), 201
+        )
 
         def person(name: str, *roles: str) -> dict:
-            body = _ok(client.post("/api/people", headers=admin_h, json={
-                "email": f"{uuid.uuid4().hex[:10]}@example.org", "name": name, "council_id": council["id"],
-                "roles": list(roles)}), 201)
-            token = issuer.issue(subject=body["id"], council_id=council["id"], council_name=council["name"],
-                                 roles=list(roles), name=name)
+            body = _ok(
+                client.post(
+                    "/api/people",
+                    headers=admin_h,
+                    json={
+                        "email": f"{uuid.uuid4().hex[:10]}@example.org",
+                        "name": name,
+                        "council_id": council["id"],
+                        "roles": list(roles),
+                    },
+                ),
+                201,
+            )
+            token = issuer.issue(
+                subject=body["id"], council_id=council["id"], council_name=council["name"], roles=list(roles), name=name
+            )
             return {"id": body["id"], "headers": as_(token)}
 
         organiser, author = person("Olive Organiser", "organiser"), person("Arthur Author", "staff")
-        day = _ok(client.post("/api/ideas/hack-days", headers=organiser["headers"], json={
-            "name": "Benchmark hack day", "date": "2027-03-04", "themes": ["Fewer calls"]}), 201)
-        _ok(client.post(f"/api/ideas/hack-days/{day['id']}/phase", headers=organiser["headers"],
-                        json={"phase": "open"}))
+        day = _ok(
+            client.post(
+                "/api/ideas/hack-days",
+                headers=organiser["headers"],
+                json={"name": "Benchmark hack day", "date": "2027-03-04", "themes": ["Fewer calls"]},
+            ),
+            201,
+        )
+        _ok(
+            client.post(f"/api/ideas/hack-days/{day['id']}/phase", headers=organiser["headers"], json={"phase": "open"})
+        )
         ideas = []
         for n in range(IDEAS):
-            idea = _ok(client.post("/api/ideas/ideas", headers=author["headers"], json={
-                "hack_day_id": day["id"], "title": f"Benchmark idea number {n}",
-                "service_area": "waste_and_recycling", "problem": "Residents ring about missed bins.",
-                "proposal": "Tell crews before the round starts."}), 201)
+            idea = _ok(
+                client.post(
+                    "/api/ideas/ideas",
+                    headers=author["headers"],
+                    json={
+                        "hack_day_id": day["id"],
+                        "title": f"Benchmark idea number {n}",
+                        "service_area": "waste_and_recycling",
+                        "problem": "Residents ring about missed bins.",
+                        "proposal": "Tell crews before the round starts.",
+                    },
+                ),
+                201,
+            )
             _ok(client.post(f"/api/ideas/ideas/{idea['id']}/shortlist", headers=organiser["headers"]))
             ideas.append(idea["id"])
-        rnd = _ok(client.post(ROUNDS, headers=organiser["headers"], json={
-            "hack_day_id": day["id"], "title": "Benchmark round", "method": "approval",
-            "rules": {"max_approvals": MAX_APPROVALS}, "idea_ids": ideas}), 201)
+        rnd = _ok(
+            client.post(
+                ROUNDS,
+                headers=organiser["headers"],
+                json={
+                    "hack_day_id": day["id"],
+                    "title": "Benchmark round",
+                    "method": "approval",
+                    "rules": {"max_approvals": MAX_APPROVALS},
+                    "idea_ids": ideas,
+                },
+            ),
+            201,
+        )
         _ok(client.post(f"{ROUNDS}/{rnd['id']}/open", headers=organiser["headers"]))
 
         people = []
         for start in range(0, voters, 1000):
-            batch = [{"email": f"{uuid.uuid4().hex[:12]}@example.org", "name": f"Voter {i}"}
-                     for i in range(start, min(voters, start + 1000))]
-            people += _ok(client.post(f"/api/councils/{council['id']}/staff", headers=organiser["headers"],
-                                      json={"people": batch}), 201)["created"]
+            batch = [
+                {"email": f"{uuid.uuid4().hex[:12]}@example.org", "name": f"Voter {i}"}
+                for i in range(start, min(voters, start + 1000))
+            ]
+            people += _ok(
+                client.post(
+                    f"/api/councils/{council['id']}/staff", headers=organiser["headers"], json={"people": batch}
+                ),
+                201,
+            )["created"]
     rng = random.Random(4)
-    ballots = [{
-        "token": issuer.issue(subject=p["id"], council_id=council["id"], council_name=council["name"],
-                              roles=["staff"], name=p["name"]),
-        "approve": rng.sample(ideas, rng.randint(1, MAX_APPROVALS)),
-    } for p in people]
+    ballots = [
+        {
+            "token": issuer.issue(
+                subject=p["id"], council_id=council["id"], council_name=council["name"], roles=["staff"], name=p["name"]
+            ),
+            "approve": rng.sample(ideas, rng.randint(1, MAX_APPROVALS)),
+        }
+        for p in people
+    ]
     return {"round_id": rnd["id"], "organiser": organiser["headers"]}, ballots, ideas
 
 
-def check_count(platform, setup: dict, ballots: list[dict], result: dict, ideas: list[str]) -> dict:  # noqa: ANN001
+def check_count(platform, setup: dict, ballots: list[dict], result: dict, ideas: list[str]) -> dict:
     """Close the round; every accepted ballot must be counted exactly once, and nothing else."""
     import httpx
 
@@ -265,14 +324,20 @@ def check_count(platform, setup: dict, ballots: list[dict], result: dict, ideas:
     if [r for r, n in counted.items() if n > 1]:
         problems.append("a ballot was counted twice")
     if set(counted) != set(accepted):
-        problems.append(f"{len(set(accepted) - set(counted))} accepted ballots not counted, "
-                        f"{len(set(counted) - set(accepted))} counted ballots nobody was given")
+        problems.append(
+            f"{len(set(accepted) - set(counted))} accepted ballots not counted, "
+            f"{len(set(counted) - set(accepted))} counted ballots nobody was given"
+        )
     if approvals != {i: expected[i] for i in ideas}:
         problems.append("the result differs from the count made here")
     if not verified["ok"] or verified["ballots_pending"]:
         problems.append(f"audit verification: ok={verified['ok']}, pending={verified['ballots_pending']}")
-    return {"accepted": sum(accepted.values()), "counted": sum(counted.values()),
-            "audit_entries": verified["entries_checked"], "problems": problems}
+    return {
+        "accepted": sum(accepted.values()),
+        "counted": sum(counted.values()),
+        "audit_entries": verified["entries_checked"],
+        "problems": problems,
+    }
 
 
 def measure(backend: str, workers: int, args: argparse.Namespace) -> dict:
@@ -282,25 +347,38 @@ def measure(backend: str, workers: int, args: argparse.Namespace) -> dict:
 
     folder = Path(tempfile.mkdtemp(prefix=f"ballots-bench-{backend}-"))
     extra = {**HIGH_LIMITS, "VOTING_WORKERS": str(workers)}
-    platform = Platform(data_dir=folder, backend=backend, environment="test",
-                        ports={p: free_port() for p in PARTS}, extra_env=extra)
+    platform = Platform(
+        data_dir=folder, backend=backend, environment="test", ports={p: free_port() for p in PARTS}, extra_env=extra
+    )
     try:
         platform.prepare()
         platform.start_all()
-        issuer = TokenIssuer(platform.private_key_file.read_text(), issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE,
-                             ttl_seconds=3600)
+        issuer = TokenIssuer(
+            platform.private_key_file.read_text(), issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=3600
+        )
         setup, ballots, ideas = set_up(platform, issuer, args.warmup + args.ballots)
-        job = {"gateway_url": platform.url("gateway"), "round_id": setup["round_id"],
-               "concurrency": args.concurrency, "warmup": ballots[: args.warmup],
-               "measured": ballots[args.warmup:]}
+        job = {
+            "gateway_url": platform.url("gateway"),
+            "round_id": setup["round_id"],
+            "concurrency": args.concurrency,
+            "warmup": ballots[: args.warmup],
+            "measured": ballots[args.warmup :],
+        }
         job_file = folder / "job.json"
         job_file.write_text(json.dumps(job))
 
-        generator = subprocess.Popen([sys.executable, __file__, "--load-generator", str(job_file)], cwd=REPO,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        generator = subprocess.Popen(
+            [sys.executable, __file__, "--load-generator", str(job_file)],
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         generator.stdout.readline()  # warmed up
-        parts = {"gateway": lambda: process_tree(platform.procs["gateway"].pid),
-                 "voting": lambda: process_tree(platform.procs["voting"].pid)}
+        parts = {
+            "gateway": lambda: process_tree(platform.procs["gateway"].pid),
+            "voting": lambda: process_tree(platform.procs["voting"].pid),
+        }
         if backend == "postgres":
             parts["postgres (whole server)"] = postgres_pids
         spies = []
@@ -309,10 +387,25 @@ def measure(backend: str, workers: int, args: argparse.Namespace) -> dict:
             Path(args.profile).mkdir(parents=True, exist_ok=True)
             for part in ("gateway", "voting"):
                 target = Path(args.profile) / f"{backend}-w{workers}-{part}.txt"
-                spies.append(subprocess.Popen(
-                    [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "--subprocesses",
-                     "--rate", "200", "-o", str(target), "--pid", str(platform.procs[part].pid)],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                spies.append(
+                    subprocess.Popen(
+                        [
+                            str(Path(sys.executable).parent / "py-spy"),
+                            "record",
+                            "--format",
+                            "raw",
+                            "--subprocesses",
+                            "--rate",
+                            "200",
+                            "-o",
+                            str(target),
+                            "--pid",
+                            str(platform.procs[part].pid),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
             time.sleep(1.0)
         load_before = loadavg()
         before = {name: cpu_by_pid(pids()) for name, pids in parts.items()}
@@ -360,10 +453,14 @@ def measure(backend: str, workers: int, args: argparse.Namespace) -> dict:
 
 
 def report(results: list[dict], args: argparse.Namespace) -> bool:
-    print(f"\nBallots through the gateway, {args.concurrency} concurrent voters, approval round of {IDEAS} ideas "
-          "(columns: database, voting service worker processes)")
-    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({host.machine()}), "
-          f"Python {host.python_version()}\n")
+    print(
+        f"\nBallots through the gateway, {args.concurrency} concurrent voters, approval round of {IDEAS} ideas "
+        "(columns: database, voting service worker processes)"
+    )
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({host.machine()}), "
+        f"Python {host.python_version()}\n"
+    )
     names = [r["label"] for r in results]
     rows = [
         ("ballots sent (measured)", lambda r: f"{r['ballots_sent']}"),
@@ -376,8 +473,12 @@ def report(results: list[dict], args: argparse.Namespace) -> bool:
     ]
     cpu_names = sorted({k for r in results for k in r["cpu_us_per_ballot"]})
     for name in cpu_names:
-        rows.append((f"CPU µs/ballot: {name}",
-                     lambda r, n=name: f"{r['cpu_us_per_ballot'][n]:.0f}" if n in r["cpu_us_per_ballot"] else "-"))
+        rows.append(
+            (
+                f"CPU µs/ballot: {name}",
+                lambda r, n=name: f"{r['cpu_us_per_ballot'][n]:.0f}" if n in r["cpu_us_per_ballot"] else "-",
+            )
+        )
     rows += [
         ("counted after close (all ballots)", lambda r: f"{r['count']['counted']} of {r['count']['accepted']}"),
         ("audit chain entries verified", lambda r: f"{r['count']['audit_entries']}"),
@@ -393,8 +494,10 @@ def report(results: list[dict], args: argparse.Namespace) -> bool:
     good = all(not r["count"]["problems"] and not r["errors"] for r in results)
     for pg in (r for r in results if r["backend"] == "postgres"):
         met = pg["ballots_per_second"] >= 1000 and pg["p99_ms"] < 100
-        print(f"\nTarget (PostgreSQL: >= 1,000 ballots/s, p99 < 100 ms), {pg['label']}: "
-              f"{'met' if met else 'not met'} ({pg['ballots_per_second']:.0f}/s, p99 {pg['p99_ms']:.0f} ms)")
+        print(
+            f"\nTarget (PostgreSQL: >= 1,000 ballots/s, p99 < 100 ms), {pg['label']}: "
+            f"{'met' if met else 'not met'} ({pg['ballots_per_second']:.0f}/s, p99 {pg['p99_ms']:.0f} ms)"
+        )
     return good
 
 
@@ -404,10 +507,14 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=6000, help="measured ballots per database (one per voter)")
     parser.add_argument("--warmup", type=int, default=500, help="ballots cast first, not measured")
     parser.add_argument("--concurrency", type=int, default=50, help="voters casting at once")
-    parser.add_argument("--workers", default="1",
-                        help="the voting service's worker processes; comma-separated to compare (e.g. 1,2)")
-    parser.add_argument("--profile", metavar="DIR",
-                        help="sample the gateway and voting service with py-spy (pip install py-spy) into DIR")
+    parser.add_argument(
+        "--workers", default="1", help="the voting service's worker processes; comma-separated to compare (e.g. 1,2)"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="sample the gateway and voting service with py-spy (pip install py-spy) into DIR",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--load-generator", metavar="JOB", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -423,8 +530,11 @@ def main() -> None:
             if why:
                 sys.exit(f"PostgreSQL is not reachable at 127.0.0.1:5432: {why}")
         for workers in [int(w) for w in args.workers.split(",") if w]:
-            print(f"{backend}, {workers} voting worker(s): starting the platform and casting "
-                  f"{args.warmup} + {args.ballots} ballots ...", flush=True)
+            print(
+                f"{backend}, {workers} voting worker(s): starting the platform and casting "
+                f"{args.warmup} + {args.ballots} ballots ...",
+                flush=True,
+            )
             results.append(measure(backend, workers, args))
     good = report(results, args)
     if args.json:

@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services" / "voting"))
 
-from voting.tally import count  # noqa: E402
+from voting.tally import count
 
 
 class Hall:
@@ -54,9 +54,7 @@ class Hall:
 def dot_ballots(hall: Hall, voters: int, dots: int, per_idea: int) -> list[dict]:
     """Each voter spends 1..`dots` dots, 1..`per_idea` on each idea they pick."""
     ballots = []
-    for ideas, amounts in zip(
-        hall.picks(voters, 1, dots), hall.numbers(voters, dots, 1, per_idea), strict=True
-    ):
+    for ideas, amounts in zip(hall.picks(voters, 1, dots), hall.numbers(voters, dots, 1, per_idea), strict=True):
         given, left = {}, dots
         for idea, amount in zip(ideas, amounts, strict=False):
             if left == 0:
@@ -149,9 +147,7 @@ def main() -> int:
         else:
             verdict, shown = ("met" if median < target else "MISSED"), f"{target:.2f} s"
             missed += median >= target
-        print(
-            f"{name:<68} {median:>6.3f} s {statistics.median(cpu):>6.3f} s {shown:>8}  {verdict}", flush=True
-        )
+        print(f"{name:<68} {median:>6.3f} s {statistics.median(cpu):>6.3f} s {shown:>8}  {verdict}", flush=True)
     return 1 if missed else 0
 
 

@@ -115,18 +115,24 @@ class Measured:
 
 # A POST per service that is refused after authentication (see the module's docstring).
 REFUSED_POSTS = {
-    "voting": ("/api/voting/rounds",
-               {"hack_day_id": str(uuid.uuid4()), "title": "Benchmark round", "method": "approval"}),
-    "ideas": (f"/api/ideas/internal/ideas/{uuid.uuid4()}/selected",
-              {"event_id": str(uuid.uuid4()), "round_id": str(uuid.uuid4()), "rank": 1}),
+    "voting": (
+        "/api/voting/rounds",
+        {"hack_day_id": str(uuid.uuid4()), "title": "Benchmark round", "method": "approval"},
+    ),
+    "ideas": (
+        f"/api/ideas/internal/ideas/{uuid.uuid4()}/selected",
+        {"event_id": str(uuid.uuid4()), "round_id": str(uuid.uuid4()), "rank": 1},
+    ),
     "followup": ("/api/followup/trials", {"idea_id": str(uuid.uuid4())}),
 }
 
 
 def cases(service: str) -> list[Case]:
     path, body = REFUSED_POSTS[service]
-    return [Case("GET", "GET", f"/api/{service}/whoami", b"", 200),
-            Case("POST", "POST", path, json.dumps(body).encode(), 403)]
+    return [
+        Case("GET", "GET", f"/api/{service}/whoami", b"", 200),
+        Case("POST", "POST", path, json.dumps(body).encode(), 403),
+    ]
 
 
 # ---- wrk -----------------------------------------------------------------------------------------
@@ -162,8 +168,13 @@ def wrk_run(wrk: str, url: str, script: Path, connections: int, seconds: float) 
     if out.returncode != 0 or line is None:
         sys.exit(f"wrk failed ({out.returncode}): {out.stderr or out.stdout}")
     r = json.loads(line.removeprefix("WRK-JSON "))
-    return Run(rps=r["requests"] / (r["duration_us"] / 1e6), p50_ms=r["p50_us"] / 1000,
-               p99_ms=r["p99_us"] / 1000, socket_errors=r["socket_errors"], requests=r["requests"])
+    return Run(
+        rps=r["requests"] / (r["duration_us"] / 1e6),
+        p50_ms=r["p50_us"] / 1000,
+        p99_ms=r["p99_us"] / 1000,
+        socket_errors=r["socket_errors"],
+        requests=r["requests"],
+    )
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -189,10 +200,18 @@ def loaded(wrk: str, url: str, script: Path, connections: int, seconds: float, p
 
 # ---- the platform ----------------------------------------------------------------------------------
 def start(service: str, folder: Path, extra_env: dict[str, str]) -> Platform:
-    runner = Platform(data_dir=folder, backend="sqlite", environment="test",
-                      ports={p: free_port() for p in PARTS},
-                      extra_env={"GATEWAY_WRITE_RATE_LIMIT": BENCH_WRITE_LIMIT, "GATEWAY_LOG_LEVEL": "INFO",
-                                 f"{service.upper()}_LOG_LEVEL": "INFO", **extra_env})
+    runner = Platform(
+        data_dir=folder,
+        backend="sqlite",
+        environment="test",
+        ports={p: free_port() for p in PARTS},
+        extra_env={
+            "GATEWAY_WRITE_RATE_LIMIT": BENCH_WRITE_LIMIT,
+            "GATEWAY_LOG_LEVEL": "INFO",
+            f"{service.upper()}_LOG_LEVEL": "INFO",
+            **extra_env,
+        },
+    )
     runner.prepare()
     runner.start(service)
     runner.start("gateway")  # migrates the gateway's database, which the alternatives then reuse
@@ -208,7 +227,10 @@ def restart_gateway(runner: Platform, client: str) -> None:
     with open(runner.log_path("gateway"), "ab") as out:
         runner.procs["gateway"] = subprocess.Popen(
             [sys.executable, __file__, "--serve-gateway", client, "--port", str(runner.ports["gateway"])],
-            cwd=REPO, env=runner.env_for("gateway"), stdout=out, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=runner.env_for("gateway"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     runner.wait_ready("gateway")
@@ -219,18 +241,28 @@ def check_answers(targets: dict[str, str], all_cases: list[Case], token: str) ->
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     for side, base in targets.items():
         for case in all_cases:
-            response = httpx.request(case.method, base + case.path, content=case.body or None,
-                                     headers=headers, timeout=10)
+            response = httpx.request(
+                case.method, base + case.path, content=case.body or None, headers=headers, timeout=10
+            )
             if response.status_code != case.expected_status:
-                sys.exit(f"{case.method} {case.path} {side}: expected {case.expected_status}, "
-                         f"got {response.status_code}: {response.text[:300]}")
+                sys.exit(
+                    f"{case.method} {case.path} {side}: expected {case.expected_status}, "
+                    f"got {response.status_code}: {response.text[:300]}"
+                )
             if side == "gateway" and "x-request-id" not in response.headers:
                 sys.exit("the gateway did not return X-Request-ID")
 
 
 # ---- measuring -------------------------------------------------------------------------------------
-def measure(wrk: str, targets: dict[str, str], all_cases: list[Case], scripts: dict[str, Path],
-            rounds: int, seconds: float, pids: dict[str, int]) -> Measured:
+def measure(
+    wrk: str,
+    targets: dict[str, str],
+    all_cases: list[Case],
+    scripts: dict[str, Path],
+    rounds: int,
+    seconds: float,
+    pids: dict[str, int],
+) -> Measured:
     # Warm both sides (imports, pools, caches) before anything is recorded.
     for case in all_cases:
         for base in targets.values():
@@ -242,8 +274,9 @@ def measure(wrk: str, targets: dict[str, str], all_cases: list[Case], scripts: d
             for case in all_cases:
                 pair = {}
                 for side in order:
-                    pair[side] = run = loaded(wrk, targets[side] + case.path, scripts[case.name],
-                                              connections, seconds, pids)
+                    pair[side] = run = loaded(
+                        wrk, targets[side] + case.path, scripts[case.name], connections, seconds, pids
+                    )
                     m.runs.setdefault((case.name, connections, side), []).append(run)
                 ratio = pair["gateway"].rps / pair["direct"].rps
                 m.ratios.setdefault((case.name, connections), []).append(ratio)
@@ -268,7 +301,8 @@ def summarise(m: Measured, all_cases: list[Case]) -> dict:
                     "socket_errors": sum(r.socket_errors for r in runs),
                     "cpu_us_per_request": {
                         name: statistics.median(r.cpu_us[name] for r in runs)
-                        for name in runs[0].cpu_us if (side == "gateway" or name != "gateway")
+                        for name in runs[0].cpu_us
+                        if (side == "gateway" or name != "gateway")
                     },
                 }
             entry[f"c{connections}"] = {**sides, "ratio": statistics.median(m.ratios[(case.name, connections)])}
@@ -278,28 +312,36 @@ def summarise(m: Measured, all_cases: list[Case]) -> dict:
 
 def print_table(summary: dict) -> list[str]:
     """Prints the figures; returns the targets missed."""
-    print(f"{'case':<6}{'conns':>6}  {'direct req/s':>12}{'p50 ms':>8}{'p99 ms':>8}   "
-          f"{'gateway req/s':>13}{'p50 ms':>8}{'p99 ms':>8}   {'ratio':>6}")
+    print(
+        f"{'case':<6}{'conns':>6}  {'direct req/s':>12}{'p50 ms':>8}{'p99 ms':>8}   "
+        f"{'gateway req/s':>13}{'p50 ms':>8}{'p99 ms':>8}   {'ratio':>6}"
+    )
     missed = []
     for name, entry in summary.items():
         for connections in CONNECTIONS:
             e = entry[f"c{connections}"]
             d, g = e["direct"], e["gateway"]
-            print(f"{name:<6}{connections:>6}  {d['rps']:>12,.0f}{d['p50_ms']:>8.2f}{d['p99_ms']:>8.2f}   "
-                  f"{g['rps']:>13,.0f}{g['p50_ms']:>8.2f}{g['p99_ms']:>8.2f}   {e['ratio']:>5.2f}x")
+            print(
+                f"{name:<6}{connections:>6}  {d['rps']:>12,.0f}{d['p50_ms']:>8.2f}{d['p99_ms']:>8.2f}   "
+                f"{g['rps']:>13,.0f}{g['p50_ms']:>8.2f}{g['p99_ms']:>8.2f}   {e['ratio']:>5.2f}x"
+            )
             if d["socket_errors"] or g["socket_errors"]:
                 print(f"      socket errors: direct {d['socket_errors']}, gateway {g['socket_errors']}")
     for name, entry in summary.items():
         many, one = (entry[f"c{c}"]["gateway"]["cpu_us_per_request"] for c in CONNECTIONS)
         if many and one:
-            print(f"{name}: CPU per request through the gateway: gateway {many['gateway']:.0f} us, service "
-                  f"{many['service']:.0f} us with {CONNECTIONS[0]} connections; gateway {one['gateway']:.0f} us, "
-                  f"service {one['service']:.0f} us with 1")
+            print(
+                f"{name}: CPU per request through the gateway: gateway {many['gateway']:.0f} us, service "
+                f"{many['service']:.0f} us with {CONNECTIONS[0]} connections; gateway {one['gateway']:.0f} us, "
+                f"service {one['service']:.0f} us with 1"
+            )
     for name, entry in summary.items():
         ratio, added = entry[f"c{CONNECTIONS[0]}"]["ratio"], entry["added_p50_ms_at_1_connection"]
-        print(f"{name}: {entry['request']} -> {entry['status']}: throughput {ratio:.2f}x of direct "
-              f"(target >= {THROUGHPUT_RATIO_TARGET}x); adds {added:.3f} ms at p50 with 1 connection "
-              f"(target < {ADDED_P50_TARGET_MS} ms)")
+        print(
+            f"{name}: {entry['request']} -> {entry['status']}: throughput {ratio:.2f}x of direct "
+            f"(target >= {THROUGHPUT_RATIO_TARGET}x); adds {added:.3f} ms at p50 with 1 connection "
+            f"(target < {ADDED_P50_TARGET_MS} ms)"
+        )
         if ratio < THROUGHPUT_RATIO_TARGET:
             missed.append(f"{name} throughput {ratio:.2f}x < {THROUGHPUT_RATIO_TARGET}x")
         if added >= ADDED_P50_TARGET_MS:
@@ -315,8 +357,9 @@ def serve_gateway_with(client: str, port: int) -> None:
     from gateway import proxy
 
     def new_client(upstream: proxy.Upstream) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=upstream.max_connections,
-                              max_keepalive_connections=upstream.max_connections)
+        limits = httpx.Limits(
+            max_connections=upstream.max_connections, max_keepalive_connections=upstream.max_connections
+        )
         if client == "httpx-aiohttp":
             from httpx_aiohttp import AiohttpTransport
 
@@ -324,15 +367,29 @@ def serve_gateway_with(client: str, port: int) -> None:
         else:
             transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
         return httpx.AsyncClient(
-            base_url=upstream.base_url, transport=transport, trust_env=False,
-            timeout=httpx.Timeout(connect=upstream.connect_timeout, read=upstream.read_timeout,
-                                  write=upstream.read_timeout, pool=upstream.connect_timeout),
+            base_url=upstream.base_url,
+            transport=transport,
+            trust_env=False,
+            timeout=httpx.Timeout(
+                connect=upstream.connect_timeout,
+                read=upstream.read_timeout,
+                write=upstream.read_timeout,
+                pool=upstream.connect_timeout,
+            ),
         )
 
-    async def forward(self: proxy.Upstream, *, method: str, raw_path: bytes, query: bytes,
-                      headers: list[tuple[str, str]], body: bytes, send, extra_response_headers) -> int:  # noqa: ANN001
-        forwarding = self.__dict__.get("_bench_client") or self.__dict__.setdefault("_bench_client",
-                                                                                    new_client(self))
+    async def forward(
+        self: proxy.Upstream,
+        *,
+        method: str,
+        raw_path: bytes,
+        query: bytes,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        send,
+        extra_response_headers,
+    ) -> int:
+        forwarding = self.__dict__.get("_bench_client") or self.__dict__.setdefault("_bench_client", new_client(self))
         url = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
         request = forwarding.build_request(method, url, headers=headers, content=body or None)
         try:
@@ -358,20 +415,35 @@ def serve_gateway_with(client: str, port: int) -> None:
             await response.aclose()
 
     proxy.Upstream.forward = forward
-    uvicorn.run("gateway.main:app", host="127.0.0.1", port=port, log_config=None, access_log=False,
-                proxy_headers=False, server_header=False)
+    uvicorn.run(
+        "gateway.main:app",
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 # ---- main ---------------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--service", default="voting", choices=sorted(REFUSED_POSTS),
-                        help="the service to put behind the gateway (default: voting)")
+    parser.add_argument(
+        "--service",
+        default="voting",
+        choices=sorted(REFUSED_POSTS),
+        help="the service to put behind the gateway (default: voting)",
+    )
     parser.add_argument("--seconds", type=float, default=2.0, help="length of each wrk run (default 2)")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="alternating rounds per case; medians are reported (default 5)")
-    parser.add_argument("--compare-clients", action="store_true",
-                        help="measure each way of forwarding in turn (aiohttp, httpx-aiohttp, httpx)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating rounds per case; medians are reported (default 5)"
+    )
+    parser.add_argument(
+        "--compare-clients",
+        action="store_true",
+        help="measure each way of forwarding in turn (aiohttp, httpx-aiohttp, httpx)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--serve-gateway", choices=sorted(set(CLIENTS) - {CHOSEN}), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -396,10 +468,16 @@ def main() -> int:
     try:
         runner = start(args.service, folder, {})
         targets = {"direct": runner.url(args.service), "gateway": runner.url("gateway")}
-        issuer = TokenIssuer(runner.private_key_file.read_text(), issuer=TOKEN_ISSUER,
-                             audience=TOKEN_AUDIENCE, ttl_seconds=900)
-        token = issuer.issue(subject=uuid.uuid4(), council_id=uuid.uuid4(), council_name="Benchmark Borough",
-                             roles=["staff"], name="Benchmark Runner")
+        issuer = TokenIssuer(
+            runner.private_key_file.read_text(), issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=900
+        )
+        token = issuer.issue(
+            subject=uuid.uuid4(),
+            council_id=uuid.uuid4(),
+            council_name="Benchmark Borough",
+            roles=["staff"],
+            name="Benchmark Runner",
+        )
         scripts = {case.name: write_script(folder, case, token) for case in all_cases}
         for client in clients:
             if client != CHOSEN:
@@ -416,9 +494,11 @@ def main() -> int:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{os.cpu_count()} cores, {host.machine()}, Python {host.python_version()}"
     load = f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
-    print(f"\nGateway benchmark, {when}, {machine}; {args.service} service; {args.rounds} alternating "
-          f"rounds of {args.seconds:g} s per side, medians; took {time.monotonic() - began:.0f} s; "
-          f"load average {load}.")
+    print(
+        f"\nGateway benchmark, {when}, {machine}; {args.service} service; {args.rounds} alternating "
+        f"rounds of {args.seconds:g} s per side, medians; took {time.monotonic() - began:.0f} s; "
+        f"load average {load}."
+    )
     missed: list[str] = []
     for client, summary in summaries.items():
         print(f"\nForwarding: {CLIENTS[client]}")
@@ -426,15 +506,23 @@ def main() -> int:
         if client == CHOSEN:
             missed = missed_here
     if load_before > (os.cpu_count() or 1):
-        print(f"\nNote: the machine was busy (load average {load_before:.1f} on {os.cpu_count()} cores). Each "
-              "request through the gateway needs two more process wake-ups than a direct one, and on a busy "
-              "machine each waits for a core: the added latency then measures the load more than the "
-              "gateway. The CPU per request is the figure to compare across runs.")
+        print(
+            f"\nNote: the machine was busy (load average {load_before:.1f} on {os.cpu_count()} cores). Each "
+            "request through the gateway needs two more process wake-ups than a direct one, and on a busy "
+            "machine each waits for a core: the added latency then measures the load more than the "
+            "gateway. The CPU per request is the figure to compare across runs."
+        )
     print("\nAll targets met." if not missed else "\nMissed: " + "; ".join(missed))
     if args.json:
-        report = {"when": when, "machine": machine, "load_average": load, "service": args.service,
-                  "rounds": args.rounds,
-                  "seconds_per_run": args.seconds, "clients": summaries}
+        report = {
+            "when": when,
+            "machine": machine,
+            "load_average": load,
+            "service": args.service,
+            "rounds": args.rounds,
+            "seconds_per_run": args.seconds,
+            "clients": summaries,
+        }
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 1 if missed else 0
 

@@ -20,8 +20,9 @@ import httptools
 Result = tuple[int, float, bytes]  # (status, seconds, body); status 0 if the connection failed
 
 
-def request_bytes(host: str, port: int, method: str, path: str, headers: Iterable[tuple[str, str]],
-                  body: bytes) -> bytes:
+def request_bytes(
+    host: str, port: int, method: str, path: str, headers: Iterable[tuple[str, str]], body: bytes
+) -> bytes:
     head = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", f"Content-Length: {len(body)}"]
     head += [f"{k}: {v}" for k, v in headers]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
@@ -72,8 +73,9 @@ class _Connection(asyncio.Protocol):
             self._transport.close()
 
 
-async def run(host: str, port: int, requests: list[bytes], concurrency: int,
-              timeout: float = 30.0) -> tuple[list[Result], float, float]:
+async def run(
+    host: str, port: int, requests: list[bytes], concurrency: int, timeout: float = 30.0
+) -> tuple[list[Result], float, float]:
     """Send every request, `concurrency` at a time; returns the results in the order they came back,
     the wall seconds and this process's CPU seconds."""
     loop = asyncio.get_running_loop()

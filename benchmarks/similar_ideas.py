@@ -31,86 +31,197 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services" / "ideas"))
 
-from ideas.similarity import SimilarityIndex, idea_text  # noqa: E402
-from ideas.similarity.evaluate import fill, idea_id, load, score, text_of  # noqa: E402
-from ideas.similarity.index import FEATURE_WEIGHTS, SCORE_FLOOR  # noqa: E402
-from ideas.similarity.text import MAX_TEXT_CHARS  # noqa: E402
+from ideas.similarity import SimilarityIndex, idea_text
+from ideas.similarity.evaluate import fill, idea_id, load, score, text_of
+from ideas.similarity.index import FEATURE_WEIGHTS, SCORE_FLOOR
+from ideas.similarity.text import MAX_TEXT_CHARS
 
 # Processes by service area. Deliberately not the processes of the labelled ideas.
 PROCESSES = {
     "revenues and benefits": [
-        "council tax student exemptions", "council tax empty homes premium", "housing benefit overpayments",
-        "council tax band enquiries", "business rates appeals", "business rates refunds",
-        "council tax care leaver discounts", "benefit cap cases", "council tax disabled band reductions",
-        "council tax second homes premium", "business rates inspections", "council tax refunds",
-        "free school meal appeals", "housing benefit change of circumstances", "council tax moving in forms",
+        "council tax student exemptions",
+        "council tax empty homes premium",
+        "housing benefit overpayments",
+        "council tax band enquiries",
+        "business rates appeals",
+        "business rates refunds",
+        "council tax care leaver discounts",
+        "benefit cap cases",
+        "council tax disabled band reductions",
+        "council tax second homes premium",
+        "business rates inspections",
+        "council tax refunds",
+        "free school meal appeals",
+        "housing benefit change of circumstances",
+        "council tax moving in forms",
     ],
     "waste": [
-        "clinical waste collections", "assisted bin collections", "trade waste contracts",
-        "recycling contamination warnings", "street cleansing schedules", "litter bin emptying",
-        "abandoned vehicle reports", "bin replacement requests", "commercial waste duty of care checks",
-        "glass recycling banks", "textile recycling", "communal bin stores in flats",
-        "waste education visits to schools", "depot vehicle checks", "dog waste bins",
+        "clinical waste collections",
+        "assisted bin collections",
+        "trade waste contracts",
+        "recycling contamination warnings",
+        "street cleansing schedules",
+        "litter bin emptying",
+        "abandoned vehicle reports",
+        "bin replacement requests",
+        "commercial waste duty of care checks",
+        "glass recycling banks",
+        "textile recycling",
+        "communal bin stores in flats",
+        "waste education visits to schools",
+        "depot vehicle checks",
+        "dog waste bins",
     ],
     "housing": [
-        "gas safety checks", "right to buy applications", "tenancy sign-ups", "anti-social behaviour cases",
-        "rent arrears first contact", "mutual exchanges", "disabled adaptations", "fire risk assessments",
-        "estate inspections", "garage lettings", "leaseholder service charges", "tenancy audits",
-        "sheltered housing alarms", "temporary accommodation invoices", "aids and adaptations waiting lists",
+        "gas safety checks",
+        "right to buy applications",
+        "tenancy sign-ups",
+        "anti-social behaviour cases",
+        "rent arrears first contact",
+        "mutual exchanges",
+        "disabled adaptations",
+        "fire risk assessments",
+        "estate inspections",
+        "garage lettings",
+        "leaseholder service charges",
+        "tenancy audits",
+        "sheltered housing alarms",
+        "temporary accommodation invoices",
+        "aids and adaptations waiting lists",
     ],
     "highways": [
-        "road closure notices", "skip licences", "scaffolding permits", "bus shelter cleaning",
-        "traffic signal faults", "drainage gully cleaning", "highway tree pruning", "road markings refresh",
-        "utility works coordination", "bridge inspections", "cycle lane maintenance", "footway weed spraying",
-        "traffic regulation orders", "school crossing patrols", "flooding reports",
+        "road closure notices",
+        "skip licences",
+        "scaffolding permits",
+        "bus shelter cleaning",
+        "traffic signal faults",
+        "drainage gully cleaning",
+        "highway tree pruning",
+        "road markings refresh",
+        "utility works coordination",
+        "bridge inspections",
+        "cycle lane maintenance",
+        "footway weed spraying",
+        "traffic regulation orders",
+        "school crossing patrols",
+        "flooding reports",
     ],
     "customer services": [
-        "complaints handling", "compliments recording", "freedom of information requests",
-        "subject access requests", "blue badge applications", "concessionary bus passes",
-        "member enquiries from councillors", "reception visitor sign-in", "interpreting bookings",
-        "customer account sign-up", "corporate complaints stage two", "appointment reminders at the hub",
+        "complaints handling",
+        "compliments recording",
+        "freedom of information requests",
+        "subject access requests",
+        "blue badge applications",
+        "concessionary bus passes",
+        "member enquiries from councillors",
+        "reception visitor sign-in",
+        "interpreting bookings",
+        "customer account sign-up",
+        "corporate complaints stage two",
+        "appointment reminders at the hub",
     ],
     "adult social care": [
-        "direct payments audits", "deprivation of liberty safeguards", "care package reviews",
-        "occupational therapy equipment", "day centre transport", "shared lives placements",
-        "safeguarding referrals", "reablement packages", "carers assessments backlog",
-        "supported living tenancies", "mental health act assessments", "provider quality monitoring",
+        "direct payments audits",
+        "deprivation of liberty safeguards",
+        "care package reviews",
+        "occupational therapy equipment",
+        "day centre transport",
+        "shared lives placements",
+        "safeguarding referrals",
+        "reablement packages",
+        "carers assessments backlog",
+        "supported living tenancies",
+        "mental health act assessments",
+        "provider quality monitoring",
     ],
     "planning": [
-        "tree preservation orders", "building control inspections", "street naming and numbering",
-        "local plan consultation", "section 106 monitoring", "conservation area consents",
-        "land charges searches", "planning appeals statements", "community infrastructure levy",
-        "lawful development certificates", "discharge of conditions", "biodiversity net gain plans",
+        "tree preservation orders",
+        "building control inspections",
+        "street naming and numbering",
+        "local plan consultation",
+        "section 106 monitoring",
+        "conservation area consents",
+        "land charges searches",
+        "planning appeals statements",
+        "community infrastructure levy",
+        "lawful development certificates",
+        "discharge of conditions",
+        "biodiversity net gain plans",
     ],
     "hr": [
-        "annual appraisals", "job evaluation", "flexible working requests", "DBS checks",
-        "apprenticeship recruitment", "annual leave requests", "grievance cases", "learning records",
-        "staff surveys", "occupational health referrals", "job adverts", "pay slips",
-        "agency worker approvals", "training bookings", "mandatory e-learning completion",
+        "annual appraisals",
+        "job evaluation",
+        "flexible working requests",
+        "DBS checks",
+        "apprenticeship recruitment",
+        "annual leave requests",
+        "grievance cases",
+        "learning records",
+        "staff surveys",
+        "occupational health referrals",
+        "job adverts",
+        "pay slips",
+        "agency worker approvals",
+        "training bookings",
+        "mandatory e-learning completion",
     ],
     "it": [
-        "software licences", "mobile phone contracts", "printer fleet", "network outages",
-        "intranet search", "document storage", "shared drives clean-up", "starter and leaver accounts",
-        "cyber security patching", "telephony system", "data protection training", "backup restores",
-        "application licences audit", "Microsoft 365 adoption", "records retention",
+        "software licences",
+        "mobile phone contracts",
+        "printer fleet",
+        "network outages",
+        "intranet search",
+        "document storage",
+        "shared drives clean-up",
+        "starter and leaver accounts",
+        "cyber security patching",
+        "telephony system",
+        "data protection training",
+        "backup restores",
+        "application licences audit",
+        "Microsoft 365 adoption",
+        "records retention",
     ],
     "finance": [
-        "budget monitoring", "bank reconciliation", "VAT returns", "capital programme reporting",
-        "grant claims", "income coding", "treasury management", "year end closedown",
-        "supplier set-up", "cash collection from machines", "insurance renewals", "fees and charges review",
-        "debtor account queries", "petty cash floats", "contract register",
+        "budget monitoring",
+        "bank reconciliation",
+        "VAT returns",
+        "capital programme reporting",
+        "grant claims",
+        "income coding",
+        "treasury management",
+        "year end closedown",
+        "supplier set-up",
+        "cash collection from machines",
+        "insurance renewals",
+        "fees and charges review",
+        "debtor account queries",
+        "petty cash floats",
+        "contract register",
     ],
     "parking": [
-        "pay and display machines", "car park season tickets", "penalty charge appeals",
-        "suspension of parking bays", "disabled parking bays", "car park lighting",
+        "pay and display machines",
+        "car park season tickets",
+        "penalty charge appeals",
+        "suspension of parking bays",
+        "disabled parking bays",
+        "car park lighting",
     ],
     "environmental health": [
-        "pest control bookings", "private water supply sampling", "air quality monitoring",
-        "stray dog collections", "contaminated land enquiries", "health and safety complaints",
+        "pest control bookings",
+        "private water supply sampling",
+        "air quality monitoring",
+        "stray dog collections",
+        "contaminated land enquiries",
+        "health and safety complaints",
     ],
     "leisure and culture": [
-        "sports pitch bookings", "museum ticketing", "park events permits", "leisure centre memberships",
-        "library book reservations", "community centre hire",
+        "sports pitch bookings",
+        "museum ticketing",
+        "park events permits",
+        "leisure centre memberships",
+        "library book reservations",
+        "community centre hire",
     ],
 }
 
@@ -149,21 +260,61 @@ PAINS = [
     "The process for {p} has {n} steps and several sign-offs.",
     "Our audit found errors in {p} costing money every year.",
 ]
-WHO = ["residents", "tenants", "businesses", "staff", "applicants", "customers", "families",
-       "older residents", "landlords", "schools", "councillors", "managers", "contractors"]
-PARTNERS = ["the NHS trust", "a voluntary group", "the police", "the fire service", "a housing association",
-            "neighbouring councils", "the DWP", "local schools", "a university", "Citizens Advice",
-            "bus operators", "pharmacists", "a community interest company"]
-TOOLS = ["workflow software", "robotic process automation", "the case management system",
-         "low-code forms", "Power Automate", "the CRM"]
-EXTRAS = ["document upload", "a progress tracker", "card payment", "an automatic acknowledgement",
-          "address lookup", "eligibility questions up front"]
+WHO = [
+    "residents",
+    "tenants",
+    "businesses",
+    "staff",
+    "applicants",
+    "customers",
+    "families",
+    "older residents",
+    "landlords",
+    "schools",
+    "councillors",
+    "managers",
+    "contractors",
+]
+PARTNERS = [
+    "the NHS trust",
+    "a voluntary group",
+    "the police",
+    "the fire service",
+    "a housing association",
+    "neighbouring councils",
+    "the DWP",
+    "local schools",
+    "a university",
+    "Citizens Advice",
+    "bus operators",
+    "pharmacists",
+    "a community interest company",
+]
+TOOLS = [
+    "workflow software",
+    "robotic process automation",
+    "the case management system",
+    "low-code forms",
+    "Power Automate",
+    "the CRM",
+]
+EXTRAS = [
+    "document upload",
+    "a progress tracker",
+    "card payment",
+    "an automatic acknowledgement",
+    "address lookup",
+    "eligibility questions up front",
+]
 SUFFIXES = [
-    "", "", " This would free up officer time for complex cases.",
+    "",
+    "",
+    " This would free up officer time for complex cases.",
     " Residents have asked for this in surveys.",
     " Another council has done this and halved the time taken.",
     " It could save around {n}0,000 pounds a year.",
-    " Staff on the front line suggested this.", " It would also reduce our carbon footprint.",
+    " Staff on the front line suggested this.",
+    " It would also reduce our carbon footprint.",
 ]
 
 
@@ -176,8 +327,12 @@ def synthetic_ideas(count: int, seed: int = 20261129) -> list[tuple[str, str, st
         process = rng.choice(PROCESSES[rng.choice(areas)])
         title_t, proposal_t = rng.choice(ACTIONS)
         fill_in = {
-            "p": process, "who": rng.choice(WHO), "partner": rng.choice(PARTNERS), "tool": rng.choice(TOOLS),
-            "extra": rng.choice(EXTRAS), "n": rng.randint(2, 9),
+            "p": process,
+            "who": rng.choice(WHO),
+            "partner": rng.choice(PARTNERS),
+            "tool": rng.choice(TOOLS),
+            "extra": rng.choice(EXTRAS),
+            "n": rng.randint(2, 9),
         }
         problem = rng.choice(PAINS).format(**fill_in)
         problem = problem[0].upper() + problem[1:]
@@ -205,10 +360,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     labelled = load()
-    print(f"similar-idea search benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-          f"Python {platform.python_version()}, {platform.machine()}, {_cpu()}")
-    print(f"score floor {SCORE_FLOOR}, feature weights {FEATURE_WEIGHTS}; "
-          f"load average at start {os.getloadavg()[0]:.1f} on {_cores()} cores")
+    print(
+        f"similar-idea search benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"Python {platform.python_version()}, {platform.machine()}, {_cpu()}"
+    )
+    print(
+        f"score floor {SCORE_FLOOR}, feature weights {FEATURE_WEIGHTS}; "
+        f"load average at start {os.getloadavg()[0]:.1f} on {_cores()} cores"
+    )
 
     started = time.perf_counter()
     ideas = synthetic_ideas(args.ideas)
@@ -227,9 +386,11 @@ def main(argv: list[str] | None = None) -> int:
     build_cpu = time.process_time() - build_cpu_started
     gc.enable()
     gc.collect()
-    print(f"built index of {len(index):,} ideas in {build:.1f} s wall, {build_cpu:.1f} s CPU "
-          f"({build_cpu / len(index) * 1e6:.0f} us CPU per idea); the index takes about "
-          f"{_current_rss_mb() - rss_before:.0f} MB (process peak RSS {_rss_mb():.0f} MB)")
+    print(
+        f"built index of {len(index):,} ideas in {build:.1f} s wall, {build_cpu:.1f} s CPU "
+        f"({build_cpu / len(index) * 1e6:.0f} us CPU per idea); the index takes about "
+        f"{_current_rss_mb() - rss_before:.0f} MB (process peak RSS {_rss_mb():.0f} MB)"
+    )
 
     # drafts: the labelled drafts, fresh synthetic ones, and drafts cut short as while typing
     rng = random.Random(7)
@@ -240,27 +401,37 @@ def main(argv: list[str] | None = None) -> int:
         index.search(draft)  # warm caches once, as a running service would be
     timings = [timed_both(index.search, draft) for draft in drafts]
     for name, values in (("wall", [t[0] for t in timings]), ("CPU", [t[1] for t in timings])):
-        print(f"search over {len(drafts):,} drafts ({name}): median {statistics.median(values):.2f} ms, "
-              f"p95 {percentile(values, 0.95):.2f} ms, p99 {percentile(values, 0.99):.2f} ms, "
-              f"max {max(values):.2f} ms")
+        print(
+            f"search over {len(drafts):,} drafts ({name}): median {statistics.median(values):.2f} ms, "
+            f"p95 {percentile(values, 0.95):.2f} ms, p99 {percentile(values, 0.99):.2f} ms, "
+            f"max {max(values):.2f} ms"
+        )
 
     # the longest draft the engine reads (text.MAX_TEXT_CHARS): a pasted document
     pasted = " ".join(drafts[61:])[:MAX_TEXT_CHARS]
     wall, cpu = zip(*(timed_both(index.search, pasted) for _ in range(5)), strict=True)
-    print(f"search with a {len(pasted):,}-character draft: median {statistics.median(wall):.1f} ms wall, "
-          f"{statistics.median(cpu):.1f} ms CPU")
+    print(
+        f"search with a {len(pasted):,}-character draft: median {statistics.median(wall):.1f} ms wall, "
+        f"{statistics.median(cpu):.1f} ms CPU"
+    )
 
     # changes on the full index: add new ideas, replace (edit) and remove existing ones
     fresh = synthetic_ideas(500, seed=5)
     step = max(1, len(ids) // 500)
     changes = {
         "upsert (new)": [timed_both(index.upsert, uuid.uuid4(), idea_text(*idea)) for idea in fresh],
-        "upsert (replace)": [timed_both(index.upsert, ids[i], idea_text(*fresh[i % len(fresh)]))
-                             for i in range(0, len(ids), step)],
+        "upsert (replace)": [
+            timed_both(index.upsert, ids[i], idea_text(*fresh[i % len(fresh)])) for i in range(0, len(ids), step)
+        ],
         "remove": [timed_both(index.remove, ids[i]) for i in range(1, len(ids), step)],
     }
-    print("; ".join(f"{name} p95 {percentile([t[0] for t in values], 0.95):.3f} ms wall, "
-                    f"{percentile([t[1] for t in values], 0.95):.3f} ms CPU" for name, values in changes.items()))
+    print(
+        "; ".join(
+            f"{name} p95 {percentile([t[0] for t in values], 0.95):.3f} ms wall, "
+            f"{percentile([t[1] for t in values], 0.95):.3f} ms CPU"
+            for name, values in changes.items()
+        )
+    )
 
     names = {synthetic_id: f"synthetic: {idea[0]}" for synthetic_id, idea in zip(ids, ideas, strict=True)}
     names.update({idea_id(idea["key"]): idea["key"] for idea in labelled["ideas"]})

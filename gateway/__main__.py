@@ -17,8 +17,9 @@ async def _create_admin(email: str, name: str, password: str) -> None:
 
     engine = make_engine(get_settings().database_url)
     async with make_sessionmaker(engine)() as session:
-        await identity.create_person(session, email=email, name=name, council_id=None, roles=["admin"],
-                                     password=password)
+        await identity.create_person(
+            session, email=email, name=name, council_id=None, roles=["admin"], password=password
+        )
         await session.commit()
     await engine.dispose()
 
@@ -44,12 +45,14 @@ def main() -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--no-migrate", action="store_true")
-    admin = sub.add_parser("create-admin", help="create an admin (password read from the terminal or "
-                                                "GATEWAY_NEW_ADMIN_PASSWORD)")
+    admin = sub.add_parser(
+        "create-admin", help="create an admin (password read from the terminal or GATEWAY_NEW_ADMIN_PASSWORD)"
+    )
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")
-    skey = sub.add_parser("create-service-key",
-                          help="create a service credential (role service) per --name; prints 'name key' lines")
+    skey = sub.add_parser(
+        "create-service-key", help="create a service credential (role service) per --name; prints 'name key' lines"
+    )
     skey.add_argument("--name", required=True, action="append")
     args = parser.parse_args()
     url = get_settings().database_url
@@ -75,8 +78,15 @@ def main() -> None:
             upgrade(ALEMBIC_INI, url)
         import uvicorn
 
-        uvicorn.run("gateway.main:app", host=args.host, port=args.port, log_config=None, access_log=False,
-                    proxy_headers=False, server_header=False)
+        uvicorn.run(
+            "gateway.main:app",
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+        )
 
 
 if __name__ == "__main__":

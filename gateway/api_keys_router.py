@@ -17,24 +17,32 @@ from platform_core.problems import Problem, responses
 router = APIRouter(prefix="/api/api-keys", tags=["API keys"])
 
 
-def _require_person(principal) -> None:  # noqa: ANN001
+def _require_person(principal) -> None:
     if principal.kind != "person":
         raise Problem(403, "API keys are managed by people, not by other API keys.")
     if not principal.has("organiser", "manager", "admin"):
         raise Problem(403, "Only organisers, managers and admins can hold API keys.")
 
 
-@router.post("", response_model=ApiKeyCreated, status_code=201,
-             summary="Create an API key for your council (shown once)",
-             responses=responses(401, 403, 422))
+@router.post(
+    "",
+    response_model=ApiKeyCreated,
+    status_code=201,
+    summary="Create an API key for your council (shown once)",
+    responses=responses(401, 403, 422),
+)
 async def create_key(body: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep) -> ApiKeyCreated:
     _require_person(principal)
     api_key, key = await identity.create_api_key(session, creator=principal, name=body.name, roles=list(body.roles))
     return ApiKeyCreated(**ApiKeyPublic.model_validate(api_key, from_attributes=True).model_dump(), key=key)
 
 
-@router.get("", response_model=list[ApiKeyPublic], summary="API keys of your council (admins: all)",
-            responses=responses(401, 403))
+@router.get(
+    "",
+    response_model=list[ApiKeyPublic],
+    summary="API keys of your council (admins: all)",
+    responses=responses(401, 403),
+)
 async def list_keys(principal: CurrentPrincipal, session: SessionDep) -> list[ApiKey]:
     _require_person(principal)
     query = select(ApiKey).order_by(ApiKey.created_at).limit(500)

@@ -87,8 +87,13 @@ async def api_key_token(request: Request, session: SessionDep, issuer: IssuerDep
         access_token=token,
         expires_in=issuer.ttl_seconds,
         person=PersonPublic(
-            id=api_key.id, email="", name=api_key.name, council_id=api_key.council_id,
-            roles=api_key.roles, active=api_key.revoked_at is None, created_at=api_key.created_at,
+            id=api_key.id,
+            email="",
+            name=api_key.name,
+            council_id=api_key.council_id,
+            roles=api_key.roles,
+            active=api_key.revoked_at is None,
+            created_at=api_key.created_at,
         ),
     )
 

@@ -56,7 +56,7 @@ class BodyTooLarge(Exception):
 
 
 class Edge:
-    def __init__(self, app: ASGIApp, *, settings, state) -> None:  # noqa: ANN001
+    def __init__(self, app: ASGIApp, *, settings, state) -> None:
         self.app = app
         self.settings = settings
         self.state = state  # the FastAPI app's state: upstreams, token verifier, api-key exchange, limits
@@ -65,11 +65,15 @@ class Edge:
 
     # ---- helpers -----------------------------------------------------------------------------
     @staticmethod
-    async def _problem(send: Send, status: int, detail: str, path: str, rid: str,
-                       headers: dict[str, str] | None = None) -> int:
+    async def _problem(
+        send: Send, status: int, detail: str, path: str, rid: str, headers: dict[str, str] | None = None
+    ) -> int:
         body = orjson.dumps(problem_body(status, detail, instance=path))
-        raw = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
-               (b"x-request-id", rid.encode())]
+        raw = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"x-request-id", rid.encode()),
+        ]
         raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
@@ -140,28 +144,35 @@ class Edge:
             elapsed = time.perf_counter() - start
             self._metrics.record(method, service or "gateway", status, elapsed)
             if path not in _NOT_LOGGED:
-                access_log.info("request", extra={"method": method, "path": path, "status": status,
-                                                  "duration_ms": round(elapsed * 1000, 2)})
+                access_log.info(
+                    "request",
+                    extra={"method": method, "path": path, "status": status, "duration_ms": round(elapsed * 1000, 2)},
+                )
             correlation_id.reset(ctx)
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes],
-                       service: str, rid: str) -> int:
+    async def _forward(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], service: str, rid: str
+    ) -> int:
         path = scope["path"]
         try:
             principal, token = await self._authenticate(headers)
             if scope["method"] in WRITE_METHODS:
                 wait = await self.state.rate_limits.retry_after("writes", str(principal.person_id))
                 if wait is not None:
-                    raise Problem(429, f"Too many changes in a short time; try again in {wait} s.",
-                                  headers={"Retry-After": str(wait)})
+                    raise Problem(
+                        429,
+                        f"Too many changes in a short time; try again in {wait} s.",
+                        headers={"Retry-After": str(wait)},
+                    )
             body = await self._read_body(scope, receive, headers)
         except Problem as problem:
             return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
         except BodyTooLarge:
             return await self._too_large(send, path, rid)
         upstream: Upstream = self.state.upstreams[service]
-        out_headers = [(k.decode("latin-1"), v.decode("latin-1"))
-                       for k, v in scope["headers"] if k not in _DROP_REQUEST]
+        out_headers = [
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k not in _DROP_REQUEST
+        ]
         out_headers += (
             ("authorization", "Bearer " + token),
             ("x-request-id", rid),
@@ -169,16 +180,20 @@ class Edge:
         )
         try:
             return await upstream.forward(
-                method=scope["method"], raw_path=scope.get("raw_path") or path.encode(),
-                query=scope.get("query_string", b""), headers=out_headers, body=body, send=send,
+                method=scope["method"],
+                raw_path=scope.get("raw_path") or path.encode(),
+                query=scope.get("query_string", b""),
+                headers=out_headers,
+                body=body,
+                send=send,
                 extra_response_headers=[(b"x-request-id", rid.encode())],
             )
         except ServiceUnavailable as exc:
-            return await self._problem(send, exc.status, exc.detail, path, rid,
-                                       {"Retry-After": "5"} if exc.status == 503 else None)
+            return await self._problem(
+                send, exc.status, exc.detail, path, rid, {"Retry-After": "5"} if exc.status == 503 else None
+            )
 
-    async def _own(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes],
-                   rid: str) -> int:
+    async def _own(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str) -> int:
         path, method = scope["path"], scope["method"]
         try:
             if method in WRITE_METHODS:
@@ -192,8 +207,11 @@ class Edge:
                 wait = await self.state.rate_limits.retry_after(which, who)
                 if wait is not None:
                     what = "sign-in attempts" if which == "login" else "changes"
-                    raise Problem(429, f"Too many {what} in a short time; try again in {wait} s.",
-                                  headers={"Retry-After": str(wait)})
+                    raise Problem(
+                        429,
+                        f"Too many {what} in a short time; try again in {wait} s.",
+                        headers={"Retry-After": str(wait)},
+                    )
             body = await self._read_body(scope, receive, headers)
             if b"authorization" not in headers and headers.get(b"x-api-key") and path not in LOGIN_PATHS:
                 _, token = await self.state.api_keys.exchange(headers[b"x-api-key"].decode("latin-1"))
@@ -227,11 +245,23 @@ class Edge:
         return status
 
 
-_DROP_REQUEST = frozenset({
-    b"host", b"connection", b"keep-alive", b"te", b"trailer", b"transfer-encoding", b"upgrade",
-    b"proxy-authorization", b"content-length", b"authorization", b"x-api-key", b"x-request-id",
-    b"x-forwarded-for",
-})
+_DROP_REQUEST = frozenset(
+    {
+        b"host",
+        b"connection",
+        b"keep-alive",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"proxy-authorization",
+        b"content-length",
+        b"authorization",
+        b"x-api-key",
+        b"x-request-id",
+        b"x-forwarded-for",
+    }
+)
 
 
 class ApiKeyExchange:
@@ -240,7 +270,7 @@ class ApiKeyExchange:
 
     CACHE_SECONDS = 60
 
-    def __init__(self, sessionmaker, issuer) -> None:  # noqa: ANN001
+    def __init__(self, sessionmaker, issuer) -> None:
         self._sessionmaker = sessionmaker
         self._issuer = issuer
         self._cache: dict[str, tuple[Principal, str, float]] = {}
@@ -257,11 +287,23 @@ class ApiKeyExchange:
             if api_key is None:
                 raise Problem(401, "The API key is not valid or has been revoked.")
             name = await identity.council_name(session, api_key.council_id)
-        token = self._issuer.issue(subject=api_key.id, council_id=api_key.council_id, council_name=name,
-                                   roles=api_key.roles, name=api_key.name, kind="api_key")
-        principal = Principal(person_id=api_key.id, council_id=api_key.council_id,
-                              roles=frozenset(api_key.roles), name=api_key.name, council_name=name,
-                              kind="api_key", token=token)
+        token = self._issuer.issue(
+            subject=api_key.id,
+            council_id=api_key.council_id,
+            council_name=name,
+            roles=api_key.roles,
+            name=api_key.name,
+            kind="api_key",
+        )
+        principal = Principal(
+            person_id=api_key.id,
+            council_id=api_key.council_id,
+            roles=frozenset(api_key.roles),
+            name=api_key.name,
+            council_name=name,
+            kind="api_key",
+            token=token,
+        )
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[key] = (principal, token, now + self.CACHE_SECONDS)

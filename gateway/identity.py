@@ -38,13 +38,12 @@ async def get_council(session: AsyncSession, council_id: uuid.UUID) -> Council:
 
 
 async def create_council(session: AsyncSession, *, name: str, slug: str) -> Council:
-    clash = (
-        await session.exec(select(Council).where((Council.slug == slug) | (Council.name == name)))
-    ).first()
+    clash = (await session.exec(select(Council).where((Council.slug == slug) | (Council.name == name)))).first()
     if clash is not None:
         field = "slug" if clash.slug == slug else "name"
-        raise Problem(409, f"A council with this {field} already exists.",
-                      errors=[{"field": field, "message": "already taken"}])
+        raise Problem(
+            409, f"A council with this {field} already exists.", errors=[{"field": field, "message": "already taken"}]
+        )
     council = Council(name=name, slug=slug)
     session.add(council)
     await session.flush()
@@ -70,13 +69,17 @@ async def create_person(
     """Create a person; without a password they get a one-time invitation code (returned once)."""
     email = email.lower()
     if (await session.exec(select(Person.id).where(Person.email == email))).first() is not None:
-        raise Problem(409, f"{email} is already registered.",
-                      errors=[{"field": "email", "message": "already registered"}])
+        raise Problem(
+            409, f"{email} is already registered.", errors=[{"field": "email", "message": "already registered"}]
+        )
     if council_id is not None:
         await get_council(session, council_id)
     elif "admin" not in roles:
-        raise Problem(422, "A person who is not an admin must belong to a council.",
-                      errors=[{"field": "council_id", "message": "required unless the person is an admin"}])
+        raise Problem(
+            422,
+            "A person who is not an admin must belong to a council.",
+            errors=[{"field": "council_id", "message": "required unless the person is an admin"}],
+        )
     person = Person(
         email=email,
         name=name,
@@ -114,9 +117,7 @@ async def add_staff_in_bulk(
     wanted: dict[str, str] = {}
     for email, name in people:
         wanted.setdefault(email.lower(), name)
-    existing = set(
-        (await session.exec(select(Person.email).where(Person.email.in_(list(wanted))))).all()
-    )
+    existing = set((await session.exec(select(Person.email).where(Person.email.in_(list(wanted))))).all())
     created: list[tuple[Person, str]] = []
     for email, name in wanted.items():
         if email in existing:
@@ -131,13 +132,14 @@ async def add_staff_in_bulk(
 
 
 async def accept_invitation(session: AsyncSession, *, code: str, password: str) -> Person:
-    invitation = (
-        await session.exec(select(Invitation).where(Invitation.code_hash == secret_digest(code)))
-    ).first()
+    invitation = (await session.exec(select(Invitation).where(Invitation.code_hash == secret_digest(code)))).first()
     now = datetime.now(UTC)
     if invitation is None or invitation.used_at is not None or invitation.expires_at < now:
-        raise Problem(400, "This invitation code is not valid (unknown, used or expired).",
-                      errors=[{"field": "code", "message": "not valid"}])
+        raise Problem(
+            400,
+            "This invitation code is not valid (unknown, used or expired).",
+            errors=[{"field": "code", "message": "not valid"}],
+        )
     person = await get_person(session, invitation.person_id)
     person.password_hash = await _hash(password)
     invitation.used_at = now
@@ -155,9 +157,7 @@ class LockedOut(Problem):
         )
 
 
-async def login(
-    session: AsyncSession, *, email: str, password: str, max_failures: int, lockout_seconds: int
-) -> Person:
+async def login(session: AsyncSession, *, email: str, password: str, max_failures: int, lockout_seconds: int) -> Person:
     person = (await session.exec(select(Person).where(Person.email == email.lower()))).first()
     now = datetime.now(UTC)
     locked_until = person.locked_until if person else None
@@ -197,8 +197,11 @@ async def create_api_key(
 ) -> tuple[ApiKey, str]:
     """An API key acts for the creator's council with at most the creator's roles."""
     if not creator.is_admin and not set(roles) <= set(creator.roles):
-        raise Problem(403, "An API key cannot hold a role its creator does not have.",
-                      errors=[{"field": "roles", "message": "exceeds your own roles"}])
+        raise Problem(
+            403,
+            "An API key cannot hold a role its creator does not have.",
+            errors=[{"field": "roles", "message": "exceeds your own roles"}],
+        )
     key = new_secret("hk")
     api_key = ApiKey(
         name=name,
@@ -216,16 +219,22 @@ async def create_api_key(
 async def create_service_key(session: AsyncSession, *, name: str, created_by: uuid.UUID | None = None) -> str:
     """A service's own credential (role `service`, no council) for background work between services."""
     key = new_secret("hks")
-    session.add(ApiKey(name=name, prefix=key[:10], key_hash=secret_digest(key), council_id=None,
-                       roles=["service"], created_by=created_by))
+    session.add(
+        ApiKey(
+            name=name,
+            prefix=key[:10],
+            key_hash=secret_digest(key),
+            council_id=None,
+            roles=["service"],
+            created_by=created_by,
+        )
+    )
     await session.flush()
     return key
 
 
 async def find_api_key(session: AsyncSession, key: str) -> ApiKey | None:
-    api_key = (
-        await session.exec(select(ApiKey).where(ApiKey.key_hash == secret_digest(key)))
-    ).first()
+    api_key = (await session.exec(select(ApiKey).where(ApiKey.key_hash == secret_digest(key)))).first()
     if api_key is None or api_key.revoked_at is not None:
         return None
     return api_key

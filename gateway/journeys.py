@@ -28,11 +28,11 @@ class Unavailable(Exception):
         self.part = part
 
 
-async def _get(request: Request, part: str, path: str, params: dict[str, Any] | None = None,
-               method: str = "GET", json: Any = None) -> httpx.Response:
+async def _get(
+    request: Request, part: str, path: str, params: dict[str, Any] | None = None, method: str = "GET", json: Any = None
+) -> httpx.Response:
     client: httpx.AsyncClient = request.app.state.upstreams[part].client
-    headers = {"Authorization": request.headers.get("authorization", ""),
-               "X-Request-ID": correlation_id.get() or ""}
+    headers = {"Authorization": request.headers.get("authorization", ""), "X-Request-ID": correlation_id.get() or ""}
     try:
         return await client.request(method, path, params=params, json=json, headers=headers, timeout=PART_TIMEOUT)
     except httpx.HTTPError as exc:
@@ -49,6 +49,7 @@ def _pass_on(response: httpx.Response) -> None:
 
 
 # ---- tried before? --------------------------------------------------------------------------------
+
 
 class Draft(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -95,7 +96,8 @@ def _from_trial(trial: dict[str, Any]) -> Outcome:
         reasons=verdict.get("reasons") or [],
         lessons=verdict.get("lessons"),
         gain=trial.get("gain"),
-        evidence_level=(trial.get("evidence") or {}).get("level") if isinstance(trial.get("evidence"), dict)
+        evidence_level=(trial.get("evidence") or {}).get("level")
+        if isinstance(trial.get("evidence"), dict)
         else trial.get("evidence_level"),
         library_entry_id=trial.get("library_entry_id"),
     )
@@ -126,13 +128,17 @@ async def _published_outcomes(request: Request, ideas: list[dict[str, Any]]) -> 
     """What other councils published about these ideas, in one call to the library."""
     if not ideas:
         return {}
-    response = await _get(request, "followup", "/api/followup/library",
-                          params=[("idea_id", str(i["id"])) for i in ideas] + [("limit", "50")])
+    response = await _get(
+        request,
+        "followup",
+        "/api/followup/library",
+        params=[("idea_id", str(i["id"])) for i in ideas] + [("limit", "50")],
+    )
     items = response.json().get("items", []) if response.status_code == 200 else []
     return {str(item.get("idea_id") or (item.get("idea") or {}).get("id")): _from_library(item) for item in items}
 
 
-async def _outcomes(request: Request, principal, ideas: list[dict[str, Any]]) -> list[Outcome | None]:  # noqa: ANN001
+async def _outcomes(request: Request, principal, ideas: list[dict[str, Any]]) -> list[Outcome | None]:
     own = [i for i in ideas if str(principal.council_id) == str(i.get("council_id"))]
     others = [i for i in ideas if i not in own]
     own_outcomes, published = await asyncio.gather(
@@ -150,9 +156,13 @@ async def _outcomes(request: Request, principal, ideas: list[dict[str, Any]]) ->
 )
 async def tried_before(draft: Draft, request: Request, principal: CurrentPrincipal) -> TriedBeforeAnswer:
     try:
-        similar = await _get(request, "ideas", "/api/ideas/similar", method="POST",
-                             json={"title": draft.title, "problem": draft.problem, "proposal": draft.proposal,
-                                   "limit": draft.limit})
+        similar = await _get(
+            request,
+            "ideas",
+            "/api/ideas/similar",
+            method="POST",
+            json={"title": draft.title, "problem": draft.problem, "proposal": draft.proposal, "limit": draft.limit},
+        )
     except Unavailable as exc:
         raise Problem(503, "The ideas service is not reachable just now; similar ideas cannot be shown.") from exc
     _pass_on(similar)
@@ -165,14 +175,17 @@ async def tried_before(draft: Draft, request: Request, principal: CurrentPrincip
         available = False
         notice = "What became of these ideas cannot be shown just now (the follow-up service is not reachable)."
     return TriedBeforeAnswer(
-        items=[TriedBefore(score=hit["score"], idea=hit["idea"], outcome=outcome)
-               for hit, outcome in zip(hits, outcomes, strict=True)],
+        items=[
+            TriedBefore(score=hit["score"], idea=hit["idea"], outcome=outcome)
+            for hit, outcome in zip(hits, outcomes, strict=True)
+        ],
         outcomes_available=available,
         notice=notice,
     )
 
 
 # ---- one idea's journey -----------------------------------------------------------------------------
+
 
 class RoundPlace(BaseModel):
     round_id: str
@@ -208,8 +221,9 @@ def _candidate_ids(rnd: dict[str, Any]) -> set[str]:
 
 
 def _place(rnd: dict[str, Any], result: dict[str, Any] | None, idea_id: str) -> RoundPlace:
-    place = RoundPlace(round_id=str(rnd["id"]), title=rnd.get("title"), method=rnd.get("method"),
-                       phase=rnd.get("phase"))
+    place = RoundPlace(
+        round_id=str(rnd["id"]), title=rnd.get("title"), method=rnd.get("method"), phase=rnd.get("phase")
+    )
     ranking = (result or {}).get("result", result or {}).get("ranking", []) if result else []
     for row in ranking:
         if str(row.get("idea_id")) == idea_id:
@@ -218,7 +232,7 @@ def _place(rnd: dict[str, Any], result: dict[str, Any] | None, idea_id: str) -> 
     return place
 
 
-async def _optional(coro, part: str, unavailable: list[str], default):  # noqa: ANN001, ANN202
+async def _optional(coro, part: str, unavailable: list[str], default):
     try:
         return await coro
     except Unavailable:
@@ -267,15 +281,18 @@ async def idea_journey(idea_id: uuid.UUID, request: Request, principal: CurrentP
     day, places, trial, entry = await asyncio.gather(
         _optional(hack_day(), "ideas", unavailable, None),
         _optional(_round_places(request, str(idea.get("hack_day_id")), str(idea_id)), "voting", unavailable, [])
-        if idea.get("hack_day_id") else asyncio.sleep(0, []),
+        if idea.get("hack_day_id")
+        else asyncio.sleep(0, []),
         _optional(_trial_of(request, str(idea_id)), "followup", unavailable, None),
         _optional(_library_of(request, str(idea_id)), "followup", unavailable, None),
     )
-    return IdeaJourney(idea=idea, hack_day=day, rounds=places, trial=trial, library_entry=entry,
-                       unavailable=sorted(set(unavailable)))
+    return IdeaJourney(
+        idea=idea, hack_day=day, rounds=places, trial=trial, library_entry=entry, unavailable=sorted(set(unavailable))
+    )
 
 
 # ---- a hack day, for its organisers -------------------------------------------------------------------
+
 
 class HackDayIdea(BaseModel):
     idea: dict[str, Any]
@@ -300,8 +317,9 @@ async def hack_day_journey(hack_day_id: uuid.UUID, request: Request, principal: 
     try:
         day = await _get(request, "ideas", f"/api/ideas/hack-days/{hack_day_id}")
         _pass_on(day)
-        listed = await _get(request, "ideas", "/api/ideas/ideas",
-                            params={"hack_day_id": str(hack_day_id), "limit": 200})
+        listed = await _get(
+            request, "ideas", "/api/ideas/ideas", params={"hack_day_id": str(hack_day_id), "limit": 200}
+        )
     except Unavailable as exc:
         raise Problem(503, "The ideas service is not reachable just now.") from exc
     _pass_on(listed)

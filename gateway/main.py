@@ -38,9 +38,14 @@ async def ensure_first_admin(app: FastAPI, settings: GatewaySettings) -> None:
         people = (await session.exec(select(Person))).all()
         if any("admin" in p.roles for p in people):
             return
-        await identity.create_person(session, email=settings.bootstrap_admin_email, name="Administrator",
-                                     council_id=None, roles=["admin"],
-                                     password=settings.bootstrap_admin_password)
+        await identity.create_person(
+            session,
+            email=settings.bootstrap_admin_email,
+            name="Administrator",
+            council_id=None,
+            roles=["admin"],
+            password=settings.bootstrap_admin_password,
+        )
         await session.commit()
         log.info("created the first admin", extra={"email": settings.bootstrap_admin_email})
 
@@ -51,23 +56,35 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        issuer = TokenIssuer(settings.jwt_private_key, issuer=settings.jwt_issuer,
-                             audience=settings.jwt_audience, ttl_seconds=settings.token_ttl_seconds)
+        issuer = TokenIssuer(
+            settings.jwt_private_key,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl_seconds=settings.token_ttl_seconds,
+        )
         app.state.settings = settings
         app.state.issuer = issuer
         app.state.engine = make_engine(settings.database_url)
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.token_verifier = TokenVerifier(
             settings.jwt_public_key or issuer.public_key_pem(),
-            issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
         )
         app.state.api_keys = ApiKeyExchange(app.state.sessionmaker, issuer)
-        app.state.rate_limits = RateLimits(login=settings.login_rate_limit, writes=settings.write_rate_limit,
-                                           storage_url=settings.rate_limit_storage_url)
+        app.state.rate_limits = RateLimits(
+            login=settings.login_rate_limit,
+            writes=settings.write_rate_limit,
+            storage_url=settings.rate_limit_storage_url,
+        )
         app.state.upstreams = {
-            name: Upstream(name, url, connect_timeout=settings.connect_timeout_seconds,
-                           read_timeout=settings.read_timeout_seconds,
-                           max_connections=settings.max_connections_per_service)
+            name: Upstream(
+                name,
+                url,
+                connect_timeout=settings.connect_timeout_seconds,
+                read_timeout=settings.read_timeout_seconds,
+                max_connections=settings.max_connections_per_service,
+            )
             for name, url in settings.service_urls().items()
         }
         await ensure_first_admin(app, settings)

@@ -13,8 +13,13 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 router = APIRouter(include_in_schema=False)
-PUBLIC_OPERATIONS = {("/api/auth/login", "post"), ("/api/auth/invitations/accept", "post"),
-                     ("/api/auth/token", "post"), ("/healthz", "get"), ("/readyz", "get")}
+PUBLIC_OPERATIONS = {
+    ("/api/auth/login", "post"),
+    ("/api/auth/invitations/accept", "post"),
+    ("/api/auth/token", "post"),
+    ("/healthz", "get"),
+    ("/readyz", "get"),
+}
 SERVICE_ONLY_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
@@ -73,9 +78,7 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> di
             if (path, method) in PUBLIC_OPERATIONS and isinstance(op, dict):
                 op["security"] = []
     if missing:
-        doc["info"]["description"] += (
-            f"\n\nNot included just now (service unreachable): {', '.join(missing)}."
-        )
+        doc["info"]["description"] += f"\n\nNot included just now (service unreachable): {', '.join(missing)}."
     return doc
 
 

@@ -46,8 +46,13 @@ def _may_manage_council_people(principal: Principal, council_id: uuid.UUID) -> b
     return principal.is_admin or (principal.has("organiser") and principal.council_id == council_id)
 
 
-@router.post("/councils", response_model=CouncilPublic, status_code=201, summary="Create a council (admin)",
-             responses=responses(401, 403, 409, 422))
+@router.post(
+    "/councils",
+    response_model=CouncilPublic,
+    status_code=201,
+    summary="Create a council (admin)",
+    responses=responses(401, 403, 409, 422),
+)
 async def create_council(body: CouncilCreate, _: AdminOnly, session: SessionDep) -> Council:
     return await identity.create_council(session, name=body.name, slug=body.slug)
 
@@ -64,29 +69,42 @@ async def list_councils(
     return CouncilPage(items=[CouncilPublic.model_validate(c, from_attributes=True) for c in rows], total=total)
 
 
-@router.get("/councils/{council_id}", response_model=CouncilPublic, summary="One council",
-            responses=responses(401, 404, 422))
+@router.get(
+    "/councils/{council_id}", response_model=CouncilPublic, summary="One council", responses=responses(401, 404, 422)
+)
 async def get_council(council_id: uuid.UUID, _: CurrentPrincipal, session: SessionDep) -> Council:
     return await identity.get_council(session, council_id)
 
 
-@router.post("/people", response_model=InvitedPerson, status_code=201,
-             summary="Register a person (admin). Without a password they get a one-time invitation code.",
-             responses=responses(401, 403, 404, 409, 422))
+@router.post(
+    "/people",
+    response_model=InvitedPerson,
+    status_code=201,
+    summary="Register a person (admin). Without a password they get a one-time invitation code.",
+    responses=responses(401, 403, 404, 409, 422),
+)
 async def create_person(body: PersonCreate, _: AdminOnly, session: SessionDep) -> InvitedPerson:
     person, code = await identity.create_person(
-        session, email=body.email, name=body.name, council_id=body.council_id,
-        roles=list(body.roles), password=body.password,
+        session,
+        email=body.email,
+        name=body.name,
+        council_id=body.council_id,
+        roles=list(body.roles),
+        password=body.password,
     )
-    return InvitedPerson(**PersonPublic.model_validate(person, from_attributes=True).model_dump(),
-                         invitation_code=code)
+    return InvitedPerson(**PersonPublic.model_validate(person, from_attributes=True).model_dump(), invitation_code=code)
 
 
-@router.post("/councils/{council_id}/staff", response_model=StaffBulkResult, status_code=201,
-             summary="Add many staff to a council at once (its organisers, or an admin)",
-             responses=responses(401, 403, 404, 422))
-async def add_staff(council_id: uuid.UUID, body: StaffBulkCreate, principal: CurrentPrincipal,
-                    session: SessionDep) -> StaffBulkResult:
+@router.post(
+    "/councils/{council_id}/staff",
+    response_model=StaffBulkResult,
+    status_code=201,
+    summary="Add many staff to a council at once (its organisers, or an admin)",
+    responses=responses(401, 403, 404, 422),
+)
+async def add_staff(
+    council_id: uuid.UUID, body: StaffBulkCreate, principal: CurrentPrincipal, session: SessionDep
+) -> StaffBulkResult:
     if not _may_manage_council_people(principal, council_id):
         raise Problem(403, "Only organisers of this council (or an admin) can add its staff.")
     created, existing = await identity.add_staff_in_bulk(
@@ -94,17 +112,19 @@ async def add_staff(council_id: uuid.UUID, body: StaffBulkCreate, principal: Cur
     )
     return StaffBulkResult(
         created=[
-            InvitedPerson(**PersonPublic.model_validate(p, from_attributes=True).model_dump(),
-                          invitation_code=code)
+            InvitedPerson(**PersonPublic.model_validate(p, from_attributes=True).model_dump(), invitation_code=code)
             for p, code in created
         ],
         already_registered=existing,
     )
 
 
-@router.get("/councils/{council_id}/people", response_model=PeoplePage,
-            summary="People of a council (its organisers and managers, or an admin)",
-            responses=responses(401, 403, 404, 422))
+@router.get(
+    "/councils/{council_id}/people",
+    response_model=PeoplePage,
+    summary="People of a council (its organisers and managers, or an admin)",
+    responses=responses(401, 403, 404, 422),
+)
 async def list_people(
     council_id: uuid.UUID,
     principal: CurrentPrincipal,
@@ -124,8 +144,9 @@ async def list_people(
     return PeoplePage(items=[PersonPublic.model_validate(p, from_attributes=True) for p in rows], total=total)
 
 
-@router.get("/people/{person_id}", response_model=PersonPublic, summary="One person",
-            responses=responses(401, 403, 404, 422))
+@router.get(
+    "/people/{person_id}", response_model=PersonPublic, summary="One person", responses=responses(401, 403, 404, 422)
+)
 async def get_person(person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Person:
     person = await identity.get_person(session, person_id)
     if person.id != principal.person_id and not (
@@ -135,13 +156,20 @@ async def get_person(person_id: uuid.UUID, principal: CurrentPrincipal, session:
     return person
 
 
-@router.put("/people/{person_id}/roles", response_model=PersonPublic, summary="Set a person's roles (admin)",
-            responses=responses(401, 403, 404, 422))
+@router.put(
+    "/people/{person_id}/roles",
+    response_model=PersonPublic,
+    summary="Set a person's roles (admin)",
+    responses=responses(401, 403, 404, 422),
+)
 async def set_roles(person_id: uuid.UUID, body: RolesUpdate, _: AdminOnly, session: SessionDep) -> Person:
     person = await identity.get_person(session, person_id)
     if person.council_id is None and "admin" not in body.roles:
-        raise Problem(422, "A person of no council must keep the admin role.",
-                      errors=[{"field": "roles", "message": "must include admin for a person of no council"}])
+        raise Problem(
+            422,
+            "A person of no council must keep the admin role.",
+            errors=[{"field": "roles", "message": "must include admin for a person of no council"}],
+        )
     person.roles = sorted(set(body.roles))
     session.add(person)
     await session.flush()

@@ -66,8 +66,9 @@ class ServiceUnavailable(Exception):
 class Upstream:
     """One service behind the gateway."""
 
-    def __init__(self, name: str, base_url: str, *, connect_timeout: float, read_timeout: float,
-                 max_connections: int) -> None:
+    def __init__(
+        self, name: str, base_url: str, *, connect_timeout: float, read_timeout: float, max_connections: int
+    ) -> None:
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.connect_timeout = connect_timeout
@@ -79,19 +80,20 @@ class Upstream:
         # httpx for the gateway's own occasional calls (readiness, OpenAPI); not on the hot path.
         self.client = httpx.AsyncClient(
             base_url=self.base_url,
-            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout,
-                                  pool=connect_timeout),
+            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout),
             trust_env=False,
         )
         self._session: aiohttp.ClientSession | None = None  # made in the running loop, on first use
 
     def _new_session(self) -> aiohttp.ClientSession:
         return aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0,
-                                           keepalive_timeout=IDLE_CONNECTION_SECONDS),
+            connector=aiohttp.TCPConnector(
+                limit=self.max_connections, limit_per_host=0, keepalive_timeout=IDLE_CONNECTION_SECONDS
+            ),
             # `connect` also bounds the wait for a free pooled connection: a full pool is a 503 too.
-            timeout=aiohttp.ClientTimeout(total=None, connect=self.connect_timeout,
-                                          sock_connect=self.connect_timeout, sock_read=self.read_timeout),
+            timeout=aiohttp.ClientTimeout(
+                total=None, connect=self.connect_timeout, sock_connect=self.connect_timeout, sock_read=self.read_timeout
+            ),
             # Pass the caller's request through as it is: no cookies kept, no headers of the client's
             # own (User-Agent, Accept, Accept-Encoding, Content-Type), no decompression of the answer.
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -111,9 +113,7 @@ class Upstream:
         if isinstance(exc, aiohttp.ConnectionTimeoutError):  # connecting, or waiting for the pool
             return ServiceUnavailable(503, f"The {self.name} service is not reachable just now.")
         if isinstance(exc, TimeoutError):  # aiohttp's read timeouts are TimeoutErrors too
-            return ServiceUnavailable(
-                504, f"The {self.name} service did not answer within {self.read_timeout:g} s."
-            )
+            return ServiceUnavailable(504, f"The {self.name} service did not answer within {self.read_timeout:g} s.")
         if isinstance(exc, (aiohttp.ClientConnectorError, aiohttp.ClientOSError, OSError)):
             return ServiceUnavailable(503, f"The {self.name} service is not reachable just now.")
         return ServiceUnavailable(503, f"The {self.name} service broke off its answer.")
@@ -134,18 +134,23 @@ class Upstream:
         if session is None:
             session = self._session = self._new_session()
         # The path goes on exactly as the caller encoded it (an id holding %2F stays one segment).
-        url = URL.build(scheme=self._scheme, host=self._host, port=self._port,
-                        path=self._base_path + raw_path.decode("latin-1"),
-                        query_string=query.decode("latin-1"), encoded=True)
+        url = URL.build(
+            scheme=self._scheme,
+            host=self._host,
+            port=self._port,
+            path=self._base_path + raw_path.decode("latin-1"),
+            query_string=query.decode("latin-1"),
+            encoded=True,
+        )
         try:
-            response = await session.request(method, url, headers=headers, data=body or None,
-                                             allow_redirects=False)
+            response = await session.request(method, url, headers=headers, data=body or None, allow_redirects=False)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise self._unavailable(exc) from exc
         try:
             status = response.status
-            out_headers = [(k, v) for k, v in ((k.lower(), v) for k, v in response.raw_headers)
-                           if k not in RESPONSE_DROP]
+            out_headers = [
+                (k, v) for k, v in ((k.lower(), v) for k, v in response.raw_headers) if k not in RESPONSE_DROP
+            ]
             out_headers += extra_response_headers
             length = response.content_length
             if length is not None and length <= WHOLE_ANSWER_MAX:
@@ -162,8 +167,9 @@ class Upstream:
         finally:
             response.release()
 
-    async def _stream(self, response: aiohttp.ClientResponse, status: int,
-                      out_headers: list[tuple[bytes, bytes]], send: Send) -> None:
+    async def _stream(
+        self, response: aiohttp.ClientResponse, status: int, out_headers: list[tuple[bytes, bytes]], send: Send
+    ) -> None:
         started = False
         try:
             async for chunk in response.content.iter_chunked(STREAM_CHUNK):
@@ -181,4 +187,3 @@ class Upstream:
         if not started:
             await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
-

@@ -51,11 +51,17 @@ class Caller(BaseModel):
 def caller_router(part: str) -> APIRouter:
     router = APIRouter(prefix=f"/api/{part}", tags=["diagnostics"])
 
-    @router.get("/whoami", response_model=Caller, summary=f"Who the {part} service sees calling",
-                responses=responses(401))
+    @router.get(
+        "/whoami", response_model=Caller, summary=f"Who the {part} service sees calling", responses=responses(401)
+    )
     async def whoami(principal: CurrentPrincipal) -> Caller:
-        return Caller(person_id=principal.person_id, council_id=principal.council_id,
-                      council_name=principal.council_name, roles=sorted(principal.roles), kind=principal.kind)
+        return Caller(
+            person_id=principal.person_id,
+            council_id=principal.council_id,
+            council_name=principal.council_name,
+            roles=sorted(principal.roles),
+            kind=principal.kind,
+        )
 
     return router
 

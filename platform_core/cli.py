@@ -27,8 +27,12 @@ def service_cli(
     serve.add_argument("--no-migrate", action="store_true")
     # More than one worker process: each has its own event loop, connection pool and caches, and
     # uvicorn shares the listening socket between them. Default 1; `<PART>_WORKERS` sets it too.
-    serve.add_argument("--workers", type=int, default=int(os.environ.get(f"{part.upper()}_WORKERS", "1")),
-                       help=f"worker processes (default: ${part.upper()}_WORKERS, else 1)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get(f"{part.upper()}_WORKERS", "1")),
+        help=f"worker processes (default: ${part.upper()}_WORKERS, else 1)",
+    )
     args = parser.parse_args()
     url = get_settings().database_url
     if args.command == "migrate":
@@ -42,7 +46,18 @@ def service_cli(
 
         if args.workers > 1 and is_sqlite(url):
             # Not refused (it works), but said: the workers would only queue for SQLite's one write lock.
-            print(f"{part}: {args.workers} workers on SQLite add contention for its single write lock, not "
-                  "throughput (benchmarks/README.md, Ballots); use PostgreSQL to scale out.", file=sys.stderr)
-        uvicorn.run(app_path, host=args.host, port=args.port, log_config=None, access_log=False,
-                    proxy_headers=False, server_header=False, workers=max(1, args.workers))
+            print(
+                f"{part}: {args.workers} workers on SQLite add contention for its single write lock, not "
+                "throughput (benchmarks/README.md, Ballots); use PostgreSQL to scale out.",
+                file=sys.stderr,
+            )
+        uvicorn.run(
+            app_path,
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            workers=max(1, args.workers),
+        )

@@ -57,7 +57,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_conn, _record):
             # aiosqlite opens the connection in autocommit-less mode; pragmas need a cursor.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -67,19 +67,17 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _sqlite_begin_immediate(conn):  # noqa: ANN001
+        def _sqlite_begin_immediate(conn):
             # Take the write lock at BEGIN so two writers queue on busy_timeout instead of
             # failing with "database is locked" when a read transaction upgrades to a write.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_no_pysqlite_begin(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_no_pysqlite_begin(dbapi_conn, _record):
             dbapi_conn.isolation_level = None
 
         return engine
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
-    )
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -137,7 +135,11 @@ async def open_driver_pool(url: str, *, size: int = 10, statement_timeout: float
 
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     return await asyncpg.create_pool(
-        dsn, min_size=0, max_size=size, timeout=statement_timeout, command_timeout=statement_timeout,
+        dsn,
+        min_size=0,
+        max_size=size,
+        timeout=statement_timeout,
+        command_timeout=statement_timeout,
         reset=_keep_session_state,
     )
 
@@ -148,7 +150,14 @@ def driver_unavailable(exc: BaseException) -> bool:
 
     return isinstance(
         exc,
-        (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.exceptions.OperatorInterventionError,
-         asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.CannotConnectNowError,
-         ConnectionError, TimeoutError, OSError),
+        (
+            asyncpg.PostgresConnectionError,
+            asyncpg.InterfaceError,
+            asyncpg.exceptions.OperatorInterventionError,
+            asyncpg.exceptions.TooManyConnectionsError,
+            asyncpg.exceptions.CannotConnectNowError,
+            ConnectionError,
+            TimeoutError,
+            OSError,
+        ),
     )

@@ -36,9 +36,7 @@ class IdempotentRequest(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     status_code: int | None = None
     response: Any = Field(default=None, sa_column=Column(JSON))
-    created_at: datetime = Field(
-        default_factory=lambda: datetime.now(UTC), sa_column=Column(UTCDateTime())
-    )
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC), sa_column=Column(UTCDateTime()))
 
 
 def idempotency_key(request: Request) -> str | None:

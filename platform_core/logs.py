@@ -24,7 +24,10 @@ from asgi_correlation_id import CorrelationIdFilter
 
 # Attributes every LogRecord has; whatever else a record carries came from `extra=` and is logged.
 _RECORD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
-    "message", "asctime", "correlation_id", "taskName",
+    "message",
+    "asctime",
+    "correlation_id",
+    "taskName",
 }
 # Loggers that write a line of their own for every request, which the access line already covers.
 _PER_REQUEST_LOGGERS = ("httpx", "httpcore", "aiohttp.access")

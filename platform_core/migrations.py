@@ -48,7 +48,7 @@ def head_revision(ini_path: Path) -> str | None:
 
 
 async def current_revision(conn: AsyncConnection, version_table: str) -> str | None:
-    def _read(sync_conn) -> str | None:  # noqa: ANN001
+    def _read(sync_conn) -> str | None:
         ctx = MigrationContext.configure(sync_conn, opts={"version_table": version_table})
         return ctx.get_current_revision()
 
@@ -59,7 +59,7 @@ def run_alembic_env(target_metadata: MetaData, version_table: str, default_url: 
     """Body of a part's migrations/env.py (online mode, async driver)."""
     url = context.config.get_main_option("sqlalchemy.url") or default_url
 
-    def _run(connection) -> None:  # noqa: ANN001
+    def _run(connection) -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -71,8 +71,7 @@ def run_alembic_env(target_metadata: MetaData, version_table: str, default_url: 
             context.run_migrations()
 
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=target_metadata, version_table=version_table,
-                          literal_binds=True)
+        context.configure(url=url, target_metadata=target_metadata, version_table=version_table, literal_binds=True)
         with context.begin_transaction():
             context.run_migrations()
         return

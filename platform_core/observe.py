@@ -12,9 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("platform.access")
 
-REQUESTS = Counter(
-    "http_requests_total", "HTTP requests answered", ["part", "method", "route", "status"]
-)
+REQUESTS = Counter("http_requests_total", "HTTP requests answered", ["part", "method", "route", "status"])
 LATENCY = Histogram(
     "http_request_duration_seconds",
     "Time to answer an HTTP request",
@@ -42,8 +40,10 @@ class RequestMetrics:
         key = (method, route, status)
         children = self._children.get(key)
         if children is None:
-            children = (REQUESTS.labels(self.part, method, route, str(status)),
-                        LATENCY.labels(self.part, method, route))
+            children = (
+                REQUESTS.labels(self.part, method, route, str(status)),
+                LATENCY.labels(self.part, method, route),
+            )
             if len(self._children) < self.MAX_CACHED:
                 self._children[key] = children
         children[0].inc()

@@ -45,15 +45,20 @@ class OutboxEvent(SQLModel, table=True):
     destination: str = Field(sa_column=Column(String(100), nullable=False))
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=_now, sa_column=Column(UTCDateTime(), nullable=False))
-    next_attempt_at: datetime = Field(default_factory=_now,
-                                      sa_column=Column(UTCDateTime(), nullable=False))
+    next_attempt_at: datetime = Field(default_factory=_now, sa_column=Column(UTCDateTime(), nullable=False))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(String(500)))
 
 
-def record(session: AsyncSession, *, topic: str, payload: dict[str, Any], destinations: list[str],
-           event_id: uuid.UUID | None = None) -> uuid.UUID:
+def record(
+    session: AsyncSession,
+    *,
+    topic: str,
+    payload: dict[str, Any],
+    destinations: list[str],
+    event_id: uuid.UUID | None = None,
+) -> uuid.UUID:
     """Add an event to the outbox, in the caller's transaction. Returns the event id."""
     event_id = event_id or uuid.uuid4()
     body = {"event_id": str(event_id), "topic": topic, "occurred_at": _now().isoformat(), **payload}
@@ -68,7 +73,7 @@ Deliver = Callable[[OutboxEvent], Awaitable[None]]
 class OutboxRelay:
     """Delivers pending outbox rows. `deliver` raises on failure; the row is retried with back-off."""
 
-    def __init__(self, sessionmaker, deliver: Deliver, *, interval: float = 0.5, batch: int = 50) -> None:  # noqa: ANN001
+    def __init__(self, sessionmaker, deliver: Deliver, *, interval: float = 0.5, batch: int = 50) -> None:
         self._sessionmaker = sessionmaker
         self._deliver = deliver
         self._interval = interval
@@ -95,7 +100,7 @@ class OutboxRelay:
         while True:
             try:
                 delivered = await self.deliver_pending()
-            except Exception:  # noqa: BLE001 - the relay must outlive a database blip
+            except Exception:
                 log.exception("outbox relay pass failed")
                 delivered = 0
             if delivered == 0:
@@ -125,21 +130,28 @@ class OutboxRelay:
                     row.delivered_at = _now()
                     row.last_error = None
                     delivered += 1
-                except Exception as exc:  # noqa: BLE001 - any failure is retried later
+                except Exception as exc:
                     row.attempts += 1
                     backoff = min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts - 1, 9))
                     row.next_attempt_at = _now() + timedelta(seconds=backoff)
                     row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                    log.warning("outbox delivery failed; will retry",
-                                extra={"event_id": str(row.event_id), "topic": row.topic,
-                                       "destination": row.destination, "attempts": row.attempts,
-                                       "retry_in_s": backoff, "error": row.last_error})
+                    log.warning(
+                        "outbox delivery failed; will retry",
+                        extra={
+                            "event_id": str(row.event_id),
+                            "topic": row.topic,
+                            "destination": row.destination,
+                            "attempts": row.attempts,
+                            "retry_in_s": backoff,
+                            "error": row.last_error,
+                        },
+                    )
                 session.add(row)
             await session.commit()
             return delivered
 
 
-def http_delivery(client: httpx.AsyncClient, credential, routes: dict[str, Callable[[OutboxEvent], str]]) -> Deliver:  # noqa: ANN001
+def http_delivery(client: httpx.AsyncClient, credential, routes: dict[str, Callable[[OutboxEvent], str]]) -> Deliver:
     """Deliver by POSTing the payload to the URL `routes[destination](event)` with the service token."""
 
     async def deliver(event: OutboxEvent) -> None:
@@ -149,7 +161,6 @@ def http_delivery(client: httpx.AsyncClient, credential, routes: dict[str, Calla
             raise RuntimeError(f"{event.destination} answered {response.status_code}: {response.text[:200]}")
 
     return deliver
-
 
 
 MakeDeliver = Callable[[httpx.AsyncClient, Any, Any], Deliver]
@@ -164,8 +175,9 @@ async def start_relay(app: Any, make_deliver: MakeDeliver) -> None:
     credential = ServiceCredential(settings.gateway_url, settings.service_api_key, client)
     app.state.relay_client, app.state.relay = client, None
     if not credential.configured:
-        log.warning("no service API key is set: events wait in the outbox until one is "
-                    "(python -m gateway create-service-key)")
+        log.warning(
+            "no service API key is set: events wait in the outbox until one is (python -m gateway create-service-key)"
+        )
         return
     app.state.relay = OutboxRelay(app.state.sessionmaker, make_deliver(client, credential, settings))
     app.state.relay.start()

@@ -165,7 +165,7 @@ def allowed_methods(request: Request) -> list[str]:
     the first route that matched, though a GET and a POST on one path are two routes."""
     try:
         table = _path_methods(request.app)
-    except Exception:  # noqa: BLE001 - an app without an OpenAPI document keeps Starlette's header
+    except Exception:
         return []
     methods: set[str] = set()
     for pattern, path_methods in table:
@@ -179,7 +179,9 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONRespons
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 400 and detail == _UNPARSABLE_BODY:
         return problem_response(
-            422, "body: is not valid JSON text (UTF-8)", instance=request.url.path,
+            422,
+            "body: is not valid JSON text (UTF-8)",
+            instance=request.url.path,
             errors=[{"field": "body", "message": "is not valid JSON text (UTF-8)"}],
         )
     if exc.status_code == 404 and detail in (None, "Not Found"):
@@ -223,7 +225,9 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     if _is_nul_in_text(exc):
         log.warning("text with a NUL character reached the database on %s %s", request.method, request.url.path)
         return problem_response(
-            422, "body: text must not contain NUL (\\u0000) characters", instance=request.url.path,
+            422,
+            "body: text must not contain NUL (\\u0000) characters",
+            instance=request.url.path,
             errors=[{"field": "body", "message": "text must not contain NUL (\\u0000) characters"}],
         )
     if _is_unavailable(exc):
@@ -235,9 +239,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
             headers={"Retry-After": "2"},
         )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(
-        500, "Something went wrong on our side; it has been logged.", instance=request.url.path
-    )
+    return problem_response(500, "Something went wrong on our side; it has been logged.", instance=request.url.path)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

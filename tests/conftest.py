@@ -27,8 +27,11 @@ BACKENDS = [b for b in os.environ.get("PLATFORM_TEST_BACKENDS", "sqlite,postgres
 # gateway with tight limits. A generous read timeout too: on a loaded machine a request can take
 # longer than production's 10 s, and a 504 there is the machine, not the code (the timeout itself is
 # tested with a gateway of its own, tests/platform/test_gateway_forwarding.py).
-TEST_LIMITS = {"GATEWAY_WRITE_RATE_LIMIT": "100000/minute", "GATEWAY_LOGIN_RATE_LIMIT": "100000/minute",
-               "GATEWAY_READ_TIMEOUT_SECONDS": "30"}
+TEST_LIMITS = {
+    "GATEWAY_WRITE_RATE_LIMIT": "100000/minute",
+    "GATEWAY_LOGIN_RATE_LIMIT": "100000/minute",
+    "GATEWAY_READ_TIMEOUT_SECONDS": "30",
+}
 
 
 class RunningPlatform:
@@ -39,8 +42,9 @@ class RunningPlatform:
         self.backend = platform.backend
         self.gateway_url = platform.url("gateway")
         # Tokens for test actors outlive a whole run of the suite (people's own tokens last 15 min).
-        self.issuer = TokenIssuer(platform.private_key_file.read_text(), issuer=TOKEN_ISSUER,
-                                  audience=TOKEN_AUDIENCE, ttl_seconds=4 * 3600)
+        self.issuer = TokenIssuer(
+            platform.private_key_file.read_text(), issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=4 * 3600
+        )
         self.admin_email = platform.admin_email
         self.admin_password = platform.admin_password
 
@@ -59,7 +63,7 @@ class RunningPlatform:
     def log(self, part: str) -> str:
         return self._p.log(part)
 
-    def client(self, **kw) -> httpx.Client:  # noqa: ANN003
+    def client(self, **kw) -> httpx.Client:
         return httpx.Client(base_url=self.gateway_url, timeout=kw.pop("timeout", 30.0), **kw)
 
     @property
@@ -69,8 +73,13 @@ class RunningPlatform:
 
 def _start_platform(backend: str, extra_env: dict[str, str] | None = None) -> Iterator[RunningPlatform]:
     folder = Path(tempfile.mkdtemp(prefix=f"hackday-{backend}-"))
-    platform = Platform(data_dir=folder, backend=backend, environment="test",
-                        ports={p: free_port() for p in PARTS}, extra_env={**TEST_LIMITS, **(extra_env or {})})
+    platform = Platform(
+        data_dir=folder,
+        backend=backend,
+        environment="test",
+        ports={p: free_port() for p in PARTS},
+        extra_env={**TEST_LIMITS, **(extra_env or {})},
+    )
     try:
         platform.prepare()
         platform.start_all()
@@ -104,8 +113,9 @@ def anonymous(platform: RunningPlatform) -> Iterator[httpx.Client]:
 def admin(platform: RunningPlatform, anonymous: httpx.Client) -> Actor:
     """The first admin, signed in with their password; then holding a token that lasts the run."""
     actor = login(anonymous, platform.admin_email, platform.admin_password)
-    actor.token = platform.issuer.issue(subject=actor.id, council_id=None, council_name="", roles=["admin"],
-                                        name=actor.name)
+    actor.token = platform.issuer.issue(
+        subject=actor.id, council_id=None, council_name="", roles=["admin"], name=actor.name
+    )
     return actor
 
 
@@ -132,18 +142,33 @@ def new_person(platform: RunningPlatform, admin: Actor, anonymous: httpx.Client)
     def make(council: Council | None, *roles: str, name: str | None = None) -> Actor:
         roles = roles or ("staff",)
         email = f"{unique('person')}@example.org"
-        response = admin.post("/api/people", json={
-            "email": email, "name": name or email.split("@")[0].replace("-", " ").title(),
-            "council_id": council.id if council else None, "roles": list(roles),
-        })
+        response = admin.post(
+            "/api/people",
+            json={
+                "email": email,
+                "name": name or email.split("@")[0].replace("-", " ").title(),
+                "council_id": council.id if council else None,
+                "roles": list(roles),
+            },
+        )
         assert response.status_code == 201, response.text
         person = response.json()
         token = platform.issuer.issue(
-            subject=person["id"], council_id=council.id if council else None,
-            council_name=council.name if council else "", roles=roles, name=person["name"],
+            subject=person["id"],
+            council_id=council.id if council else None,
+            council_name=council.name if council else "",
+            roles=roles,
+            name=person["name"],
         )
-        return Actor(client=anonymous, token=token, id=person["id"], email=email, name=person["name"],
-                     council_id=person["council_id"], roles=list(roles))
+        return Actor(
+            client=anonymous,
+            token=token,
+            id=person["id"],
+            email=email,
+            name=person["name"],
+            council_id=person["council_id"],
+            roles=list(roles),
+        )
 
     return make
 

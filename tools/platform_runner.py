@@ -42,7 +42,7 @@ def postgres_reachable(admin_url: str = POSTGRES_ADMIN_URL) -> str | None:
         with psycopg.connect(admin_url, connect_timeout=3) as conn:
             conn.execute("SELECT 1")
         return None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}".strip()
 
 
@@ -97,9 +97,15 @@ class Platform:
         missing = [part for part in SERVICES if part not in keys]
         if missing:
             names = [arg for part in missing for arg in ("--name", part)]
-            out = subprocess.run([sys.executable, "-m", "gateway", "create-service-key", *names],
-                                 cwd=REPO, env=self.env_for("gateway"), capture_output=True, text=True, check=True)
-            for line in out.stdout.strip().splitlines()[-len(missing):]:
+            out = subprocess.run(
+                [sys.executable, "-m", "gateway", "create-service-key", *names],
+                cwd=REPO,
+                env=self.env_for("gateway"),
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            for line in out.stdout.strip().splitlines()[-len(missing) :]:
                 name, key = line.split()
                 keys[name] = key
             path.write_text(json.dumps(keys))
@@ -112,24 +118,28 @@ class Platform:
     def env_for(self, part: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_"))}
         prefix = part.upper() + "_"
-        env.update({
-            prefix + "ENVIRONMENT": self.environment,
-            prefix + "DATABASE_URL": self.database_urls[part],
-            prefix + "JWT_PUBLIC_KEY_FILE": str(self.public_key_file),
-            prefix + "IDEAS_URL": self.url("ideas"),
-            prefix + "VOTING_URL": self.url("voting"),
-            prefix + "FOLLOWUP_URL": self.url("followup"),
-            prefix + "GATEWAY_URL": self.url("gateway"),
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                prefix + "ENVIRONMENT": self.environment,
+                prefix + "DATABASE_URL": self.database_urls[part],
+                prefix + "JWT_PUBLIC_KEY_FILE": str(self.public_key_file),
+                prefix + "IDEAS_URL": self.url("ideas"),
+                prefix + "VOTING_URL": self.url("voting"),
+                prefix + "FOLLOWUP_URL": self.url("followup"),
+                prefix + "GATEWAY_URL": self.url("gateway"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if part in getattr(self, "service_keys", {}):
             env[prefix + "SERVICE_API_KEY"] = self.service_keys[part]
         if part == "gateway":
-            env.update({
-                "GATEWAY_JWT_PRIVATE_KEY_FILE": str(self.private_key_file),
-                "GATEWAY_BOOTSTRAP_ADMIN_EMAIL": self.admin_email,
-                "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
-            })
+            env.update(
+                {
+                    "GATEWAY_JWT_PRIVATE_KEY_FILE": str(self.private_key_file),
+                    "GATEWAY_BOOTSTRAP_ADMIN_EMAIL": self.admin_email,
+                    "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
+                }
+            )
         env.update({k: v for k, v in self.extra_env.items() if k.startswith(prefix)})
         return env
 
@@ -141,10 +151,13 @@ class Platform:
 
     # ---- processes -------------------------------------------------------------------------
     def start(self, part: str, *, wait: bool = True) -> None:
-        out = open(self.log_path(part), "ab")  # noqa: SIM115 - the child owns it
+        out = open(self.log_path(part), "ab")
         self.procs[part] = subprocess.Popen(
             [sys.executable, "-m", part, "serve", "--port", str(self.ports[part])],
-            cwd=REPO, env=self.env_for(part), stdout=out, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=self.env_for(part),
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         out.close()
@@ -199,6 +212,6 @@ class Platform:
         for name in self._pg_databases:
             try:
                 _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            except Exception:  # noqa: BLE001 - best effort clean-up
+            except Exception:
                 pass
         self._pg_databases.clear()

@@ -46,9 +46,7 @@ def rank_ideas(ideas, value, figures, tie_seed):
     """Rank by value (higher is better). Equal values share a rank: 1, 1, 3, ..."""
     ranking, ties = [], []
     for level in sorted(set(value.values()), reverse=True):
-        group = sorted(
-            [idea for idea in ideas if value[idea] == level], key=lambda idea: tie_key(tie_seed, idea)
-        )
+        group = sorted([idea for idea in ideas if value[idea] == level], key=lambda idea: tie_key(tie_seed, idea))
         rank = len(ranking) + 1
         for idea in group:
             ranking.append({"idea_id": idea, "rank": rank, "tied": len(group) > 1, **figures[idea]})
@@ -186,11 +184,7 @@ def count_instant_runoff(ideas, ballots, tie_seed):
             break
 
     majority_round = next(
-        (
-            r["round"]
-            for r in rounds
-            if any(2 * votes > r["continuing_ballots"] for votes in r["counts"].values())
-        ),
+        (r["round"] for r in rounds if any(2 * votes > r["continuing_ballots"] for votes in r["counts"].values())),
         None,
     )
     last = len(history)
@@ -249,12 +243,7 @@ def recount(round_, ballots):
 
 
 def whole(value, low, high=None):
-    return (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and value >= low
-        and (high is None or value <= high)
-    )
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
 
 
 def ballot_problem(method, rules, ideas, choices):
@@ -348,9 +337,7 @@ def print_detail(round_, result):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description="Recount a published voting round from its exported ballots."
-    )
+    parser = argparse.ArgumentParser(description="Recount a published voting round from its exported ballots.")
     parser.add_argument("export", help="the JSON file exported from GET /api/voting/rounds/{id}/ballots")
     parser.add_argument("--receipt", help="also check that this receipt code is among the ballots")
     parser.add_argument("--detail", action="store_true", help="also print the pairwise matrix or the rounds")

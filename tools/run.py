@@ -17,8 +17,7 @@ def main() -> None:
     # development one person fills the platform from one address (see `make demo`), so the
     # per-address sign-in limit is raised unless they set it.
     given = {k: v for k, v in os.environ.items() if k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_"))}
-    platform = Platform(data_dir=data, backend="sqlite",
-                        extra_env={"GATEWAY_LOGIN_RATE_LIMIT": "600/minute", **given})
+    platform = Platform(data_dir=data, backend="sqlite", extra_env={"GATEWAY_LOGIN_RATE_LIMIT": "600/minute", **given})
     platform.prepare()
     # Development only: a random first-admin password, made once and kept beside the databases.
     if admin_file.exists():
@@ -53,8 +52,10 @@ def main() -> None:
         while not stopping:
             for part, proc in list(platform.procs.items()):
                 if proc.poll() is not None:
-                    print(f"{part} stopped unexpectedly (exit {proc.returncode}); see {platform.log_path(part)}",
-                          file=sys.stderr)
+                    print(
+                        f"{part} stopped unexpectedly (exit {proc.returncode}); see {platform.log_path(part)}",
+                        file=sys.stderr,
+                    )
                     stopping = True
             time.sleep(0.5)
     finally:

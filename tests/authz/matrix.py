@@ -236,8 +236,9 @@ def _cell(text: str) -> Cell:
         raise ValueError(f"matrix cell {text!r} is not a status, a status with 's' or '!N', or '.'")
     if text == ".":
         return Cell(None)
-    return Cell(int(match["status"]), "summary" if match["view"] else None,
-                int(match["finding"]) if match["finding"] else None)
+    return Cell(
+        int(match["status"]), "summary" if match["view"] else None, int(match["finding"]) if match["finding"] else None
+    )
 
 
 def parse(text: str) -> list[Row]:

@@ -52,6 +52,7 @@ def days_ago(n: int) -> str:
 
 # ==== the gateway: identity ====================================================================
 
+
 @recipe("GET", "/api/auth/me")
 def _me(w, role, scope, fresh):
     return Call("GET", "/api/auth/me")
@@ -65,8 +66,11 @@ def _login(w, role, scope, fresh):
 
 @recipe("POST", "/api/auth/invitations/accept")
 def _accept_invitation(w, role, scope, fresh):
-    return Call("POST", "/api/auth/invitations/accept",
-                json={"code": "not-an-invitation-code", "password": "a-long-enough-password"})
+    return Call(
+        "POST",
+        "/api/auth/invitations/accept",
+        json={"code": "not-an-invitation-code", "password": "a-long-enough-password"},
+    )
 
 
 @recipe("POST", "/api/auth/token")
@@ -103,8 +107,16 @@ def _add_staff(w, role, scope, fresh):
 
 @recipe("POST", "/api/people")
 def _create_person(w, role, scope, fresh):
-    return Call("POST", "/api/people", json={"email": f"p-{uuid.uuid4().hex[:10]}@example.org", "name": "New Person",
-                                             "council_id": w.home.council.id, "roles": ["staff"]})
+    return Call(
+        "POST",
+        "/api/people",
+        json={
+            "email": f"p-{uuid.uuid4().hex[:10]}@example.org",
+            "name": "New Person",
+            "council_id": w.home.council.id,
+            "roles": ["staff"],
+        },
+    )
 
 
 @recipe("GET", "/api/people/{person_id}")
@@ -147,6 +159,7 @@ recipe("GET", "/readyz")(lambda w, role, scope, fresh: Call("GET", "/readyz"))
 
 # ==== ideas: hack days ==========================================================================
 
+
 def _day(w: World, scope: str, fresh: bool, phase: str = "open") -> dict:
     side = side_of(w, scope)
     return w.hack_day(side, phase=phase) if fresh else side.hack_day
@@ -159,8 +172,11 @@ def _hack_days(w, role, scope, fresh):
 
 @recipe("POST", "/api/ideas/hack-days")
 def _create_hack_day(w, role, scope, fresh):
-    return Call("POST", "/api/ideas/hack-days", json={"name": "Spring hack day", "date": "2027-04-01",
-                                                      "themes": ["Less paperwork"]})
+    return Call(
+        "POST",
+        "/api/ideas/hack-days",
+        json={"name": "Spring hack day", "date": "2027-04-01", "themes": ["Less paperwork"]},
+    )
 
 
 @recipe("GET", "/api/ideas/hack-days/{hack_day_id}")
@@ -186,6 +202,7 @@ def _move_phase(w, role, scope, fresh):
 
 
 # ==== ideas: ideas, teams, moderation, comments =================================================
+
 
 def _idea(w: World, role: str, scope: str, fresh: bool) -> dict:
     """`own`: the caller's idea (fresh: theirs to change); `council`: a colleague's; `other`: another council's."""
@@ -215,8 +232,9 @@ def _read_idea(w, role, scope, fresh):
 @recipe("PATCH", "/api/ideas/ideas/{idea_id}")
 def _edit_idea(w, role, scope, fresh):
     path = f"/api/ideas/ideas/{_idea(w, role, scope, fresh)['id']}"
-    return Call("PATCH", path, json={"proposal": "Send a text message a week before."},
-                headers={"If-Match": w.etag(path)})
+    return Call(
+        "PATCH", path, json={"proposal": "Send a text message a week before."}, headers={"If-Match": w.etag(path)}
+    )
 
 
 @recipe("POST", "/api/ideas/ideas/{idea_id}/withdraw")
@@ -258,8 +276,11 @@ def _moderate(action: str, method: str = "POST", body: Any = None, prepare: str 
         if prepare == "hide":
             ok(side.organiser.post(f"/api/ideas/ideas/{idea['id']}/hide", json={"reason": "Off topic for the day"}))
         elif prepare == "duplicate":
-            ok(side.organiser.post(f"/api/ideas/ideas/{idea['id']}/duplicate",
-                                   json={"duplicate_of_id": side.idea["id"]}))
+            ok(
+                side.organiser.post(
+                    f"/api/ideas/ideas/{idea['id']}/duplicate", json={"duplicate_of_id": side.idea["id"]}
+                )
+            )
         elif prepare == "shortlist":
             ok(side.organiser.post(f"/api/ideas/ideas/{idea['id']}/shortlist"))
         return idea
@@ -279,7 +300,8 @@ def _moderate(action: str, method: str = "POST", body: Any = None, prepare: str 
 recipe("POST", "/api/ideas/ideas/{idea_id}/hide")(_moderate("hide", body={"reason": "Off topic for the day"}))
 recipe("POST", "/api/ideas/ideas/{idea_id}/unhide")(_moderate("unhide", prepare="hide"))
 recipe("POST", "/api/ideas/ideas/{idea_id}/duplicate")(
-    _moderate("duplicate", body=lambda side: {"duplicate_of_id": side.idea["id"]}))
+    _moderate("duplicate", body=lambda side: {"duplicate_of_id": side.idea["id"]})
+)
 recipe("DELETE", "/api/ideas/ideas/{idea_id}/duplicate")(_moderate("duplicate", "DELETE", prepare="duplicate"))
 recipe("POST", "/api/ideas/ideas/{idea_id}/shortlist")(_moderate("shortlist"))
 recipe("DELETE", "/api/ideas/ideas/{idea_id}/shortlist")(_moderate("shortlist", "DELETE", prepare="shortlist"))
@@ -292,17 +314,22 @@ def _comments(w, role, scope, fresh):
 
 @recipe("POST", "/api/ideas/ideas/{idea_id}/comments")
 def _comment(w, role, scope, fresh):
-    return Call("POST", f"/api/ideas/ideas/{side_of(w, scope).idea['id']}/comments",
-                json={"body": "We tried something like this in 2024; happy to share notes."})
+    return Call(
+        "POST",
+        f"/api/ideas/ideas/{side_of(w, scope).idea['id']}/comments",
+        json={"body": "We tried something like this in 2024; happy to share notes."},
+    )
 
 
 @recipe("POST", "/api/ideas/ideas/{idea_id}/comments/{comment_id}/hide")
 def _hide_comment(w, role, scope, fresh):
     side = side_of(w, scope)
-    comment = ok(side.staff.post(f"/api/ideas/ideas/{side.idea['id']}/comments",
-                                 json={"body": "A comment to moderate."}), 201)
-    return Call("POST", f"/api/ideas/ideas/{side.idea['id']}/comments/{comment['id']}/hide",
-                json={"reason": "Names a resident"})
+    comment = ok(
+        side.staff.post(f"/api/ideas/ideas/{side.idea['id']}/comments", json={"body": "A comment to moderate."}), 201
+    )
+    return Call(
+        "POST", f"/api/ideas/ideas/{side.idea['id']}/comments/{comment['id']}/hide", json={"reason": "Names a resident"}
+    )
 
 
 @recipe("POST", "/api/ideas/similar")
@@ -317,25 +344,33 @@ def _ideas_vocabulary(w, role, scope, fresh):
 
 @recipe("POST", "/api/ideas/internal/ideas/{idea_id}/selected")
 def _selected(w, role, scope, fresh):
-    return Call("POST", f"/api/ideas/internal/ideas/{side_of(w, scope).idea['id']}/selected",
-                json={"event_id": str(uuid.uuid4()), "round_id": str(uuid.uuid4()), "rank": 1})
+    return Call(
+        "POST",
+        f"/api/ideas/internal/ideas/{side_of(w, scope).idea['id']}/selected",
+        json={"event_id": str(uuid.uuid4()), "round_id": str(uuid.uuid4()), "rank": 1},
+    )
 
 
 @recipe("POST", "/api/ideas/internal/ideas/{idea_id}/outcome-published")
 def _outcome_published(w, role, scope, fresh):
-    return Call("POST", f"/api/ideas/internal/ideas/{side_of(w, scope).idea['id']}/outcome-published",
-                json={"event_id": str(uuid.uuid4()), "verdict": "worked", "trial_id": str(uuid.uuid4())})
+    return Call(
+        "POST",
+        f"/api/ideas/internal/ideas/{side_of(w, scope).idea['id']}/outcome-published",
+        json={"event_id": str(uuid.uuid4()), "verdict": "worked", "trial_id": str(uuid.uuid4())},
+    )
 
 
 # ==== voting =====================================================================================
+
 
 def _round(w: World, scope: str, phase: str, ballot: bool = False, fresh: bool = True) -> dict:
     side = side_of(w, scope)
     # The colleague wrote the candidates, and nobody votes for their own idea: a staff member votes.
     if fresh:
         return w.round(side, phase=phase, ballot_by=side.staff if ballot else None)
-    return w.shared(("round", scope, phase, ballot),
-                    lambda: w.round(side, phase=phase, ballot_by=side.staff if ballot else None))
+    return w.shared(
+        ("round", scope, phase, ballot), lambda: w.round(side, phase=phase, ballot_by=side.staff if ballot else None)
+    )
 
 
 @recipe("GET", "/api/voting/rounds")
@@ -347,12 +382,27 @@ def _rounds(w, role, scope, fresh):
 def _create_round(w, role, scope, fresh):
     side = side_of(w, scope)
     ideas = [side.idea["id"], w.idea(side, side.colleague)["id"]]
-    return Call("POST", "/api/voting/rounds", json={"hack_day_id": side.hack_day["id"], "title": "Which to trial",
-                                                    "method": "approval", "rules": {}, "idea_ids": ideas})
+    return Call(
+        "POST",
+        "/api/voting/rounds",
+        json={
+            "hack_day_id": side.hack_day["id"],
+            "title": "Which to trial",
+            "method": "approval",
+            "rules": {},
+            "idea_ids": ideas,
+        },
+    )
 
 
-def _round_call(path: str, method: str = "GET", phase: str = "draft", ballot: bool = False,
-                body: Any = None, changes: bool | None = None) -> Recipe:
+def _round_call(
+    path: str,
+    method: str = "GET",
+    phase: str = "draft",
+    ballot: bool = False,
+    body: Any = None,
+    changes: bool | None = None,
+) -> Recipe:
     changes = method != "GET" if changes is None else changes
 
     def make(w, role, scope, fresh):
@@ -372,23 +422,30 @@ recipe("POST", "/api/voting/rounds/{round_id}/open")(_round_call("/open", "POST"
 recipe("POST", "/api/voting/rounds/{round_id}/close")(_round_call("/close", "POST", phase="open"))
 recipe("POST", "/api/voting/rounds/{round_id}/publish")(_round_call("/publish", "POST", phase="closed", ballot=True))
 recipe("POST", "/api/voting/rounds/{round_id}/ballot")(
-    _round_call("/ballot", "POST", phase="open", body=lambda rnd: {"choices": World.approval(rnd)}))
+    _round_call("/ballot", "POST", phase="open", body=lambda rnd: {"choices": World.approval(rnd)})
+)
 recipe("GET", "/api/voting/rounds/{round_id}/ballot")(_round_call("/ballot", phase="open"))
 recipe("POST", "/api/voting/rounds/{round_id}/receipts/check")(
-    _round_call("/receipts/check", "POST", phase="published", ballot=True, body={"receipt": "NOT-A-RECEIPT"},
-                changes=False))
+    _round_call(
+        "/receipts/check", "POST", phase="published", ballot=True, body={"receipt": "NOT-A-RECEIPT"}, changes=False
+    )
+)
 recipe("GET", "/api/voting/rounds/{round_id}/result")(_round_call("/result", phase="published", ballot=True))
 recipe("GET", "/api/voting/rounds/{round_id}/ballots")(_round_call("/ballots", phase="published", ballot=True))
 recipe("GET", "/api/voting/rounds/{round_id}/export/result.csv")(
-    _round_call("/export/result.csv", phase="closed", ballot=True))
+    _round_call("/export/result.csv", phase="closed", ballot=True)
+)
 recipe("GET", "/api/voting/rounds/{round_id}/export/ballots.csv")(
-    _round_call("/export/ballots.csv", phase="closed", ballot=True))
+    _round_call("/export/ballots.csv", phase="closed", ballot=True)
+)
 recipe("GET", "/api/voting/rounds/{round_id}/audit")(_round_call("/audit", phase="published", ballot=True))
 recipe("GET", "/api/voting/rounds/{round_id}/audit/verify")(
-    _round_call("/audit/verify", phase="published", ballot=True))
+    _round_call("/audit/verify", phase="published", ballot=True)
+)
 
 
 # ==== follow-up ==================================================================================
+
 
 def _trial(w: World, scope: str, stage: str = "planned", fresh: bool = True) -> dict:
     """A trial of the side's council, taken to `stage`: planned, running, evaluating, concluded, published."""
@@ -416,18 +473,24 @@ VERDICT = {
     "outcome": "inconclusive",
     "summary": "Too few cases in the period to tell.",
     "reasons": [{"code": "data", "note": "The case system lost a month of records."}],
-    "lessons": {"what_worked": "", "what_did_not": "Measuring by hand.", "do_differently": "Automate the count.",
-                "conditions_elsewhere": "Councils with case-level reporting."},
+    "lessons": {
+        "what_worked": "",
+        "what_did_not": "Measuring by hand.",
+        "do_differently": "Automate the count.",
+        "conditions_elsewhere": "Councils with case-level reporting.",
+    },
 }
 
 
-def _trial_call(path: str, method: str = "GET", stage: str = "planned", body: Any = None,
-                if_match: bool = False) -> Recipe:
+def _trial_call(
+    path: str, method: str = "GET", stage: str = "planned", body: Any = None, if_match: bool = False
+) -> Recipe:
     def make(w, role, scope, fresh):
         trial = _trial(w, scope, stage, fresh=fresh and method != "GET")
         resolved = path.format(metric_id=_metric(trial)["id"], checkpoint_id=_checkpoint_id(trial))
-        call = Call(method, f"/api/followup/trials/{trial['id']}{resolved}",
-                    json=body(trial) if callable(body) else body)
+        call = Call(
+            method, f"/api/followup/trials/{trial['id']}{resolved}", json=body(trial) if callable(body) else body
+        )
         if if_match:
             version = _metric(trial)["version"] if "metrics/" in path else trial["version"]
             call.headers["If-Match"] = f'"{version}"'
@@ -446,8 +509,13 @@ def _checkpoint_id(trial: dict) -> str:
 
 
 def _measurement(trial: dict) -> dict:
-    return {"metric_id": _metric(trial)["id"], "value": 1.5,
-            "period_start": days_ago(28), "period_end": days_ago(1), "method": "Case system report"}
+    return {
+        "metric_id": _metric(trial)["id"],
+        "value": 1.5,
+        "period_start": days_ago(28),
+        "period_end": days_ago(1),
+        "method": "Case system report",
+    }
 
 
 @recipe("GET", "/api/followup/trials")
@@ -458,9 +526,16 @@ def _trials(w, role, scope, fresh):
 @recipe("POST", "/api/followup/trials")
 def _create_trial(w, role, scope, fresh):
     side = side_of(w, scope)
-    return Call("POST", "/api/followup/trials", json={
-        "idea_id": w.idea(side, side.colleague)["id"], "scope": "One team", "trial_cost_pounds": 500,
-        "hypothesis": "If we pre-fill forms, then time per case will fall by a quarter."})
+    return Call(
+        "POST",
+        "/api/followup/trials",
+        json={
+            "idea_id": w.idea(side, side.colleague)["id"],
+            "scope": "One team",
+            "trial_cost_pounds": 500,
+            "hypothesis": "If we pre-fill forms, then time per case will fall by a quarter.",
+        },
+    )
 
 
 @recipe("GET", "/api/followup/trials/by-idea/{idea_id}")
@@ -469,36 +544,49 @@ def _trial_by_idea(w, role, scope, fresh):
 
 
 recipe("GET", "/api/followup/trials/{trial_id}")(_trial_call(""))
-recipe("PATCH", "/api/followup/trials/{trial_id}")(
-    _trial_call("", "PATCH", body={"scope": "Two teams"}, if_match=True))
-recipe("POST", "/api/followup/trials/{trial_id}/metrics")(_trial_call("/metrics", "POST", body={
-    "name": "Days of waiting", "unit": "days_waiting", "direction": "lower_is_better"}))
+recipe("PATCH", "/api/followup/trials/{trial_id}")(_trial_call("", "PATCH", body={"scope": "Two teams"}, if_match=True))
+recipe("POST", "/api/followup/trials/{trial_id}/metrics")(
+    _trial_call(
+        "/metrics", "POST", body={"name": "Days of waiting", "unit": "days_waiting", "direction": "lower_is_better"}
+    )
+)
 recipe("PATCH", "/api/followup/trials/{trial_id}/metrics/{metric_id}")(
-    _trial_call("/metrics/{metric_id}", "PATCH", body={"name": "Hours per case, all teams"}, if_match=True))
-recipe("DELETE", "/api/followup/trials/{trial_id}/metrics/{metric_id}")(
-    _trial_call("/metrics/{metric_id}", "DELETE"))
+    _trial_call("/metrics/{metric_id}", "PATCH", body={"name": "Hours per case, all teams"}, if_match=True)
+)
+recipe("DELETE", "/api/followup/trials/{trial_id}/metrics/{metric_id}")(_trial_call("/metrics/{metric_id}", "DELETE"))
 recipe("POST", "/api/followup/trials/{trial_id}/start")(_trial_call("/start", "POST"))
 recipe("POST", "/api/followup/trials/{trial_id}/evaluate")(_trial_call("/evaluate", "POST", stage="running"))
 recipe("POST", "/api/followup/trials/{trial_id}/measurements")(
-    _trial_call("/measurements", "POST", stage="running", body=_measurement))
+    _trial_call("/measurements", "POST", stage="running", body=_measurement)
+)
 recipe("GET", "/api/followup/trials/{trial_id}/measurements")(_trial_call("/measurements", stage="running"))
 recipe("POST", "/api/followup/trials/{trial_id}/checkpoints/{checkpoint_id}/review")(
-    _trial_call("/checkpoints/{checkpoint_id}/review", "POST", stage="running", body={"note": "On track."}))
+    _trial_call("/checkpoints/{checkpoint_id}/review", "POST", stage="running", body={"note": "On track."})
+)
 recipe("POST", "/api/followup/trials/{trial_id}/verdict")(
-    _trial_call("/verdict", "POST", stage="evaluating", body=VERDICT))
+    _trial_call("/verdict", "POST", stage="evaluating", body=VERDICT)
+)
 recipe("POST", "/api/followup/trials/{trial_id}/publish")(_trial_call("/publish", "POST", stage="concluded", body={}))
 
 
 @recipe("POST", "/api/followup/internal/trials")
 def _internal_trial(w, role, scope, fresh):
-    return Call("POST", "/api/followup/internal/trials", json={
-        "event_id": str(uuid.uuid4()), "idea_id": side_of(w, scope).idea["id"], "round_id": str(uuid.uuid4()),
-        "rank": 1})
+    return Call(
+        "POST",
+        "/api/followup/internal/trials",
+        json={
+            "event_id": str(uuid.uuid4()),
+            "idea_id": side_of(w, scope).idea["id"],
+            "round_id": str(uuid.uuid4()),
+            "rank": 1,
+        },
+    )
 
 
 for _path in ("", "/export.csv", "/export.json", "/feed.json", "/schema.json"):
     recipe("GET", f"/api/followup/library{_path}")(
-        lambda w, role, scope, fresh, _p=_path: Call("GET", f"/api/followup/library{_p}"))
+        lambda w, role, scope, fresh, _p=_path: Call("GET", f"/api/followup/library{_p}")
+    )
 
 
 @recipe("GET", "/api/followup/library/{entry_id}")
@@ -523,6 +611,7 @@ for _path in ("/api/followup/portfolio/sector", "/api/followup/vocabulary"):
 
 
 # ==== the gateway: the journey views (composed from the services) ================================
+
 
 @recipe("POST", "/api/journeys/tried-before")
 def _tried_before(w, role, scope, fresh):

@@ -26,8 +26,12 @@ def world(platform, admin, anonymous, new_council, new_person) -> World:
 
 def test_every_public_route_is_in_the_matrix(anonymous):
     doc = anonymous.get("/openapi.json").json()
-    documented = {(method.upper(), path) for path, item in doc["paths"].items() for method in item
-                  if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}} - NOT_ROUTES
+    documented = {
+        (method.upper(), path)
+        for path, item in doc["paths"].items()
+        for method in item
+        if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}
+    } - NOT_ROUTES
     in_matrix = {(row.method, row.path) for row in ROWS}
     assert sorted(documented - in_matrix) == [], "routes with no row in tests/authz/matrix.py"
     assert sorted(documented - set(RECIPES)) == [], "routes with no recipe in tests/authz/recipes.py"
@@ -35,11 +39,15 @@ def test_every_public_route_is_in_the_matrix(anonymous):
 
 
 def _cells() -> list[tuple[Row, str, Cell]]:
-    return [(row, role, cell) for row in ROWS for role, cell in zip(ROLES, row.cells, strict=True)
-            if cell.status is not None]
+    return [
+        (row, role, cell)
+        for row in ROWS
+        for role, cell in zip(ROLES, row.cells, strict=True)
+        if cell.status is not None
+    ]
 
 
-def _id(value) -> str:  # noqa: ANN001
+def _id(value) -> str:
     if isinstance(value, Row):
         return f"{value.method} {value.path} [{value.scope}]"
     if isinstance(value, Cell):

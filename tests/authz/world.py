@@ -19,8 +19,9 @@ ROLES = ("none", "staff", "organiser", "manager", "admin")
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.request.method} {response.request.url}: " \
-                                           f"{response.status_code} {response.text}"
+    assert response.status_code == status, (
+        f"{response.request.method} {response.request.url}: {response.status_code} {response.text}"
+    )
     return response.json() if response.content else None
 
 
@@ -38,7 +39,7 @@ class Side:
 
 
 class World:
-    def __init__(self, platform, admin: Actor, anonymous: httpx.Client, new_council, new_person) -> None:  # noqa: ANN001
+    def __init__(self, platform, admin: Actor, anonymous: httpx.Client, new_council, new_person) -> None:
         self.platform = platform
         self.admin = admin
         self.anonymous = anonymous
@@ -47,7 +48,7 @@ class World:
         self.home = self._side(new_council())
         self.away = self._side(new_council())
 
-    def shared(self, key: tuple, make) -> Any:  # noqa: ANN001
+    def shared(self, key: tuple, make) -> Any:
         """An object made once and reused by every call that must not change it (the call is refused)."""
         if key not in self._shared:
             self._shared[key] = make()
@@ -80,9 +81,17 @@ class World:
 
     # ---- ideas -------------------------------------------------------------------------------
     def hack_day(self, side: Side, phase: str = "open") -> dict:
-        day = ok(side.organiser.post("/api/ideas/hack-days", json={
-            "name": f"Hack day {uuid.uuid4().hex[:6]}", "date": "2027-03-04",
-            "themes": ["Fewer calls chasing council tax"]}), 201)
+        day = ok(
+            side.organiser.post(
+                "/api/ideas/hack-days",
+                json={
+                    "name": f"Hack day {uuid.uuid4().hex[:6]}",
+                    "date": "2027-03-04",
+                    "themes": ["Fewer calls chasing council tax"],
+                },
+            ),
+            201,
+        )
         for step in ("open", "voting", "closed")[: ("draft", "open", "voting", "closed").index(phase)]:
             day = ok(side.organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": step}))
         return day
@@ -97,15 +106,24 @@ class World:
     def round(self, side: Side, *, phase: str = "draft", ballot_by: Actor | None = None) -> dict:
         """A round over two ideas of the side's open hack day, moved to `phase`."""
         ideas = [self.idea(side, side.colleague), self.idea(side, side.colleague)]
-        rnd = ok(side.organiser.post("/api/voting/rounds", json={
-            "hack_day_id": side.hack_day["id"], "title": f"Round {uuid.uuid4().hex[:6]}", "method": "approval",
-            "rules": {}, "idea_ids": [i["id"] for i in ideas]}), 201)
+        rnd = ok(
+            side.organiser.post(
+                "/api/voting/rounds",
+                json={
+                    "hack_day_id": side.hack_day["id"],
+                    "title": f"Round {uuid.uuid4().hex[:6]}",
+                    "method": "approval",
+                    "rules": {},
+                    "idea_ids": [i["id"] for i in ideas],
+                },
+            ),
+            201,
+        )
         if phase == "draft":
             return rnd
         rnd = ok(side.organiser.post(f"/api/voting/rounds/{rnd['id']}/open"))
         if ballot_by is not None:
-            ok(ballot_by.post(f"/api/voting/rounds/{rnd['id']}/ballot",
-                              json={"choices": self.approval(rnd)}), 201)
+            ok(ballot_by.post(f"/api/voting/rounds/{rnd['id']}/ballot", json={"choices": self.approval(rnd)}), 201)
         for step in ("close", "publish")[: ("open", "closed", "published").index(phase)]:
             rnd = ok(side.organiser.post(f"/api/voting/rounds/{rnd['id']}/{step}"))
         return rnd
@@ -117,15 +135,37 @@ class World:
     # ---- follow-up ---------------------------------------------------------------------------
     def trial(self, side: Side, *, metric: bool = False) -> dict:
         idea = self.idea(side, side.colleague)
-        trial = ok(side.manager.post("/api/followup/trials", json={
-            "idea_id": idea["id"], "hypothesis": "If we pre-fill forms, then time per case will fall by a quarter.",
-            "scope": "One team", "trial_cost_pounds": 1000}), 201)
+        trial = ok(
+            side.manager.post(
+                "/api/followup/trials",
+                json={
+                    "idea_id": idea["id"],
+                    "hypothesis": "If we pre-fill forms, then time per case will fall by a quarter.",
+                    "scope": "One team",
+                    "trial_cost_pounds": 1000,
+                },
+            ),
+            201,
+        )
         if metric:
-            ok(side.manager.post(f"/api/followup/trials/{trial['id']}/metrics", json={
-                "name": "Hours per case", "unit": "hours_per_case", "direction": "lower_is_better",
-                "baseline": {"value": 2.0, "period_start": "2026-01-01", "period_end": "2026-03-31",
-                             "method": "Case system report, last quarter"},
-                "target_value": 1.5}), 201)
+            ok(
+                side.manager.post(
+                    f"/api/followup/trials/{trial['id']}/metrics",
+                    json={
+                        "name": "Hours per case",
+                        "unit": "hours_per_case",
+                        "direction": "lower_is_better",
+                        "baseline": {
+                            "value": 2.0,
+                            "period_start": "2026-01-01",
+                            "period_end": "2026-03-31",
+                            "method": "Case system report, last quarter",
+                        },
+                        "target_value": 1.5,
+                    },
+                ),
+                201,
+            )
             trial = ok(side.manager.get(f"/api/followup/trials/{trial['id']}"))
         return trial
 

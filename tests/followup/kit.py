@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from tests.support.http import ok, problem, service_headers  # noqa: F401 - re-exported for the tests of this part
+from tests.support.http import ok, problem, service_headers  # noqa: F401
 
 TRIALS = "/api/followup/trials"
 LIBRARY = "/api/followup/library"
@@ -21,10 +21,6 @@ def today() -> date:
 
 def days_ago(n: int) -> str:
     return (today() - timedelta(days=n)).isoformat()
-
-
-
-
 
 
 def open_hack_day(organiser, held_on: str = "2026-09-10") -> dict:
@@ -125,5 +121,3 @@ def verdict_body(outcome: str, **fields: Any) -> dict:
 def run_to_evaluation(manager, trial_id: str, **start: Any) -> dict:
     ok(manager.post(f"{TRIALS}/{trial_id}/start", json=start or None))
     return ok(manager.post(f"{TRIALS}/{trial_id}/evaluate"))
-
-

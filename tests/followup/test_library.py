@@ -184,8 +184,7 @@ def test_a_published_outcome_reaches_the_ideas_service_exactly_once(platform, ot
         engine = create_async_engine(async_url(platform.database_url("followup")))
         try:
             async with engine.connect() as conn:
-                rows = await conn.execute(text(
-                    "SELECT topic, destination, payload, delivered_at FROM outbox_events"))
+                rows = await conn.execute(text("SELECT topic, destination, payload, delivered_at FROM outbox_events"))
                 return list(rows)
         finally:
             await engine.dispose()
@@ -204,8 +203,10 @@ def test_a_published_outcome_reaches_the_ideas_service_exactly_once(platform, ot
         topic, destination, payload, _ = rows[record["trial_id"]]
         assert (topic, destination) == ("trial.outcome_published", "ideas")
         assert {k: payload[k] for k in ("idea_id", "verdict", "trial_id", "library_entry_id")} == {
-            "idea_id": record["idea_id"], "verdict": record["outcome"],
-            "trial_id": record["trial_id"], "library_entry_id": record["id"],
+            "idea_id": record["idea_id"],
+            "verdict": record["outcome"],
+            "trial_id": record["trial_id"],
+            "library_entry_id": record["id"],
         }
         # Another council may now read the idea itself in full, not just its title.
         idea = ok(other_town.staff.get(f"/api/ideas/ideas/{record['idea_id']}"))

@@ -7,20 +7,20 @@ from typing import Any
 
 import httpx
 
-from tests.support.http import ok, problem, service_headers  # noqa: F401 - re-exported for the tests of this part
+from tests.support.http import ok, problem, service_headers  # noqa: F401
 
 PHASES = ("draft", "open", "voting", "closed")
 
 
-
-
-
-
 def hack_day(organiser, phase: str = "open", **fields: Any) -> dict:
-    body = {"name": f"Hack day {uuid.uuid4().hex[:6]}", "date": "2027-03-04",
-            "themes": ["Fewer calls chasing council tax"], **fields}
+    body = {
+        "name": f"Hack day {uuid.uuid4().hex[:6]}",
+        "date": "2027-03-04",
+        "themes": ["Fewer calls chasing council tax"],
+        **fields,
+    }
     day = ok(organiser.post("/api/ideas/hack-days", json=body), 201)
-    for step in PHASES[1: PHASES.index(phase) + 1]:
+    for step in PHASES[1 : PHASES.index(phase) + 1]:
         day = ok(organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": step}))
     return day
 
@@ -34,7 +34,7 @@ def idea_body(hack_day_id: str, **fields: Any) -> dict:
         "hack_day_id": hack_day_id,
         "title": "SMS reminders before council tax instalments",
         "problem": "Residents miss the instalment date, get a summons and ring the contact centre; "
-                   "about 900 calls a month in revenues.",
+        "about 900 calls a month in revenues.",
         "proposal": "Send a text message three days before each instalment is due.",
         "expected_benefit": {"amount": 400, "unit": "hours", "beneficiaries": "both"},
         "service_area": "revenues_and_benefits",
@@ -57,8 +57,6 @@ def etag_of(response: httpx.Response) -> str:
 def tag_for(person, url: str) -> str:
     """The ETag `person` reads for `url` now."""
     return etag_of(person.get(url))
-
-
 
 
 def token_headers(platform, *, roles: list[str], council_id: uuid.UUID | None = None) -> dict[str, str]:

@@ -8,9 +8,14 @@ from tests.ideas.ideaskit import etag_of, hack_day, idea_body, move, ok, problem
 
 
 def test_an_organiser_creates_a_draft_hack_day_for_their_own_council(town):
-    r = town.organiser.post("/api/ideas/hack-days", json={
-        "name": "Spring hack day", "date": "2027-04-01", "themes": ["Cut the wait for a housing repair"],
-    })
+    r = town.organiser.post(
+        "/api/ideas/hack-days",
+        json={
+            "name": "Spring hack day",
+            "date": "2027-04-01",
+            "themes": ["Cut the wait for a housing repair"],
+        },
+    )
     day = ok(r, 201)
     assert day["phase"] == "draft"
     assert day["council_id"] == town.council.id
@@ -35,8 +40,11 @@ def test_bad_hack_day_input_names_the_field(town):
     problem(town.organiser.post("/api/ideas/hack-days", json={"name": "", "date": "2027-04-01"}), 422, "name")
     problem(town.organiser.post("/api/ideas/hack-days", json={"name": "Day", "date": "soon"}), 422, "date")
     themes = ["x" * 10] * 11
-    problem(town.organiser.post("/api/ideas/hack-days", json={"name": "Day", "date": "2027-04-01",
-                                                                "themes": themes}), 422, "themes")
+    problem(
+        town.organiser.post("/api/ideas/hack-days", json={"name": "Day", "date": "2027-04-01", "themes": themes}),
+        422,
+        "themes",
+    )
 
 
 def test_phases_move_forward_one_step_at_a_time(town):
@@ -46,17 +54,17 @@ def test_phases_move_forward_one_step_at_a_time(town):
     for phase in ("open", "voting", "closed"):
         day = move(town.organiser, day, phase)
         assert day["phase"] == phase
-    body = problem(town.organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"}),
-                   409, "phase")
+    body = problem(town.organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"}), 409, "phase")
     assert "closed" in body["detail"]
-    problem(town.organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "finished"}),
-            422, "phase")
+    problem(town.organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "finished"}), 422, "phase")
 
 
 def test_asking_for_the_current_phase_changes_nothing(town, open_day):
     again = move(town.organiser, open_day, "open")
-    assert again["phase"] == "open" and again["version"] == ok(
-        town.organiser.get(f"/api/ideas/hack-days/{open_day['id']}"))["version"]
+    assert (
+        again["phase"] == "open"
+        and again["version"] == ok(town.organiser.get(f"/api/ideas/hack-days/{open_day['id']}"))["version"]
+    )
 
 
 def test_staff_see_their_councils_hack_days_and_not_anothers(town, open_day):
@@ -66,11 +74,9 @@ def test_staff_see_their_councils_hack_days_and_not_anothers(town, open_day):
     assert open_day["id"] in ids and theirs["id"] not in ids
     assert all(d["council_id"] == town.council.id for d in listed["items"])
     problem(town.alice.get(f"/api/ideas/hack-days/{theirs['id']}"), 404)
-    problem(town.alice.get("/api/ideas/hack-days", params={"council_id": town.other_council.id}), 403,
-            "council_id")
+    problem(town.alice.get("/api/ideas/hack-days", params={"council_id": town.other_council.id}), 403, "council_id")
     # Another council's organiser cannot run our day either: to them it does not exist.
-    problem(town.other_organiser.post(f"/api/ideas/hack-days/{open_day['id']}/phase",
-                                      json={"phase": "voting"}), 404)
+    problem(town.other_organiser.post(f"/api/ideas/hack-days/{open_day['id']}/phase", json={"phase": "voting"}), 404)
 
 
 def test_the_hack_day_list_filters_by_phase_and_pages(town):

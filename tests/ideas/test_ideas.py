@@ -11,8 +11,19 @@ from concurrent.futures import ThreadPoolExecutor
 from tests.ideas.ideaskit import etag_of, hack_day, idea_body, move, ok, problem, submit, tag_for
 
 CONTRACT_FIELDS = {
-    "id", "hack_day_id", "council_id", "council_name", "title", "problem", "proposal", "service_area",
-    "status", "author_ids", "version", "created_at", "updated_at",
+    "id",
+    "hack_day_id",
+    "council_id",
+    "council_name",
+    "title",
+    "problem",
+    "proposal",
+    "service_area",
+    "status",
+    "author_ids",
+    "version",
+    "created_at",
+    "updated_at",
 }
 
 
@@ -26,7 +37,10 @@ def test_a_submitted_idea_has_the_shape_other_services_rely_on(town, open_day):
     assert idea["council_id"] == town.council.id and idea["council_name"] == town.council.name
     assert idea["hack_day_id"] == open_day["id"]
     assert idea["expected_benefit"] == {
-        "amount": 400.0, "unit": "hours", "beneficiaries": "both", "note": None,
+        "amount": 400.0,
+        "unit": "hours",
+        "beneficiaries": "both",
+        "note": None,
     }
     assert idea["tags"] == ["council-tax", "sms"]  # normalised
     assert idea["created_at"].endswith(("Z", "+00:00"))
@@ -41,10 +55,8 @@ def test_bad_idea_input_is_a_problem_naming_the_field(town, open_day):
         ({"title": "x" * 50_000}, "title"),
         ({"service_area": "spaceports"}, "service_area"),
         ({"problem": ""}, "problem"),
-        ({"expected_benefit": {"amount": 3, "unit": "smiles", "beneficiaries": "staff"}},
-         "expected_benefit.unit"),
-        ({"expected_benefit": {"amount": -1, "unit": "hours", "beneficiaries": "staff"}},
-         "expected_benefit.amount"),
+        ({"expected_benefit": {"amount": 3, "unit": "smiles", "beneficiaries": "staff"}}, "expected_benefit.unit"),
+        ({"expected_benefit": {"amount": -1, "unit": "hours", "beneficiaries": "staff"}}, "expected_benefit.amount"),
         ({"tags": [f"tag{i}" for i in range(11)]}, "tags"),
         ({"tags": ["!!!"]}, "tags.0"),
         ({"partners": ["p" * 101]}, "partners.0"),
@@ -74,16 +86,14 @@ def test_a_retried_submission_gives_the_first_answer_and_one_idea(town, open_day
     assert found["total"] == 1 and found["items"][0]["id"] == first["id"]
     # The same key for a different idea is a mistake, not a replay.
     other = idea_body(open_day["id"], title="Something else entirely")
-    problem(town.alice.post("/api/ideas/ideas", json=other, headers={"Idempotency-Key": key}), 422,
-            "Idempotency-Key")
+    problem(town.alice.post("/api/ideas/ideas", json=other, headers={"Idempotency-Key": key}), 422, "Idempotency-Key")
 
 
 def test_edits_need_the_version_they_edit(town, open_day):
     idea = submit(town.alice, open_day["id"], title="Versioned idea")
     url = f"/api/ideas/ideas/{idea['id']}"
     problem(town.alice.patch(url, json={"title": "Versioned idea, edited"}), 428, "If-Match")
-    r = town.alice.patch(url, json={"title": "Versioned idea, edited", "tags": ["Bins"]},
-                         headers={"If-Match": '"1"'})
+    r = town.alice.patch(url, json={"title": "Versioned idea, edited", "tags": ["Bins"]}, headers={"If-Match": '"1"'})
     edited = ok(r)
     assert edited["title"] == "Versioned idea, edited" and edited["tags"] == ["bins"]
     assert edited["version"] == 2 and etag_of(r) == '"2"'
@@ -100,8 +110,10 @@ def test_ideas_are_frozen_once_voting_starts(town):
     day = hack_day(town.organiser, "open")
     idea = submit(town.alice, day["id"])
     move(town.organiser, day, "voting")
-    body = problem(town.alice.patch(f"/api/ideas/ideas/{idea['id']}", json={"title": "Late change"},
-                                    headers={"If-Match": '"1"'}), 409)
+    body = problem(
+        town.alice.patch(f"/api/ideas/ideas/{idea['id']}", json={"title": "Late change"}, headers={"If-Match": '"1"'}),
+        409,
+    )
     assert "voting" in body["detail"]
 
 
@@ -157,8 +169,7 @@ def test_authors_withdraw_and_withdrawn_ideas_leave_the_lists(town, open_day):
     assert withdrawn["status"] == "withdrawn"
     listed = ok(town.bob.get("/api/ideas/ideas", params={"hack_day_id": open_day["id"], "limit": 200}))
     assert idea["id"] not in {i["id"] for i in listed["items"]}
-    asked = ok(town.bob.get("/api/ideas/ideas",
-                            params={"hack_day_id": open_day["id"], "status": "withdrawn"}))
+    asked = ok(town.bob.get("/api/ideas/ideas", params={"hack_day_id": open_day["id"], "status": "withdrawn"}))
     assert idea["id"] in {i["id"] for i in asked["items"]}
     revived = town.alice.patch(url, json={"title": "Revived"}, headers={"If-Match": tag_for(town.alice, url)})
     problem(revived, 409)
@@ -166,13 +177,17 @@ def test_authors_withdraw_and_withdrawn_ideas_leave_the_lists(town, open_day):
 
 def test_lists_filter_by_service_area_tag_status_and_text_and_page(town):
     day = hack_day(town.organiser, "open")
-    a = submit(town.alice, day["id"], title="Pothole photos from bin lorries",
-               service_area="highways_and_transport", tags=["potholes"],
-               problem="Potholes are reported late.", proposal="Cameras on bin lorries.")
-    b = submit(town.bob, day["id"], title="Online housing repair booking", service_area="housing",
-               tags=["repairs"])
-    c = submit(town.carol, day["id"], title="Shared 100% discount form", service_area="housing",
-               tags=["repairs"])
+    a = submit(
+        town.alice,
+        day["id"],
+        title="Pothole photos from bin lorries",
+        service_area="highways_and_transport",
+        tags=["potholes"],
+        problem="Potholes are reported late.",
+        proposal="Cameras on bin lorries.",
+    )
+    b = submit(town.bob, day["id"], title="Online housing repair booking", service_area="housing", tags=["repairs"])
+    c = submit(town.carol, day["id"], title="Shared 100% discount form", service_area="housing", tags=["repairs"])
     base = {"hack_day_id": day["id"]}
 
     def ids(**params) -> list[str]:
@@ -201,8 +216,9 @@ def test_the_voting_snapshot_query_returns_the_shortlist_in_the_contract_shape(t
     submit(town.bob, day["id"], title="Not chosen idea")
     ok(town.organiser.post(f"/api/ideas/ideas/{chosen['id']}/shortlist"))
     move(town.organiser, day, "voting")
-    page = ok(town.organiser.get("/api/ideas/ideas",
-                                 params={"hack_day_id": day["id"], "status": "shortlisted", "limit": 200}))
+    page = ok(
+        town.organiser.get("/api/ideas/ideas", params={"hack_day_id": day["id"], "status": "shortlisted", "limit": 200})
+    )
     assert page["total"] == 1 and [i["id"] for i in page["items"]] == [chosen["id"]]
     assert CONTRACT_FIELDS <= page["items"][0].keys()
     assert page["items"][0]["author_ids"] == [town.alice.id]
@@ -210,16 +226,20 @@ def test_the_voting_snapshot_query_returns_the_shortlist_in_the_contract_shape(t
 
 def test_organisers_export_an_events_ideas_as_csv_safe_for_spreadsheets(town):
     day = hack_day(town.organiser, "open")
-    submit(town.alice, day["id"], title="=HYPERLINK(\"http://evil.example\",\"click\")",
-           problem="+SUM(A1:A9) is what the old sheet did", partners=["@partner"])
+    submit(
+        town.alice,
+        day["id"],
+        title='=HYPERLINK("http://evil.example","click")',
+        problem="+SUM(A1:A9) is what the old sheet did",
+        partners=["@partner"],
+    )
     submit(town.bob, day["id"], title="Plain idea, with a comma")
     url = f"/api/ideas/hack-days/{day['id']}/ideas.csv"
     problem(town.alice.get(url), 403)
     r = town.organiser.get(url)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert [row["title"] for row in rows] == ["'=HYPERLINK(\"http://evil.example\",\"click\")",
-                                              "Plain idea, with a comma"]
+    assert [row["title"] for row in rows] == ['\'=HYPERLINK("http://evil.example","click")', "Plain idea, with a comma"]
     assert rows[0]["problem"].startswith("'+SUM") and rows[0]["partners"] == "'@partner"
     assert rows[0]["authors"] == "Alice Ames" and rows[0]["status"] == "submitted"
     for cell in (c for row in rows for c in row.values()):
@@ -257,9 +277,18 @@ def test_the_fixed_lists_are_served_and_documented(town):
 
     lists = ok(town.alice.get("/api/ideas/vocabulary"))
     codes = [t["code"] for t in lists["service_areas"]]
-    assert {"revenues_and_benefits", "waste_and_recycling", "housing", "highways_and_transport",
-            "adult_social_care", "planning", "hr", "it_and_digital", "finance_and_procurement",
-            "customer_services"} <= set(codes)
+    assert {
+        "revenues_and_benefits",
+        "waste_and_recycling",
+        "housing",
+        "highways_and_transport",
+        "adult_social_care",
+        "planning",
+        "hr",
+        "it_and_digital",
+        "finance_and_procurement",
+        "customer_services",
+    } <= set(codes)
     assert [t["code"] for t in lists["benefit_units"]] == ["hours", "pounds", "days_waiting", "errors_avoided"]
     assert lists["phases"] == ["draft", "open", "voting", "closed"]
     docs = (Path(__file__).resolve().parents[2] / "docs" / "ideas.md").read_text()

@@ -30,17 +30,20 @@ def test_staff_edit_only_their_own_or_co_authored_ideas(town, open_day):
     assert ok(town.alice.get(url))["title"] == "Alice's idea"
 
 
-@pytest.mark.parametrize("field,value", [
-    ("author_ids", ["00000000-0000-0000-0000-000000000001"]),
-    ("created_by", "00000000-0000-0000-0000-000000000001"),
-    ("council_id", "00000000-0000-0000-0000-000000000001"),
-    ("council_name", "Somewhere else"),
-    ("status", "selected"),
-    ("hidden_reason", "none"),
-    ("duplicate_of_id", "00000000-0000-0000-0000-000000000001"),
-    ("outcome", {"verdict": "worked"}),
-    ("version", 99),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("author_ids", ["00000000-0000-0000-0000-000000000001"]),
+        ("created_by", "00000000-0000-0000-0000-000000000001"),
+        ("council_id", "00000000-0000-0000-0000-000000000001"),
+        ("council_name", "Somewhere else"),
+        ("status", "selected"),
+        ("hidden_reason", "none"),
+        ("duplicate_of_id", "00000000-0000-0000-0000-000000000001"),
+        ("outcome", {"verdict": "worked"}),
+        ("version", 99),
+    ],
+)
 def test_nobody_sets_author_council_status_or_moderation_through_the_body(town, open_day, field, value):
     problem(town.alice.post("/api/ideas/ideas", json=idea_body(open_day["id"], **{field: value})), 422, field)
     idea = submit(town.alice, open_day["id"], title=f"Property check {field}")
@@ -55,9 +58,14 @@ def test_another_council_sees_only_title_service_area_and_council(town, open_day
     idea = submit(town.alice, open_day["id"], title="Unpublished idea")
     seen = ok(town.stranger.get(f"/api/ideas/ideas/{idea['id']}"))
     assert set(seen) == SUMMARY_FIELDS
-    assert seen == {"view": "summary", "id": idea["id"], "title": "Unpublished idea",
-                    "service_area": "revenues_and_benefits", "council_id": town.council.id,
-                    "council_name": town.council.name}
+    assert seen == {
+        "view": "summary",
+        "id": idea["id"],
+        "title": "Unpublished idea",
+        "service_area": "revenues_and_benefits",
+        "council_id": town.council.id,
+        "council_name": town.council.name,
+    }
     problem(town.stranger.get("/api/ideas/ideas", params={"council_id": town.council.id}), 403, "council_id")
     theirs = ok(town.stranger.get("/api/ideas/ideas", params={"hack_day_id": open_day["id"]}))
     assert theirs["items"] == [] and theirs["total"] == 0
@@ -71,9 +79,7 @@ def test_a_withdrawn_or_hidden_idea_of_another_council_is_not_found(town, open_d
     problem(town.stranger.get(f"/api/ideas/ideas/{idea['id']}"), 404)
 
 
-def test_internal_endpoints_answer_only_the_service_credential(
-    platform, town, open_day, ideas_service, admin
-):
+def test_internal_endpoints_answer_only_the_service_credential(platform, town, open_day, ideas_service, admin):
     idea = submit(town.alice, open_day["id"], title="Selected by vote")
     path = f"/api/ideas/internal/ideas/{idea['id']}/selected"
     body = {"event_id": str(uuid.uuid4()), "round_id": str(uuid.uuid4()), "rank": 1}
@@ -81,8 +87,12 @@ def test_internal_endpoints_answer_only_the_service_credential(
         problem(person.post(path, json=body), 403)
     problem(ideas_service.post(path, json=body), 401)
     assert ok(town.alice.get(f"/api/ideas/ideas/{idea['id']}"))["status"] == "submitted"
-    problem(ideas_service.post(path, json=body, headers=token_headers(platform, roles=["organiser"],
-                                                                        council_id=town.council.id)), 403)
+    problem(
+        ideas_service.post(
+            path, json=body, headers=token_headers(platform, roles=["organiser"], council_id=town.council.id)
+        ),
+        403,
+    )
 
 
 def test_selection_is_applied_once_per_event(platform, town, open_day, ideas_service):
@@ -100,13 +110,24 @@ def test_selection_is_applied_once_per_event(platform, town, open_day, ideas_ser
     assert seen["status"] == "selected" and seen["version"] == first["version"]
     # As the platform's outbox relay posts it: the envelope's extra fields are accepted.
     other = submit(town.alice, open_day["id"], title="Another idea")
-    relayed = {"event_id": str(uuid.uuid4()), "topic": "idea_selected", "occurred_at": "2027-03-04T17:00:00+00:00",
-               "idea_id": other["id"], "round_id": round_id, "rank": 1}
-    chosen = ok(ideas_service.post(f"/api/ideas/internal/ideas/{other['id']}/selected", json=relayed,
-                                   headers=headers))
+    relayed = {
+        "event_id": str(uuid.uuid4()),
+        "topic": "idea_selected",
+        "occurred_at": "2027-03-04T17:00:00+00:00",
+        "idea_id": other["id"],
+        "round_id": round_id,
+        "rank": 1,
+    }
+    chosen = ok(ideas_service.post(f"/api/ideas/internal/ideas/{other['id']}/selected", json=relayed, headers=headers))
     assert chosen["status"] == "selected" and chosen["selection"]["rank"] == 1
-    problem(ideas_service.post(f"/api/ideas/internal/ideas/{uuid.uuid4()}/selected",
-                               json={**event, "event_id": str(uuid.uuid4())}, headers=headers), 404)
+    problem(
+        ideas_service.post(
+            f"/api/ideas/internal/ideas/{uuid.uuid4()}/selected",
+            json={**event, "event_id": str(uuid.uuid4())},
+            headers=headers,
+        ),
+        404,
+    )
     problem(ideas_service.post(path, json={**event, "rank": 0}, headers=headers), 422, "rank")
 
 
@@ -114,8 +135,12 @@ def test_a_withdrawn_idea_cannot_be_selected(platform, town, open_day, ideas_ser
     idea = submit(town.alice, open_day["id"], title="Withdrawn before the result")
     ok(town.alice.post(f"/api/ideas/ideas/{idea['id']}/withdraw"))
     event = {"event_id": str(uuid.uuid4()), "round_id": str(uuid.uuid4()), "rank": 1}
-    problem(ideas_service.post(f"/api/ideas/internal/ideas/{idea['id']}/selected", json=event,
-                               headers=service_headers(platform)), 409)
+    problem(
+        ideas_service.post(
+            f"/api/ideas/internal/ideas/{idea['id']}/selected", json=event, headers=service_headers(platform)
+        ),
+        409,
+    )
 
 
 def test_a_published_outcome_opens_the_idea_to_every_council(platform, town, open_day, ideas_service):
@@ -124,8 +149,9 @@ def test_a_published_outcome_opens_the_idea_to_every_council(platform, town, ope
     path = f"/api/ideas/internal/ideas/{idea['id']}/outcome-published"
     event = {"event_id": str(uuid.uuid4()), "verdict": "did_not_work", "trial_id": str(uuid.uuid4())}
     problem(town.organiser.post(path, json=event), 403)
-    problem(ideas_service.post(path, json={**event, "verdict": "great"}, headers=service_headers(platform)),
-            422, "verdict")
+    problem(
+        ideas_service.post(path, json={**event, "verdict": "great"}, headers=service_headers(platform)), 422, "verdict"
+    )
     first = ok(ideas_service.post(path, json=event, headers=service_headers(platform)))
     assert first["outcome"]["verdict"] == "did_not_work"
     again = ok(ideas_service.post(path, json=event, headers=service_headers(platform)))
@@ -136,9 +162,7 @@ def test_a_published_outcome_opens_the_idea_to_every_council(platform, town, ope
     assert seen["moderation"] is None  # hide reasons and invitations stay with the council
 
 
-def test_a_forged_or_expired_token_straight_to_the_service_is_refused(
-    platform, town, open_day, ideas_service
-):
+def test_a_forged_or_expired_token_straight_to_the_service_is_refused(platform, town, open_day, ideas_service):
     from gateway.tokens import TokenIssuer
     from platform_core.keys import generate_keypair
     from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
@@ -149,8 +173,8 @@ def test_a_forged_or_expired_token_straight_to_the_service_is_refused(
     event = {"event_id": str(uuid.uuid4()), "round_id": str(uuid.uuid4()), "rank": 1}
     path = f"/api/ideas/internal/ideas/{idea['id']}/selected"
     problem(ideas_service.post(path, json=event, headers={"Authorization": f"Bearer {forged}"}), 401)
-    expired = platform.issuer.issue(subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"],
-                                    name="x", ttl_seconds=-60)
+    expired = platform.issuer.issue(
+        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="x", ttl_seconds=-60
+    )
     problem(ideas_service.post(path, json=event, headers={"Authorization": f"Bearer {expired}"}), 401)
-    problem(ideas_service.get(f"/api/ideas/ideas/{idea['id']}",
-                              headers={"Authorization": f"Bearer {forged}"}), 401)
+    problem(ideas_service.get(f"/api/ideas/ideas/{idea['id']}", headers={"Authorization": f"Bearer {forged}"}), 401)

@@ -54,13 +54,18 @@ def test_a_duplicate_is_linked_to_the_earlier_idea_not_deleted(town, open_day):
     # A duplicate of a duplicate is linked to the first idea of the chain.
     chained = ok(town.organiser.post(f"{_url(third)}/duplicate", json={"duplicate_of_id": second["id"]}))
     assert chained["duplicate_of_id"] == first["id"]
-    problem(town.organiser.post(f"{_url(first)}/duplicate", json={"duplicate_of_id": first["id"]}),
-            409, "duplicate_of_id")
-    problem(town.organiser.post(f"{_url(first)}/duplicate", json={"duplicate_of_id": str(uuid.uuid4())}),
-            404, "duplicate_of_id")
+    problem(
+        town.organiser.post(f"{_url(first)}/duplicate", json={"duplicate_of_id": first["id"]}), 409, "duplicate_of_id"
+    )
+    problem(
+        town.organiser.post(f"{_url(first)}/duplicate", json={"duplicate_of_id": str(uuid.uuid4())}),
+        404,
+        "duplicate_of_id",
+    )
     theirs = submit(town.stranger, hack_day(town.other_organiser)["id"], title="Their garden waste idea")
-    problem(town.organiser.post(f"{_url(first)}/duplicate", json={"duplicate_of_id": theirs["id"]}),
-            404, "duplicate_of_id")
+    problem(
+        town.organiser.post(f"{_url(first)}/duplicate", json={"duplicate_of_id": theirs["id"]}), 404, "duplicate_of_id"
+    )
     unmarked = ok(town.organiser.delete(f"{_url(second)}/duplicate"))
     assert unmarked["status"] == "submitted" and unmarked["duplicate_of_id"] is None
 

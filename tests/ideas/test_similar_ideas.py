@@ -29,9 +29,14 @@ def _ids(items: list[dict]) -> list[str]:
 @pytest.fixture(scope="module")
 def mattresses(town, open_day) -> tuple[dict, str]:
     word = _word()
-    idea = submit(town.alice, open_day["id"], title=f"Kerbside {word} collection of old mattresses",
-                  problem=f"Fly-tipped {word} mattresses cost crews hours every week.",
-                  proposal=f"Book a {word} mattress collection online.", service_area="waste_and_recycling")
+    idea = submit(
+        town.alice,
+        open_day["id"],
+        title=f"Kerbside {word} collection of old mattresses",
+        problem=f"Fly-tipped {word} mattresses cost crews hours every week.",
+        proposal=f"Book a {word} mattress collection online.",
+        service_area="waste_and_recycling",
+    )
     return idea, word
 
 
@@ -41,9 +46,14 @@ def test_another_council_finds_the_idea_but_reads_only_its_summary(town, mattres
     assert _ids(items)[0] == idea["id"]
     top = items[0]
     assert 0 < top["score"] <= 1
-    assert top["idea"] == {"view": "summary", "id": idea["id"], "title": idea["title"],
-                           "service_area": "waste_and_recycling", "council_id": town.council.id,
-                           "council_name": town.council.name}
+    assert top["idea"] == {
+        "view": "summary",
+        "id": idea["id"],
+        "title": idea["title"],
+        "service_area": "waste_and_recycling",
+        "council_id": town.council.id,
+        "council_name": town.council.name,
+    }
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True)
 
@@ -57,9 +67,13 @@ def test_the_ideas_own_council_reads_it_in_full(town, mattresses):
 
 def test_hidden_and_withdrawn_ideas_are_not_suggested(town, open_day):
     word = _word()
-    idea = submit(town.alice, open_day["id"], title=f"Pest control {word} bookings by text",
-                  problem="Residents phone three times to book a pest control visit for rats or wasps.",
-                  proposal="Let residents book pest control online and confirm the visit by text.")
+    idea = submit(
+        town.alice,
+        open_day["id"],
+        title=f"Pest control {word} bookings by text",
+        problem="Residents phone three times to book a pest control visit for rats or wasps.",
+        proposal="Let residents book pest control online and confirm the visit by text.",
+    )
     url = f"/api/ideas/ideas/{idea['id']}"
     assert _ids(_similar(town.stranger, f"{word} pest control"))[:1] == [idea["id"]]
     ok(town.organiser.post(f"{url}/hide", json={"reason": "Duplicate of a live service"}))
@@ -74,11 +88,17 @@ def test_an_edit_is_searchable_at_once(town, open_day):
     idea = submit(town.alice, open_day["id"], title="Placeholder title for an edit")
     new_word = _word()
     url = f"/api/ideas/ideas/{idea['id']}"
-    ok(town.alice.patch(url, json={"title": f"Street lighting {new_word} fault reports"},
-                        headers={"If-Match": etag_of(town.alice.get(url))}))
+    ok(
+        town.alice.patch(
+            url,
+            json={"title": f"Street lighting {new_word} fault reports"},
+            headers={"If-Match": etag_of(town.alice.get(url))},
+        )
+    )
     assert _ids(_similar(town.stranger, f"{new_word} street lighting faults"))[:1] == [idea["id"]]
-    assert idea["id"] not in _ids(_similar(town.stranger, f"{new_word} street lighting faults",
-                                           exclude_idea_id=idea["id"]))
+    assert idea["id"] not in _ids(
+        _similar(town.stranger, f"{new_word} street lighting faults", exclude_idea_id=idea["id"])
+    )
 
 
 def test_the_limit_is_honoured_and_bad_drafts_are_refused(town, mattresses):
@@ -87,8 +107,9 @@ def test_the_limit_is_honoured_and_bad_drafts_are_refused(town, mattresses):
     problem(town.alice.post("/api/ideas/similar", json={"title": ""}), 422, "title")
     problem(town.alice.post("/api/ideas/similar", json={"title": "x" * 50_000}), 422, "title")
     problem(town.alice.post("/api/ideas/similar", json={"title": "bins", "limit": 0}), 422, "limit")
-    problem(town.alice.post("/api/ideas/similar", json={"title": "bins", "council_id": town.council.id}),
-            422, "council_id")
+    problem(
+        town.alice.post("/api/ideas/similar", json={"title": "bins", "council_id": town.council.id}), 422, "council_id"
+    )
 
 
 def test_the_index_is_rebuilt_from_the_database_at_start_up(platform, town, mattresses):
@@ -112,7 +133,7 @@ def _answers(client: httpx.Client) -> bool:
         return False
 
 
-def _wait_for(condition, timeout: float = 15.0) -> None:  # noqa: ANN001
+def _wait_for(condition, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
@@ -131,8 +152,13 @@ def test_another_replica_catches_up_with_changes_made_elsewhere(town, open_day, 
     # An edit made through the first replica reaches the second one's index too.
     new_word = _word()
     url = f"/api/ideas/ideas/{idea['id']}"
-    ok(town.alice.patch(url, json={"title": f"Cemetery {new_word} plot reservations"},
-                        headers={"If-Match": etag_of(town.alice.get(url))}))
+    ok(
+        town.alice.patch(
+            url,
+            json={"title": f"Cemetery {new_word} plot reservations"},
+            headers={"If-Match": etag_of(town.alice.get(url))},
+        )
+    )
     _wait_for(lambda: found_by_replica(f"{new_word} cemetery plots"))
 
 
@@ -146,21 +172,24 @@ def test_while_the_index_is_built_the_service_answers_and_search_says_so(platfor
     proxy, proxied = in_front_of(platform.database_url("ideas"))
     proxy.cut()  # the port is known; nothing listens on it yet
     try:
-        with another(platform.runner, "ideas", ready="/healthz", IDEAS_DATABASE_URL=proxied,
-                     IDEAS_INDEX_REFRESH_SECONDS="0.2") as starting:
+        with another(
+            platform.runner, "ideas", ready="/healthz", IDEAS_DATABASE_URL=proxied, IDEAS_INDEX_REFRESH_SECONDS="0.2"
+        ) as starting:
             readiness = starting.get("/readyz")
             assert readiness.status_code == 503
             assert readiness.json()["checks"]["similar-idea index"].startswith("building")
-            search = starting.post("/api/ideas/similar", json={"title": f"{word} mattresses"},
-                                   headers=town.stranger.headers)
+            search = starting.post(
+                "/api/ideas/similar", json={"title": f"{word} mattresses"}, headers=town.stranger.headers
+            )
             assert search.status_code == 503, search.text
             assert search.headers["content-type"] == "application/problem+json"
             assert search.headers["retry-after"] and "starting" in search.json()["detail"]
 
             proxy.open()
             _wait_for(lambda: _answers(starting), timeout=30)
-            found = ok(starting.post("/api/ideas/similar", json={"title": f"{word} mattresses"},
-                                     headers=town.stranger.headers))["items"]
+            found = ok(
+                starting.post("/api/ideas/similar", json={"title": f"{word} mattresses"}, headers=town.stranger.headers)
+            )["items"]
             assert _ids(found)[:1] == [idea["id"]]
     finally:
         proxy.shutdown()

@@ -31,6 +31,7 @@ def queries(split: str) -> list[dict]:
 
 # -- quality -------------------------------------------------------------------------------------
 
+
 def test_a_text_reminder_draft_finds_the_earlier_sms_idea(labelled_index):
     results = labelled_index.search("text residents before their council tax is due")
 
@@ -94,6 +95,7 @@ def test_the_lexicon_parses_and_rejects_a_malformed_line():
 
 
 # -- index semantics ----------------------------------------------------------------------------
+
 
 def small_index() -> tuple[SimilarityIndex, dict[str, uuid.UUID]]:
     ideas = {
@@ -203,6 +205,7 @@ def test_equal_scores_list_the_older_idea_first():
 
 # -- the two-stage search against an exhaustive one ----------------------------------------------
 
+
 def crowded_index(count: int = 1_000) -> SimilarityIndex:
     """The labelled ideas plus `count` ideas stitched from their sentences: many near-duplicates
     and ties, as a busy platform has."""
@@ -268,6 +271,7 @@ def test_changes_and_searches_are_cheap_in_cpu():
 
 # -- awkward input ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", ["", "   \n\t", "the and of to", "!!! ??? ...", "🙂🙂🙂"])
 def test_empty_or_meaningless_drafts_find_nothing(labelled_index, text):
     assert labelled_index.search(text) == []
@@ -307,9 +311,11 @@ def test_accents_case_and_punctuation_do_not_matter(labelled_index):
 
 
 def test_curly_apostrophes_from_phones_are_read_like_straight_ones():
-    assert words("Bins that weren\u2019t put out; the tenant\u2019s boiler") == words(
-        "Bins that weren't put out; the tenant's boiler") == [
-        "bins", "that", "were", "not", "put", "out", "the", "tenant", "boiler"]
+    assert (
+        words("Bins that weren\u2019t put out; the tenant\u2019s boiler")
+        == words("Bins that weren't put out; the tenant's boiler")
+        == ["bins", "that", "were", "not", "put", "out", "the", "tenant", "boiler"]
+    )
 
 
 def test_it_in_capitals_is_information_technology_not_the_pronoun(labelled_index):

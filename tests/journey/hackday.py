@@ -12,7 +12,7 @@ from tests.ideas.ideaskit import hack_day, move, submit
 ROUNDS = "/api/voting/rounds"
 
 
-def wait_for(check, what: str, timeout: float = 30.0) -> Any:  # noqa: ANN001
+def wait_for(check, what: str, timeout: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -28,9 +28,17 @@ def ideas_for_the_vote(organiser, staff: list, titles: list[tuple[str, str, str]
     day = hack_day(organiser)
     ideas = []
     for person, (title, problem, area) in zip(staff, titles, strict=False):
-        ideas.append(submit(person, day["id"], title=title, problem=problem,
-                            proposal=f"Trial it with one team for three months: {title.lower()}.",
-                            service_area=area, tags=["hack-day"]))
+        ideas.append(
+            submit(
+                person,
+                day["id"],
+                title=title,
+                problem=problem,
+                proposal=f"Trial it with one team for three months: {title.lower()}.",
+                service_area=area,
+                tags=["hack-day"],
+            )
+        )
     for idea in ideas:
         ok(organiser.post(f"/api/ideas/ideas/{idea['id']}/shortlist"))
     move(organiser, day, "voting")
@@ -39,15 +47,30 @@ def ideas_for_the_vote(organiser, staff: list, titles: list[tuple[str, str, str]
 
 def run_approval_round(organiser, day: dict, ballots: list, selected_count: int) -> dict:
     """Create, open, cast `ballots` ([(voter, [idea ids])]), close and publish an approval round."""
-    rnd = ok(organiser.post(ROUNDS, json={
-        "hack_day_id": day["id"], "title": "Which ideas do we trial?", "method": "approval",
-        "rules": {"max_approvals": 2, "secret": True}, "selected_count": selected_count,
-    }), 201)
+    rnd = ok(
+        organiser.post(
+            ROUNDS,
+            json={
+                "hack_day_id": day["id"],
+                "title": "Which ideas do we trial?",
+                "method": "approval",
+                "rules": {"max_approvals": 2, "secret": True},
+                "selected_count": selected_count,
+            },
+        ),
+        201,
+    )
     ok(organiser.post(f"{ROUNDS}/{rnd['id']}/open"))
     receipts = {}
     for voter, approve in ballots:
-        cast = ok(voter.post(f"{ROUNDS}/{rnd['id']}/ballot", json={"choices": {"approve": approve}},
-                             headers={"Idempotency-Key": uuid.uuid4().hex}), 201)
+        cast = ok(
+            voter.post(
+                f"{ROUNDS}/{rnd['id']}/ballot",
+                json={"choices": {"approve": approve}},
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            ),
+            201,
+        )
         receipts[voter.id] = cast["receipt"]
     ok(organiser.post(f"{ROUNDS}/{rnd['id']}/close"))
     published = ok(organiser.post(f"{ROUNDS}/{rnd['id']}/publish", json={"selected_count": selected_count}))
@@ -57,8 +80,7 @@ def run_approval_round(organiser, day: dict, ballots: list, selected_count: int)
 def conclude_and_publish(manager, idea_id: str, *, outcome: str, before: float, after: float, **verdict: Any) -> dict:
     existing = manager.get(f"/api/followup/trials/by-idea/{idea_id}")
     trial = existing.json() if existing.status_code == 200 else open_trial(manager, idea_id)
-    metric = add_metric(manager, trial["id"], baseline=baseline(before), annual_volume=5000,
-                        hourly_cost_pounds=24)
+    metric = add_metric(manager, trial["id"], baseline=baseline(before), annual_volume=5000, hourly_cost_pounds=24)
     ok(manager.post(f"/api/followup/trials/{trial['id']}/start"))
     measure(manager, trial["id"], metric["id"], after)
     ok(manager.post(f"/api/followup/trials/{trial['id']}/evaluate"))

@@ -12,18 +12,29 @@ from tests.journey.hackday import conclude_and_publish, ideas_for_the_vote, run_
 
 
 def _draft(place: str) -> dict:
-    return {"title": f"Text residents in {place} before their council tax is due",
-            "problem": "People forget the date and then get a reminder letter and a court summons."}
+    return {
+        "title": f"Text residents in {place} before their council tax is due",
+        "problem": "People forget the date and then get a reminder letter and a court summons.",
+    }
+
 
 IDEAS = [
-    ("Online bulky waste booking with a photo", "Residents phone to book bulky waste and describe items badly.",
-     "waste_and_recycling"),
-    ("Pre-filled change of address forms", "Officers re-key addresses from emails into three systems.",
-     "revenues_and_benefits"),
-    ("Pothole reports with a map pin", "Reports arrive without a location and crews search for the hole.",
-     "highways_and_transport"),
-    ("Shared rota for home care visits", "Carers swap shifts by text and visits are missed.",
-     "adult_social_care"),
+    (
+        "Online bulky waste booking with a photo",
+        "Residents phone to book bulky waste and describe items badly.",
+        "waste_and_recycling",
+    ),
+    (
+        "Pre-filled change of address forms",
+        "Officers re-key addresses from emails into three systems.",
+        "revenues_and_benefits",
+    ),
+    (
+        "Pothole reports with a map pin",
+        "Reports arrive without a location and crews search for the hole.",
+        "highways_and_transport",
+    ),
+    ("Shared rota for home care visits", "Carers swap shifts by text and visits are missed.", "adult_social_care"),
 ]
 
 
@@ -34,10 +45,14 @@ def test_a_whole_hack_day(new_council, new_person):
     # on the same platform; the paraphrase itself ("text ... due" for "SMS ... instalments") is what
     # the search has to bridge.
     place = "Glyncorrwg" + uuid.uuid4().hex[:4]
-    old = submit(new_person(elsewhere, "staff"), hack_day(new_person(elsewhere, "organiser"))["id"],
-                 title=f"SMS reminders before council tax instalments in {place}")
-    failed = conclude_and_publish(new_person(elsewhere, "manager"), old["id"], outcome="did_not_work",
-                                  before=0.5, after=0.55)
+    old = submit(
+        new_person(elsewhere, "staff"),
+        hack_day(new_person(elsewhere, "organiser"))["id"],
+        title=f"SMS reminders before council tax instalments in {place}",
+    )
+    failed = conclude_and_publish(
+        new_person(elsewhere, "manager"), old["id"], outcome="did_not_work", before=0.5, after=0.55
+    )
     assert failed["outcome"] == "did_not_work"
 
     council = new_council()
@@ -56,19 +71,29 @@ def test_a_whole_hack_day(new_council, new_person):
     # The hack day: four ideas shortlisted, a vote, a published result selecting the top two.
     day, ideas = ideas_for_the_vote(organiser, staff[:4], IDEAS)
     a, b, c, d = (i["id"] for i in ideas)
-    votes = [(staff[4], [a, b]), (staff[5], [a, b]), (staff[2], [a, b]), (staff[3], [a, c]), (staff[0], [b, d]),
-             (staff[1], [a, d])]
+    votes = [
+        (staff[4], [a, b]),
+        (staff[5], [a, b]),
+        (staff[2], [a, b]),
+        (staff[3], [a, c]),
+        (staff[0], [b, d]),
+        (staff[1], [a, d]),
+    ]
     outcome = run_approval_round(organiser, day, votes, selected_count=2)
     ranking = ok(organiser.get(f"/api/voting/rounds/{outcome['round']['id']}/result"))["result"]["ranking"]
     assert [r["idea_id"] for r in ranking[:2]] == [a, b]
 
     # The outbox carries the result: both selected ideas get one planned trial and show as selected.
     for idea_id in (a, b):
-        trial = wait_for(lambda i=idea_id: (r := manager.get(f"/api/followup/trials/by-idea/{i}")).status_code == 200
-                         and r.json(), f"the trial of {idea_id}")
+        trial = wait_for(
+            lambda i=idea_id: (r := manager.get(f"/api/followup/trials/by-idea/{i}")).status_code == 200 and r.json(),
+            f"the trial of {idea_id}",
+        )
         assert trial["status"] == "planned"
-        wait_for(lambda i=idea_id: ok(staff[0].get(f"/api/ideas/ideas/{i}"))["status"] == "selected",
-                 f"{idea_id} marked selected")
+        wait_for(
+            lambda i=idea_id: ok(staff[0].get(f"/api/ideas/ideas/{i}"))["status"] == "selected",
+            f"{idea_id} marked selected",
+        )
     trials = ok(manager.get("/api/followup/trials", params={"limit": 200}))["items"]
     assert sorted(t["idea"]["id"] for t in trials) == sorted([a, b])
     for idea_id in (c, d):
@@ -94,9 +119,12 @@ def test_a_whole_hack_day(new_council, new_person):
     assert glance["trials_by_status"] == {"concluded": 1, "planned": 1}
 
     # Another council now finds this success when it writes a similar idea.
-    found = ok(new_person(elsewhere, "staff").post("/api/journeys/tried-before",
-                                                    json={"title": "Online bulky waste booking with a photo",
-                                                          "problem": IDEAS[0][1]}))
+    found = ok(
+        new_person(elsewhere, "staff").post(
+            "/api/journeys/tried-before",
+            json={"title": "Online bulky waste booking with a photo", "problem": IDEAS[0][1]},
+        )
+    )
     assert found["items"][0]["idea"]["id"] == a
     assert found["items"][0]["outcome"]["verdict"] == "worked"
 
@@ -104,8 +132,12 @@ def test_a_whole_hack_day(new_council, new_person):
 def test_tried_before_still_helps_when_follow_up_is_down(platform, new_council, new_person):
     council = new_council()
     person = new_person(council, "staff")
-    submit(person, hack_day(new_person(council, "organiser"))["id"],
-           title="Webchat for parking permit renewals", problem="Permit renewals clog the phone lines.")
+    submit(
+        person,
+        hack_day(new_person(council, "organiser"))["id"],
+        title="Webchat for parking permit renewals",
+        problem="Permit renewals clog the phone lines.",
+    )
     platform.kill("followup")
     try:
         answer = ok(person.post("/api/journeys/tried-before", json={"title": "Parking permit renewals by webchat"}))

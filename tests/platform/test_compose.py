@@ -53,7 +53,7 @@ def test_every_environment_variable_is_a_real_setting_of_its_part():
         fields = _settings_fields(part)
         for variable in env:
             assert variable.startswith(prefix), (part, variable)
-            assert variable[len(prefix):].lower() in fields, (part, variable)
+            assert variable[len(prefix) :].lower() in fields, (part, variable)
         assert env[prefix + "ENVIRONMENT"] == "production"
         assert env[prefix + "DATABASE_URL"].startswith("postgresql://")
         assert env[prefix + "DATABASE_URL"].endswith(f"/{part}")

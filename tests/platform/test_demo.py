@@ -21,13 +21,21 @@ from tools.platform_runner import free_port
 @pytest.fixture(scope="module")
 def made(platform, tmp_path_factory) -> dict:
     if platform.backend != "sqlite":
-        pytest.skip("the demo is checked on SQLite only: it goes through the public API alone, and the suite "
-                    "must stay fast")
+        pytest.skip(
+            "the demo is checked on SQLite only: it goes through the public API alone, and the suite must stay fast"
+        )
     out: Path = tmp_path_factory.mktemp("demo") / "made.json"
     # "--option=value": a random password may start with "-", which argparse would take for an option.
-    code = demo.main([f"--url={platform.gateway_url}", f"--admin-email={platform.admin_email}",
-                      f"--admin-password={platform.admin_password}", "--size=small", "--trial-wait=5",
-                      f"--summary-json={out}"])
+    code = demo.main(
+        [
+            f"--url={platform.gateway_url}",
+            f"--admin-email={platform.admin_email}",
+            f"--admin-password={platform.admin_password}",
+            "--size=small",
+            "--trial-wait=5",
+            f"--summary-json={out}",
+        ]
+    )
     assert code == 0, "the demo stopped; its message is in the captured stderr"
     return json.loads(out.read_text())
 
@@ -142,8 +150,9 @@ def test_the_library_holds_a_success_and_a_published_failure(made, admin):
     assert record["outcome"] == "did_not_work"
     assert record["council"]["id"] == _council(made, "northbrook")["id"]
     assert record["reasons"] and any(record["lessons"].values())
-    found = admin.get("/api/followup/library", params={"outcome": "did_not_work",
-                                                       "council_id": _council(made, "northbrook")["id"]})
+    found = admin.get(
+        "/api/followup/library", params={"outcome": "did_not_work", "council_id": _council(made, "northbrook")["id"]}
+    )
     assert found.status_code == 200 and failure["id"] in {e["id"] for e in found.json()["items"]}
 
 
@@ -151,8 +160,10 @@ def test_another_council_is_told_the_idea_was_tried_and_did_not_work(made, anony
     tried = made["tried_before"]
     assert tried["verdict"] == "did_not_work" and ", because " in tried["line"]
     staff = _sign_in(anonymous, made, "inverallan staff")
-    answer = staff.post("/api/journeys/tried-before",
-                        json={"title": tried["draft"], "problem": demo.INVERALLAN_DRAFT.problem, "limit": 20})
+    answer = staff.post(
+        "/api/journeys/tried-before",
+        json={"title": tried["draft"], "problem": demo.INVERALLAN_DRAFT.problem, "limit": 20},
+    )
     assert answer.status_code == 200, answer.text
     hits = {item["idea"]["id"]: item for item in answer.json()["items"]}
     assert tried["idea_id"] in hits
@@ -175,11 +186,18 @@ def test_the_journey_view_shows_the_failed_idea_from_vote_to_library(made, anony
 
 
 def test_a_second_run_would_make_a_new_set_rather_than_collide(made, platform, admin):
-    again = demo.Demo(platform.gateway_url, platform.admin_email, platform.admin_password, "small", 0,
-                      say=lambda _: None)
+    again = demo.Demo(
+        platform.gateway_url, platform.admin_email, platform.admin_password, "small", 0, say=lambda _: None
+    )
     try:
-        assert again.choose_set(demo.Person(gw=again.gw, id=admin.id, name=admin.name, email=admin.email,
-                                            roles=admin.roles, token=admin.token)) == made["set_number"] + 1
+        assert (
+            again.choose_set(
+                demo.Person(
+                    gw=again.gw, id=admin.id, name=admin.name, email=admin.email, roles=admin.roles, token=admin.token
+                )
+            )
+            == made["set_number"] + 1
+        )
     finally:
         again.gw.close()
 
@@ -189,8 +207,15 @@ def test_a_person_whose_token_expired_during_a_long_run_signs_in_again(made, pla
     account = made["people"]["glanmor staff"]
     gateway = demo.Gateway(platform.gateway_url, say=lambda _: None)
     try:
-        person = demo.Person(gw=gateway, id="", name="", email=account["email"], roles=["staff"],
-                             token="expired.or.forged", password=account["password"])
+        person = demo.Person(
+            gw=gateway,
+            id="",
+            name="",
+            email=account["email"],
+            roles=["staff"],
+            token="expired.or.forged",
+            password=account["password"],
+        )
         days = person.get("/api/ideas/hack-days", "list the hack days")
         assert days["total"] == 1
         assert person.token != "expired.or.forged"
@@ -199,8 +224,16 @@ def test_a_person_whose_token_expired_during_a_long_run_signs_in_again(made, pla
 
 
 def test_no_platform_running_is_a_clear_failure(capsys):
-    code = demo.main(["--url", f"http://127.0.0.1:{free_port()}", "--admin-email", "admin@example.org",
-                      "--admin-password", "whatever-it-is"])
+    code = demo.main(
+        [
+            "--url",
+            f"http://127.0.0.1:{free_port()}",
+            "--admin-email",
+            "admin@example.org",
+            "--admin-password",
+            "whatever-it-is",
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "no answer from the platform" in err and "make run" in err
@@ -210,8 +243,16 @@ def test_a_refused_step_prints_the_problem_detail(platform, capsys):
     if platform.backend != "sqlite":
         pytest.skip("checked once, on SQLite")
     # An unknown email rather than the admin's: wrong passwords count towards locking an account.
-    code = demo.main(["--url", platform.gateway_url, "--admin-email", "nobody-here@example.org",
-                      "--admin-password", "not-the-password"])
+    code = demo.main(
+        [
+            "--url",
+            platform.gateway_url,
+            "--admin-email",
+            "nobody-here@example.org",
+            "--admin-password",
+            "not-the-password",
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "sign in as" in err and "401" in err and "Email or password is not right." in err

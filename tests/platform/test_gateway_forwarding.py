@@ -50,8 +50,12 @@ class MisbehavingService:
             elif self.behaviour == "drop":
                 return  # close without a word
             body = line.split(" ")[1].encode("latin-1")
-            conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: "
-                         + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body)
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: "
+                + str(len(body)).encode()
+                + b"\r\nconnection: close\r\n\r\n"
+                + body
+            )
 
     def close(self) -> None:
         self._stop.set()
@@ -67,8 +71,9 @@ def misbehaving(request):
 
 @pytest.mark.parametrize("misbehaving", ["slow"], indirect=True)
 def test_a_slow_service_is_a_504_within_the_read_timeout(extra_gateway, admin, misbehaving):
-    with extra_gateway(GATEWAY_IDEAS_URL=f"http://127.0.0.1:{misbehaving.port}",
-                       GATEWAY_READ_TIMEOUT_SECONDS="1") as gateway:
+    with extra_gateway(
+        GATEWAY_IDEAS_URL=f"http://127.0.0.1:{misbehaving.port}", GATEWAY_READ_TIMEOUT_SECONDS="1"
+    ) as gateway:
         started = time.monotonic()
         answer = gateway.get("/api/ideas/whoami", headers=admin.headers)
         elapsed = time.monotonic() - started

@@ -35,8 +35,9 @@ def test_only_admins_create_councils_and_people(new_council, new_person):
     for role in ("staff", "organiser", "manager"):
         person = new_person(council, role)
         assert person.post("/api/councils", json={"name": unique("c"), "slug": unique("c")}).status_code == 403
-        response = person.post("/api/people", json={"email": f"{unique('p')}@example.org", "name": "P",
-                                                    "council_id": council.id})
+        response = person.post(
+            "/api/people", json={"email": f"{unique('p')}@example.org", "name": "P", "council_id": council.id}
+        )
         assert response.status_code == 403
 
 
@@ -70,12 +71,14 @@ def test_an_organiser_registers_a_few_hundred_staff_at_once(new_council, new_per
 
     # A staff member chooses a password with their code and can then sign in.
     first = body["created"][0]
-    accepted = anonymous.post("/api/auth/invitations/accept",
-                              json={"code": first["invitation_code"], "password": "a-long-enough-password"})
+    accepted = anonymous.post(
+        "/api/auth/invitations/accept", json={"code": first["invitation_code"], "password": "a-long-enough-password"}
+    )
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["person"]["email"] == first["email"]
-    reused = anonymous.post("/api/auth/invitations/accept",
-                            json={"code": first["invitation_code"], "password": "another-long-password"})
+    reused = anonymous.post(
+        "/api/auth/invitations/accept", json={"code": first["invitation_code"], "password": "another-long-password"}
+    )
     assert reused.status_code == 400
     me = login(anonymous, first["email"], "a-long-enough-password")
     assert me.get("/api/auth/me").json()["council_id"] == council.id
@@ -138,8 +141,9 @@ def test_staff_cannot_hold_api_keys(new_council, new_person):
 def test_repeated_wrong_passwords_lock_the_account_for_a_while(admin, anonymous):
     council = admin.post("/api/councils", json={"name": unique("Lock"), "slug": unique("lock")}).json()
     email = f"{unique('locked')}@example.org"
-    created = admin.post("/api/people", json={"email": email, "name": "L", "council_id": council["id"],
-                                              "password": "the-right-password"})
+    created = admin.post(
+        "/api/people", json={"email": email, "name": "L", "council_id": council["id"], "password": "the-right-password"}
+    )
     assert created.status_code == 201
     for _ in range(5):
         assert anonymous.post("/api/auth/login", json={"email": email, "password": "wrong-password"}).status_code == 401
@@ -151,11 +155,14 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(admin, anonymous)
 
 def test_sign_in_and_writes_are_rate_limited_with_retry_after(extra_gateway, platform, admin):
     with extra_gateway(GATEWAY_LOGIN_RATE_LIMIT="3/minute", GATEWAY_WRITE_RATE_LIMIT="4/minute") as gateway:
-        codes = [gateway.post("/api/auth/login", json={"email": "nobody@example.org", "password": "x"}).status_code
-                 for _ in range(4)]
+        codes = [
+            gateway.post("/api/auth/login", json={"email": "nobody@example.org", "password": "x"}).status_code
+            for _ in range(4)
+        ]
         assert codes == [401, 401, 401, 429]
-        limited = gateway.post("/api/auth/login", json={"email": platform.admin_email,
-                                                        "password": platform.admin_password})
+        limited = gateway.post(
+            "/api/auth/login", json={"email": platform.admin_email, "password": platform.admin_password}
+        )
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
 
         headers = admin.headers

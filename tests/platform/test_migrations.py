@@ -16,7 +16,7 @@ from tools.platform_runner import PARTS, REPO, _pg_admin, postgres_reachable
 VERSION_TABLES = {part: f"alembic_version_{part}" for part in PARTS}
 
 
-def _database(backend: str, part: str, tmp_path) -> tuple[str, str | None]:  # noqa: ANN001
+def _database(backend: str, part: str, tmp_path) -> tuple[str, str | None]:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / (part + '.db')}", None
     why = postgres_reachable()

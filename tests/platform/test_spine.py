@@ -17,8 +17,9 @@ SERVICES = ("ideas", "voting", "followup")
 
 
 def test_sign_in_gives_a_token_that_every_service_accepts(platform, anonymous):
-    response = anonymous.post("/api/auth/login",
-                              json={"email": platform.admin_email, "password": platform.admin_password})
+    response = anonymous.post(
+        "/api/auth/login", json={"email": platform.admin_email, "password": platform.admin_password}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["token_type"] == "bearer" and 0 < body["expires_in"] <= 900
@@ -51,21 +52,35 @@ def test_a_service_called_directly_refuses_forged_and_expired_tokens(platform, p
     from platform_core.keys import generate_keypair
 
     now = int(time.time())
-    claims = {"iss": TOKEN_ISSUER, "aud": TOKEN_AUDIENCE, "sub": str(uuid.uuid4()), "iat": now,
-              "exp": now + 600, "roles": ["admin"], "council": None}
+    claims = {
+        "iss": TOKEN_ISSUER,
+        "aud": TOKEN_AUDIENCE,
+        "sub": str(uuid.uuid4()),
+        "iat": now,
+        "exp": now + 600,
+        "roles": ["admin"],
+        "council": None,
+    }
     other_private, _ = generate_keypair()
     forged = jwt.encode(claims, other_private, algorithm="EdDSA")
-    expired = platform.issuer.issue(subject=uuid.uuid4(), council_id=None, council_name="", roles=["admin"],
-                                    name="x", ttl_seconds=-60)
+    expired = platform.issuer.issue(
+        subject=uuid.uuid4(), council_id=None, council_name="", roles=["admin"], name="x", ttl_seconds=-60
+    )
     unsigned = jwt.encode(claims, None, algorithm="none")
-    wrong_audience = jwt.encode({**claims, "aud": "someone-else"},
-                                platform.runner.private_key_file.read_text(), algorithm="EdDSA")
+    wrong_audience = jwt.encode(
+        {**claims, "aud": "someone-else"}, platform.runner.private_key_file.read_text(), algorithm="EdDSA"
+    )
     good, tampered = _signed_and_tampered(platform)
     with httpx.Client(base_url=platform.url(part)) as direct:
         assert direct.get(f"/api/{part}/whoami").status_code == 401
         assert direct.get(f"/api/{part}/whoami", headers={"Authorization": f"Bearer {good}"}).status_code == 200
-        for name, token in [("forged", forged), ("expired", expired), ("alg none", unsigned),
-                            ("wrong audience", wrong_audience), ("tampered signature", tampered)]:
+        for name, token in [
+            ("forged", forged),
+            ("expired", expired),
+            ("alg none", unsigned),
+            ("wrong audience", wrong_audience),
+            ("tampered signature", tampered),
+        ]:
             response = direct.get(f"/api/{part}/whoami", headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 401, name
             assert response.headers["content-type"] == "application/problem+json", name
@@ -75,8 +90,9 @@ def test_a_service_called_directly_refuses_forged_and_expired_tokens(platform, p
 
 def _signed_and_tampered(platform) -> tuple[str, str]:
     """A token the platform really signed, and the same token with one bit of its signature flipped."""
-    good = platform.issuer.issue(subject=uuid.uuid4(), council_id=None, council_name="", roles=["admin"],
-                                 name="x", ttl_seconds=600)
+    good = platform.issuer.issue(
+        subject=uuid.uuid4(), council_id=None, council_name="", roles=["admin"], name="x", ttl_seconds=600
+    )
     head, payload, signature = good.split(".")
     raw = bytearray(base64.urlsafe_b64decode(signature + "=="))
     raw[10] ^= 0x01
@@ -86,12 +102,23 @@ def _signed_and_tampered(platform) -> tuple[str, str]:
 def test_the_gateway_refuses_the_same_bad_tokens(platform, anonymous):
     from platform_core.keys import generate_keypair
 
-    expired = platform.issuer.issue(subject=uuid.uuid4(), council_id=None, council_name="", roles=["admin"],
-                                    name="x", ttl_seconds=-60)
+    expired = platform.issuer.issue(
+        subject=uuid.uuid4(), council_id=None, council_name="", roles=["admin"], name="x", ttl_seconds=-60
+    )
     now = int(time.time())
-    forged = jwt.encode({"iss": TOKEN_ISSUER, "aud": TOKEN_AUDIENCE, "sub": str(uuid.uuid4()), "iat": now,
-                         "exp": now + 600, "roles": ["admin"], "council": None},
-                        generate_keypair()[0], algorithm="EdDSA")
+    forged = jwt.encode(
+        {
+            "iss": TOKEN_ISSUER,
+            "aud": TOKEN_AUDIENCE,
+            "sub": str(uuid.uuid4()),
+            "iat": now,
+            "exp": now + 600,
+            "roles": ["admin"],
+            "council": None,
+        },
+        generate_keypair()[0],
+        algorithm="EdDSA",
+    )
     good, tampered = _signed_and_tampered(platform)
     assert anonymous.get("/api/ideas/whoami", headers={"Authorization": f"Bearer {good}"}).status_code == 200
     for token in [expired, forged, tampered, "not-a-jwt", "a.b.c"]:

@@ -19,7 +19,6 @@ def test_a_part_serves_with_two_workers_and_warns_about_them_on_sqlite(platform,
             assert time.monotonic() < deadline, log_file.read_text()[-2000:]
             time.sleep(0.2)
         for _ in range(6):  # new connections, so that both workers are likely asked
-            assert voting.get("/api/voting/whoami", headers={**admin.headers, "Connection": "close"}
-                              ).status_code == 200
+            assert voting.get("/api/voting/whoami", headers={**admin.headers, "Connection": "close"}).status_code == 200
         log = log_file.read_text()
     assert ("add contention for its single write lock" in log) == (platform.backend == "sqlite"), log[-2000:]

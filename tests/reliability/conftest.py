@@ -35,22 +35,28 @@ class Team:
     def by_role(self, role: str) -> Actor:
         return getattr(self, role)
 
-    def token(self, platform, role: str) -> str:  # noqa: ANN001
+    def token(self, platform, role: str) -> str:
         """A token minted now for the person of `role` (the suite may outlast a 15-minute token)."""
         actor = self.by_role(role)
         council_name = self.council.name if actor.council_id else ""
-        return platform.issuer.issue(subject=actor.id, council_id=actor.council_id, council_name=council_name,
-                                     roles=actor.roles, name=actor.name)
+        return platform.issuer.issue(
+            subject=actor.id, council_id=actor.council_id, council_name=council_name, roles=actor.roles, name=actor.name
+        )
 
 
 @pytest.fixture(scope="session")
 def team(new_council, new_person, admin) -> Team:
     council = new_council()
-    return Team(council=council, staff=new_person(council, "staff"), organiser=new_person(council, "organiser"),
-                manager=new_person(council, "manager"), admin=admin)
+    return Team(
+        council=council,
+        staff=new_person(council, "staff"),
+        organiser=new_person(council, "organiser"),
+        manager=new_person(council, "manager"),
+        admin=admin,
+    )
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter) -> None:
     if not FIGURES:
         return
     terminalreporter.section("reliability figures")

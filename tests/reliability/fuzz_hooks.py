@@ -21,7 +21,7 @@ schemathesis.openapi.format("email", st.builds(lambda local, domain: f"{local}@{
 
 
 @schemathesis.hook
-def before_call(context, case, kwargs):  # noqa: ANN001, ANN201
+def before_call(context, case, kwargs):
     """A well-formed Idempotency-Key is made fresh for every request, as a real client makes a new key
     for each new request. Generated values repeat across cases, and a key reused for a different
     request is (rightly) refused with 422; malformed keys are left alone, so their refusal is tested."""

@@ -89,12 +89,17 @@ def test_absurd_offsets_are_refused_not_500(public_document, team, platform):
     assert answers and {p: s for p, s in answers.items() if not 400 <= s < 500} == {}
 
 
-@pytest.mark.parametrize(("path", "bounded"), [("/api/ideas/ideas", "q"), ("/api/followup/library", "q"),
-                                               ("/api/councils", None), ("/api/voting/rounds", None)])
+@pytest.mark.parametrize(
+    ("path", "bounded"),
+    [("/api/ideas/ideas", "q"), ("/api/followup/library", "q"), ("/api/councils", None), ("/api/voting/rounds", None)],
+)
 def test_a_huge_query_string_is_answered_quickly_and_never_with_a_500(team, platform, path, bounded):
     started = time.monotonic()
-    answer = team.staff.client.get(path, params={"q": "x" * 30_000, "junk": "y" * 30_000},
-                                   headers={"Authorization": f"Bearer {team.token(platform, 'staff')}"})
+    answer = team.staff.client.get(
+        path,
+        params={"q": "x" * 30_000, "junk": "y" * 30_000},
+        headers={"Authorization": f"Bearer {team.token(platform, 'staff')}"},
+    )
     assert answer.status_code < 500, answer.text[:300]
     assert time.monotonic() - started < 5
     if bounded:  # a search term has a documented maximum length; the unknown parameter is ignored
@@ -102,13 +107,17 @@ def test_a_huge_query_string_is_answered_quickly_and_never_with_a_500(team, plat
         assert bounded in [e["field"] for e in answer.json()["errors"]]
 
 
-@pytest.mark.parametrize("path", ["/api/ideas/similar", "/api/councils", "/api/voting/rounds",
-                                  "/api/followup/trials"])
+@pytest.mark.parametrize("path", ["/api/ideas/similar", "/api/councils", "/api/voting/rounds", "/api/followup/trials"])
 def test_deeply_nested_json_is_refused_not_500(team, platform, path):
     deep = "[" * 50_000 + "]" * 50_000
-    answer = team.staff.client.post(path, content=deep.encode(), headers={
-        "Authorization": f"Bearer {team.token(platform, 'admin' if path == '/api/councils' else 'manager')}",
-        "Content-Type": "application/json"})
+    answer = team.staff.client.post(
+        path,
+        content=deep.encode(),
+        headers={
+            "Authorization": f"Bearer {team.token(platform, 'admin' if path == '/api/councils' else 'manager')}",
+            "Content-Type": "application/json",
+        },
+    )
     assert answer.status_code == 422, answer.text[:300]
     assert answer.headers["content-type"].startswith("application/problem+json")
 
@@ -126,9 +135,13 @@ def test_a_body_of_the_wrong_content_type_is_refused(team, platform, path, conte
 
 
 # (route, field, finding): a finding number marks a route that does not refuse NUL itself yet.
-NUL_CASES = [("POST /api/ideas/hack-days", "name", None), ("POST /api/ideas/ideas", "title", None),
-             ("POST /api/followup/trials", "hypothesis", None), ("POST /api/voting/rounds", "title", None),
-             ("POST /api/councils", "name", None)]
+NUL_CASES = [
+    ("POST /api/ideas/hack-days", "name", None),
+    ("POST /api/ideas/ideas", "title", None),
+    ("POST /api/followup/trials", "hypothesis", None),
+    ("POST /api/voting/rounds", "title", None),
+    ("POST /api/councils", "name", None),
+]
 
 
 @pytest.fixture(scope="module")
@@ -136,35 +149,60 @@ def nul_targets(team, platform) -> dict:
     """An open hack day with two ideas, for the bodies below."""
     organiser = {"Authorization": f"Bearer {team.token(platform, 'organiser')}"}
     client = team.staff.client
-    day = client.post("/api/ideas/hack-days", headers=organiser, json={
-        "name": "Hack day for NUL checks", "date": "2027-06-01", "themes": ["Less paperwork"]})
+    day = client.post(
+        "/api/ideas/hack-days",
+        headers=organiser,
+        json={"name": "Hack day for NUL checks", "date": "2027-06-01", "themes": ["Less paperwork"]},
+    )
     assert day.status_code == 201, day.text
     client.post(f"/api/ideas/hack-days/{day.json()['id']}/phase", headers=organiser, json={"phase": "open"})
-    ideas = [client.post("/api/ideas/ideas", headers={"Authorization": f"Bearer {team.token(platform, 'staff')}"},
-                         json={"hack_day_id": day.json()["id"], "title": f"Idea {n} for the NUL checks",
-                               "problem": "Missed payments.", "proposal": "Send texts.",
-                               "service_area": "revenues_and_benefits"}).json()["id"] for n in range(2)]
+    ideas = [
+        client.post(
+            "/api/ideas/ideas",
+            headers={"Authorization": f"Bearer {team.token(platform, 'staff')}"},
+            json={
+                "hack_day_id": day.json()["id"],
+                "title": f"Idea {n} for the NUL checks",
+                "problem": "Missed payments.",
+                "proposal": "Send texts.",
+                "service_area": "revenues_and_benefits",
+            },
+        ).json()["id"]
+        for n in range(2)
+    ]
     return {"hack_day_id": day.json()["id"], "idea_ids": ideas}
 
 
 @pytest.mark.parametrize(("route", "field", "finding"), NUL_CASES, ids=[c[0] for c in NUL_CASES])
-def test_nul_characters_in_text_are_refused_naming_the_field(team, platform, nul_targets, request, route, field,
-                                                             finding):
+def test_nul_characters_in_text_are_refused_naming_the_field(
+    team, platform, nul_targets, request, route, field, finding
+):
     if finding is not None:
         request.applymarker(pytest.mark.xfail(strict=True, reason=f"finding {finding} in docs/requests/findings.md"))
     day, ideas = nul_targets["hack_day_id"], nul_targets["idea_ids"]
     bodies = {
         "POST /api/ideas/hack-days": ("organiser", {"name": "Hack\x00day", "date": "2027-06-01", "themes": []}),
-        "POST /api/ideas/ideas": ("staff", {"hack_day_id": day, "title": "Text\x00reminders", "problem": "Missed.",
-                                            "proposal": "Send texts.", "service_area": "revenues_and_benefits"}),
-        "POST /api/voting/rounds": ("organiser", {"hack_day_id": day, "title": "Round\x00one", "method": "approval",
-                                                  "idea_ids": ideas}),
+        "POST /api/ideas/ideas": (
+            "staff",
+            {
+                "hack_day_id": day,
+                "title": "Text\x00reminders",
+                "problem": "Missed.",
+                "proposal": "Send texts.",
+                "service_area": "revenues_and_benefits",
+            },
+        ),
+        "POST /api/voting/rounds": (
+            "organiser",
+            {"hack_day_id": day, "title": "Round\x00one", "method": "approval", "idea_ids": ideas},
+        ),
         "POST /api/followup/trials": ("manager", {"idea_id": ideas[0], "hypothesis": "If we\x00text, calls fall."}),
         "POST /api/councils": ("admin", {"name": "NUL\x00Council", "slug": f"nul-{uuid.uuid4().hex[:8]}"}),
     }
     role, body = bodies[route]
-    answer = team.staff.client.post(route.split()[1], json=body,
-                                    headers={"Authorization": f"Bearer {team.token(platform, role)}"})
+    answer = team.staff.client.post(
+        route.split()[1], json=body, headers={"Authorization": f"Bearer {team.token(platform, role)}"}
+    )
     assert answer.status_code == 422, answer.text[:300]
     fields = [e.get("field", "") for e in answer.json().get("errors") or []]
     assert any(f == field or f.startswith(field + ".") for f in fields), answer.text[:300]

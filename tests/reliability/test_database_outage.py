@@ -13,7 +13,7 @@ from tests.support.processes import another
 from tests.support.tcp_proxy import in_front_of
 
 
-def _wait(check, timeout: float = 20.0) -> None:  # noqa: ANN001
+def _wait(check, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
@@ -28,8 +28,10 @@ def test_a_part_survives_its_database_going_away(platform, admin, part):
         pytest.skip("the database going away is exercised on PostgreSQL (a server that can vanish)")
     proxy, proxied_url = in_front_of(platform.database_url(part))
     try:
-        with another(platform.runner, part, ready="/readyz", client_timeout=10,
-                     **{f"{part.upper()}_DATABASE_URL": proxied_url}) as client:
+        with another(
+            platform.runner, part, ready="/readyz", client_timeout=10, **{f"{part.upper()}_DATABASE_URL": proxied_url}
+        ) as client:
+
             def ready() -> bool:
                 try:
                     return client.get("/readyz").status_code == 200
@@ -38,11 +40,14 @@ def test_a_part_survives_its_database_going_away(platform, admin, part):
 
             # A database-backed call, before, during and after the outage.
             if part == "gateway":
+
                 def call() -> httpx.Response:
                     return client.get("/api/councils", headers=admin.headers)
             else:
+
                 def call() -> httpx.Response:
                     return client.get("/api/ideas/hack-days", headers=admin.headers)
+
             assert call().status_code == 200
 
             proxy.cut()

@@ -35,8 +35,9 @@ def test_finding_2_tried_before_accepts_what_its_document_allows(anonymous, team
     longest = next(s["maxLength"] for s in _alternatives(schema["properties"]["proposal"]) if "maxLength" in s)
     body = {"title": "Text reminders before council tax is due", "proposal": "Send a text message. " * (longest // 21)}
     assert len(body["proposal"]) <= longest
-    answer = anonymous.post("/api/journeys/tried-before", json=body,
-                            headers={"Authorization": f"Bearer {team.token(platform, 'staff')}"})
+    answer = anonymous.post(
+        "/api/journeys/tried-before", json=body, headers={"Authorization": f"Bearer {team.token(platform, 'staff')}"}
+    )
     assert answer.status_code == 200, answer.text[:300]
 
 
@@ -65,8 +66,9 @@ def test_finding_6_gateway_names_of_spaces_are_either_documented_or_accepted(ano
     body = {"name": " ", "roles": ["manager"]}
     if not _allowed_by_document(doc, "/api/api-keys", "post", body):
         return  # the document now says a name needs more than spaces: fixed
-    answer = anonymous.post("/api/api-keys", json=body,
-                            headers={"Authorization": f"Bearer {team.token(platform, 'manager')}"})
+    answer = anonymous.post(
+        "/api/api-keys", json=body, headers={"Authorization": f"Bearer {team.token(platform, 'manager')}"}
+    )
     assert answer.status_code == 201, answer.text[:300]
 
 
@@ -77,9 +79,13 @@ def test_finding_7_a_hack_day_name_is_documented_as_clearable_but_is_not(anonymo
     if not _allowed_by_document(doc, "/api/ideas/hack-days/{hack_day_id}", "patch", body):
         return  # the document no longer offers null: fixed
     organiser = {"Authorization": f"Bearer {team.token(platform, 'organiser')}"}
-    day = anonymous.post("/api/ideas/hack-days", headers=organiser, json={
-        "name": "Hack day to rename", "date": "2027-07-01", "themes": ["Less paperwork"]})
+    day = anonymous.post(
+        "/api/ideas/hack-days",
+        headers=organiser,
+        json={"name": "Hack day to rename", "date": "2027-07-01", "themes": ["Less paperwork"]},
+    )
     assert day.status_code == 201, day.text
-    answer = anonymous.patch(f"/api/ideas/hack-days/{day.json()['id']}", json=body,
-                             headers={**organiser, "If-Match": day.headers["etag"]})
+    answer = anonymous.patch(
+        f"/api/ideas/hack-days/{day.json()['id']}", json=body, headers={**organiser, "If-Match": day.headers["etag"]}
+    )
     assert answer.status_code == 200, answer.text[:300]

@@ -61,8 +61,10 @@ class KnownFinding:
     backends: frozenset[str] = frozenset({"sqlite", "postgres"})
 
     def config(self) -> str:
-        return (f"\n[[operations]]\n# finding {self.number} in docs/requests/findings.md\n"
-                f"include-path-regex = '{self.path_regex}'\nchecks.{self.check}.enabled = false\n")
+        return (
+            f"\n[[operations]]\n# finding {self.number} in docs/requests/findings.md\n"
+            f"include-path-regex = '{self.path_regex}'\nchecks.{self.check}.enabled = false\n"
+        )
 
 
 # Findings 1 and 2 were fixed on 2026-11-29; their checks run everywhere again.
@@ -78,8 +80,9 @@ def config_for(backend: str) -> Path:
     return Path(name)
 
 
-def run_schemathesis(location: str, token: str, *, backend: str, phases: str, examples: int = EXAMPLES,
-                     extra: tuple[str, ...] = ()) -> tuple[int, str]:
+def run_schemathesis(
+    location: str, token: str, *, backend: str, phases: str, examples: int = EXAMPLES, extra: tuple[str, ...] = ()
+) -> tuple[int, str]:
     config = config_for(backend)
     try:
         return _run(location, token, config, phases=phases, examples=examples, extra=extra)
@@ -87,11 +90,28 @@ def run_schemathesis(location: str, token: str, *, backend: str, phases: str, ex
         config.unlink()
 
 
-def _run(location: str, token: str, config: Path, *, phases: str, examples: int,
-         extra: tuple[str, ...]) -> tuple[int, str]:
-    command = [sys.executable, "-m", "schemathesis.cli", "--no-color", "--config-file", str(config), "run", location,
-               "--header", f"Authorization: Bearer {token}", "--max-examples", str(examples),
-               "--phases", phases, "--workers", "1", *extra]
+def _run(
+    location: str, token: str, config: Path, *, phases: str, examples: int, extra: tuple[str, ...]
+) -> tuple[int, str]:
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--no-color",
+        "--config-file",
+        str(config),
+        "run",
+        location,
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--max-examples",
+        str(examples),
+        "--phases",
+        phases,
+        "--workers",
+        "1",
+        *extra,
+    ]
     command += ["--seed", SEED]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
@@ -105,7 +125,7 @@ def summary(output: str) -> tuple[int, int]:
     return (int(generated.group(1)) if generated else 0, int(failures.group(1)) if failures else 0)
 
 
-def check(name: str, code: int, output: str, figures) -> None:  # noqa: ANN001
+def check(name: str, code: int, output: str, figures) -> None:
     sent, failed = summary(output)
     figures(name, "test cases sent, failures (seed)", f"{sent}, {failed if code else 0} ({SEED})")
     assert code == 0, f"Schemathesis found problems ({name}):\n{output[-20000:]}"
@@ -124,8 +144,9 @@ ALL_ROLES = os.environ.get("FUZZ_ALL_ROLES") == "1"
 def test_the_public_api_keeps_its_documented_promises(platform, team, figures, role):
     if not ALL_ROLES and role not in ROLES_BY_BACKEND.get(platform.backend, ()):
         pytest.skip(f"fuzzed as {role} on the other backend (FUZZ_ALL_ROLES=1 runs every role on both)")
-    code, output = run_schemathesis(platform.gateway_url + "/openapi.json", team.token(platform, role),
-                                    backend=platform.backend, phases=PHASES)
+    code, output = run_schemathesis(
+        platform.gateway_url + "/openapi.json", team.token(platform, role), backend=platform.backend, phases=PHASES
+    )
     check(f"fuzz {platform.backend} gateway as {role}", code, output, figures)
 
 
@@ -133,12 +154,20 @@ def test_the_public_api_keeps_its_documented_promises(platform, team, figures, r
 SERVICE_ROLE = {"ideas": "staff", "voting": "organiser", "followup": "manager"}
 
 
-SERVICE_RUNS = [(part, role) for part in SERVICE_ROLE for role in ("staff", "organiser", "manager", "admin")
-                if ALL_ROLES or role == SERVICE_ROLE[part]]
+SERVICE_RUNS = [
+    (part, role)
+    for part in SERVICE_ROLE
+    for role in ("staff", "organiser", "manager", "admin")
+    if ALL_ROLES or role == SERVICE_ROLE[part]
+]
 
 
 @pytest.mark.parametrize(("part", "role"), SERVICE_RUNS)
 def test_each_service_called_directly_keeps_the_same_promises(platform, team, figures, part, role):
-    code, output = run_schemathesis(platform.url(part) + "/openapi.json", team.token(platform, role),
-                                    backend=platform.backend, phases=PHASES.replace(",stateful", ""))
+    code, output = run_schemathesis(
+        platform.url(part) + "/openapi.json",
+        team.token(platform, role),
+        backend=platform.backend,
+        phases=PHASES.replace(",stateful", ""),
+    )
     check(f"fuzz {platform.backend} {part} directly as {role}", code, output, figures)

@@ -54,8 +54,9 @@ class Storm:
             self.bare_500s.append(f"500 {response.text[:200]}")
 
 
-async def cast(client: httpx.AsyncClient, storm: Storm, round_id: str, token: str, choices: dict, key: str,
-               deadline: float) -> dict:
+async def cast(
+    client: httpx.AsyncClient, storm: Storm, round_id: str, token: str, choices: dict, key: str, deadline: float
+) -> dict:
     """Send one ballot until it is accepted, as a phone on a poor connection would: same key each time."""
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
     delay = 0.05
@@ -72,7 +73,8 @@ async def cast(client: httpx.AsyncClient, storm: Storm, round_id: str, token: st
             if response.status_code == 201:
                 return response.json()
             retry = response.status_code in (502, 503, 504) or (
-                response.status_code == 409 and "still being processed" in response.text)
+                response.status_code == 409 and "still being processed" in response.text
+            )
             assert retry, f"unexpected answer to a ballot: {response.status_code} {response.text[:300]}"
         # Clients back off; far less than the Retry-After the gateway suggests, to keep the test short.
         await asyncio.sleep(delay + random.random() * delay)
@@ -85,35 +87,56 @@ def test_a_vote_storm_survives_the_voting_service_crashing(platform, new_council
     council = new_council()
     organiser = new_person(council, "organiser")
     author = new_person(council, "staff")
-    day = organiser.post("/api/ideas/hack-days", json={"name": unique("Storm hack day"), "date": "2027-05-05",
-                                                       "themes": ["Fewer missed bin collections"]}).json()
+    day = organiser.post(
+        "/api/ideas/hack-days",
+        json={"name": unique("Storm hack day"), "date": "2027-05-05", "themes": ["Fewer missed bin collections"]},
+    ).json()
     assert organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"}).status_code == 200
     ideas = []
     for n in range(4):
-        idea = author.post("/api/ideas/ideas", json={
-            "hack_day_id": day["id"], "title": f"Idea number {n} for the storm", "service_area": "waste_and_recycling",
-            "problem": "Residents ring about missed bins.", "proposal": "Tell crews before the round starts."})
+        idea = author.post(
+            "/api/ideas/ideas",
+            json={
+                "hack_day_id": day["id"],
+                "title": f"Idea number {n} for the storm",
+                "service_area": "waste_and_recycling",
+                "problem": "Residents ring about missed bins.",
+                "proposal": "Tell crews before the round starts.",
+            },
+        )
         assert idea.status_code == 201, idea.text
         ideas.append(idea.json()["id"])
-    created = organiser.post(ROUNDS, json={"hack_day_id": day["id"], "title": "Storm round", "method": "approval",
-                                           "rules": {"max_approvals": 2}, "idea_ids": ideas})
+    created = organiser.post(
+        ROUNDS,
+        json={
+            "hack_day_id": day["id"],
+            "title": "Storm round",
+            "method": "approval",
+            "rules": {"max_approvals": 2},
+            "idea_ids": ideas,
+        },
+    )
     assert created.status_code == 201, created.text
     round_id = created.json()["id"]
     assert organiser.post(f"{ROUNDS}/{round_id}/open").status_code == 200
 
-    staff = organiser.post(f"/api/councils/{council.id}/staff", json={"people": [
-        {"email": f"{unique('voter')}@example.org", "name": f"Voter {i}"} for i in range(VOTERS)]})
+    staff = organiser.post(
+        f"/api/councils/{council.id}/staff",
+        json={"people": [{"email": f"{unique('voter')}@example.org", "name": f"Voter {i}"} for i in range(VOTERS)]},
+    )
     assert staff.status_code == 201, staff.text
     rng = random.Random(7)
     voters = []
     for person in staff.json()["created"]:
-        token = platform.issuer.issue(subject=person["id"], council_id=council.id, council_name=council.name,
-                                      roles=["staff"], name=person["name"])
+        token = platform.issuer.issue(
+            subject=person["id"], council_id=council.id, council_name=council.name, roles=["staff"], name=person["name"]
+        )
         first = rng.sample(ideas, rng.choice([1, 2]))
         # One voter in five changes their mind once: the second ballot replaces the first.
         second = rng.sample(ideas, rng.choice([1, 2])) if rng.random() < 0.2 else None
-        voters.append({"id": person["id"], "token": token, "first": first, "second": second,
-                       "duplicate": rng.random() < 0.3})
+        voters.append(
+            {"id": person["id"], "token": token, "first": first, "second": second, "duplicate": rng.random() < 0.3}
+        )
 
     storm = Storm()
     faults: list[str] = []
@@ -133,12 +156,19 @@ def test_a_vote_storm_survives_the_voting_service_crashing(platform, new_council
     lost = [v for v, receipt in final.items() if counted[receipt] == 0]
     twice = [r for r, n in counted.items() if n > 1]
     strangers = set(counted) - set(final.values())
-    figures("vote storm", "voters, ballots accepted, requests sent, faults injected", f"{VOTERS}, "
-            f"{storm.accepted}, {storm.requests}, {len(faults)} ({'; '.join(faults)})")
-    figures("vote storm", "answers by status, replayed answers", f"{dict(sorted(storm.statuses.items()))}, "
-                                                                  f"{storm.replayed}")
-    figures("vote storm", "ballots lost, counted twice, bare 500s, seconds",
-            f"{len(lost)}, {len(twice)}, {len(storm.bare_500s)}, {elapsed:.1f}")
+    figures(
+        "vote storm",
+        "voters, ballots accepted, requests sent, faults injected",
+        f"{VOTERS}, {storm.accepted}, {storm.requests}, {len(faults)} ({'; '.join(faults)})",
+    )
+    figures(
+        "vote storm", "answers by status, replayed answers", f"{dict(sorted(storm.statuses.items()))}, {storm.replayed}"
+    )
+    figures(
+        "vote storm",
+        "ballots lost, counted twice, bare 500s, seconds",
+        f"{len(lost)}, {len(twice)}, {len(storm.bare_500s)}, {elapsed:.1f}",
+    )
 
     assert faults == ["voting killed", "voting restarted"]
     assert storm.statuses[503] + storm.transport_errors > 0, "the crash was not felt: the fault did not happen"
@@ -160,22 +190,30 @@ def test_a_vote_storm_survives_the_voting_service_crashing(platform, new_council
     assert {r["idea_id"]: r["approvals"] for r in result["ranking"]} == {i: expected[i] for i in ideas}
 
 
-async def _storm(platform, storm: Storm, round_id: str, voters: list[dict], faults: list[str],  # noqa: ANN001
-                 deadline: float) -> dict[str, list[str]]:
+async def _storm(
+    platform,
+    storm: Storm,
+    round_id: str,
+    voters: list[dict],
+    faults: list[str],
+    deadline: float,
+) -> dict[str, list[str]]:
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     gate = asyncio.Semaphore(CONCURRENCY)
     answers: dict[str, list[str]] = {}
     crash_at = len(voters) // 3
 
     async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=15.0, limits=limits) as client:
+
         async def one(voter: dict) -> None:
             async with gate:
                 key = str(uuid.uuid4())
                 choices = {"approve": voter["first"]}
                 if voter["duplicate"]:
                     # A flaky phone sends the same ballot twice at once: both get the same receipt.
-                    pair = await asyncio.gather(*(cast(client, storm, round_id, voter["token"], choices, key, deadline)
-                                                  for _ in range(2)))
+                    pair = await asyncio.gather(
+                        *(cast(client, storm, round_id, voter["token"], choices, key, deadline) for _ in range(2))
+                    )
                 else:
                     pair = [await cast(client, storm, round_id, voter["token"], choices, key, deadline)]
                 storm.receipts[key].update(a["receipt"] for a in pair)
@@ -183,12 +221,14 @@ async def _storm(platform, storm: Storm, round_id: str, voters: list[dict], faul
                 receipts = [pair[0]["receipt"]]
             if voter["second"]:
                 key2 = str(uuid.uuid4())
-                answer = await cast(client, storm, round_id, voter["token"], {"approve": voter["second"]}, key2,
-                                    deadline)
+                answer = await cast(
+                    client, storm, round_id, voter["token"], {"approve": voter["second"]}, key2, deadline
+                )
                 storm.receipts[key2].add(answer["receipt"])
                 # The reply was lost, so the phone sends it again: the first answer comes back.
-                again = await cast(client, storm, round_id, voter["token"], {"approve": voter["second"]}, key2,
-                                   deadline)
+                again = await cast(
+                    client, storm, round_id, voter["token"], {"approve": voter["second"]}, key2, deadline
+                )
                 storm.receipts[key2].add(again["receipt"])
                 receipts.append(answer["receipt"])
             answers[voter["id"]] = receipts
@@ -206,15 +246,24 @@ async def _storm(platform, storm: Storm, round_id: str, voters: list[dict], faul
     return answers
 
 
-async def _check_receipts(platform, round_id: str, voters: list[dict], final: dict[str, str],  # noqa: ANN001
-                          replaced: list[str]) -> collections.Counter[str]:
+async def _check_receipts(
+    platform,
+    round_id: str,
+    voters: list[dict],
+    final: dict[str, str],
+    replaced: list[str],
+) -> collections.Counter[str]:
     seen: collections.Counter[str] = collections.Counter()
     gate = asyncio.Semaphore(CONCURRENCY)
     async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=15.0) as client:
+
         async def check(token: str, receipt: str, expect: str) -> None:
             async with gate:
-                response = await client.post(f"{ROUNDS}/{round_id}/receipts/check", json={"receipt": receipt},
-                                             headers={"Authorization": f"Bearer {token}"})
+                response = await client.post(
+                    f"{ROUNDS}/{round_id}/receipts/check",
+                    json={"receipt": receipt},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
             assert response.status_code == 200, response.text
             body = response.json()
             assert body["status"] == expect, body

@@ -31,23 +31,23 @@ class Actor:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def request(self, method: str, path: str, **kw) -> httpx.Response:  # noqa: ANN003
+    def request(self, method: str, path: str, **kw) -> httpx.Response:
         headers = {**self.headers, **kw.pop("headers", {})}
         return self.client.request(method, path, headers=headers, **kw)
 
-    def get(self, path: str, **kw) -> httpx.Response:  # noqa: ANN003
+    def get(self, path: str, **kw) -> httpx.Response:
         return self.request("GET", path, **kw)
 
-    def post(self, path: str, **kw) -> httpx.Response:  # noqa: ANN003
+    def post(self, path: str, **kw) -> httpx.Response:
         return self.request("POST", path, **kw)
 
-    def put(self, path: str, **kw) -> httpx.Response:  # noqa: ANN003
+    def put(self, path: str, **kw) -> httpx.Response:
         return self.request("PUT", path, **kw)
 
-    def patch(self, path: str, **kw) -> httpx.Response:  # noqa: ANN003
+    def patch(self, path: str, **kw) -> httpx.Response:
         return self.request("PATCH", path, **kw)
 
-    def delete(self, path: str, **kw) -> httpx.Response:  # noqa: ANN003
+    def delete(self, path: str, **kw) -> httpx.Response:
         return self.request("DELETE", path, **kw)
 
 
@@ -56,8 +56,15 @@ def login(client: httpx.Client, email: str, password: str) -> Actor:
     assert response.status_code == 200, response.text
     body = response.json()
     person = body["person"]
-    return Actor(client=client, token=body["access_token"], id=person["id"], email=person["email"],
-                 name=person["name"], council_id=person["council_id"], roles=person["roles"])
+    return Actor(
+        client=client,
+        token=body["access_token"],
+        id=person["id"],
+        email=person["email"],
+        name=person["name"],
+        council_id=person["council_id"],
+        roles=person["roles"],
+    )
 
 
 def unique(prefix: str) -> str:

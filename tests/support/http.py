@@ -25,7 +25,7 @@ def problem(response: httpx.Response, status: int, field: str | None = None) -> 
     return body
 
 
-def service_headers(platform) -> dict[str, str]:  # noqa: ANN001
+def service_headers(platform) -> dict[str, str]:
     """The platform's own background credential: role "service", no council."""
     import uuid
 

@@ -14,8 +14,15 @@ from tools.platform_runner import REPO, free_port
 
 
 @contextlib.contextmanager
-def another(runner, part: str, *, ready: str = "/healthz", client_timeout: float = 30.0,  # noqa: ANN001
-            start_within: float = 30.0, **settings: str) -> Iterator[httpx.Client]:
+def another(
+    runner,
+    part: str,
+    *,
+    ready: str = "/healthz",
+    client_timeout: float = 30.0,
+    start_within: float = 30.0,
+    **settings: str,
+) -> Iterator[httpx.Client]:
     """Start `python -m <part> serve` on a free port with the platform's settings plus `settings`
     (environment variables), wait until `ready` answers 200, and yield a client for it (with
     `client_timeout`); the process is stopped when the block ends. Its log is kept with the
@@ -23,9 +30,14 @@ def another(runner, part: str, *, ready: str = "/healthz", client_timeout: float
     port = free_port()
     env = runner.env_for(part)
     env.update({k: str(v) for k, v in settings.items()})
-    log = open(runner.data_dir / "logs" / f"{part}-{port}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", part, "serve", "--port", str(port), "--no-migrate"],
-                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = open(runner.data_dir / "logs" / f"{part}-{port}.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", part, "serve", "--port", str(port), "--no-migrate"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=client_timeout) as client:
             deadline = time.monotonic() + start_within

@@ -16,7 +16,7 @@ class CuttableProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
 
-    def _call(self, coro):  # noqa: ANN001, ANN202
+    def _call(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

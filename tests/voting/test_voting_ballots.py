@@ -88,8 +88,9 @@ def test_nobody_votes_for_an_idea_they_authored_or_co_authored_unless_the_rule_i
     for author in (hall.dana, hall.eli):
         problem(cast(author, rnd, {"approve": [hall.team_idea]}), 422, f"choices.approve.{hall.team_idea}")
     ok(cast(hall.dana, rnd, {"approve": [hall.lettered["A"]]}), 201)
-    relaxed = new_round(hall.organiser, hall.day["id"], "approval", rules={"exclude_own_ideas": False},
-                        idea_ids=pair, open_it=True)
+    relaxed = new_round(
+        hall.organiser, hall.day["id"], "approval", rules={"exclude_own_ideas": False}, idea_ids=pair, open_it=True
+    )
     ok(cast(hall.eli, relaxed, {"approve": [hall.team_idea]}), 201)
 
 
@@ -177,12 +178,14 @@ def test_a_retry_gets_the_same_receipt_and_a_replacement_gets_a_new_one(hall):
 
 def test_the_window_refuses_early_ballots_and_closes_the_round_on_time(hall):
     later = datetime.now(UTC) + timedelta(hours=1)
-    early = new_round(hall.organiser, hall.day["id"], "approval", opens_at=later.isoformat(), open_it=True,
-                      idea_ids=hall.shortlist)
+    early = new_round(
+        hall.organiser, hall.day["id"], "approval", opens_at=later.isoformat(), open_it=True, idea_ids=hall.shortlist
+    )
     assert "opens at" in problem(cast(hall.voters[2], early, {"approve": [hall.lettered["A"]]}), 409)["detail"]
     closes = datetime.now(UTC) + timedelta(seconds=3)
-    rnd = new_round(hall.organiser, hall.day["id"], "approval", closes_at=closes.isoformat(), open_it=True,
-                    idea_ids=hall.shortlist)
+    rnd = new_round(
+        hall.organiser, hall.day["id"], "approval", closes_at=closes.isoformat(), open_it=True, idea_ids=hall.shortlist
+    )
     ok(cast(hall.voters[2], rnd, {"approve": [hall.lettered["A"]]}), 201)
     time.sleep(max(0.0, (closes - datetime.now(UTC)).total_seconds()) + 0.2)
     assert "closed at" in problem(cast(hall.voters[3], rnd, {"approve": [hall.lettered["A"]]}), 409)["detail"]

@@ -19,22 +19,32 @@ from tests.voting.votingkit import ROUNDS, new_round, ok, step
 
 
 def _ballot(client: httpx.Client, voter, rnd: dict, idea: str, key: str) -> httpx.Response:
-    return client.post(f"{ROUNDS}/{rnd['id']}/ballot", json={"choices": {"approve": [idea]}},
-                       headers={**voter.headers, "Idempotency-Key": key})
+    return client.post(
+        f"{ROUNDS}/{rnd['id']}/ballot",
+        json={"choices": {"approve": [idea]}},
+        headers={**voter.headers, "Idempotency-Key": key},
+    )
 
 
 def test_a_ballot_cast_while_the_database_is_away_is_refused_then_counted_once(platform, hall, new_person):
     if platform.backend != "postgres":
         pytest.skip("the database going away is exercised on PostgreSQL (a server that can vanish)")
-    rnd = new_round(hall.organiser, hall.day["id"], "approval", idea_ids=list(hall.lettered.values()),
-                    rules={"max_approvals": 1}, open_it=True)
+    rnd = new_round(
+        hall.organiser,
+        hall.day["id"],
+        "approval",
+        idea_ids=list(hall.lettered.values()),
+        rules={"max_approvals": 1},
+        open_it=True,
+    )
     idea = hall.lettered["A"]
     first, second, third = (new_person(hall.council, "staff") for _ in range(3))
 
     proxy, proxied = in_front_of(platform.database_url("voting"))
     try:
-        with another(platform.runner, "voting", ready="/readyz", client_timeout=10,
-                     VOTING_DATABASE_URL=proxied) as direct:
+        with another(
+            platform.runner, "voting", ready="/readyz", client_timeout=10, VOTING_DATABASE_URL=proxied
+        ) as direct:
             # The first ballot this process sees loads the round; the second is a first ballot on the
             # driver's pool.
             receipts = [ok(_ballot(direct, first, rnd, idea, "first-1"), 201)["receipt"]]

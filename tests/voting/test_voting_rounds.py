@@ -13,8 +13,12 @@ from tests.voting.votingkit import ROUNDS, ids_of, new_round, ok, problem, step
 def test_an_organiser_creates_a_round_over_the_shortlisted_ideas(hall):
     # A hack day of its own: published rounds elsewhere in the session select (and so un-shortlist)
     # ideas of the shared one.
-    day = ok(hall.organiser.post("/api/ideas/hack-days", json={
-        "name": "Default candidates", "date": "2027-03-05", "themes": ["Fewer calls"]}), 201)
+    day = ok(
+        hall.organiser.post(
+            "/api/ideas/hack-days", json={"name": "Default candidates", "date": "2027-03-05", "themes": ["Fewer calls"]}
+        ),
+        201,
+    )
     ok(hall.organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"}))
     shortlisted = [_idea(hall.author, day["id"], f"Shortlisted {n}") for n in range(2)]
     team = team_idea_of(hall.dana, hall.eli, day["id"])
@@ -65,8 +69,13 @@ def test_a_round_over_a_chosen_list_snapshots_only_those_ideas(hall):
     ],
 )
 def test_a_round_that_cannot_be_made_is_refused_naming_the_field(hall, body, field):
-    payload = {"hack_day_id": hall.day["id"], "title": "Bad round", "method": "approval",
-               "idea_ids": hall.shortlist, **body}
+    payload = {
+        "hack_day_id": hall.day["id"],
+        "title": "Bad round",
+        "method": "approval",
+        "idea_ids": hall.shortlist,
+        **body,
+    }
     if "idea_ids" in body:
         payload["idea_ids"] = [str(uuid.uuid4()) if i == "UNKNOWN" else hall.lettered[i] for i in body["idea_ids"]]
     if body.get("hack_day_id") == "UNKNOWN":

@@ -8,13 +8,9 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from tests.support.http import ok, problem  # noqa: F401 - re-exported for the tests of this part
+from tests.support.http import ok, problem  # noqa: F401
 
 ROUNDS = "/api/voting/rounds"
-
-
-
-
 
 
 def new_round(

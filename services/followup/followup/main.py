@@ -8,12 +8,12 @@ from platform_core.app import create_service_app
 from platform_core.outbox import start_relay, stop_relay
 
 
-async def _start(app) -> None:  # noqa: ANN001
+async def _start(app) -> None:
     await open_ideas_client(app)
     await start_relay(app, outcome_delivery)
 
 
-async def _stop(app) -> None:  # noqa: ANN001
+async def _stop(app) -> None:
     await stop_relay(app)
     await close_ideas_client(app)
 

@@ -14,9 +14,9 @@ from sqlalchemy import JSON, Column, ForeignKey, Text, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
 from platform_core.db import UTCDateTime
-from platform_core.idempotency import IdempotentRequest  # noqa: F401 - its table is ours too
+from platform_core.idempotency import IdempotentRequest  # noqa: F401
 from platform_core.migrations import NAMING_CONVENTION
-from platform_core.outbox import OutboxEvent  # noqa: F401 - events for other services; its table is ours
+from platform_core.outbox import OutboxEvent  # noqa: F401
 
 metadata = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION
@@ -185,9 +185,7 @@ class LibraryEntry(SQLModel, table=True):
     search_text: str = _text()
     record: dict = _json(dict)
     published_by: uuid.UUID
-    published_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=False, index=True)
-    )
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class InboxEvent(SQLModel, table=True):

@@ -23,8 +23,12 @@ def outcome_delivery(client: httpx.AsyncClient, credential: ServiceCredential, s
         response = await client.post(
             f"{ideas}/api/ideas/internal/ideas/{payload['idea_id']}/outcome-published",
             headers=await credential.headers(),
-            json={"event_id": str(event.event_id), "topic": event.topic, "verdict": payload["verdict"],
-                  "trial_id": payload["trial_id"]},
+            json={
+                "event_id": str(event.event_id),
+                "topic": event.topic,
+                "verdict": payload["verdict"],
+                "trial_id": payload["trial_id"],
+            },
         )
         if response.status_code >= 300:
             raise RuntimeError(f"ideas answered {response.status_code}: {response.text[:300]}")

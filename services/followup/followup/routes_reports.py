@@ -84,8 +84,13 @@ async def overdue(
     # is cut from the computed list; a council has hundreds of open trials at most.
     items = await attention.attention(session, council_id=chosen, today=today, stale_after_days=days)
     return attention.AttentionList(
-        council_id=chosen, today=today, stale_after_days=days, items=items[offset: offset + limit],
-        total=len(items), limit=limit, offset=offset,
+        council_id=chosen,
+        today=today,
+        stale_after_days=days,
+        items=items[offset : offset + limit],
+        total=len(items),
+        limit=limit,
+        offset=offset,
         next_offset=offset + limit if offset + limit < len(items) else None,
     )
 

@@ -57,9 +57,7 @@ def read_level(principal: Principal, idea: Idea, team: Sequence[IdeaAuthor]) -> 
     if reads_everything(principal):
         return "full"
     if is_member(principal, idea.council_id):
-        if idea.status == "hidden" and not (
-            is_organiser(principal, idea.council_id) or is_on_team(principal, team)
-        ):
+        if idea.status == "hidden" and not (is_organiser(principal, idea.council_id) or is_on_team(principal, team)):
             return "none"
         return "full"
     if idea.status in OUT_OF_PLAY:

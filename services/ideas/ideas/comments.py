@@ -33,8 +33,11 @@ async def add(session: AsyncSession, principal: Principal, idea: Idea, body: str
     if idea.status in ("withdrawn", "hidden"):
         raise Problem(409, f"'{idea.title}' is {idea.status}: it takes no more comments.")
     comment = Comment(
-        idea_id=idea.id, council_id=idea.council_id, author_id=principal.person_id,
-        author_name=principal.name, body=body,
+        idea_id=idea.id,
+        council_id=idea.council_id,
+        author_id=principal.person_id,
+        author_name=principal.name,
+        body=body,
     )
     session.add(comment)
     await session.flush()
@@ -42,8 +45,13 @@ async def add(session: AsyncSession, principal: Principal, idea: Idea, body: str
 
 
 async def page(
-    session: AsyncSession, principal: Principal, idea: Idea, team: list[IdeaAuthor], *,
-    limit: int, offset: int,
+    session: AsyncSession,
+    principal: Principal,
+    idea: Idea,
+    team: list[IdeaAuthor],
+    *,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Comment], int]:
     _require_council(principal, idea)
     query = select(Comment).where(Comment.idea_id == idea.id)
@@ -56,14 +64,10 @@ async def page(
     return list(rows.all()), total
 
 
-async def hide(
-    session: AsyncSession, principal: Principal, idea: Idea, comment_id: uuid.UUID, reason: str
-) -> Comment:
+async def hide(session: AsyncSession, principal: Principal, idea: Idea, comment_id: uuid.UUID, reason: str) -> Comment:
     if not access.is_organiser(principal, idea.council_id):
         raise Problem(403, f"Only organisers of {idea.council_name} can hide comments.")
-    comment = (
-        await session.exec(select(Comment).where(Comment.id == comment_id, Comment.idea_id == idea.id))
-    ).first()
+    comment = (await session.exec(select(Comment).where(Comment.id == comment_id, Comment.idea_id == idea.id))).first()
     if comment is None:
         raise Problem(404, f"There is no comment {comment_id} on this idea.")
     if comment.hidden_at is None:
@@ -89,5 +93,3 @@ def comment_view(principal: Principal, idea: Idea, comment: Comment) -> CommentP
         hidden_reason=comment.hidden_reason if organiser else None,
         hidden_body=comment.body if hidden and organiser else None,
     )
-
-

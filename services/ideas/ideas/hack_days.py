@@ -58,17 +58,14 @@ async def create(session: AsyncSession, principal: Principal, data: HackDayCreat
     return hack_day
 
 
-async def update(
-    session: AsyncSession, principal: Principal, hack_day: HackDay, data: HackDayUpdate
-) -> HackDay:
+async def update(session: AsyncSession, principal: Principal, hack_day: HackDay, data: HackDayUpdate) -> HackDay:
     require_organiser(principal, hack_day)
     if hack_day.phase == "closed":
         raise Problem(409, f"Hack day '{hack_day.name}' is closed and can no longer be changed.")
     changes = data.model_dump(exclude_unset=True)
     for name in ("name", "date", "themes"):
         if name in changes and changes[name] is None:
-            raise Problem(422, f"{name} cannot be cleared.",
-                          errors=[{"field": name, "message": "cannot be null"}])
+            raise Problem(422, f"{name} cannot be cleared.", errors=[{"field": name, "message": "cannot be null"}])
     for name, value in changes.items():
         setattr(hack_day, name, value)
     _touch(hack_day)
@@ -85,9 +82,8 @@ async def move_phase(session: AsyncSession, principal: Principal, hack_day: Hack
     current = PHASE_ORDER.index(hack_day.phase)
     if PHASE_ORDER.index(phase) != current + 1:
         allowed = PHASE_ORDER[current + 1] if current + 1 < len(PHASE_ORDER) else None
-        detail = (
-            f"Hack day '{hack_day.name}' is {hack_day.phase}; "
-            + (f"it can move only to {allowed}." if allowed else "it is closed for good.")
+        detail = f"Hack day '{hack_day.name}' is {hack_day.phase}; " + (
+            f"it can move only to {allowed}." if allowed else "it is closed for good."
         )
         raise Problem(409, detail, errors=[{"field": "phase", "message": detail}])
     hack_day.phase = phase
@@ -98,8 +94,13 @@ async def move_phase(session: AsyncSession, principal: Principal, hack_day: Hack
 
 
 async def page(
-    session: AsyncSession, principal: Principal, *, phase: str | None, council_id: uuid.UUID | None,
-    limit: int, offset: int,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    phase: str | None,
+    council_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[HackDay], int]:
     """The caller's council's hack days, newest date first (admins: every council, or the one asked)."""
     query = select(HackDay)
@@ -108,8 +109,11 @@ async def page(
             query = query.where(HackDay.council_id == council_id)
     else:
         if council_id is not None and council_id != principal.council_id:
-            raise Problem(403, "You can list only your own council's hack days.",
-                          errors=[{"field": "council_id", "message": "not your council"}])
+            raise Problem(
+                403,
+                "You can list only your own council's hack days.",
+                errors=[{"field": "council_id", "message": "not your council"}],
+            )
         query = query.where(HackDay.council_id == principal.council_id)
     if phase is not None:
         query = query.where(HackDay.phase == phase)

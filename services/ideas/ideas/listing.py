@@ -51,9 +51,11 @@ async def page(
         raise Problem(403, "Ideas are listed per council; your sign-in belongs to none.")
     else:
         if f.council_id is not None and f.council_id != principal.council_id:
-            raise Problem(403, "You can list only your own council's ideas; use similar-idea search "
-                               "to find other councils' ideas.",
-                          errors=[{"field": "council_id", "message": "not your council"}])
+            raise Problem(
+                403,
+                "You can list only your own council's ideas; use similar-idea search to find other councils' ideas.",
+                errors=[{"field": "council_id", "message": "not your council"}],
+            )
         query = query.where(Idea.council_id == principal.council_id)
     if f.status is not None:
         query = query.where(Idea.status == f.status)
@@ -70,17 +72,21 @@ async def page(
         query = query.where(Idea.id.in_(select(IdeaTag.idea_id).where(IdeaTag.tag == tag)))
     if f.q:
         pattern = _like(f.q.strip())
-        query = query.where(or_(
-            Idea.title.ilike(pattern, escape="\\"),
-            Idea.problem.ilike(pattern, escape="\\"),
-            Idea.proposal.ilike(pattern, escape="\\"),
-        ))
-    if f.mine:
-        query = query.where(Idea.id.in_(
-            select(IdeaAuthor.idea_id).where(
-                IdeaAuthor.person_id == principal.person_id, IdeaAuthor.joined_at.is_not(None)
+        query = query.where(
+            or_(
+                Idea.title.ilike(pattern, escape="\\"),
+                Idea.problem.ilike(pattern, escape="\\"),
+                Idea.proposal.ilike(pattern, escape="\\"),
             )
-        ))
+        )
+    if f.mine:
+        query = query.where(
+            Idea.id.in_(
+                select(IdeaAuthor.idea_id).where(
+                    IdeaAuthor.person_id == principal.person_id, IdeaAuthor.joined_at.is_not(None)
+                )
+            )
+        )
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(query.order_by(Idea.created_at.desc(), Idea.id).offset(offset).limit(limit))
     return list(rows.all()), total
@@ -90,9 +96,23 @@ async def page(
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
 CSV_COLUMNS = [
-    "id", "title", "status", "service_area", "problem", "proposal", "benefit_amount", "benefit_unit",
-    "beneficiaries", "benefit_note", "tags", "partners", "authors", "duplicate_of_id", "hidden_reason",
-    "created_at", "updated_at",
+    "id",
+    "title",
+    "status",
+    "service_area",
+    "problem",
+    "proposal",
+    "benefit_amount",
+    "benefit_unit",
+    "beneficiaries",
+    "benefit_note",
+    "tags",
+    "partners",
+    "authors",
+    "duplicate_of_id",
+    "hidden_reason",
+    "created_at",
+    "updated_at",
 ]
 
 
@@ -107,14 +127,14 @@ def safe_cell(value: object) -> str:
 
 async def export_csv(session: AsyncSession, hack_day: HackDay) -> str:
     """Every idea of the hack day, whatever its status, for the organisers' own records."""
-    ideas = list((await session.exec(
-        select(Idea).where(Idea.hack_day_id == hack_day.id).order_by(Idea.created_at, Idea.id)
-    )).all())
+    ideas = list(
+        (
+            await session.exec(select(Idea).where(Idea.hack_day_id == hack_day.id).order_by(Idea.created_at, Idea.id))
+        ).all()
+    )
     names: dict[uuid.UUID, list[IdeaAuthor]] = {i.id: [] for i in ideas}
     if ideas:
-        for author in (await session.exec(
-            select(IdeaAuthor).where(IdeaAuthor.idea_id.in_(list(names)))
-        )).all():
+        for author in (await session.exec(select(IdeaAuthor).where(IdeaAuthor.idea_id.in_(list(names))))).all():
             names[author.idea_id].append(author)
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
@@ -123,11 +143,23 @@ async def export_csv(session: AsyncSession, hack_day: HackDay) -> str:
         order = access.team_ids(names[idea.id])
         by_id = {a.person_id: a.name for a in names[idea.id]}
         row = [
-            idea.id, idea.title, idea.status, idea.service_area, idea.problem, idea.proposal,
-            idea.benefit_amount, idea.benefit_unit, idea.benefit_for, idea.benefit_note,
-            "; ".join(idea.tags), "; ".join(idea.partners), "; ".join(by_id[p] for p in order),
-            idea.duplicate_of_id, idea.hidden_reason,
-            as_utc(idea.created_at).isoformat(), as_utc(idea.updated_at).isoformat(),
+            idea.id,
+            idea.title,
+            idea.status,
+            idea.service_area,
+            idea.problem,
+            idea.proposal,
+            idea.benefit_amount,
+            idea.benefit_unit,
+            idea.benefit_for,
+            idea.benefit_note,
+            "; ".join(idea.tags),
+            "; ".join(idea.partners),
+            "; ".join(by_id[p] for p in order),
+            idea.duplicate_of_id,
+            idea.hidden_reason,
+            as_utc(idea.created_at).isoformat(),
+            as_utc(idea.updated_at).isoformat(),
         ]
         writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()

@@ -11,8 +11,8 @@ from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from platform_core.db import UTCDateTime
-from platform_core.idempotency import IdempotentRequest  # noqa: F401 - its table is ours too
-from platform_core.inbox import InboxEvent  # noqa: F401 - events already applied; its table is ours too
+from platform_core.idempotency import IdempotentRequest  # noqa: F401
+from platform_core.inbox import InboxEvent  # noqa: F401
 from platform_core.migrations import NAMING_CONVENTION
 
 metadata = SQLModel.metadata
@@ -126,4 +126,3 @@ class Comment(SQLModel, table=True):
     hidden_at: datetime | None = _ts_or_none()
     hidden_by: uuid.UUID | None = None
     hidden_reason: str | None = Field(default=None, max_length=500)
-

@@ -44,13 +44,14 @@ async def unhide(session: AsyncSession, principal: Principal, idea: Idea) -> Ide
     return await _save(session, idea)
 
 
-async def mark_duplicate(
-    session: AsyncSession, principal: Principal, idea: Idea, original_id: uuid.UUID
-) -> Idea:
+async def mark_duplicate(session: AsyncSession, principal: Principal, idea: Idea, original_id: uuid.UUID) -> Idea:
     require_organiser(principal, idea)
     if original_id == idea.id:
-        raise Problem(409, "An idea cannot be a duplicate of itself.",
-                      errors=[{"field": "duplicate_of_id", "message": "is this idea itself"}])
+        raise Problem(
+            409,
+            "An idea cannot be a duplicate of itself.",
+            errors=[{"field": "duplicate_of_id", "message": "is this idea itself"}],
+        )
     original = await session.get(Idea, original_id)
     if original is None or original.council_id != idea.council_id or original.status == "hidden":
         detail = "There is no visible idea with this id in the same council."
@@ -114,8 +115,10 @@ async def _require_phase(session: AsyncSession, idea: Idea, action: str) -> None
     # The vote snapshots the shortlist, so it is settled while the day is open or voting, not after.
     hack_day = await session.get(HackDay, idea.hack_day_id)
     if hack_day.phase not in ("open", "voting"):
-        raise Problem(409, f"Hack day '{hack_day.name}' is {hack_day.phase}: ideas can be {action} "
-                           "only while it is open or voting.")
+        raise Problem(
+            409,
+            f"Hack day '{hack_day.name}' is {hack_day.phase}: ideas can be {action} only while it is open or voting.",
+        )
 
 
 async def _save(session: AsyncSession, idea: Idea) -> Idea:

@@ -1,6 +1,5 @@
 """All HTTP routes of the ideas service, gathered from routes/ (parse, authorise, call, shape)."""
 
-
 from fastapi import APIRouter
 
 from ideas import vocabulary as v
@@ -29,5 +28,3 @@ async def vocabulary(_: CurrentPrincipal) -> Vocabulary:
         phases=list(v.PHASE_ORDER),
         statuses=list(v.STATUSES),
     )
-
-

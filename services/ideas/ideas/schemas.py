@@ -52,7 +52,7 @@ def visible(n: int) -> str:
     return rf"^[^\x00]*(?:[^\s\x00][^\x00]*){{{n}}}$"
 
 
-def _rule(pattern: str, message: str):  # noqa: ANN202 - a pydantic validator
+def _rule(pattern: str, message: str):
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
@@ -77,8 +77,7 @@ def text(max_length: int, *, at_least: int = 0, tag: bool = False) -> Any:
         pattern, message = visible(at_least), f"must have at least {at_least} characters that are not spaces"
     return Annotated[
         str,
-        Field(min_length=max(at_least, 1 if tag else 0), max_length=max_length,
-              json_schema_extra={"pattern": pattern}),
+        Field(min_length=max(at_least, 1 if tag else 0), max_length=max_length, json_schema_extra={"pattern": pattern}),
         _rule(pattern, message),
     ]
 
@@ -132,9 +131,7 @@ class HackDayUpdate(Input):
 
 
 class PhaseChange(Input):
-    phase: v.Phase = Field(
-        description="The next phase: draft -> open -> voting -> closed, one step at a time."
-    )
+    phase: v.Phase = Field(description="The next phase: draft -> open -> voting -> closed, one step at a time.")
 
 
 class HackDayPublic(BaseModel):
@@ -167,9 +164,7 @@ LongText = text(v.TEXT_MAX, at_least=1)
 
 
 class ExpectedBenefit(Input):
-    amount: float = Field(
-        ge=0, le=v.BENEFIT_AMOUNT_MAX, strict=True, description="How much, in `unit`, per year."
-    )
+    amount: float = Field(ge=0, le=v.BENEFIT_AMOUNT_MAX, strict=True, description="How much, in `unit`, per year.")
     unit: v.BenefitUnit
     beneficiaries: v.Beneficiaries = Field(description="Who gains: staff, residents or both.")
     note: text(v.BENEFIT_NOTE_MAX) | None = Field(default=None, description="How it was estimated.")
@@ -327,6 +322,7 @@ class CoAuthorInvite(Input):
 
 # ---- moderation ------------------------------------------------------------------------------------
 
+
 class HideRequest(Input):
     reason: text(v.REASON_MAX, at_least=3) = Field(examples=["Names a resident"])
 
@@ -336,6 +332,7 @@ class DuplicateRequest(Input):
 
 
 # ---- comments --------------------------------------------------------------------------------------
+
 
 class CommentCreate(Input):
     body: text(v.COMMENT_MAX, at_least=1)
@@ -363,14 +360,13 @@ class CommentPage(BaseModel):
 
 # ---- similar ideas ---------------------------------------------------------------------------------
 
+
 class SimilarQuery(Input):
     title: text(v.TITLE_MAX, at_least=1)
     problem: text(v.TEXT_MAX) | None = None
     proposal: text(v.TEXT_MAX) | None = None
     limit: WholeNumber = Field(default=10, ge=1, le=50)
-    exclude_idea_id: uuid.UUID | None = Field(
-        default=None, description="Leave this idea out (the one being edited)."
-    )
+    exclude_idea_id: uuid.UUID | None = Field(default=None, description="Leave this idea out (the one being edited).")
 
 
 class SimilarIdea(BaseModel):
@@ -383,6 +379,7 @@ class SimilarAnswer(BaseModel):
 
 
 # ---- vocabulary ------------------------------------------------------------------------------------
+
 
 class Term(BaseModel):
     code: str
@@ -398,6 +395,7 @@ class Vocabulary(BaseModel):
 
 
 # ---- internal events -------------------------------------------------------------------------------
+
 
 class _Event(BaseModel):
     """An event from another service, as the platform's outbox relay posts it.

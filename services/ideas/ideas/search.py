@@ -46,9 +46,7 @@ class IdeaIndex:
     def __len__(self) -> int:
         return len(self._index)
 
-    def put(
-        self, idea_id: uuid.UUID, version: int, title: str, problem: str, proposal: str, status: str
-    ) -> bool:
+    def put(self, idea_id: uuid.UUID, version: int, title: str, problem: str, proposal: str, status: str) -> bool:
         """Bring the index up to this version of the idea; False if it already was."""
         if self._version.get(idea_id) == version:
             return False  # already applied (after its commit, or by an earlier catch-up)
@@ -88,14 +86,14 @@ def index_after_commit(session: AsyncSession, index: IdeaIndex, idea: Idea) -> N
     if pending is None:
         pending = session.info[_PENDING] = {}
 
-        def _apply(_session) -> None:  # noqa: ANN001
+        def _apply(_session) -> None:
             for args in session.info.pop(_PENDING, {}).values():
                 try:
                     index.put(*args)
-                except Exception:  # noqa: BLE001 - the data is saved; the catch-up loop retries
+                except Exception:
                     log.exception("could not index idea %s", args[0])
 
-        def _forget(_session) -> None:  # noqa: ANN001
+        def _forget(_session) -> None:
             session.info.pop(_PENDING, None)
 
         # A session lives for one request, so each listener fires at most once.
@@ -118,12 +116,14 @@ async def keep_in_step(index: IdeaIndex, engine: AsyncEngine, every_seconds: flo
             first = not index.built
             count = await index.catch_up(engine)
             if first:
-                log.info("similar-idea index built",
-                         extra={"indexed": len(index), "ideas": count, "seconds": round(time.monotonic() - started, 1)})
+                log.info(
+                    "similar-idea index built",
+                    extra={"indexed": len(index), "ideas": count, "seconds": round(time.monotonic() - started, 1)},
+                )
             elif count:
                 log.info("similar-idea index caught up", extra={"ideas": count, "indexed": len(index)})
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a database blip must not stop the loop; try again
+        except Exception as exc:
             log.warning("similar-idea index could not catch up: %s", exc)
         await asyncio.sleep(every_seconds)

@@ -76,8 +76,12 @@ async def create(session: AsyncSession, principal: Principal, data: IdeaCreate) 
     await session.flush()
     now = utcnow()
     lead = IdeaAuthor(
-        idea_id=idea.id, person_id=principal.person_id, role="author", name=principal.name,
-        invited_at=now, joined_at=now,
+        idea_id=idea.id,
+        person_id=principal.person_id,
+        role="author",
+        name=principal.name,
+        invited_at=now,
+        joined_at=now,
     )
     session.add(lead)
     await _set_tags(session, idea)
@@ -85,16 +89,13 @@ async def create(session: AsyncSession, principal: Principal, data: IdeaCreate) 
     return idea, [lead]
 
 
-async def update(
-    session: AsyncSession, principal: Principal, idea: Idea, team: Team, data: IdeaUpdate
-) -> Idea:
+async def update(session: AsyncSession, principal: Principal, idea: Idea, team: Team, data: IdeaUpdate) -> Idea:
     require_team(principal, idea, team, "edit")
     await _require_editable(session, idea, action="edited")
     changes = data.model_dump(exclude_unset=True)
     for name in ("title", "problem", "proposal", "service_area", "tags", "partners"):
         if name in changes and changes[name] is None:
-            raise Problem(422, f"{name} cannot be cleared.",
-                          errors=[{"field": name, "message": "cannot be null"}])
+            raise Problem(422, f"{name} cannot be cleared.", errors=[{"field": name, "message": "cannot be null"}])
     for name, value in _text_fields(changes).items():
         setattr(idea, name, value)
     touch(idea)
@@ -114,9 +115,7 @@ async def withdraw(session: AsyncSession, principal: Principal, idea: Idea, team
         raise Problem(409, f"'{idea.title}' is {idea.status} and can no longer be withdrawn.")
     hack_day = await session.get(HackDay, idea.hack_day_id)
     if hack_day.phase not in ("open", "voting"):
-        raise Problem(
-            409, f"Hack day '{hack_day.name}' is {hack_day.phase}: ideas can no longer be withdrawn."
-        )
+        raise Problem(409, f"Hack day '{hack_day.name}' is {hack_day.phase}: ideas can no longer be withdrawn.")
     idea.status = "withdrawn"
     idea.withdrawn_at = utcnow()
     touch(idea)

@@ -27,7 +27,9 @@ def _benefit(idea: Idea) -> ExpectedBenefit | None:
     if idea.benefit_unit is None or idea.benefit_amount is None or idea.benefit_for is None:
         return None
     return ExpectedBenefit(
-        amount=idea.benefit_amount, unit=idea.benefit_unit, beneficiaries=idea.benefit_for,
+        amount=idea.benefit_amount,
+        unit=idea.benefit_unit,
+        beneficiaries=idea.benefit_for,
         note=idea.benefit_note,
     )
 
@@ -65,7 +67,8 @@ def full_view(idea: Idea, team: Sequence[IdeaAuthor], *, with_moderation: bool) 
         ),
         outcome=(
             Outcome(
-                verdict=idea.outcome_verdict, trial_id=idea.outcome_trial_id,
+                verdict=idea.outcome_verdict,
+                trial_id=idea.outcome_trial_id,
                 published_at=idea.outcome_published_at,
             )
             if idea.outcome_published_at and idea.outcome_verdict and idea.outcome_trial_id
@@ -80,14 +83,15 @@ def full_view(idea: Idea, team: Sequence[IdeaAuthor], *, with_moderation: bool) 
 
 def summary_view(idea: Idea) -> IdeaSummary:
     return IdeaSummary(
-        id=idea.id, title=idea.title, service_area=idea.service_area,
-        council_id=idea.council_id, council_name=idea.council_name,
+        id=idea.id,
+        title=idea.title,
+        service_area=idea.service_area,
+        council_id=idea.council_id,
+        council_name=idea.council_name,
     )
 
 
-def idea_view(
-    principal: Principal, idea: Idea, team: Sequence[IdeaAuthor]
-) -> IdeaPublic | IdeaSummary | None:
+def idea_view(principal: Principal, idea: Idea, team: Sequence[IdeaAuthor]) -> IdeaPublic | IdeaSummary | None:
     """The idea as this caller may read it, or None if they may not know it exists."""
     level = access.read_level(principal, idea, team)
     if level == "none":

@@ -25,7 +25,7 @@ BATCH_WAIT_SECONDS = 0.1
 
 
 class Chainer:
-    def __init__(self, sessionmaker, audit_key: str) -> None:  # noqa: ANN001
+    def __init__(self, sessionmaker, audit_key: str) -> None:
         self._sessionmaker = sessionmaker
         self._key = audit_key
         self._dirty: dict[uuid.UUID, bool] = {}
@@ -58,7 +58,7 @@ class Chainer:
                 chained = await audit.chain_round(session, self._key, round_id)
                 await session.commit()
                 return chained
-        except Exception as exc:  # noqa: BLE001 - pending events stay pending; say only what failed
+        except Exception as exc:
             log.warning(
                 "chaining the audit log of round %s failed (%s); it will be retried", round_id, type(exc).__name__
             )

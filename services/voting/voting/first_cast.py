@@ -148,8 +148,13 @@ class FirstBallots:
         check_voter(config, voter)
         check_choices(config, voter, choices)
         b = prepare(ballot_secret, config, voter, choices, idempotency_key)
-        waiting = _Waiting(b, voter.person_id, config.version, audit.pending_text([b.accepted]),
-                           asyncio.get_running_loop().create_future())
+        waiting = _Waiting(
+            b,
+            voter.person_id,
+            config.version,
+            audit.pending_text([b.accepted]),
+            asyncio.get_running_loop().create_future(),
+        )
         self._waiting.setdefault(config.id, []).append(waiting)
         if config.id not in self._writers:
             self._writers[config.id] = asyncio.create_task(self._write_round(config.id), name=f"ballots-{config.id}")
@@ -181,7 +186,7 @@ class FirstBallots:
     async def _write_batch(self, round_id: uuid.UUID, batch: list[_Waiting]) -> None:
         try:
             rows = await self._write(round_id, utcnow(), batch)
-        except Exception as exc:  # noqa: BLE001 - every waiting cast gets an answer, whatever happened
+        except Exception as exc:
             if _ballots_own_fault(exc) and len(batch) > 1:
                 for one in batch:  # one ballot's own fault: try each alone, so only that one fails
                     await self._write_batch(round_id, [one])
@@ -266,17 +271,20 @@ def sqlite_writer(engine: AsyncEngine) -> BatchWriter:
                 new = [w for w in checked if w.ballot.voter_row["id"] in written]
                 if new:
                     # In receipt order (random), not the voters' order: see SECRECY_ORDER.
-                    await conn.execute(insert(BALLOTS), sorted((w.ballot.ballot for w in new),
-                                                               key=lambda row: row["receipt"]))
-                    retries = [{"id": w.ballot.retry_id, "round_id": round_id, "sealed": w.ballot.sealed}
-                               for w in new if w.ballot.retry_id is not None]
+                    await conn.execute(
+                        insert(BALLOTS), sorted((w.ballot.ballot for w in new), key=lambda row: row["receipt"])
+                    )
+                    retries = [
+                        {"id": w.ballot.retry_id, "round_id": round_id, "sealed": w.ballot.sealed}
+                        for w in new
+                        if w.ballot.retry_id is not None
+                    ]
                     if retries:
                         await conn.execute(insert(RETRIES), retries)
                     await conn.execute(insert(audit.PENDING), [{"round_id": round_id, "events": w.events} for w in new])
         locked = {"phase": r.phase, "opens_at": r.opens_at, "closes_at": r.closes_at}
         return [
-            {**locked, "open_now": open_now and w.version == r.version,
-             "written": w.ballot.voter_row["id"] in written}
+            {**locked, "open_now": open_now and w.version == r.version, "written": w.ballot.voter_row["id"] in written}
             for w in batch
         ]
 

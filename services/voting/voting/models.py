@@ -12,10 +12,10 @@ from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from platform_core.db import UTCDateTime
-from platform_core.idempotency import IdempotentRequest  # noqa: F401 - its table is ours too
-from platform_core.inbox import InboxEvent  # noqa: F401 - its table is ours too
+from platform_core.idempotency import IdempotentRequest  # noqa: F401
+from platform_core.inbox import InboxEvent  # noqa: F401
 from platform_core.migrations import NAMING_CONVENTION
-from platform_core.outbox import OutboxEvent  # noqa: F401 - its table is ours too
+from platform_core.outbox import OutboxEvent  # noqa: F401
 
 metadata = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION

@@ -293,21 +293,30 @@ async def cast_ballot(round_id: uuid.UUID, data: BallotIn, request: Request, pri
         # A round this process knows: first ballots are written in batches (first_cast.py).
         if not principal.in_council(config.council_id):
             raise not_found()
-        answer = await state.first_ballots.cast(ballot_secret=ballot_secret, config=config, voter=principal,
-                                                choices=data.choices, idempotency_key=key)
+        answer = await state.first_ballots.cast(
+            ballot_secret=ballot_secret, config=config, voter=principal, choices=data.choices, idempotency_key=key
+        )
     if answer is None:
         # Everything else in one transaction, committed before the answer is sent.
         async with request_session(request) as session:
             config = await ballots.round_config(session, round_id)
             if config is None or not principal.in_council(config.council_id):
                 raise not_found()
-            answer = await ballots.cast(session, ballot_secret=ballot_secret, config=config, voter=principal,
-                                        choices=data.choices, replaces=data.replaces, idempotency_key=key)
+            answer = await ballots.cast(
+                session,
+                ballot_secret=ballot_secret,
+                config=config,
+                voter=principal,
+                choices=data.choices,
+                replaces=data.replaces,
+                idempotency_key=key,
+            )
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     if not answer.replayed:
         state.chainer.soon(round_id)  # committed: chain its events in the background
-    return Response(orjson.dumps(answer.body), status_code=answer.status_code, headers=headers,
-                    media_type="application/json")
+    return Response(
+        orjson.dumps(answer.body), status_code=answer.status_code, headers=headers, media_type="application/json"
+    )
 
 
 @ballot_router.get(

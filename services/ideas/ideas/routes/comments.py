@@ -24,8 +24,12 @@ router = APIRouter(prefix="/api/ideas/ideas/{idea_id}/comments", tags=["comments
     responses=responses(401, 403, 404, 409, 422),
 )
 async def add_comment(
-    idea_id: uuid.UUID, body: CommentCreate, request: Request, session: SessionDep,
-    principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None,
+    idea_id: uuid.UUID,
+    body: CommentCreate,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
 ):
     idea, _ = await submissions.get_readable(session, principal, idea_id)
     idem, replay = await begin_idempotent(request, session, principal, body)
@@ -50,7 +54,10 @@ async def list_comments(
     rows, total = await comments.page(session, principal, idea, team, limit=page.limit, offset=page.offset)
     return CommentPage(
         items=[comments.comment_view(principal, idea, c) for c in rows],
-        total=total, limit=page.limit, offset=page.offset, next_offset=page.next_offset(total),
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+        next_offset=page.next_offset(total),
     )
 
 
@@ -61,7 +68,10 @@ async def list_comments(
     responses=responses(401, 403, 404, 422),
 )
 async def hide_comment(
-    idea_id: uuid.UUID, comment_id: uuid.UUID, body: HideRequest, session: SessionDep,
+    idea_id: uuid.UUID,
+    comment_id: uuid.UUID,
+    body: HideRequest,
+    session: SessionDep,
     principal: CurrentPrincipal,
 ) -> CommentPublic:
     idea, _ = await submissions.get_readable(session, principal, idea_id)

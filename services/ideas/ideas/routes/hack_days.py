@@ -36,8 +36,12 @@ router = APIRouter(prefix="/api/ideas/hack-days", tags=["hack days"])
     responses=responses(401, 403, 409, 422),
 )
 async def create_hack_day(
-    body: HackDayCreate, request: Request, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None,
+    body: HackDayCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
 ):
     idem, replay = await begin_idempotent(request, session, principal, body)
     if replay is not None:
@@ -66,7 +70,10 @@ async def list_hack_days(
         session, principal, phase=phase, council_id=council_id, limit=page.limit, offset=page.offset
     )
     return HackDayPage(
-        items=[hack_day_view(h) for h in rows], total=total, limit=page.limit, offset=page.offset,
+        items=[hack_day_view(h) for h in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
         next_offset=page.next_offset(total),
     )
 
@@ -93,8 +100,12 @@ async def get_hack_day(
     responses=responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_hack_day(
-    hack_day_id: uuid.UUID, body: HackDayUpdate, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, if_match: IfMatch = None,
+    hack_day_id: uuid.UUID,
+    body: HackDayUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
 ) -> HackDayPublic:
     hack_day = await hack_days.get_visible(session, principal, hack_day_id)
     hack_days.require_organiser(principal, hack_day)
@@ -111,7 +122,10 @@ async def update_hack_day(
     responses=responses(401, 403, 404, 409, 422),
 )
 async def move_phase(
-    hack_day_id: uuid.UUID, body: PhaseChange, response: Response, session: SessionDep,
+    hack_day_id: uuid.UUID,
+    body: PhaseChange,
+    response: Response,
+    session: SessionDep,
     principal: CurrentPrincipal,
 ) -> HackDayPublic:
     hack_day = await hack_days.get_visible(session, principal, hack_day_id)

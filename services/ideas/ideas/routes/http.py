@@ -28,11 +28,17 @@ def set_etag(response: Response, version: int) -> None:
 # If-Match is read by hand (see `if_match`) so that a missing one is the 428 the conventions ask
 # for, not a 422; this entry documents it as the required header it is.
 _ETAG_LIST = r'^\s*(\*|(W/)?"[0-9]+"(\s*,\s*(W/)?"[0-9]+")*)\s*$'
-IF_MATCH_DOC: dict[str, Any] = {"parameters": [{
-    "name": "If-Match", "in": "header", "required": True,
-    "description": 'The ETag you last read, e.g. "3" (428 without it, 412 if someone changed it since).',
-    "schema": {"type": "string", "pattern": _ETAG_LIST},
-}]}
+IF_MATCH_DOC: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "If-Match",
+            "in": "header",
+            "required": True,
+            "description": 'The ETag you last read, e.g. "3" (428 without it, 412 if someone changed it since).',
+            "schema": {"type": "string", "pattern": _ETAG_LIST},
+        }
+    ]
+}
 
 
 def if_match(request: Request) -> str | None:
@@ -42,25 +48,38 @@ def if_match(request: Request) -> str | None:
 IfMatch = Annotated[str | None, Depends(if_match)]
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, pattern=r"\S",
-           description="Optional: a retry with the same key gets the first answer, never a second object."),
+    Header(
+        alias="Idempotency-Key",
+        max_length=MAX_KEY_LENGTH,
+        pattern=r"\S",
+        description="Optional: a retry with the same key gets the first answer, never a second object.",
+    ),
 ]
 
 
 def require_if_match(header: str | None, version: int) -> None:
     """Refuse a change made without saying which version it edits (428) or to an old version (412)."""
     if header is None or not header.strip():
-        raise Problem(428, "Send If-Match with the ETag you last read, so that nobody's changes are "
-                           "silently overwritten.", errors=[{"field": "If-Match", "message": "is required"}])
+        raise Problem(
+            428,
+            "Send If-Match with the ETag you last read, so that nobody's changes are silently overwritten.",
+            errors=[{"field": "If-Match", "message": "is required"}],
+        )
     if not re.match(_ETAG_LIST, header):
-        raise Problem(422, 'If-Match must be an ETag as sent with the object, e.g. "3".',
-                      errors=[{"field": "If-Match", "message": "is not an ETag"}])
+        raise Problem(
+            422,
+            'If-Match must be an ETag as sent with the object, e.g. "3".',
+            errors=[{"field": "If-Match", "message": "is not an ETag"}],
+        )
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
     if "*" in tags or etag(version) in tags:
         return
-    raise Problem(412, f"Someone changed this since you read it (it is now version {version}); "
-                       "reload, check their changes, and try again.",
-                  errors=[{"field": "If-Match", "message": f"stale: current version is {version}"}])
+    raise Problem(
+        412,
+        f"Someone changed this since you read it (it is now version {version}); "
+        "reload, check their changes, and try again.",
+        errors=[{"field": "If-Match", "message": f"stale: current version is {version}"}],
+    )
 
 
 class PageParams(BaseModel):
@@ -72,9 +91,7 @@ class PageParams(BaseModel):
 
 
 def _page(
-    limit: Annotated[
-        int, Query(ge=1, le=PAGE_MAX, description=f"Page size, at most {PAGE_MAX}.")
-    ] = PAGE_DEFAULT,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX, description=f"Page size, at most {PAGE_MAX}.")] = PAGE_DEFAULT,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
@@ -108,8 +125,11 @@ def _built_index(request: Request) -> IdeaIndex:
     index = _idea_index(request)
     if not index.built:
         # Half an index would miss matches silently (a "tried before?" warning not given).
-        raise Problem(503, f"Similar-idea search is still starting ({len(index)} ideas read in so far); "
-                           "try again in a few seconds.", headers={"Retry-After": "5"})
+        raise Problem(
+            503,
+            f"Similar-idea search is still starting ({len(index)} ideas read in so far); try again in a few seconds.",
+            headers={"Retry-After": "5"},
+        )
     return index
 
 

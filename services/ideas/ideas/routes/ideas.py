@@ -30,7 +30,7 @@ from platform_core.problems import Problem, responses
 router = APIRouter(prefix="/api/ideas/ideas", tags=["ideas"])
 
 
-def _full(principal, idea, team) -> IdeaPublic:  # noqa: ANN001
+def _full(principal, idea, team) -> IdeaPublic:
     return full_view(idea, team, with_moderation=access.sees_moderation(principal, idea, team))
 
 
@@ -42,8 +42,13 @@ def _full(principal, idea, team) -> IdeaPublic:  # noqa: ANN001
     responses=responses(401, 403, 404, 409, 422),
 )
 async def submit_idea(
-    body: IdeaCreate, request: Request, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, index: IndexDep, idempotency_key: IdempotencyKey = None,
+    body: IdeaCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    index: IndexDep,
+    idempotency_key: IdempotencyKey = None,
 ):
     if principal.council_id is None:
         raise Problem(403, "Ideas are submitted by people of a council; your sign-in belongs to none.")
@@ -74,21 +79,27 @@ async def list_ideas(
     status: Annotated[
         IdeaStatus | None, Query(description="Withdrawn and hidden ideas are listed only when asked for.")
     ] = None,
-    q: Annotated[
-        text(200) | None, Query(description="Words in the title, problem or proposal.")
-    ] = None,
+    q: Annotated[text(200) | None, Query(description="Words in the title, problem or proposal.")] = None,
     mine: Annotated[bool, Query(description="Only ideas whose team you are on.")] = False,
     council_id: Annotated[uuid.UUID | None, Query(description="Admins only: one council.")] = None,
 ) -> IdeaPage:
     f = listing.IdeaFilter(
-        hack_day_id=hack_day_id, service_area=service_area, tag=tag, status=status, q=q, mine=mine,
+        hack_day_id=hack_day_id,
+        service_area=service_area,
+        tag=tag,
+        status=status,
+        q=q,
+        mine=mine,
         council_id=council_id,
     )
     rows, total = await listing.page(session, principal, f, limit=page.limit, offset=page.offset)
     teams = await submissions.teams_of(session, [i.id for i in rows])
     return IdeaPage(
         items=[_full(principal, i, teams[i.id]) for i in rows],
-        total=total, limit=page.limit, offset=page.offset, next_offset=page.next_offset(total),
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+        next_offset=page.next_offset(total),
     )
 
 
@@ -116,8 +127,13 @@ async def get_idea(idea_id: uuid.UUID, response: Response, session: SessionDep, 
     responses=responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def edit_idea(
-    idea_id: uuid.UUID, body: IdeaUpdate, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, index: IndexDep, if_match: IfMatch = None,
+    idea_id: uuid.UUID,
+    body: IdeaUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    index: IndexDep,
+    if_match: IfMatch = None,
 ) -> IdeaPublic:
     idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
     submissions.require_team(principal, idea, team, "edit")
@@ -151,7 +167,10 @@ async def withdraw_idea(
     responses=responses(401, 403, 404, 409, 422),
 )
 async def invite_co_author(
-    idea_id: uuid.UUID, body: CoAuthorInvite, response: Response, session: SessionDep,
+    idea_id: uuid.UUID,
+    body: CoAuthorInvite,
+    response: Response,
+    session: SessionDep,
     principal: CurrentPrincipal,
 ) -> IdeaPublic:
     idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
@@ -182,7 +201,10 @@ async def accept_invitation(
     responses=responses(401, 403, 404, 409, 422),
 )
 async def remove_co_author(
-    idea_id: uuid.UUID, person_id: uuid.UUID, response: Response, session: SessionDep,
+    idea_id: uuid.UUID,
+    person_id: uuid.UUID,
+    response: Response,
+    session: SessionDep,
     principal: CurrentPrincipal,
 ) -> IdeaPublic:
     idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)

@@ -33,12 +33,8 @@ ServiceCaller = Annotated[Principal, Depends(_service_only)]
     summary="A vote selected this idea (idempotent by event_id)",
     responses=responses(401, 403, 404, 409, 422),
 )
-async def idea_selected(
-    idea_id: uuid.UUID, body: IdeaSelected, session: SessionDep, _: ServiceCaller
-) -> IdeaPublic:
-    idea = await inbox.selected(
-        session, idea_id, event_id=body.event_id, round_id=body.round_id, rank=body.rank
-    )
+async def idea_selected(idea_id: uuid.UUID, body: IdeaSelected, session: SessionDep, _: ServiceCaller) -> IdeaPublic:
+    idea = await inbox.selected(session, idea_id, event_id=body.event_id, round_id=body.round_id, rank=body.rank)
     return full_view(idea, await submissions.team_of(session, idea.id), with_moderation=False)
 
 

@@ -22,9 +22,7 @@ router = APIRouter(prefix="/api/ideas/ideas/{idea_id}", tags=["moderation"])
 ERRORS = responses(401, 403, 404, 409, 422)
 
 
-async def _answer(
-    response: Response, session: AsyncSession, idea: Idea, index: IdeaIndex | None = None
-) -> IdeaPublic:
+async def _answer(response: Response, session: AsyncSession, idea: Idea, index: IdeaIndex | None = None) -> IdeaPublic:
     if index is not None:
         index_after_commit(session, index, idea)
     set_etag(response, idea.version)
@@ -33,8 +31,12 @@ async def _answer(
 
 @router.post("/hide", response_model=IdeaPublic, summary="Hide an idea, with a reason", responses=ERRORS)
 async def hide_idea(
-    idea_id: uuid.UUID, body: HideRequest, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, index: IndexDep,
+    idea_id: uuid.UUID,
+    body: HideRequest,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    index: IndexDep,
 ) -> IdeaPublic:
     idea, _ = await submissions.get_readable(session, principal, idea_id, for_update=True)
     idea = await moderation.hide(session, principal, idea, body.reason)
@@ -57,7 +59,10 @@ async def unhide_idea(
     responses=ERRORS,
 )
 async def mark_duplicate(
-    idea_id: uuid.UUID, body: DuplicateRequest, response: Response, session: SessionDep,
+    idea_id: uuid.UUID,
+    body: DuplicateRequest,
+    response: Response,
+    session: SessionDep,
     principal: CurrentPrincipal,
 ) -> IdeaPublic:
     idea, _ = await submissions.get_readable(session, principal, idea_id, for_update=True)
@@ -65,9 +70,7 @@ async def mark_duplicate(
     return await _answer(response, session, idea)
 
 
-@router.delete(
-    "/duplicate", response_model=IdeaPublic, summary="Undo marking an idea a duplicate", responses=ERRORS
-)
+@router.delete("/duplicate", response_model=IdeaPublic, summary="Undo marking an idea a duplicate", responses=ERRORS)
 async def unmark_duplicate(
     idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
@@ -76,9 +79,7 @@ async def unmark_duplicate(
     return await _answer(response, session, idea)
 
 
-@router.post(
-    "/shortlist", response_model=IdeaPublic, summary="Shortlist an idea for the vote", responses=ERRORS
-)
+@router.post("/shortlist", response_model=IdeaPublic, summary="Shortlist an idea for the vote", responses=ERRORS)
 async def shortlist_idea(
     idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
@@ -87,9 +88,7 @@ async def shortlist_idea(
     return await _answer(response, session, idea)
 
 
-@router.delete(
-    "/shortlist", response_model=IdeaPublic, summary="Take an idea off the shortlist", responses=ERRORS
-)
+@router.delete("/shortlist", response_model=IdeaPublic, summary="Take an idea off the shortlist", responses=ERRORS)
 async def unshortlist_idea(
     idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:

@@ -81,14 +81,21 @@ class Result:
         return self.quiet / self.without_match if self.without_match else 1.0
 
     def line(self) -> str:
-        return (f"recall@3 {self.recall_at_3:.3f} ({self.found_in_3}/{self.with_match})  "
-                f"precision@1 {self.precision_at_1:.3f} ({self.first_right}/{self.shown_any})  "
-                f"precision@3 {self.precision_at_3:.3f} ({self.right_in_3}/{self.shown_in_3})  "
-                f"quiet {self.quiet_rate:.2f} ({self.quiet}/{self.without_match})")
+        return (
+            f"recall@3 {self.recall_at_3:.3f} ({self.found_in_3}/{self.with_match})  "
+            f"precision@1 {self.precision_at_1:.3f} ({self.first_right}/{self.shown_any})  "
+            f"precision@3 {self.precision_at_3:.3f} ({self.right_in_3}/{self.shown_in_3})  "
+            f"quiet {self.quiet_rate:.2f} ({self.quiet}/{self.without_match})"
+        )
 
 
-def score(index: SimilarityIndex, queries: Iterable[dict], *, names: dict[uuid.UUID, str] | None = None,
-          title_only: bool = False) -> Result:
+def score(
+    index: SimilarityIndex,
+    queries: Iterable[dict],
+    *,
+    names: dict[uuid.UUID, str] | None = None,
+    title_only: bool = False,
+) -> Result:
     """Search every draft in `queries` and count what a person would have seen in the top 3.
 
     `title_only`: search with the draft's title alone, as while the person is still typing it.
@@ -115,8 +122,7 @@ def score(index: SimilarityIndex, queries: Iterable[dict], *, names: dict[uuid.U
             result.without_match += 1
             result.quiet += not shown
             if shown:
-                result.misses.append(f"{query['key']}: nothing expected, shown "
-                                     f"{[names.get(f, str(f)) for f in shown]}")
+                result.misses.append(f"{query['key']}: nothing expected, shown {[names.get(f, str(f)) for f in shown]}")
     return result
 
 
@@ -126,7 +132,8 @@ VARIANTS: dict[str, Callable[[], SimilarityIndex]] = {
     "words + word pairs": lambda: SimilarityIndex(weights={"w": 1.0, "b": 0.5}, correct_typos=False),
     "concepts only": lambda: SimilarityIndex(weights={"c": 1.0}),
     "mean of separate word/pair/concept cosines": lambda: SimilarityIndex(
-        weights={"w": 0.4, "b": 0.1, "c": 0.5}, separate_blocks=True),
+        weights={"w": 0.4, "b": 0.1, "c": 0.5}, separate_blocks=True
+    ),
     "chosen, without typo mending": lambda: SimilarityIndex(correct_typos=False),
     "chosen": SimilarityIndex,
 }
@@ -134,16 +141,21 @@ VARIANTS: dict[str, Callable[[], SimilarityIndex]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", choices=["tune", "holdout", "all"],
-                        help="list the drafts whose match was not shown (tune while tuning, please)")
+    parser.add_argument(
+        "--misses",
+        choices=["tune", "holdout", "all"],
+        help="list the drafts whose match was not shown (tune while tuning, please)",
+    )
     parser.add_argument("--variants", action="store_true", help="also measure the alternatives")
     args = parser.parse_args(argv)
 
     labelled = load()
     names = {idea_id(idea["key"]): idea["key"] for idea in labelled["ideas"]}
     variants = VARIANTS if args.variants else {"chosen": SimilarityIndex}
-    print(f"labelled set: {len(labelled['ideas'])} earlier ideas, {len(labelled['queries'])} drafts; "
-          f"score floor {SCORE_FLOOR}, feature weights {FEATURE_WEIGHTS}")
+    print(
+        f"labelled set: {len(labelled['ideas'])} earlier ideas, {len(labelled['queries'])} drafts; "
+        f"score floor {SCORE_FLOOR}, feature weights {FEATURE_WEIGHTS}"
+    )
     chosen: dict[str, Result] = {}
     for name, make in variants.items():
         index = make()
@@ -156,8 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                 chosen[split] = result
         if name == "chosen":
             for split in ("tune", "holdout"):
-                result = score(index, [q for q in labelled["queries"] if q["split"] == split],
-                               title_only=True)
+                result = score(index, [q for q in labelled["queries"] if q["split"] == split], title_only=True)
                 print(f"  {split:8} title only: {result.line()}")
     if args.misses:
         for split, result in chosen.items():

@@ -47,10 +47,10 @@ class ConceptMatcher:
         by_first: dict[str, dict[int, dict[tuple[str, ...], dict[str, float]]]] = {}
         for key, concepts in phrases.items():
             by_first.setdefault(key[0], {}).setdefault(len(key), {})[key] = concepts
-        self._by_first = {first: sorted(by_length.items(), reverse=True)
-                          for first, by_length in by_first.items()}
-        self.surface_words = frozenset(word for concept in lexicon.values() for term in concept[1]
-                                       for word in words(term))
+        self._by_first = {first: sorted(by_length.items(), reverse=True) for first, by_length in by_first.items()}
+        self.surface_words = frozenset(
+            word for concept in lexicon.values() for term in concept[1] for word in words(term)
+        )
 
     def concepts(self, stems: list[str]) -> Counter[str]:
         """Concept weights found in `stems` (a phrase's words are used by at most one match)."""
@@ -62,7 +62,7 @@ class ConceptMatcher:
             lengths = by_first.get(stems[i])
             if lengths is not None:
                 for length, table in lengths:
-                    concepts = table.get(tuple(stems[i:i + length])) if i + length <= n else None
+                    concepts = table.get(tuple(stems[i : i + length])) if i + length <= n else None
                     if concepts is not None:
                         for concept, weight in concepts.items():
                             found[concept] += weight

@@ -46,9 +46,15 @@ _SWEEP_FRACTION = 0.2
 class SimilarityIndex:
     """Ideas by id, searchable by how similar their text is to a draft."""
 
-    def __init__(self, *, floor: float = SCORE_FLOOR, weights: dict[str, float] | None = None,
-                 separate_blocks: bool = False, correct_typos: bool = True,
-                 analyser: Analyser | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        floor: float = SCORE_FLOOR,
+        weights: dict[str, float] | None = None,
+        separate_blocks: bool = False,
+        correct_typos: bool = True,
+        analyser: Analyser | None = None,
+    ) -> None:
         """The defaults are the measured choice; the options exist to measure alternatives.
 
         `separate_blocks` scores the weighted mean of one cosine per kind of feature instead of
@@ -123,7 +129,7 @@ class SimilarityIndex:
                 post_weights[fid].append(tf / norms[group])
             except BufferError:  # a numpy view kept alive by an interrupted search
                 self._unpin(fid)
-                del post_slots[fid][len(post_weights[fid]):]
+                del post_slots[fid][len(post_weights[fid]) :]
                 post_slots[fid].append(slot)
                 post_weights[fid].append(tf / norms[group])
         self._slot[idea_id] = slot
@@ -148,8 +154,9 @@ class SimilarityIndex:
 
     # -- search -------------------------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 10, *,
-               exclude: Collection[uuid.UUID] = ()) -> list[tuple[uuid.UUID, float]]:
+    def search(
+        self, text: str, limit: int = 10, *, exclude: Collection[uuid.UUID] = ()
+    ) -> list[tuple[uuid.UUID, float]]:
         """The ideas most similar to `text`, best first, as (id, score), scores >= the floor.
 
         `exclude`: ids never to return (say, the idea being edited).
@@ -159,8 +166,7 @@ class SimilarityIndex:
         correct = self._speller.correct if self._speller is not None else None
         features = self._scaled(self._analyser.features(text, correct=correct))
         n_ideas = len(self._slot)
-        known = [(self._feature_id[name], weight) for name, weight in features.items()
-                 if name in self._feature_id]
+        known = [(self._feature_id[name], weight) for name, weight in features.items() if name in self._feature_id]
         if not known:
             return []
         # The draft's own vector. Features no idea has still count in its length, as they would
@@ -189,12 +195,13 @@ class SimilarityIndex:
             return []
         scores = self._exact_scores(candidates, q_fids, coef, n_ideas)
         order = np.lexsort((candidates, -scores))  # best first; equal scores: the older idea first
-        return [(self._ids[slot], round(min(score, 1.0), 4))
-                for slot, score in zip(candidates[order].tolist(), scores[order].tolist(), strict=True)
-                if score >= self.floor][:limit]
+        return [
+            (self._ids[slot], round(min(score, 1.0), 4))
+            for slot, score in zip(candidates[order].tolist(), scores[order].tolist(), strict=True)
+            if score >= self.floor
+        ][:limit]
 
-    def _stage_one(self, q_fids: np.ndarray, impact: np.ndarray, keep: int,
-                   excluded: list[int]) -> np.ndarray:
+    def _stage_one(self, q_fids: np.ndarray, impact: np.ndarray, keep: int, excluded: list[int]) -> np.ndarray:
         """Slots of the best approximate matches (live, not excluded, score > 0), `keep` at most.
 
         Features are read in order of their weight in the score; once the posting lists read
@@ -221,16 +228,14 @@ class SimilarityIndex:
             score_parts.append(weights * np.float32(impact[i]))
         if not slot_parts:
             return np.empty(0, dtype=np.int64)
-        scores = np.bincount(np.concatenate(slot_parts), weights=np.concatenate(score_parts),
-                             minlength=n_slots)
+        scores = np.bincount(np.concatenate(slot_parts), weights=np.concatenate(score_parts), minlength=n_slots)
         slot_parts.clear()  # release the views on the posting arrays before anyone appends
         weights = None
         scores *= live
         scores[excluded] = 0.0
         return _top(scores, keep)
 
-    def _exact_scores(self, slots: np.ndarray, q_fids: np.ndarray, coef: np.ndarray,
-                      n_ideas: int) -> np.ndarray:
+    def _exact_scores(self, slots: np.ndarray, q_fids: np.ndarray, coef: np.ndarray, n_ideas: int) -> np.ndarray:
         """Scores of some ideas against the draft, with today's IDF, in one vectorised pass."""
         docs = [self._doc_features[slot] for slot in slots.tolist()]
         fids = np.concatenate([doc[0] for doc in docs])
@@ -344,4 +349,4 @@ def _best_of(scores: np.ndarray, candidates: np.ndarray, keep: int) -> np.ndarra
     if len(candidates) <= keep:
         return candidates
     untied = scores[candidates] - candidates * 1e-12
-    return candidates[np.argpartition(untied, len(candidates) - keep)[len(candidates) - keep:]]
+    return candidates[np.argpartition(untied, len(candidates) - keep)[len(candidates) - keep :]]

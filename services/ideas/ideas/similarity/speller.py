@@ -28,8 +28,7 @@ class Speller:
 
     def correct(self, word: str) -> str | None:
         """The known word one edit away from an unknown `word`, most used first; None to keep it."""
-        if (len(word) < MIN_LENGTH or not word.isalpha() or word in STOP_WORDS
-                or self._counts.get(word, 0) > 0):
+        if len(word) < MIN_LENGTH or not word.isalpha() or word in STOP_WORDS or self._counts.get(word, 0) > 0:
             return None
         best, best_count = None, MIN_COUNT - 1
         for candidate in _edits(word):

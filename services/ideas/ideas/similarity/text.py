@@ -85,9 +85,30 @@ _WORD_VARIANTS = {
 }
 # -ize/-ise and -yze/-yse: fold to the British -ise except in words where -ize is not a suffix.
 _IZE = re.compile(r"(i|y)z(e|es|ed|ing|ation|ations|er|ers)$")
-_IZE_EXCEPTIONS = frozenset({"size", "sizes", "sized", "sizing", "prize", "prizes", "seize", "seized",
-                             "seizes", "seizing", "maize", "capsize", "downsize", "downsized",
-                             "downsizing", "resize", "resized", "resizing", "oversize", "oversized"})
+_IZE_EXCEPTIONS = frozenset(
+    {
+        "size",
+        "sizes",
+        "sized",
+        "sizing",
+        "prize",
+        "prizes",
+        "seize",
+        "seized",
+        "seizes",
+        "seizing",
+        "maize",
+        "capsize",
+        "downsize",
+        "downsized",
+        "downsizing",
+        "resize",
+        "resized",
+        "resizing",
+        "oversize",
+        "oversized",
+    }
+)
 
 _STEMMER = snowballstemmer.stemmer("english")
 # Words whose stem would collide with an unrelated word's ("instalments" and "install" both stem

@@ -9,9 +9,7 @@ from voting.tally.inputs import not_a_candidate
 from voting.tally.standings import standings
 
 
-def count_approvals(
-    candidates: list[str], index: dict[str, int], choices: list[list], tie_seed: str
-) -> tuple:
+def count_approvals(candidates: list[str], index: dict[str, int], choices: list[list], tie_seed: str) -> tuple:
     # Counter's C loop does 100,000 ballots of a few ideas each in a few hundredths of a second.
     approvals = Counter(chain.from_iterable(choices))
     not_a_candidate(approvals.keys(), index)

@@ -33,8 +33,6 @@ def read_rankings(index: dict[str, int], rankings: list[list[str]]) -> RankedBal
     try:
         ideas = np.fromiter(map(index.__getitem__, flat), dtype=np.intp, count=int(lengths.sum()))
     except KeyError as unknown:
-        raise ValueError(
-            f"a ballot names {unknown.args[0]!r}, which is not a candidate in this round"
-        ) from None
+        raise ValueError(f"a ballot names {unknown.args[0]!r}, which is not a candidate in this round") from None
     starts = np.cumsum(lengths) - lengths
     return RankedBallots(len(rankings), len(index), ideas, lengths, starts)

@@ -38,9 +38,7 @@ def validate_rules(method: str, rules: object) -> list[dict]:
         if value is None:
             errors.append({"field": f"rules.{name}", "message": f"is required for {method} rounds"})
         elif not is_whole_number(value) or value < minimum:
-            errors.append(
-                {"field": f"rules.{name}", "message": f"must be a whole number of at least {minimum}"}
-            )
+            errors.append({"field": f"rules.{name}", "message": f"must be a whole number of at least {minimum}"})
         else:
             return value
         return None

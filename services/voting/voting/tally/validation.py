@@ -32,9 +32,7 @@ def validate_choices(method: str, candidates: list[str], rules: dict, choices: o
         if other != key
     ]
     if key not in choices:
-        errors.append(
-            {"field": f"choices.{key}", "message": f"is required for a {METHOD_NAME[method]} ballot"}
-        )
+        errors.append({"field": f"choices.{key}", "message": f"is required for a {METHOD_NAME[method]} ballot"})
         return errors
     check = {"dot_voting": _dots, "approval": _approvals, "ranked": _ranking, "score": _scores}[method]
     return errors + check(set(candidates), rules, choices[key], f"choices.{key}")
@@ -49,9 +47,7 @@ def _dots(candidates: set[str], rules: dict, dots: object, field: str) -> list[d
     errors = _unknown(candidates, dots, field)
     for idea, given in dots.items():
         if not is_whole_number(given) or given < 1:
-            errors.append(
-                {"field": f"{field}.{idea}", "message": "must be a whole number of dots, at least 1"}
-            )
+            errors.append({"field": f"{field}.{idea}", "message": "must be a whole number of dots, at least 1"})
         elif given > per_idea:
             errors.append(
                 {
