@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services" / "ideas"))
 
 from ideas.similarity import SimilarityIndex, idea_text
-from ideas.similarity.evaluate import fill, idea_id, load, score, text_of
+from ideas.similarity.evaluate import HELDOUT_2, fill, idea_id, load, score, text_of
 from ideas.similarity.index import FEATURE_WEIGHTS, SCORE_FLOOR
 from ideas.similarity.text import MAX_TEXT_CHARS
 
@@ -357,7 +357,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Similar-idea search benchmark")
     parser.add_argument("--ideas", type=int, default=100_000, help="synthetic ideas to index")
     parser.add_argument("--queries", type=int, default=1_000, help="synthetic drafts to time")
+    parser.add_argument(
+        "--quality",
+        action="store_true",
+        help="only the quality figures (labelled set and held-out split 2) at this size, no timings",
+    )
     args = parser.parse_args(argv)
+    if args.quality:
+        return quality_at_size(args.ideas)
 
     labelled = load()
     print(
@@ -450,6 +457,45 @@ def main(argv: list[str] | None = None) -> int:
         result = score(index, [q for q in labelled["queries"] if q["split"] == split], title_only=True)
         print(f"  {split:8} title only: {result.line()}")
     return 0
+
+
+def quality_at_size(count: int) -> int:
+    """Quality among `count` synthetic ideas: both labelled splits and held-out split 2.
+
+    Every earlier idea of both sets is indexed, so each split's drafts also face the other's ideas.
+    A "false warning" is a draft with nothing similar that is shown anything at all.
+    """
+    labelled, heldout = load(), load(HELDOUT_2)
+    index = SimilarityIndex()
+    gc.disable()
+    for text in (idea_text(*idea) for idea in synthetic_ideas(count)):
+        index.upsert(uuid.uuid4(), text)
+    fill(index, labelled)
+    fill(index, heldout)
+    gc.enable()
+    names = {idea_id(idea["key"]): idea["key"] for idea in labelled["ideas"] + heldout["ideas"]}
+    print(f"quality at {len(index):,} ideas ({count:,} synthetic), score floor {SCORE_FLOOR}:")
+    queries = labelled["queries"] + heldout["queries"]
+    for split in ("tune", "holdout", "heldout-2"):
+        result = score(index, [q for q in queries if q["split"] == split], names=names)
+        false_warnings = result.without_match - result.quiet
+        print(f"  {split:9} {result.line()}  false warnings {false_warnings}/{result.without_match}")
+        if split == "heldout-2":
+            low = [
+                (q["key"], _score_of(index, q)) for q in heldout["queries"] if q["matches"]
+            ]
+            print("            match scores: " + ", ".join(f"{s:.2f}" for _, s in sorted(low, key=lambda x: x[1])))
+    return 0
+
+
+def _score_of(index: SimilarityIndex, query: dict) -> float:
+    """The score of a draft's match, however low (0 if not among the first 50)."""
+    wanted = {idea_id(key) for key in query["matches"]}
+    floor, index.floor = index.floor, 0.0
+    try:
+        return next((s for found, s in index.search(text_of(query), limit=50) if found in wanted), 0.0)
+    finally:
+        index.floor = floor
 
 
 def _current_rss_mb() -> float:

@@ -5,27 +5,28 @@ import contextlib
 
 from fastapi import FastAPI, Request
 
-from ideas.router import router
-from ideas.search import IdeaIndex, keep_in_step
+from ideas import state
+from ideas.domain.search import keep_in_step
+from ideas.routes import router
 from ideas.settings import ALEMBIC_INI, VERSION_TABLE, get_settings
 from platform_core.app import create_service_app
 
 
 async def _start_index(app: FastAPI) -> None:
     """Build the similar-idea index in the background, then keep it in step (search.keep_in_step)."""
-    index = app.state.idea_index = IdeaIndex()
-    app.state.index_task = asyncio.create_task(
-        keep_in_step(index, app.state.engine, app.state.settings.index_refresh_seconds)
+    ideas = state.attach(app)
+    ideas.index_task = asyncio.create_task(
+        keep_in_step(ideas.index, app.state.engine, app.state.settings.index_refresh_seconds)
     )
 
 
 def _index_readiness(request: Request) -> dict[str, str]:
-    index: IdeaIndex = request.app.state.idea_index
+    index = state.of(request).index
     return {"similar-idea index": "ok" if index.built else f"building ({len(index)} ideas so far)"}
 
 
 async def _stop_index(app: FastAPI) -> None:
-    task = getattr(app.state, "index_task", None)
+    task = app.state.ideas.index_task
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

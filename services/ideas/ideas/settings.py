@@ -17,12 +17,6 @@ class IdeasSettings(PartSettings):
     model_config = SettingsConfigDict(env_prefix="IDEAS_", extra="ignore")
     default_sqlite_name: str = "ideas.db"
 
-    # Where the other parts listen (the ideas service calls none of them today; kept so that every
-    # part is started the same way).
-    gateway_url: str = "http://127.0.0.1:8000"
-    voting_url: str = "http://127.0.0.1:8002"
-    followup_url: str = "http://127.0.0.1:8003"
-
     # How often the similar-idea index catches up with changes made by other replicas.
     index_refresh_seconds: float = Field(default=5.0, gt=0, le=3600)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ideas import access
-from ideas.models import HackDay, Idea, IdeaAuthor
+from ideas.models import Comment, HackDay, Idea, IdeaAuthor
 from ideas.schemas import (
     Author,
+    CommentPublic,
     ExpectedBenefit,
     HackDayPublic,
     IdeaPublic,
@@ -99,3 +100,20 @@ def idea_view(principal: Principal, idea: Idea, team: Sequence[IdeaAuthor]) -> I
     if level == "summary":
         return summary_view(idea)
     return full_view(idea, team, with_moderation=access.sees_moderation(principal, idea, team))
+
+
+def comment_view(principal: Principal, idea: Idea, comment: Comment) -> CommentPublic:
+    """A comment as this caller may read it: a hidden one's text only for organisers."""
+    hidden = comment.hidden_at is not None
+    organiser = access.is_organiser(principal, idea.council_id)
+    return CommentPublic(
+        id=comment.id,
+        idea_id=comment.idea_id,
+        author_id=comment.author_id,
+        author_name=comment.author_name,
+        body=None if hidden else comment.body,
+        created_at=comment.created_at,
+        hidden=hidden,
+        hidden_reason=comment.hidden_reason if organiser else None,
+        hidden_body=comment.body if hidden and organiser else None,
+    )

@@ -1,4 +1,4 @@
-"""Comment routes: staff of the council write feedback; see ideas/comments.py for who reads what."""
+"""Comment routes: staff of the council write feedback; see ideas/domain/comments.py for who reads what."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import uuid
 
 from fastapi import APIRouter, Request
 
-from ideas import comments, submissions
-from ideas.routes.http import IdempotencyKey, Page, begin_idempotent, finish_idempotent
+from ideas.deps import IdeaDep, IdempotencyKey, Page, begin_idempotent, finish_idempotent
+from ideas.domain import comments
 from ideas.schemas import CommentCreate, CommentPage, CommentPublic, HideRequest
+from ideas.views import comment_view
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
 from platform_core.problems import responses
@@ -24,19 +25,19 @@ router = APIRouter(prefix="/api/ideas/ideas/{idea_id}/comments", tags=["comments
     responses=responses(401, 403, 404, 409, 422),
 )
 async def add_comment(
-    idea_id: uuid.UUID,
+    found: IdeaDep,
     body: CommentCreate,
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     idempotency_key: IdempotencyKey = None,
 ):
-    idea, _ = await submissions.get_readable(session, principal, idea_id)
+    idea, _ = found
     idem, replay = await begin_idempotent(request, session, principal, body)
     if replay is not None:
         return replay
     comment = await comments.add(session, principal, idea, body.body)
-    answer = comments.comment_view(principal, idea, comment)
+    answer = comment_view(principal, idea, comment)
     await finish_idempotent(idem, 201, answer)
     return answer
 
@@ -47,13 +48,11 @@ async def add_comment(
     summary="Comments on an idea that you may read, oldest first",
     responses=responses(401, 403, 404, 422),
 )
-async def list_comments(
-    idea_id: uuid.UUID, page: Page, session: SessionDep, principal: CurrentPrincipal
-) -> CommentPage:
-    idea, team = await submissions.get_readable(session, principal, idea_id)
+async def list_comments(found: IdeaDep, page: Page, session: SessionDep, principal: CurrentPrincipal) -> CommentPage:
+    idea, team = found
     rows, total = await comments.page(session, principal, idea, team, limit=page.limit, offset=page.offset)
     return CommentPage(
-        items=[comments.comment_view(principal, idea, c) for c in rows],
+        items=[comment_view(principal, idea, c) for c in rows],
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -68,12 +67,12 @@ async def list_comments(
     responses=responses(401, 403, 404, 422),
 )
 async def hide_comment(
-    idea_id: uuid.UUID,
+    found: IdeaDep,
     comment_id: uuid.UUID,
     body: HideRequest,
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> CommentPublic:
-    idea, _ = await submissions.get_readable(session, principal, idea_id)
+    idea, _ = found
     comment = await comments.hide(session, principal, idea, comment_id, body.reason)
-    return comments.comment_view(principal, idea, comment)
+    return comment_view(principal, idea, comment)

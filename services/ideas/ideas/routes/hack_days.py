@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from ideas import hack_days, listing
-from ideas.routes.http import (
+from ideas.deps import (
     IF_MATCH_DOC,
+    HackDayDep,
     IdempotencyKey,
     IfMatch,
     Page,
@@ -18,6 +18,7 @@ from ideas.routes.http import (
     require_if_match,
     set_etag,
 )
+from ideas.domain import hack_days, listing
 from ideas.schemas import HackDayCreate, HackDayPage, HackDayPublic, HackDayUpdate, PhaseChange
 from ideas.views import hack_day_view
 from ideas.vocabulary import Phase
@@ -84,10 +85,7 @@ async def list_hack_days(
     summary="One hack day (ETag carries its version)",
     responses=responses(401, 404, 422),
 )
-async def get_hack_day(
-    hack_day_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> HackDayPublic:
-    hack_day = await hack_days.get_visible(session, principal, hack_day_id)
+async def get_hack_day(hack_day: HackDayDep, response: Response) -> HackDayPublic:
     set_etag(response, hack_day.version)
     return hack_day_view(hack_day)
 
@@ -100,14 +98,13 @@ async def get_hack_day(
     responses=responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_hack_day(
-    hack_day_id: uuid.UUID,
+    hack_day: HackDayDep,
     body: HackDayUpdate,
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> HackDayPublic:
-    hack_day = await hack_days.get_visible(session, principal, hack_day_id)
     hack_days.require_organiser(principal, hack_day)
     require_if_match(if_match, hack_day.version)
     hack_day = await hack_days.update(session, principal, hack_day, body)
@@ -122,13 +119,12 @@ async def update_hack_day(
     responses=responses(401, 403, 404, 409, 422),
 )
 async def move_phase(
-    hack_day_id: uuid.UUID,
+    hack_day: HackDayDep,
     body: PhaseChange,
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> HackDayPublic:
-    hack_day = await hack_days.get_visible(session, principal, hack_day_id)
     hack_day = await hack_days.move_phase(session, principal, hack_day, body.phase)
     set_etag(response, hack_day.version)
     return hack_day_view(hack_day)
@@ -143,8 +139,7 @@ async def move_phase(
         **responses(401, 403, 404, 422),
     },
 )
-async def export_ideas(hack_day_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> Response:
-    hack_day = await hack_days.get_visible(session, principal, hack_day_id)
+async def export_ideas(hack_day: HackDayDep, session: SessionDep, principal: CurrentPrincipal) -> Response:
     hack_days.require_organiser(principal, hack_day)
     body = await listing.export_csv(session, hack_day)
     return Response(

@@ -7,9 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from ideas import access, listing, submissions
-from ideas.routes.http import (
+from ideas import access
+from ideas.deps import (
     IF_MATCH_DOC,
+    IdeaDep,
+    IdeaForUpdateDep,
     IdempotencyKey,
     IfMatch,
     IndexDep,
@@ -19,8 +21,9 @@ from ideas.routes.http import (
     require_if_match,
     set_etag,
 )
+from ideas.domain import ideas, listing
+from ideas.domain.search import index_after_commit
 from ideas.schemas import CoAuthorInvite, IdeaCreate, IdeaPage, IdeaPublic, IdeaUpdate, IdeaView, text
-from ideas.search import index_after_commit
 from ideas.views import full_view, idea_view
 from ideas.vocabulary import TAG_MAX, IdeaStatus, ServiceArea
 from platform_core.auth import CurrentPrincipal
@@ -55,7 +58,7 @@ async def submit_idea(
     idem, replay = await begin_idempotent(request, session, principal, body)
     if replay is not None:
         return replay
-    idea, team = await submissions.create(session, principal, body)
+    idea, team = await ideas.create(session, principal, body)
     index_after_commit(session, index, idea)
     answer = _full(principal, idea, team)
     await finish_idempotent(idem, 201, answer)
@@ -93,7 +96,7 @@ async def list_ideas(
         council_id=council_id,
     )
     rows, total = await listing.page(session, principal, f, limit=page.limit, offset=page.offset)
-    teams = await submissions.teams_of(session, [i.id for i in rows])
+    teams = await ideas.teams_of(session, [i.id for i in rows])
     return IdeaPage(
         items=[_full(principal, i, teams[i.id]) for i in rows],
         total=total,
@@ -109,11 +112,11 @@ async def list_ideas(
     summary="One idea: in full for its council (ETag carries its version); a summary for other councils",
     responses=responses(401, 404, 422),
 )
-async def get_idea(idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal):
-    idea, team = await submissions.get_readable(session, principal, idea_id)
+async def get_idea(found: IdeaDep, response: Response, session: SessionDep, principal: CurrentPrincipal):
+    idea, team = found
     view = idea_view(principal, idea, team)
     if view is None:  # get_readable has already refused what the caller may not see
-        raise Problem(404, f"There is no idea {idea_id} that you can see.")
+        raise Problem(404, f"There is no idea {idea.id} that you can see.")
     if view.view == "full":
         set_etag(response, idea.version)
     return view
@@ -127,7 +130,7 @@ async def get_idea(idea_id: uuid.UUID, response: Response, session: SessionDep, 
     responses=responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def edit_idea(
-    idea_id: uuid.UUID,
+    found: IdeaForUpdateDep,
     body: IdeaUpdate,
     response: Response,
     session: SessionDep,
@@ -135,10 +138,10 @@ async def edit_idea(
     index: IndexDep,
     if_match: IfMatch = None,
 ) -> IdeaPublic:
-    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
-    submissions.require_team(principal, idea, team, "edit")
+    idea, team = found
+    ideas.require_team(principal, idea, team, "edit")
     require_if_match(if_match, idea.version)
-    idea = await submissions.update(session, principal, idea, team, body)
+    idea = await ideas.update(session, principal, idea, team, body)
     index_after_commit(session, index, idea)
     set_etag(response, idea.version)
     return _full(principal, idea, team)
@@ -151,10 +154,10 @@ async def edit_idea(
     responses=responses(401, 403, 404, 409, 422),
 )
 async def withdraw_idea(
-    idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
+    found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
 ) -> IdeaPublic:
-    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
-    idea = await submissions.withdraw(session, principal, idea, team)
+    idea, team = found
+    idea = await ideas.withdraw(session, principal, idea, team)
     index_after_commit(session, index, idea)
     set_etag(response, idea.version)
     return _full(principal, idea, team)
@@ -167,14 +170,14 @@ async def withdraw_idea(
     responses=responses(401, 403, 404, 409, 422),
 )
 async def invite_co_author(
-    idea_id: uuid.UUID,
+    found: IdeaForUpdateDep,
     body: CoAuthorInvite,
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> IdeaPublic:
-    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
-    team = await submissions.invite_co_author(session, principal, idea, team, body.person_id)
+    idea, team = found
+    team = await ideas.invite_co_author(session, principal, idea, team, body.person_id)
     set_etag(response, idea.version)
     return _full(principal, idea, team)
 
@@ -186,10 +189,10 @@ async def invite_co_author(
     responses=responses(401, 403, 404, 409, 422),
 )
 async def accept_invitation(
-    idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
+    found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
-    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
-    team = await submissions.accept(session, principal, idea, team)
+    idea, team = found
+    team = await ideas.accept(session, principal, idea, team)
     set_etag(response, idea.version)
     return _full(principal, idea, team)
 
@@ -201,13 +204,13 @@ async def accept_invitation(
     responses=responses(401, 403, 404, 409, 422),
 )
 async def remove_co_author(
-    idea_id: uuid.UUID,
+    found: IdeaForUpdateDep,
     person_id: uuid.UUID,
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> IdeaPublic:
-    idea, team = await submissions.get_readable(session, principal, idea_id, for_update=True)
-    team = await submissions.remove_co_author(session, principal, idea, team, person_id)
+    idea, team = found
+    team = await ideas.remove_co_author(session, principal, idea, team, person_id)
     set_etag(response, idea.version)
     return _full(principal, idea, team)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from ideas import inbox, submissions
+from ideas import events
+from ideas.domain import ideas
 from ideas.schemas import IdeaPublic, IdeaSelected, OutcomePublished
 from ideas.views import full_view
 from platform_core.auth import CurrentPrincipal, Principal
@@ -34,8 +35,8 @@ ServiceCaller = Annotated[Principal, Depends(_service_only)]
     responses=responses(401, 403, 404, 409, 422),
 )
 async def idea_selected(idea_id: uuid.UUID, body: IdeaSelected, session: SessionDep, _: ServiceCaller) -> IdeaPublic:
-    idea = await inbox.selected(session, idea_id, event_id=body.event_id, round_id=body.round_id, rank=body.rank)
-    return full_view(idea, await submissions.team_of(session, idea.id), with_moderation=False)
+    idea = await events.selected(session, idea_id, event_id=body.event_id, round_id=body.round_id, rank=body.rank)
+    return full_view(idea, await ideas.team_of(session, idea.id), with_moderation=False)
 
 
 @router.post(
@@ -47,7 +48,7 @@ async def idea_selected(idea_id: uuid.UUID, body: IdeaSelected, session: Session
 async def outcome_published(
     idea_id: uuid.UUID, body: OutcomePublished, session: SessionDep, _: ServiceCaller
 ) -> IdeaPublic:
-    idea = await inbox.outcome_published(
+    idea = await events.outcome_published(
         session, idea_id, event_id=body.event_id, verdict=body.verdict, trial_id=body.trial_id
     )
-    return full_view(idea, await submissions.team_of(session, idea.id), with_moderation=False)
+    return full_view(idea, await ideas.team_of(session, idea.id), with_moderation=False)

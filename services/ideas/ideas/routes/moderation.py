@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ideas import moderation, submissions
+from ideas.deps import IdeaForUpdateDep, IndexDep, set_etag
+from ideas.domain import ideas, moderation
+from ideas.domain.search import IdeaIndex, index_after_commit
 from ideas.models import Idea
-from ideas.routes.http import IndexDep, set_etag
 from ideas.schemas import DuplicateRequest, HideRequest, IdeaPublic
-from ideas.search import IdeaIndex, index_after_commit
 from ideas.views import full_view
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
@@ -26,28 +24,28 @@ async def _answer(response: Response, session: AsyncSession, idea: Idea, index: 
     if index is not None:
         index_after_commit(session, index, idea)
     set_etag(response, idea.version)
-    return full_view(idea, await submissions.team_of(session, idea.id), with_moderation=True)
+    return full_view(idea, await ideas.team_of(session, idea.id), with_moderation=True)
 
 
 @router.post("/hide", response_model=IdeaPublic, summary="Hide an idea, with a reason", responses=ERRORS)
 async def hide_idea(
-    idea_id: uuid.UUID,
+    found: IdeaForUpdateDep,
     body: HideRequest,
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
     index: IndexDep,
 ) -> IdeaPublic:
-    idea, _ = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    idea, _ = found
     idea = await moderation.hide(session, principal, idea, body.reason)
     return await _answer(response, session, idea, index)
 
 
 @router.post("/unhide", response_model=IdeaPublic, summary="Show a hidden idea again", responses=ERRORS)
 async def unhide_idea(
-    idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
+    found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
 ) -> IdeaPublic:
-    idea, _ = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    idea, _ = found
     idea = await moderation.unhide(session, principal, idea)
     return await _answer(response, session, idea, index)
 
@@ -59,39 +57,39 @@ async def unhide_idea(
     responses=ERRORS,
 )
 async def mark_duplicate(
-    idea_id: uuid.UUID,
+    found: IdeaForUpdateDep,
     body: DuplicateRequest,
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> IdeaPublic:
-    idea, _ = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    idea, _ = found
     idea = await moderation.mark_duplicate(session, principal, idea, body.duplicate_of_id)
     return await _answer(response, session, idea)
 
 
 @router.delete("/duplicate", response_model=IdeaPublic, summary="Undo marking an idea a duplicate", responses=ERRORS)
 async def unmark_duplicate(
-    idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
+    found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
-    idea, _ = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    idea, _ = found
     idea = await moderation.unmark_duplicate(session, principal, idea)
     return await _answer(response, session, idea)
 
 
 @router.post("/shortlist", response_model=IdeaPublic, summary="Shortlist an idea for the vote", responses=ERRORS)
 async def shortlist_idea(
-    idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
+    found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
-    idea, _ = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    idea, _ = found
     idea = await moderation.shortlist(session, principal, idea)
     return await _answer(response, session, idea)
 
 
 @router.delete("/shortlist", response_model=IdeaPublic, summary="Take an idea off the shortlist", responses=ERRORS)
 async def unshortlist_idea(
-    idea_id: uuid.UUID, response: Response, session: SessionDep, principal: CurrentPrincipal
+    found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
-    idea, _ = await submissions.get_readable(session, principal, idea_id, for_update=True)
+    idea, _ = found
     idea = await moderation.unshortlist(session, principal, idea)
     return await _answer(response, session, idea)

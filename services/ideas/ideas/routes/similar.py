@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlmodel import select
 
-from ideas import submissions
+from ideas.deps import BuiltIndexDep
+from ideas.domain import ideas
 from ideas.models import Idea
-from ideas.routes.http import BuiltIndexDep
 from ideas.schemas import SimilarAnswer, SimilarIdea, SimilarQuery
 from ideas.similarity import idea_text
 from ideas.views import idea_view
@@ -34,7 +34,7 @@ async def similar_ideas(
         return SimilarAnswer(items=[])
     ids = [i for i, _ in hits]
     rows = {i.id: i for i in (await session.exec(select(Idea).where(Idea.id.in_(ids)))).all()}
-    teams = await submissions.teams_of(session, list(rows))
+    teams = await ideas.teams_of(session, list(rows))
     items: list[SimilarIdea] = []
     for idea_id, score in hits:
         idea = rows.get(idea_id)

@@ -11,8 +11,8 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ideas.domain.ideas import touch
 from ideas.models import Idea, utcnow
-from ideas.submissions import touch
 from platform_core.inbox import accept_once
 from platform_core.problems import Problem
 

@@ -11,8 +11,8 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
+from ideas.domain.ideas import touch
 from ideas.models import HackDay, Idea, utcnow
-from ideas.submissions import touch
 from platform_core.auth import Principal
 from platform_core.problems import Problem
 

@@ -1,18 +1,25 @@
-"""Small HTTP helpers the routes share: versions as ETags, If-Match, pages, idempotent creation."""
+"""Dependencies of the routes, declared once: the idea or hack day named in the path (loaded and
+checked), the similar-idea index, and the HTTP conventions (ETags, If-Match, pages, idempotent creation)."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+import uuid
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ideas.search import IdeaIndex
+from ideas import state
+from ideas.domain import hack_days, ideas
+from ideas.domain.ideas import Team
+from ideas.domain.search import IdeaIndex
+from ideas.models import HackDay, Idea
 from ideas.vocabulary import PAGE_DEFAULT, PAGE_MAX
-from platform_core.auth import Principal
+from platform_core.auth import CurrentPrincipal, Principal
+from platform_core.db import SessionDep
 from platform_core.idempotency import MAX_KEY_LENGTH, Idempotency, fingerprint, idempotency_key
 from platform_core.problems import Problem
 
@@ -117,8 +124,33 @@ async def finish_idempotent(idem: Idempotency, status_code: int, answer: Any) ->
     await idem.finish(status_code, jsonable_encoder(answer))
 
 
+class FoundIdea(NamedTuple):
+    idea: Idea
+    team: Team
+
+
+async def valid_idea_id(idea_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> FoundIdea:
+    """The idea named in the path and its team, if the caller may at least know it exists (404 otherwise)."""
+    return FoundIdea(*await ideas.get_readable(session, principal, idea_id))
+
+
+async def valid_idea_id_for_update(idea_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> FoundIdea:
+    """As `valid_idea_id`, with the row locked until the request's transaction ends (for changes)."""
+    return FoundIdea(*await ideas.get_readable(session, principal, idea_id, for_update=True))
+
+
+async def valid_hack_day_id(hack_day_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> HackDay:
+    """The hack day named in the path, if it is of the caller's council (404 otherwise)."""
+    return await hack_days.get_visible(session, principal, hack_day_id)
+
+
+IdeaDep = Annotated[FoundIdea, Depends(valid_idea_id)]
+IdeaForUpdateDep = Annotated[FoundIdea, Depends(valid_idea_id_for_update)]
+HackDayDep = Annotated[HackDay, Depends(valid_hack_day_id)]
+
+
 def _idea_index(request: Request) -> IdeaIndex:
-    return request.app.state.idea_index
+    return state.of(request).index
 
 
 def _built_index(request: Request) -> IdeaIndex:

@@ -17,7 +17,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
 from ideas.models import Comment, Idea, IdeaAuthor, utcnow
-from ideas.schemas import CommentPublic
 from platform_core.auth import Principal
 from platform_core.problems import Problem
 
@@ -77,19 +76,3 @@ async def hide(session: AsyncSession, principal: Principal, idea: Idea, comment_
         session.add(comment)
         await session.flush()
     return comment
-
-
-def comment_view(principal: Principal, idea: Idea, comment: Comment) -> CommentPublic:
-    hidden = comment.hidden_at is not None
-    organiser = access.is_organiser(principal, idea.council_id)
-    return CommentPublic(
-        id=comment.id,
-        idea_id=comment.idea_id,
-        author_id=comment.author_id,
-        author_name=comment.author_name,
-        body=None if hidden else comment.body,
-        created_at=comment.created_at,
-        hidden=hidden,
-        hidden_reason=comment.hidden_reason if organiser else None,
-        hidden_body=comment.body if hidden and organiser else None,
-    )

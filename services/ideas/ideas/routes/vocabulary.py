@@ -1,22 +1,18 @@
-"""All HTTP routes of the ideas service, gathered from routes/ (parse, authorise, call, shape)."""
+"""The fixed lists forms offer: service areas, benefit units, phases and statuses."""
 
 from fastapi import APIRouter
 
 from ideas import vocabulary as v
-from ideas.routes import comments, hack_days, ideas, internal, moderation, similar
 from ideas.schemas import Term, Vocabulary
 from platform_core.auth import CurrentPrincipal
 from platform_core.problems import responses
 
-router = APIRouter()
-for part in (hack_days, ideas, moderation, comments, similar, internal):
-    router.include_router(part.router)
+router = APIRouter(prefix="/api/ideas", tags=["ideas"])
 
 
 @router.get(
-    "/api/ideas/vocabulary",
+    "/vocabulary",
     response_model=Vocabulary,
-    tags=["ideas"],
     summary="The fixed lists: service areas, benefit units, phases and statuses",
     responses=responses(401),
 )

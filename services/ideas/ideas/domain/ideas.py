@@ -9,7 +9,8 @@ from typing import Any
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ideas import access, hack_days
+from ideas import access
+from ideas.domain import hack_days
 from ideas.models import HackDay, Idea, IdeaAuthor, IdeaTag, utcnow
 from ideas.schemas import IdeaCreate, IdeaUpdate
 from ideas.vocabulary import CO_AUTHORS_MAX
@@ -52,11 +53,6 @@ async def get_readable(
 def require_team(principal: Principal, idea: Idea, team: Team, action: str) -> None:
     if not access.is_on_team(principal, team):
         raise Problem(403, f"Only the authors of '{idea.title}' can {action} it.")
-
-
-def require_same_council(principal: Principal, idea: Idea, action: str) -> None:
-    if not access.is_member(principal, idea.council_id) and not principal.is_admin:
-        raise Problem(403, f"Only people of {idea.council_name} can {action} this idea.")
 
 
 async def create(session: AsyncSession, principal: Principal, data: IdeaCreate) -> tuple[Idea, Team]:
