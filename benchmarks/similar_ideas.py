@@ -481,9 +481,7 @@ def quality_at_size(count: int) -> int:
         false_warnings = result.without_match - result.quiet
         print(f"  {split:9} {result.line()}  false warnings {false_warnings}/{result.without_match}")
         if split == "heldout-2":
-            low = [
-                (q["key"], _score_of(index, q)) for q in heldout["queries"] if q["matches"]
-            ]
+            low = [(q["key"], _score_of(index, q)) for q in heldout["queries"] if q["matches"]]
             print("            match scores: " + ", ".join(f"{s:.2f}" for _, s in sorted(low, key=lambda x: x[1])))
     return 0
 
