@@ -127,6 +127,7 @@ class Platform:
                 prefix + "VOTING_URL": self.url("voting"),
                 prefix + "FOLLOWUP_URL": self.url("followup"),
                 prefix + "GATEWAY_URL": self.url("gateway"),
+                prefix + "PUBLIC_BASE_URL": self.url("gateway"),
                 "PYTHONUNBUFFERED": "1",
             }
         )

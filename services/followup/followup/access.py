@@ -3,15 +3,12 @@
 A trial belongs to one council. People of that council may read it; only its managers may change
 it. Another council never learns a trial exists (404) until it is published to the library.
 Admins (platform operators, no council) may read every trial but change none: trials are run by
-the council's own managers.
+the council's own managers. Pure functions over the caller and the row: `deps.py` loads.
 """
 
 from __future__ import annotations
 
 import uuid
-
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.models import Trial
 from platform_core.auth import Principal
@@ -30,37 +27,34 @@ def not_found(trial_id: uuid.UUID) -> Problem:
     return Problem(404, f"There is no trial {trial_id} that you can see.")
 
 
-async def trial_for_reading(session: AsyncSession, trial_id: uuid.UUID, principal: Principal) -> Trial:
-    trial = await session.get(Trial, trial_id)
+def check_reading(principal: Principal, trial: Trial | None, trial_id: uuid.UUID) -> Trial:
+    """The trial if the caller may read it; else 404, so another council learns nothing."""
     if trial is None or not can_read(principal, trial):
         raise not_found(trial_id)
     return trial
 
 
-async def trial_for_change(session: AsyncSession, trial_id: uuid.UUID, principal: Principal) -> Trial:
-    """Load and lock the trial (PostgreSQL row lock; SQLite writers are serialised already)."""
-    trial = (await session.exec(select(Trial).where(Trial.id == trial_id).with_for_update())).one_or_none()
-    if trial is None or not can_read(principal, trial):
-        raise not_found(trial_id)
+def check_change(principal: Principal, trial: Trial | None, trial_id: uuid.UUID) -> Trial:
+    """The trial if the caller may change it: 404 if they cannot see it, 403 if only see it."""
+    trial = check_reading(principal, trial, trial_id)
     if not can_change(principal, trial):
         raise Problem(403, "Only managers of the trial's council can change it.")
     return trial
 
 
-def check_version(current: int, if_match: str | None, *, required: bool) -> None:
-    """ETag / If-Match: 428 when required and missing, 412 when stale."""
-    if if_match is None:
-        if required:
-            raise Problem(
-                428,
-                "Send If-Match with the ETag you last read, so nobody's change is silently overwritten.",
-                errors=[{"field": "If-Match", "message": "required"}],
-            )
-        return
-    wanted = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
-    if "*" not in wanted and str(current) not in wanted:
+def report_council(principal: Principal, council_id: uuid.UUID | None) -> uuid.UUID:
+    """The council a report is about: your own; admins may name any council."""
+    if council_id is not None and council_id != principal.council_id and not principal.is_admin:
         raise Problem(
-            412,
-            f"This was changed since you read it (now version {current}); reload and try again.",
-            errors=[{"field": "If-Match", "message": f"stale; current version is {current}"}],
+            403,
+            "You can see the reports of your own council only.",
+            errors=[{"field": "council_id", "message": "not your council"}],
         )
+    chosen = council_id or principal.council_id
+    if chosen is None:
+        raise Problem(
+            422,
+            "council_id: name the council to report on.",
+            errors=[{"field": "council_id", "message": "required for callers without a council"}],
+        )
+    return chosen

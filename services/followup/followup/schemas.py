@@ -13,8 +13,19 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from followup.checkpoints import INTERVAL_PATTERN
-from followup.vocab import DEFAULT_CHECKPOINTS, Design, Direction, Outcome, Reason, TrialStatus, Unit
+from followup.vocabulary import (
+    DEFAULT_CHECKPOINTS,
+    INTERVAL_PATTERN,
+    OGL_NAME,
+    OGL_URL,
+    Design,
+    Direction,
+    Outcome,
+    PersonRole,
+    Reason,
+    TrialStatus,
+    Unit,
+)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -397,5 +408,261 @@ class Vocabulary(BaseModel):
     licence: dict[str, str]
 
 
-def dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
+# ---- the shared library: the published record, the schema other councils' systems read ----------
+# Every record is published under the Open Government Licence v3.0. The models refuse unknown
+# fields, so the schema says `additionalProperties: false` and an importer can rely on exactly these.
+
+ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
+
+
+class Record(BaseModel):
+    # Published records refuse unknown fields in their schema too (additionalProperties: false),
+    # so another council's importer can rely on exactly these fields.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Licence(Record):
+    name: str = OGL_NAME
+    url: str = OGL_URL
+
+
+class CouncilRef(Record):
+    id: uuid.UUID
+    name: str
+
+
+class LibraryPerson(Record):
+    name: str
+    job_title: str
+    role: PersonRole
+
+
+class LibraryBaseline(Record):
+    value: float
+    period_start: date
+    period_end: date
+    method: str
+
+
+class LibraryMeasurement(Record):
+    value: float
+    period_start: date
+    period_end: date
+    method: str
+    source: str
+
+
+class LibraryMetric(Record):
+    name: str
+    unit: Unit
+    direction: Direction
+    baseline: LibraryBaseline | None
+    target_value: float | None
+    latest_value: float | None
+    change: float | None
+    improvement: float | None
+    improvement_percent: float | None
+    target_met: bool | None
+    annual_hours: float | None
+    annual_pounds: float | None
+    cashable: bool
+    measurements: list[LibraryMeasurement] = Field(description="The effective series, after corrections.")
+
+
+class LibraryGain(Record):
+    annual_hours: float
+    cashable_hours: float
+    non_cashable_hours: float
+    annual_pounds: float
+    cashable_pounds: float
+    non_cashable_pounds: float
+    trial_cost_pounds: float
+    net_pounds: float
+    net_cashable_pounds: float
+
+
+class LibraryVerifier(Record):
+    name: str | None = Field(description="Present only if the verifier agreed to be named.")
+    organisation: str
+    independent: bool
+
+
+class LibraryEvidence(Record):
+    level: int = Field(ge=1, le=5)
+    label: str
+    design: Design | None
+    verified_by: LibraryVerifier | None
+    replications: list[uuid.UUID]
+
+
+class LibraryReason(Record):
+    code: Reason
+    note: str
+
+
+class LibraryLessons(Record):
+    what_worked: str
+    what_did_not: str
+    do_differently: str
+    conditions_elsewhere: str
+
+
+class LibraryRecord(Record):
+    """One published verdict, as every council reads and exports it."""
+
+    id: uuid.UUID
+    url: str
+    trial_id: uuid.UUID
+    idea_id: uuid.UUID
+    title: str
+    council: CouncilRef
+    service_area: str
+    hypothesis: str
+    scope: str
+    hack_day_on: date | None
+    started_on: date | None
+    ended_on: date | None
+    status: str = Field(pattern="^(concluded|stopped)$")
+    outcome: Outcome
+    summary: str
+    reasons: list[LibraryReason]
+    lessons: LibraryLessons
+    metrics: list[LibraryMetric]
+    gain: LibraryGain
+    evidence: LibraryEvidence
+    people: list[LibraryPerson] = Field(description="Only people who agreed to be named.")
+    unnamed_people: int = Field(ge=0, description="People on the trial who are not named.")
+    published_at: UtcDateTime
+    licence: Licence
+    attribution: str
+
+
+class LibrarySummary(BaseModel):
+    """A search result: enough to say what became of an idea (outcome, why, lessons, gain, evidence)
+    without the metrics and people; the whole record is at `url`."""
+
+    id: uuid.UUID
+    url: str
+    trial_id: uuid.UUID
+    idea_id: uuid.UUID
+    title: str
+    council: CouncilRef
+    council_name: str
+    service_area: str
+    status: str
+    outcome: Outcome
+    summary: str
+    reasons: list[LibraryReason]
+    lessons: LibraryLessons
+    gain: LibraryGain
+    evidence: LibraryEvidence
+    evidence_level: int
+    published_at: UtcDateTime
+
+
+class LibraryExport(Record):
+    """The JSON export: a licence, the schema it follows and the records."""
+
+    schema_url: str = Field(alias="$schema")
+    licence: Licence
+    attribution: str
+    generated_at: UtcDateTime
+    total: int
+    entries: list[LibraryRecord]
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+
+def entry_url(base_url: str, entry_id: uuid.UUID) -> str:
+    return f"{base_url.rstrip('/')}/api/followup/library/{entry_id}"
+
+
+def schema_url(base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/api/followup/library/schema.json"
+
+
+# ---- reports: the overdue list and the portfolio ---------------------------------------------------
+
+
+class OverdueCheckpoint(BaseModel):
+    id: uuid.UUID
+    label: str
+    due_on: date
+    days_overdue: int
+
+
+class TrialAttention(BaseModel):
+    trial_id: uuid.UUID
+    idea: IdeaRef
+    status: TrialStatus
+    review_date: date | None
+    review_overdue: bool
+    overdue_checkpoints: list[OverdueCheckpoint]
+    last_measured_on: date | None
+    days_without_measurement: int | None
+    stale: bool
+
+
+class AttentionList(BaseModel):
+    council_id: uuid.UUID | None
+    today: date
+    stale_after_days: int
+    items: list[TrialAttention]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class Funnel(BaseModel):
+    ideas: int | None = Field(description="Ideas submitted; null when the ideas service cannot say.")
+    selected: int
+    trialled: int
+    concluded: int
+    worked: int
+    partly: int
+
+
+class RealisedGains(BaseModel):
+    trials: int
+    annual_hours: float
+    cashable_hours: float
+    non_cashable_hours: float
+    annual_pounds: float
+    cashable_pounds: float
+    non_cashable_pounds: float
+    trial_cost_pounds: float
+    net_pounds: float
+
+
+class Honesty(BaseModel):
+    not_worked: int
+    not_worked_published: int
+    share_published: float | None = Field(description="not_worked_published ÷ not_worked, 0 to 1.")
+
+
+class Attention(BaseModel):
+    overdue_reviews: int
+    stale_trials: int
+
+
+class Figures(BaseModel):
+    funnel: Funnel
+    outcomes: dict[str, int]
+    realised_gains: RealisedGains
+    median_days_hack_day_to_verdict: float | None
+    honesty: Honesty
+    attention: Attention
+
+
+class CouncilFigures(Figures):
+    council_id: uuid.UUID
+    council_name: str
+
+
+class CouncilPortfolio(CouncilFigures):
+    pass
+
+
+class SectorPortfolio(Figures):
+    councils: list[CouncilFigures]

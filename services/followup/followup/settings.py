@@ -1,5 +1,7 @@
 """Settings of the followup service (environment variables prefixed FOLLOWUP_)."""
 
+from __future__ import annotations
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,22 +14,22 @@ VERSION_TABLE = "alembic_version_followup"
 DEFAULT_PORT = 8003
 
 
-class FollowupSettings(PartSettings):
+class Settings(PartSettings):
     model_config = SettingsConfigDict(env_prefix="FOLLOWUP_", extra="ignore")
     default_sqlite_name: str = "followup.db"
 
-    # Other parts, reached over HTTP with the caller's token (never by importing their code).
+    # The ideas service, reached over HTTP with the caller's token (never by importing its code).
     ideas_url: str = "http://127.0.0.1:8001"
-    voting_url: str = "http://127.0.0.1:8002"
-    followup_url: str = "http://127.0.0.1:8003"
-    # The public address of the platform: links in the library feed and export point there.
-    gateway_url: str = "http://127.0.0.1:8000"
     # Seconds to wait for the ideas service before answering 503.
     ideas_timeout_seconds: float = 5.0
+    # The address the public reaches the platform at: links in published library records, the feeds
+    # and the export point there. Not `gateway_url` (inherited), which is where this service fetches
+    # its own credential and may be an address inside the stack (compose's http://gateway:8000).
+    public_base_url: str = "http://127.0.0.1:8000"
     # A running or evaluating trial with no measurement for this many days is listed as stale.
     stale_after_days: int = 42
 
 
 @lru_cache
-def get_settings() -> FollowupSettings:
-    return FollowupSettings()
+def get_settings() -> Settings:
+    return Settings()

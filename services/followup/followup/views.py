@@ -1,17 +1,18 @@
-"""Shapes a trial and what hangs off it into the answers of the API (schemas.py)."""
+"""Presentation, pure: rows and loaded bundles into the API's answers (schemas.py), CSV and feeds.
+
+Nothing here queries the database or imports `domain/`: the routes load, the domain decides, this
+shapes. (The one thing taken from the domain is its loaded bundle, `TrialDetail`, by duck type.)
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any, Protocol
 
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from followup import service
-from followup.evidence import EVIDENCE_SCALE, evidence_level
-from followup.gain import compute_gain
 from followup.models import Checkpoint, LibraryEntry, Measurement, Metric, Trial, Verdict
 from followup.schemas import (
     Baseline,
@@ -19,13 +20,18 @@ from followup.schemas import (
     Evidence,
     Gain,
     IdeaRef,
+    LibraryExport,
+    LibrarySummary,
     MeasurementPublic,
     MetricPublic,
+    OverdueCheckpoint,
+    TrialAttention,
     TrialPublic,
     TrialSummary,
     VerdictPublic,
+    schema_url,
 )
-from followup.vocab import OPEN_STATUSES, TrialStatus
+from followup.vocabulary import EVIDENCE_SCALE, OGL_NAME, OGL_URL, OPEN_STATUSES, TrialStatus
 
 
 def idea_ref(trial: Trial) -> IdeaRef:
@@ -119,29 +125,22 @@ def verdict_public(v: Verdict) -> VerdictPublic:
     )
 
 
-async def verdict_of(session: AsyncSession, trial: Trial) -> Verdict | None:
-    return (await session.exec(select(Verdict).where(Verdict.trial_id == trial.id))).one_or_none()
+class Loaded(Protocol):
+    """What `domain.trials.detail` loads for one trial (so that this module never queries)."""
+
+    trial: Trial
+    metrics: Sequence[Metric]
+    checkpoints: Sequence[Checkpoint]
+    verdict: Verdict | None
+    entry: LibraryEntry | None
+    gain: dict[str, Any]
+    evidence_level: int
+    today: date
 
 
-async def entry_of(session: AsyncSession, trial: Trial) -> LibraryEntry | None:
-    return (await session.exec(select(LibraryEntry).where(LibraryEntry.trial_id == trial.id))).one_or_none()
-
-
-async def trial_public(session: AsyncSession, trial: Trial) -> TrialPublic:
+def trial_public(loaded: Loaded) -> TrialPublic:
     """The trial in full, for its own council: plan, metrics, reviews, live gain, verdict."""
-    metrics = await service.metrics_of(session, trial.id)
-    checkpoints = (
-        await session.exec(select(Checkpoint).where(Checkpoint.trial_id == trial.id).order_by(Checkpoint.due_on))
-    ).all()
-    verdict = await verdict_of(session, trial)
-    entry = await entry_of(session, trial)
-    if verdict is not None:
-        gain, level = verdict.gain, verdict.evidence_level
-    else:
-        gain = compute_gain(metrics, await service.measurements_of(session, trial.id), trial.trial_cost_pounds)
-        # Before the verdict, the design is unknown: the live level says only whether there is data.
-        level = evidence_level(has_data=gain["has_data"], design=None, independent=False, replicated=False)
-    today = service.today()
+    trial, verdict = loaded.trial, loaded.verdict
     return TrialPublic(
         id=trial.id,
         idea=idea_ref(trial),
@@ -167,12 +166,12 @@ async def trial_public(session: AsyncSession, trial: Trial) -> TrialPublic:
         started_at=trial.started_at,
         evaluating_at=trial.evaluating_at,
         ended_at=trial.ended_at,
-        metrics=[metric_public(m) for m in metrics],
-        checkpoints=[checkpoint_public(c, trial, today) for c in checkpoints],
-        gain=Gain.model_validate(gain),
-        evidence_level=level,
+        metrics=[metric_public(m) for m in loaded.metrics],
+        checkpoints=[checkpoint_public(c, trial, loaded.today) for c in loaded.checkpoints],
+        gain=Gain.model_validate(loaded.gain),
+        evidence_level=loaded.evidence_level,
         verdict=verdict_public(verdict) if verdict else None,
-        library_entry_id=entry.id if entry else None,
+        library_entry_id=loaded.entry.id if loaded.entry else None,
     )
 
 
@@ -187,3 +186,152 @@ def trial_summary(trial: Trial, outcome: str | None, entry_id: uuid.UUID | None)
         outcome=outcome,
         library_entry_id=entry_id,
     )
+
+
+def attention_public(item: Any) -> TrialAttention:
+    """One trial needing attention (a `domain.attention.NeedsAttention`), as the overdue list shows it."""
+    trial, today = item.trial, item.today
+    return TrialAttention(
+        trial_id=trial.id,
+        idea=idea_ref(trial),
+        status=trial.status,
+        review_date=trial.review_date,
+        review_overdue=item.review_overdue,
+        overdue_checkpoints=[
+            OverdueCheckpoint(id=c.id, label=c.label, due_on=c.due_on, days_overdue=(today - c.due_on).days)
+            for c in item.overdue_checkpoints
+        ],
+        last_measured_on=item.last_measured_on,
+        days_without_measurement=item.days_without_measurement,
+        stale=item.stale,
+    )
+
+
+# ---- the shared library ----------------------------------------------------------------------------
+
+
+def library_summary(entry: LibraryEntry) -> LibrarySummary:
+    """A search result: what became of an idea, without the metrics and people."""
+    r = entry.record
+    return LibrarySummary(
+        id=entry.id,
+        url=r["url"],
+        trial_id=entry.trial_id,
+        idea_id=entry.idea_id,
+        title=entry.title,
+        council=r["council"],
+        council_name=entry.council_name,
+        service_area=entry.service_area,
+        status=r["status"],
+        outcome=entry.outcome,
+        summary=r["summary"],
+        reasons=r["reasons"],
+        lessons=r["lessons"],
+        gain=r["gain"],
+        evidence=r["evidence"],
+        evidence_level=entry.evidence_level,
+        published_at=entry.published_at,
+    )
+
+
+def json_schema(base_url: str) -> dict[str, Any]:
+    """The published JSON Schema (2020-12) of the export; records are its `$defs/LibraryRecord`."""
+    schema = LibraryExport.model_json_schema(by_alias=True, mode="serialization")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_url(base_url),
+        "description": f"The shared library of council trial verdicts, published under the {OGL_NAME} ({OGL_URL}).",
+        **schema,
+    }
+
+
+CSV_COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "council",
+    "service_area",
+    "outcome",
+    "evidence_level",
+    "summary",
+    "reasons",
+    "annual_hours",
+    "cashable_pounds",
+    "non_cashable_pounds",
+    "trial_cost_pounds",
+    "net_pounds",
+    "started_on",
+    "ended_on",
+    "published_at",
+    "what_worked",
+    "what_did_not",
+    "do_differently",
+    "conditions_elsewhere",
+    "licence",
+)
+
+
+def _cell(value: Any) -> Any:
+    # A spreadsheet runs a cell starting with = + - @ as a formula: defuse text, keep numbers.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def to_csv(records: Sequence[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in records:
+        g, lessons = r["gain"], r["lessons"]
+        row = [
+            r["id"],
+            r["url"],
+            r["title"],
+            r["council"]["name"],
+            r["service_area"],
+            r["outcome"],
+            r["evidence"]["level"],
+            r["summary"],
+            ";".join(x["code"] for x in r["reasons"]),
+            g["annual_hours"],
+            g["cashable_pounds"],
+            g["non_cashable_pounds"],
+            g["trial_cost_pounds"],
+            g["net_pounds"],
+            r["started_on"],
+            r["ended_on"],
+            r["published_at"],
+            lessons["what_worked"],
+            lessons["what_did_not"],
+            lessons["do_differently"],
+            lessons["conditions_elsewhere"],
+            r["licence"]["name"],
+        ]
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+def json_feed(entries: Sequence[LibraryEntry], base_url: str) -> dict[str, Any]:
+    """A JSON Feed 1.1 of the newest entries, for subscribers (https://jsonfeed.org/version/1.1)."""
+    base = base_url.rstrip("/")
+    return {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Council trials: published verdicts",
+        "home_page_url": f"{base}/api/followup/library",
+        "feed_url": f"{base}/api/followup/library/feed.json",
+        "description": f"Verdicts of council trials, failures included, shared under the {OGL_NAME}.",
+        "language": "en-GB",
+        "items": [
+            {
+                "id": str(e.id),
+                "url": e.record["url"],
+                "title": f"{e.title} ({e.council_name}): {e.outcome.replace('_', ' ')}",
+                "content_text": e.record["summary"],
+                "date_published": e.record["published_at"],
+                "tags": [e.service_area, e.outcome, f"evidence-level-{e.evidence_level}"],
+                "_council": {"id": str(e.council_id), "name": e.council_name},
+            }
+            for e in entries
+        ],
+    }

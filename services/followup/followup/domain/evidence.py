@@ -14,15 +14,7 @@ The scale is modelled on the Nesta Standards of Evidence (levels 1 to 5):
 
 from __future__ import annotations
 
-from followup.vocab import Design
-
-EVIDENCE_SCALE: dict[int, str] = {
-    1: "Described: a hypothesis and metrics, but no change measured against a baseline",
-    2: "Before and after: a change measured against a baseline, causality not shown",
-    3: "Comparison group or randomised: a change shown to be caused by the trial",
-    4: "Independently verified: level 3 confirmed by someone outside the trial team",
-    5: "Replicated: level 4 and a gain reproduced by another council",
-}
+from followup.vocabulary import Design
 
 
 def evidence_level(*, has_data: bool, design: Design | str | None, independent: bool, replicated: bool) -> int:

@@ -16,19 +16,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from followup import service
-from followup.evidence import EVIDENCE_SCALE
-from followup.gain import effective_series
-from followup.library_record import (
-    ATTRIBUTION,
-    CouncilRef,
-    LibraryRecord,
-    LibrarySummary,
-    Licence,
-    entry_url,
-)
+from followup.domain.gain import effective_series
+from followup.domain.measurements import measurements_of
+from followup.domain.metrics import metrics_of
 from followup.models import LibraryEntry, Measurement, Metric, Trial, Verdict, utcnow
-from followup.vocab import ENDED_STATUSES, PersonRole
+from followup.schemas import ATTRIBUTION, CouncilRef, LibraryRecord, Licence, entry_url
+from followup.vocabulary import ENDED_STATUSES, EVIDENCE_SCALE, PersonRole
 from platform_core import outbox
 from platform_core.problems import Problem
 
@@ -109,8 +102,8 @@ async def build_record(
     base_url: str,
     published_at: Any,
 ) -> LibraryRecord:
-    metrics = await service.metrics_of(session, trial.id)
-    entries = await service.measurements_of(session, trial.id)
+    metrics = await metrics_of(session, trial.id)
+    entries = await measurements_of(session, trial.id)
     figures = {row["metric_id"]: row for row in verdict.gain["metrics"]}
     people, unnamed = _people(trial)
     gain = {k: v for k, v in verdict.gain.items() if k not in ("metrics", "has_data")}
@@ -271,26 +264,3 @@ async def search(
         )
     ).all()
     return list(rows), total
-
-
-def summary_of(entry: LibraryEntry) -> LibrarySummary:
-    r = entry.record
-    return LibrarySummary(
-        id=entry.id,
-        url=r["url"],
-        trial_id=entry.trial_id,
-        idea_id=entry.idea_id,
-        title=entry.title,
-        council=r["council"],
-        council_name=entry.council_name,
-        service_area=entry.service_area,
-        status=r["status"],
-        outcome=entry.outcome,
-        summary=r["summary"],
-        reasons=r["reasons"],
-        lessons=r["lessons"],
-        gain=r["gain"],
-        evidence=r["evidence"],
-        evidence_level=entry.evidence_level,
-        published_at=entry.published_at,
-    )

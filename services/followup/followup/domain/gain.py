@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from followup.models import Measurement, Metric
-from followup.vocab import HOUR_UNITS, MONEY_UNITS, Direction, Unit
+from followup.vocabulary import HOUR_UNITS, MONEY_UNITS, Direction, Unit
 
 
 def _r(value: float | None) -> float | None:

@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 import httpx
 from asgi_correlation_id import correlation_id
-from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from platform_core.auth import Principal
@@ -131,16 +130,3 @@ class IdeasClient:
         except (httpx.HTTPError, ValueError, AttributeError) as exc:
             log.info("ideas count unavailable: %s", exc)
         return None
-
-
-async def open_ideas_client(app: FastAPI) -> None:
-    settings = app.state.settings
-    app.state.ideas = IdeasClient(settings.ideas_url, settings.ideas_timeout_seconds)
-
-
-async def close_ideas_client(app: FastAPI) -> None:
-    await app.state.ideas.aclose()
-
-
-def ideas_client(request: Request) -> IdeasClient:
-    return request.app.state.ideas

@@ -10,52 +10,39 @@ A trial needs attention when it is not ended and
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.models import Checkpoint, Measurement, Trial
-from followup.schemas import IdeaRef
-from followup.views import idea_ref
-from followup.vocab import OPEN_STATUSES, TrialStatus
+from followup.vocabulary import OPEN_STATUSES, TrialStatus
 
 
-class OverdueCheckpoint(BaseModel):
-    id: uuid.UUID
-    label: str
-    due_on: date
-    days_overdue: int
+@dataclass(frozen=True)
+class NeedsAttention:
+    """One trial that needs attention, and why (views.attention_public shapes it)."""
 
-
-class TrialAttention(BaseModel):
-    trial_id: uuid.UUID
-    idea: IdeaRef
-    status: TrialStatus
-    review_date: date | None
+    trial: Trial
     review_overdue: bool
-    overdue_checkpoints: list[OverdueCheckpoint]
+    overdue_checkpoints: Sequence[Checkpoint]
     last_measured_on: date | None
     days_without_measurement: int | None
     stale: bool
-
-
-class AttentionList(BaseModel):
-    council_id: uuid.UUID | None
     today: date
-    stale_after_days: int
-    items: list[TrialAttention]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None
+
+    @property
+    def council_id(self) -> uuid.UUID:
+        return self.trial.council_id
 
 
 async def attention(
     session: AsyncSession, *, council_id: uuid.UUID | None, today: date, stale_after_days: int
-) -> list[TrialAttention]:
+) -> list[NeedsAttention]:
+    """The council's (or, with None, every council's) open trials that need attention."""
     query = select(Trial).where(col(Trial.status).in_([s.value for s in OPEN_STATUSES]))
     if council_id is not None:
         query = query.where(Trial.council_id == council_id)
@@ -83,14 +70,10 @@ async def attention(
             )
         ).all()
     )
-    out: list[TrialAttention] = []
+    out: list[NeedsAttention] = []
     for trial in trials:
         running = trial.status in (TrialStatus.running, TrialStatus.evaluating)
-        overdue = [
-            OverdueCheckpoint(id=c.id, label=c.label, due_on=c.due_on, days_overdue=(today - c.due_on).days)
-            for c in due
-            if c.trial_id == trial.id and running
-        ]
+        overdue = [c for c in due if c.trial_id == trial.id and running]
         measured = last.get(trial.id)
         last_day = measured.date() if measured else None
         since = last_day or (trial.started_at.date() if trial.started_at else None)
@@ -99,16 +82,14 @@ async def attention(
         review_overdue = trial.review_date is not None and trial.review_date < today
         if overdue or stale or review_overdue:
             out.append(
-                TrialAttention(
-                    trial_id=trial.id,
-                    idea=idea_ref(trial),
-                    status=trial.status,
-                    review_date=trial.review_date,
+                NeedsAttention(
+                    trial=trial,
                     review_overdue=review_overdue,
                     overdue_checkpoints=overdue,
                     last_measured_on=last_day,
                     days_without_measurement=idle,
                     stale=stale,
+                    today=today,
                 )
             )
     return out

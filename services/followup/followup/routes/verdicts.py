@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Request
 
-from followup import library, library_record, service
-from followup.access import check_version, trial_for_change
-from followup.http_common import (
-    IdempotencyKey,
-    IfMatch,
-    Manager,
-    answer,
-    idempotency,
-)
-from followup.schemas import (
-    TrialPublic,
-    VerdictCreate,
-    dump,
-)
-from followup.views import (
-    trial_public,
-    verdict_of,
-)
-from platform_core.db import SessionDep
-from platform_core.idempotency import Idempotency, fingerprint, idempotency_key
+from followup import views
+from followup.deps import ChangeableTrial, IdempotencyKey, IfMatch, Manager, SessionDep, SettingsDep, check_version
+from followup.domain import library, trials, verdicts
+from followup.routes.http import answer, dump, idempotency
+from followup.schemas import LibraryRecord, TrialPublic, VerdictCreate
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/followup", tags=["trials"])
-
-
-# ---- verdict and publishing ------------------------------------------------------------------------
 
 
 @router.post(
@@ -41,7 +21,7 @@ router = APIRouter(prefix="/api/followup", tags=["trials"])
     responses=responses(400, 401, 403, 404, 409, 412, 422),
 )
 async def give_verdict(
-    trial_id: uuid.UUID,
+    trial: ChangeableTrial,
     body: VerdictCreate,
     request: Request,
     session: SessionDep,
@@ -49,43 +29,37 @@ async def give_verdict(
     if_match: IfMatch = None,
     idempotency_key_header: IdempotencyKey = None,
 ):
-    trial = await trial_for_change(session, trial_id, principal)
     # A retried verdict (lost answer) replays the first instead of a 409 "already concluded".
     idem = idempotency(request, session, principal, body)
     if (replay := await idem.begin()) is not None:
         return replay
     check_version(trial.version, if_match, required=False)
-    await service.give_verdict(session, trial, body, principal)
-    view = await trial_public(session, trial)
+    await verdicts.give_verdict(session, trial, body, principal)
+    view = views.trial_public(await trials.detail(session, trial))
     await idem.finish(200, dump(view))
     return answer(view, 200, trial.version)
 
 
 @router.post(
     "/trials/{trial_id}/publish",
-    response_model=library_record.LibraryRecord,
+    response_model=LibraryRecord,
     status_code=201,
     summary="Publish a concluded or stopped trial's verdict to the shared library (OGL v3.0)",
     responses=responses(401, 403, 404, 409, 422),
 )
 async def publish(
-    trial_id: uuid.UUID,
+    trial: ChangeableTrial,
     request: Request,
     session: SessionDep,
     principal: Manager,
+    settings: SettingsDep,
     idempotency_key_header: IdempotencyKey = None,
 ):
-    trial = await trial_for_change(session, trial_id, principal)
-    idem = Idempotency(
-        session,
-        str(principal.person_id),
-        idempotency_key(request),
-        fingerprint(request, {"trial_id": str(trial_id)}),
-    )
+    idem = idempotency(request, session, principal, {"trial_id": str(trial.id)})
     if (replay := await idem.begin()) is not None:
         return replay
-    verdict = await verdict_of(session, trial)
-    entry = await library.publish(session, trial, verdict, principal.person_id, request.app.state.settings.gateway_url)
-    record = library_record.LibraryRecord.model_validate(entry.record)
+    verdict = await verdicts.verdict_of(session, trial)
+    entry = await library.publish(session, trial, verdict, principal.person_id, settings.public_base_url)
+    record = LibraryRecord.model_validate(entry.record)
     await idem.finish(201, dump(record))
     return answer(record, 201, location=f"/api/followup/library/{entry.id}")

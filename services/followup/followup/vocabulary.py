@@ -138,3 +138,14 @@ DEFAULT_CHECKPOINTS = ("6w", "3m", "6m", "12m")
 
 OGL_NAME = "Open Government Licence v3.0"
 OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+# A review interval after the start: "6w" is six weeks, "3m" three months.
+INTERVAL_PATTERN = r"^([1-9][0-9]?)([wm])$"
+
+# The evidence levels (domain/evidence.py says how a trial earns each).
+EVIDENCE_SCALE: dict[int, str] = {
+    1: "Described: a hypothesis and metrics, but no change measured against a baseline",
+    2: "Before and after: a change measured against a baseline, causality not shown",
+    3: "Comparison group or randomised: a change shown to be caused by the trial",
+    4: "Independently verified: level 3 confirmed by someone outside the trial team",
+    5: "Replicated: level 4 and a gain reproduced by another council",
+}

@@ -10,17 +10,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from followup import library, library_export, library_record
-from followup.http_common import MAX_OFFSET, MAX_PAGE
+from followup import views
+from followup.deps import MAX_OFFSET, MAX_PAGE, Caller, SessionDep, SettingsDep
+from followup.domain import library
 from followup.models import LibraryEntry, utcnow
-from followup.schemas import Page
-from followup.vocab import OGL_NAME, Outcome
-from platform_core.auth import CurrentPrincipal
-from platform_core.db import SessionDep
+from followup.schemas import ATTRIBUTION, LibraryExport, LibraryRecord, LibrarySummary, Licence, Page, schema_url
+from followup.vocabulary import OGL_NAME, Outcome
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/followup/library", tags=["library"])
@@ -75,10 +74,6 @@ class Filters:
         )
 
 
-def _base(request: Request) -> str:
-    return request.app.state.settings.gateway_url
-
-
 async def _records(
     session: AsyncSession, filters: Filters, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
@@ -92,29 +87,29 @@ async def _records(
     response_class=SchemaResponse,
     summary="The JSON Schema (2020-12) of the library export; records are $defs/LibraryRecord",
 )
-async def schema(request: Request) -> SchemaResponse:
-    return SchemaResponse(library_record.json_schema(_base(request)))
+async def schema(settings: SettingsDep) -> SchemaResponse:
+    return SchemaResponse(views.json_schema(settings.public_base_url))
 
 
 @router.get(
     "/export.json",
-    response_model=library_record.LibraryExport,
+    response_model=LibraryExport,
     summary=f"Export matching entries as JSON (licensed under the {OGL_NAME}), up to {MAX_EXPORT} a call",
     responses=responses(401, 422),
 )
 async def export_json(
-    request: Request,
+    settings: SettingsDep,
     session: SessionDep,
-    _: CurrentPrincipal,
+    _: Caller,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JSONResponse:
     records, total = await _records(session, filters, limit, offset)
     body = {
-        "$schema": library_record.schema_url(_base(request)),
-        "licence": library_record.Licence().model_dump(),
-        "attribution": library_record.ATTRIBUTION,
+        "$schema": schema_url(settings.public_base_url),
+        "licence": Licence().model_dump(),
+        "attribution": ATTRIBUTION,
         "generated_at": utcnow().isoformat(),
         "total": total,
         "entries": records,
@@ -130,14 +125,14 @@ async def export_json(
 )
 async def export_csv(
     session: SessionDep,
-    _: CurrentPrincipal,
+    _: Caller,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     records, _total = await _records(session, filters, limit, offset)
     return CsvResponse(
-        library_export.to_csv(records),
+        views.to_csv(records),
         headers={"Content-Disposition": 'attachment; filename="library.csv"'},
     )
 
@@ -152,32 +147,32 @@ async def export_csv(
     },
 )
 async def feed(
-    request: Request,
+    settings: SettingsDep,
     session: SessionDep,
-    _: CurrentPrincipal,
+    _: Caller,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> JSONResponse:
     entries, _total = await library.search(session, filters.query, limit, 0)
-    return FeedResponse(library_export.json_feed(entries, _base(request)))
+    return FeedResponse(views.json_feed(entries, settings.public_base_url))
 
 
 @router.get(
     "",
-    response_model=Page[library_record.LibrarySummary],
+    response_model=Page[LibrarySummary],
     summary="Search the library: text, service area, outcome, evidence level, council, idea",
     responses=responses(401, 422),
 )
 async def search(
     session: SessionDep,
-    _: CurrentPrincipal,
+    _: Caller,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> Page[library_record.LibrarySummary]:
+) -> Page[LibrarySummary]:
     entries, total = await library.search(session, filters.query, limit, offset)
-    return Page[library_record.LibrarySummary](
-        items=[library.summary_of(e) for e in entries],
+    return Page[LibrarySummary](
+        items=[views.library_summary(e) for e in entries],
         total=total,
         limit=limit,
         offset=offset,
@@ -187,11 +182,11 @@ async def search(
 
 @router.get(
     "/{entry_id}",
-    response_model=library_record.LibraryRecord,
+    response_model=LibraryRecord,
     summary="One published verdict in full",
     responses=responses(401, 404, 422),
 )
-async def read_entry(entry_id: uuid.UUID, session: SessionDep, _: CurrentPrincipal) -> JSONResponse:
+async def read_entry(entry_id: uuid.UUID, session: SessionDep, _: Caller) -> JSONResponse:
     entry = await session.get(LibraryEntry, entry_id)
     if entry is None:
         raise Problem(404, f"There is no library entry {entry_id}.")

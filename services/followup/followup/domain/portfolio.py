@@ -14,74 +14,29 @@ import statistics
 import uuid
 from collections.abc import Sequence
 
-from pydantic import BaseModel, Field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from followup.attention import TrialAttention
+from followup.domain.attention import NeedsAttention
 from followup.models import LibraryEntry, Trial, Verdict
-from followup.vocab import GAIN_OUTCOMES, NOT_WORKED_OUTCOMES
-
-
-class Funnel(BaseModel):
-    ideas: int | None = Field(description="Ideas submitted; null when the ideas service cannot say.")
-    selected: int
-    trialled: int
-    concluded: int
-    worked: int
-    partly: int
-
-
-class RealisedGains(BaseModel):
-    trials: int
-    annual_hours: float
-    cashable_hours: float
-    non_cashable_hours: float
-    annual_pounds: float
-    cashable_pounds: float
-    non_cashable_pounds: float
-    trial_cost_pounds: float
-    net_pounds: float
-
-
-class Honesty(BaseModel):
-    not_worked: int
-    not_worked_published: int
-    share_published: float | None = Field(description="not_worked_published ÷ not_worked, 0 to 1.")
-
-
-class Attention(BaseModel):
-    overdue_reviews: int
-    stale_trials: int
-
-
-class Figures(BaseModel):
-    funnel: Funnel
-    outcomes: dict[str, int]
-    realised_gains: RealisedGains
-    median_days_hack_day_to_verdict: float | None
-    honesty: Honesty
-    attention: Attention
-
-
-class CouncilFigures(Figures):
-    council_id: uuid.UUID
-    council_name: str
-
-
-class CouncilPortfolio(CouncilFigures):
-    pass
-
-
-class SectorPortfolio(Figures):
-    councils: list[CouncilFigures]
+from followup.schemas import (
+    Attention,
+    CouncilFigures,
+    CouncilPortfolio,
+    Figures,
+    Funnel,
+    Honesty,
+    RealisedGains,
+    SectorPortfolio,
+)
+from followup.vocabulary import GAIN_OUTCOMES, NOT_WORKED_OUTCOMES
 
 
 def _figures(
     trials: Sequence[Trial],
     verdicts: dict[uuid.UUID, Verdict],
     published: set[uuid.UUID],
-    attention: Sequence[TrialAttention],
+    attention: Sequence[NeedsAttention],
     ideas: int | None,
 ) -> Figures:
     started = [t for t in trials if t.started_at is not None]
@@ -152,7 +107,7 @@ async def council_portfolio(
     *,
     council_id: uuid.UUID,
     council_name: str,
-    attention: Sequence[TrialAttention],
+    attention: Sequence[NeedsAttention],
     ideas: int | None,
 ) -> CouncilPortfolio:
     trials, verdicts, published = await _load(session, council_id)
@@ -161,7 +116,7 @@ async def council_portfolio(
     return CouncilPortfolio(council_id=council_id, council_name=name, **figures.model_dump())
 
 
-async def sector_portfolio(session: AsyncSession, *, attention: Sequence[TrialAttention]) -> SectorPortfolio:
+async def sector_portfolio(session: AsyncSession, *, attention: Sequence[NeedsAttention]) -> SectorPortfolio:
     """Across councils: aggregate figures only, never the content of an unpublished trial."""
     trials, verdicts, published = await _load(session, None)
     councils: dict[uuid.UUID, list[Trial]] = {}
@@ -169,7 +124,7 @@ async def sector_portfolio(session: AsyncSession, *, attention: Sequence[TrialAt
         councils.setdefault(t.council_id, []).append(t)
     rows = []
     for council_id, own in sorted(councils.items(), key=lambda kv: kv[1][0].council_name.lower()):
-        own_attention = [a for a in attention if a.idea.council_id == council_id]
+        own_attention = [a for a in attention if a.council_id == council_id]
         figures = _figures(own, verdicts, published, own_attention, None)
         rows.append(CouncilFigures(council_id=council_id, council_name=own[0].council_name, **figures.model_dump()))
     total = _figures(trials, verdicts, published, attention, None)

@@ -6,8 +6,9 @@ import calendar
 import re
 from datetime import date, timedelta
 
-INTERVAL = re.compile(r"^([1-9][0-9]?)([wm])$")
-INTERVAL_PATTERN = r"^[1-9][0-9]?[wm]$"
+from followup.vocabulary import INTERVAL_PATTERN
+
+INTERVAL = re.compile(INTERVAL_PATTERN)
 
 
 def add_months(day: date, months: int) -> date:

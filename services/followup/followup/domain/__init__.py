@@ -1,0 +1,1 @@
+"""The follow-up service's rules, one module per aggregate; no HTTP here (see docs/architecture.md)."""

@@ -1,0 +1,258 @@
+"""A trial's life: open it, plan it, start it, evaluate it, review its checkpoints. No HTTP here.
+
+planned → running → evaluating → concluded, or stopped early from any of the first three
+(domain/verdicts.py). The hypothesis, review date, checkpoint schedule and metrics may change
+only while planned.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from followup.clients.ideas import IdeaSnapshot
+from followup.domain import checkpoints as schedule
+from followup.domain.evidence import evidence_level
+from followup.domain.gain import compute_gain
+from followup.domain.measurements import measurements_of
+from followup.domain.metrics import metrics_of
+from followup.domain.rules import conflict, invalid, require_status, today, touch
+from followup.models import Checkpoint, LibraryEntry, Measurement, Metric, Trial, Verdict, utcnow
+from followup.schemas import TrialCreate, TrialUpdate
+from followup.vocabulary import TrialStatus
+from platform_core.auth import Principal
+from platform_core.problems import Problem
+
+# How far back a manager may date the start of a trial they are recording late.
+MAX_BACKDATE_DAYS = 366
+# Fields of a trial fixed once it starts, so nobody moves the goalposts.
+FROZEN_AT_START = ("hypothesis", "review_date", "checkpoint_schedule")
+NULLABLE_FIELDS = ("owner", "sponsor", "planned_start", "planned_end", "review_date")
+# Idea statuses (from the ideas service) that cannot become a trial: run the original, not a duplicate.
+IDEAS_OUT_OF_PLAY = ("withdrawn", "hidden", "duplicate")
+
+
+# ---- reading --------------------------------------------------------------------------------------
+
+
+async def trial_of_idea(session: AsyncSession, idea_id: uuid.UUID) -> Trial | None:
+    """The idea's trial, if it has one (one trial per idea)."""
+    return (await session.exec(select(Trial).where(Trial.idea_id == idea_id))).one_or_none()
+
+
+@dataclass(frozen=True)
+class TrialDetail:
+    """Everything shown of one trial, loaded at once so that presentation never queries."""
+
+    trial: Trial
+    metrics: Sequence[Metric]
+    measurements: Sequence[Measurement]
+    checkpoints: Sequence[Checkpoint]
+    verdict: Verdict | None
+    entry: LibraryEntry | None
+    gain: dict[str, Any]
+    evidence_level: int
+    today: date
+
+
+async def detail(session: AsyncSession, trial: Trial) -> TrialDetail:
+    """The trial with its metrics, reviews, verdict and gain (live before the verdict, frozen after)."""
+    metrics = await metrics_of(session, trial.id)
+    measurements = await measurements_of(session, trial.id)
+    checkpoints = (
+        await session.exec(select(Checkpoint).where(Checkpoint.trial_id == trial.id).order_by(Checkpoint.due_on))
+    ).all()
+    verdict = (await session.exec(select(Verdict).where(Verdict.trial_id == trial.id))).one_or_none()
+    entry = (await session.exec(select(LibraryEntry).where(LibraryEntry.trial_id == trial.id))).one_or_none()
+    if verdict is not None:
+        gain, level = verdict.gain, verdict.evidence_level
+    else:
+        gain = compute_gain(metrics, measurements, trial.trial_cost_pounds)
+        # Before the verdict, the design is unknown: the live level says only whether there is data.
+        level = evidence_level(has_data=gain["has_data"], design=None, independent=False, replicated=False)
+    return TrialDetail(trial, metrics, measurements, checkpoints, verdict, entry, gain, level, today())
+
+
+async def list_trials(
+    session: AsyncSession,
+    *,
+    council_id: uuid.UUID | None,
+    everyone: bool,
+    status: TrialStatus | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Trial], int, dict[uuid.UUID, str], dict[uuid.UUID, uuid.UUID]]:
+    """A page of trials, newest first, with each one's outcome and library entry (if any)."""
+    query = select(Trial)
+    if not everyone:
+        query = query.where(Trial.council_id == council_id)
+    if status is not None:
+        query = query.where(Trial.status == status)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    ordered = query.order_by(col(Trial.created_at).desc(), col(Trial.id)).limit(limit).offset(offset)
+    trials = (await session.exec(ordered)).all()
+    ids = [t.id for t in trials]
+    if not ids:
+        return trials, total, {}, {}
+    outcomes = dict(
+        (await session.exec(select(Verdict.trial_id, Verdict.outcome).where(col(Verdict.trial_id).in_(ids)))).all()
+    )
+    entries = dict(
+        (
+            await session.exec(
+                select(LibraryEntry.trial_id, LibraryEntry.id).where(col(LibraryEntry.trial_id).in_(ids))
+            )
+        ).all()
+    )
+    return trials, total, outcomes, entries
+
+
+# ---- creating ------------------------------------------------------------------------------------
+
+
+async def insert_once(session: AsyncSession, trial: Trial) -> tuple[Trial, bool]:
+    """Insert the trial unless its idea already has one (also when another request races us)."""
+    try:
+        async with session.begin_nested():
+            session.add(trial)
+            await session.flush()
+    except IntegrityError:
+        existing = await trial_of_idea(session, trial.idea_id)
+        if existing is None:
+            raise
+        return existing, False
+    return trial, True
+
+
+def _people(body: TrialCreate | TrialUpdate, field: str) -> Any:
+    value = getattr(body, field)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [p.model_dump() for p in value]
+    return value.model_dump()
+
+
+async def create_trial(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    body: TrialCreate,
+    idea: IdeaSnapshot,
+    hack_day_on: date | None,
+) -> tuple[Trial, bool]:
+    """A planned trial of the idea, or the idea's existing trial (created=False)."""
+    existing = await trial_of_idea(session, body.idea_id)
+    if existing is not None:
+        return existing, False
+    if idea.status in IDEAS_OUT_OF_PLAY:
+        raise invalid("idea_id", f"the idea is {idea.status}; a trial needs an idea still in play")
+    now = utcnow()
+    trial = Trial(
+        idea_id=idea.id,
+        council_id=idea.council_id,
+        council_name=idea.council_name or principal.council_name,
+        hack_day_id=idea.hack_day_id,
+        hack_day_on=hack_day_on or (idea.created_at.date() if idea.created_at else None),
+        idea_title=idea.title[:300],
+        service_area=idea.service_area[:120],
+        origin="manager",
+        owner=_people(body, "owner"),
+        sponsor=_people(body, "sponsor"),
+        team=_people(body, "team") or [],
+        hypothesis=body.hypothesis,
+        scope=body.scope,
+        planned_start=body.planned_start,
+        planned_end=body.planned_end,
+        review_date=body.review_date,
+        checkpoint_schedule=list(body.checkpoint_schedule),
+        trial_cost_pounds=body.trial_cost_pounds,
+        internal_notes=body.internal_notes,
+        created_by=principal.person_id,
+        created_at=now,
+        updated_at=now,
+    )
+    return await insert_once(session, trial)
+
+
+# ---- planning --------------------------------------------------------------------------------------
+
+
+def update_trial(trial: Trial, body: TrialUpdate) -> None:
+    """Change the plan; the goals (hypothesis, review date, checkpoints) only while planned."""
+    require_status(trial, TrialStatus.planned, TrialStatus.running, TrialStatus.evaluating, doing="change the plan")
+    fields = body.model_fields_set
+    for field in fields:
+        if getattr(body, field) is None and field not in NULLABLE_FIELDS:
+            raise invalid(field, "cannot be null; leave it out to keep the current value")
+    if trial.status != TrialStatus.planned:
+        # Sending the same value again is harmless; only a real change of a goal is refused.
+        frozen = sorted(f for f in fields if f in FROZEN_AT_START and getattr(body, f) != getattr(trial, f))
+        if frozen:
+            raise conflict(f"The trial has started, so {', '.join(frozen)} can no longer change.", field=frozen[0])
+    for field in fields:
+        value = _people(body, field) if field in ("owner", "sponsor", "team") else getattr(body, field)
+        setattr(trial, field, value)
+    if trial.planned_start and trial.planned_end and trial.planned_end < trial.planned_start:
+        raise invalid("planned_end", "the end is before the start")
+    touch(trial)
+
+
+# ---- running ---------------------------------------------------------------------------------------
+
+
+async def start_trial(session: AsyncSession, trial: Trial, started_on: date | None) -> None:
+    """planned → running: needs a metric with a baseline; freezes the plan and sets the reviews."""
+    require_status(trial, TrialStatus.planned, doing="start it")
+    day = started_on or today()
+    if day > today():
+        raise invalid("started_on", "cannot be in the future")
+    if day < today() - timedelta(days=MAX_BACKDATE_DAYS):
+        raise invalid("started_on", f"cannot be more than {MAX_BACKDATE_DAYS} days ago")
+    metrics = await metrics_of(session, trial.id)
+    if not any(m.baseline_value is not None for m in metrics):
+        raise conflict(
+            "A trial starts only with at least one metric that has a baseline: otherwise no gain "
+            "could ever be shown. Add one first.",
+            field="metrics",
+        )
+    for label, due in schedule.schedule(day, list(trial.checkpoint_schedule)):
+        session.add(Checkpoint(trial_id=trial.id, label=label, due_on=due))
+    trial.status = TrialStatus.running
+    trial.started_at = datetime.combine(day, datetime.now(UTC).timetz())
+    touch(trial)
+    await session.flush()
+
+
+def begin_evaluation(trial: Trial) -> None:
+    """running → evaluating."""
+    require_status(trial, TrialStatus.running, doing="begin the evaluation")
+    trial.status = TrialStatus.evaluating
+    trial.evaluating_at = utcnow()
+    touch(trial)
+
+
+async def review_checkpoint(
+    session: AsyncSession, trial: Trial, checkpoint_id: uuid.UUID, note: str, principal: Principal
+) -> Checkpoint:
+    """Record that a checkpoint review took place (once per checkpoint)."""
+    require_status(trial, TrialStatus.running, TrialStatus.evaluating, doing="record a review")
+    checkpoint = await session.get(Checkpoint, checkpoint_id)
+    if checkpoint is None or checkpoint.trial_id != trial.id:
+        raise Problem(404, f"The trial has no checkpoint {checkpoint_id}.")
+    if checkpoint.reviewed_at is not None:
+        raise conflict("This checkpoint was already reviewed.", field="checkpoint")
+    checkpoint.reviewed_at = utcnow()
+    checkpoint.reviewed_by = principal.person_id
+    checkpoint.note = note
+    touch(trial)
+    await session.flush()
+    return checkpoint

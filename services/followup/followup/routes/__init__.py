@@ -1,0 +1,14 @@
+"""The follow-up service's routers, in the order they are matched (`/whoami` and health come from
+platform_core)."""
+
+from followup.routes import internal, library, measurements, metrics, reports, trials, verdicts
+
+ROUTERS = [
+    trials.router,
+    metrics.router,
+    measurements.router,
+    verdicts.router,
+    library.router,
+    reports.router,
+    internal.router,
+]

@@ -1,0 +1,67 @@
+"""HTTP routes of measurements: record one (or a correction), list every entry with what is effective."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+
+from followup import views
+from followup.deps import ChangeableTrial, IdempotencyKey, Limit, Manager, Offset, ReadableTrial, SessionDep
+from followup.domain import measurements
+from followup.routes.http import answer, dump, idempotency
+from followup.schemas import MeasurementCreate, MeasurementPublic, Page
+from platform_core.problems import responses
+
+router = APIRouter(prefix="/api/followup", tags=["trials"])
+
+
+@router.post(
+    "/trials/{trial_id}/measurements",
+    response_model=MeasurementPublic,
+    status_code=201,
+    summary="Record a measurement, or a correction naming the one it corrects (append-only)",
+    responses=responses(400, 401, 403, 404, 409, 422),
+)
+async def record_measurement(
+    trial: ChangeableTrial,
+    body: MeasurementCreate,
+    request: Request,
+    session: SessionDep,
+    principal: Manager,
+    idempotency_key_header: IdempotencyKey = None,
+):
+    idem = idempotency(request, session, principal, body)
+    if (replay := await idem.begin()) is not None:
+        return replay
+    entry = await measurements.record_measurement(session, trial, body, principal)
+    view = views.measurement_list([entry])[0]
+    await idem.finish(201, dump(view))
+    return answer(view, 201)
+
+
+@router.get(
+    "/trials/{trial_id}/measurements",
+    response_model=Page[MeasurementPublic],
+    summary="Every measurement ever recorded, corrections included, with which ones are effective",
+    responses=responses(401, 404, 422),
+)
+async def list_measurements(
+    trial: ReadableTrial,
+    session: SessionDep,
+    metric_id: uuid.UUID | None = None,
+    limit: Limit = 200,
+    offset: Offset = 0,
+) -> Page[MeasurementPublic]:
+    # Whether an entry is still effective depends on its whole chain, so mark first, then page.
+    items = views.measurement_list(await measurements.measurements_of(session, trial.id))
+    if metric_id is not None:
+        items = [m for m in items if m.metric_id == metric_id]
+    total = len(items)
+    return Page[MeasurementPublic](
+        items=items[offset : offset + limit],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_offset=offset + limit if offset + limit < total else None,
+    )

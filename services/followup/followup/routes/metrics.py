@@ -1,0 +1,79 @@
+"""HTTP routes of a trial's metrics: add, change and remove them while the trial is planned."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+
+from followup import views
+from followup.deps import ChangeableTrial, IdempotencyKey, IfMatch, Manager, SessionDep, check_version
+from followup.domain import metrics
+from followup.routes.http import answer, dump, etag, idempotency
+from followup.schemas import MetricCreate, MetricPublic, MetricUpdate
+from platform_core.problems import responses
+
+router = APIRouter(prefix="/api/followup", tags=["trials"])
+
+
+@router.post(
+    "/trials/{trial_id}/metrics",
+    response_model=MetricPublic,
+    status_code=201,
+    summary="Add a metric with its baseline and target (only while the trial is planned)",
+    responses=responses(400, 401, 403, 404, 409, 412, 422),
+)
+async def add_metric(
+    trial: ChangeableTrial,
+    body: MetricCreate,
+    request: Request,
+    session: SessionDep,
+    principal: Manager,
+    if_match: IfMatch = None,
+    idempotency_key_header: IdempotencyKey = None,
+):
+    idem = idempotency(request, session, principal, body)
+    if (replay := await idem.begin()) is not None:
+        return replay
+    check_version(trial.version, if_match, required=False)
+    metric = await metrics.add_metric(session, trial, body)
+    view = views.metric_public(metric)
+    await idem.finish(201, dump(view))
+    return answer(view, 201, metric.version, f"/api/followup/trials/{trial.id}/metrics/{metric.id}")
+
+
+@router.patch(
+    "/trials/{trial_id}/metrics/{metric_id}",
+    response_model=MetricPublic,
+    summary="Change a metric (only while the trial is planned); If-Match is the metric's version",
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
+)
+async def update_metric(
+    trial: ChangeableTrial,
+    metric_id: uuid.UUID,
+    body: MetricUpdate,
+    response: Response,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> MetricPublic:
+    metric = await metrics.metric_of(session, trial, metric_id)
+    check_version(metric.version, if_match, required=True)
+    await metrics.update_metric(session, trial, metric, body)
+    etag(response, metric.version)
+    return views.metric_public(metric)
+
+
+@router.delete(
+    "/trials/{trial_id}/metrics/{metric_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Remove a metric (only while the trial is planned)",
+    responses=responses(401, 403, 404, 409, 412, 422),
+)
+async def delete_metric(
+    trial: ChangeableTrial, metric_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    metric = await metrics.metric_of(session, trial, metric_id)
+    check_version(metric.version, if_match, required=False)
+    await metrics.delete_metric(session, trial, metric)
+    return Response(status_code=204)

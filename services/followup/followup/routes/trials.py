@@ -1,0 +1,216 @@
+"""HTTP routes of trials: open one, list, read, change the plan, start, evaluate, review checkpoints.
+
+HTTP only: parse, authorise (deps.py), call the domain, shape the answer (views.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
+
+from followup import views
+from followup.deps import (
+    Caller,
+    ChangeableTrial,
+    IdeasDep,
+    IdempotencyKey,
+    IfMatch,
+    Limit,
+    Manager,
+    Offset,
+    ReadableTrial,
+    SessionDep,
+    check_version,
+)
+from followup.domain import trials
+from followup.routes.http import answer, dump, etag, idempotency
+from followup.schemas import (
+    CheckpointPublic,
+    CheckpointReview,
+    Input,
+    Page,
+    TrialCreate,
+    TrialPublic,
+    TrialSummary,
+    TrialUpdate,
+)
+from followup.vocabulary import TrialStatus
+from platform_core.problems import Problem, responses
+
+router = APIRouter(prefix="/api/followup", tags=["trials"])
+
+
+@router.post(
+    "/trials",
+    response_model=TrialPublic,
+    status_code=201,
+    summary="Open a planned trial of an idea (or get the idea's existing trial, 200)",
+    responses={
+        200: {"model": TrialPublic, "description": "The idea already has this trial"},
+        **responses(400, 401, 403, 409, 422, 503),
+    },
+)
+async def create_trial(
+    body: TrialCreate,
+    request: Request,
+    session: SessionDep,
+    principal: Manager,
+    ideas: IdeasDep,
+    idempotency_key_header: IdempotencyKey = None,
+):
+    idem = idempotency(request, session, principal, body)
+    if (replay := await idem.begin()) is not None:
+        return replay
+    existing = await trials.trial_of_idea(session, body.idea_id)
+    if existing is not None:
+        # Same answer as for a new trial of another council's idea: no hint that a trial exists.
+        if not principal.in_council(existing.council_id):
+            raise Problem(
+                403,
+                "Only managers of the idea's own council can run a trial of it.",
+                errors=[{"field": "idea_id", "message": "belongs to another council"}],
+            )
+        trial, created = existing, False
+    else:
+        idea = await ideas.idea(body.idea_id, principal)
+        held_on = await ideas.hack_day_date(idea.hack_day_id, principal) if idea.hack_day_id else None
+        trial, created = await trials.create_trial(
+            session, principal=principal, body=body, idea=idea, hack_day_on=held_on
+        )
+    view = views.trial_public(await trials.detail(session, trial))
+    status = 201 if created else 200
+    await idem.finish(status, dump(view))
+    return answer(view, status, trial.version, f"/api/followup/trials/{trial.id}")
+
+
+@router.get(
+    "/trials",
+    response_model=Page[TrialSummary],
+    summary="Trials of your council (admins: of every council, or of `council_id`)",
+    responses=responses(401, 422),
+)
+async def list_trials(
+    session: SessionDep,
+    principal: Caller,
+    status: TrialStatus | None = None,
+    council_id: Annotated[uuid.UUID | None, Query(description="Admins only")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[TrialSummary]:
+    scope = council_id if principal.is_admin else principal.council_id
+    found, total, outcomes, entries = await trials.list_trials(
+        session,
+        council_id=scope,
+        everyone=principal.is_admin and council_id is None,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[TrialSummary](
+        items=[views.trial_summary(t, outcomes.get(t.id), entries.get(t.id)) for t in found],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_offset=offset + limit if offset + limit < total else None,
+    )
+
+
+@router.get(
+    "/trials/by-idea/{idea_id}",
+    response_model=TrialPublic,
+    summary="The trial of an idea of your council",
+    responses=responses(401, 404, 422),
+)
+async def trial_by_idea(idea_id: uuid.UUID, response: Response, session: SessionDep, principal: Caller) -> TrialPublic:
+    found = await trials.trial_of_idea(session, idea_id)
+    if found is None or not (principal.is_admin or principal.in_council(found.council_id)):
+        raise Problem(404, f"Idea {idea_id} has no trial that you can see.")
+    etag(response, found.version)
+    return views.trial_public(await trials.detail(session, found))
+
+
+@router.get(
+    "/trials/{trial_id}",
+    response_model=TrialPublic,
+    summary="A trial of your council in full: plan, metrics, reviews, live gain, verdict",
+    responses=responses(401, 404, 422),
+)
+async def get_trial(trial: ReadableTrial, response: Response, session: SessionDep) -> TrialPublic:
+    etag(response, trial.version)
+    return views.trial_public(await trials.detail(session, trial))
+
+
+@router.patch(
+    "/trials/{trial_id}",
+    response_model=TrialPublic,
+    summary="Change a trial's plan (hypothesis, review date and checkpoints only while planned)",
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
+)
+async def update_trial(
+    trial: ChangeableTrial, body: TrialUpdate, response: Response, session: SessionDep, if_match: IfMatch = None
+) -> TrialPublic:
+    check_version(trial.version, if_match, required=True)
+    trials.update_trial(trial, body)
+    await session.flush()
+    etag(response, trial.version)
+    return views.trial_public(await trials.detail(session, trial))
+
+
+class StartTrial(Input):
+    started_on: date | None = Field(default=None, description="The day it started, if not today (up to a year back).")
+
+
+@router.post(
+    "/trials/{trial_id}/start",
+    response_model=TrialPublic,
+    summary="Start the trial: freezes metrics, hypothesis and review date, and sets the checkpoints",
+    responses=responses(400, 401, 403, 404, 409, 412, 422),
+)
+async def start_trial(
+    trial: ChangeableTrial,
+    response: Response,
+    session: SessionDep,
+    body: StartTrial | None = None,
+    if_match: IfMatch = None,
+) -> TrialPublic:
+    check_version(trial.version, if_match, required=False)
+    await trials.start_trial(session, trial, body.started_on if body else None)
+    etag(response, trial.version)
+    return views.trial_public(await trials.detail(session, trial))
+
+
+@router.post(
+    "/trials/{trial_id}/evaluate",
+    response_model=TrialPublic,
+    summary="End the running phase and begin the evaluation",
+    responses=responses(401, 403, 404, 409, 412, 422),
+)
+async def begin_evaluation(
+    trial: ChangeableTrial, response: Response, session: SessionDep, if_match: IfMatch = None
+) -> TrialPublic:
+    check_version(trial.version, if_match, required=False)
+    trials.begin_evaluation(trial)
+    await session.flush()
+    etag(response, trial.version)
+    return views.trial_public(await trials.detail(session, trial))
+
+
+@router.post(
+    "/trials/{trial_id}/checkpoints/{checkpoint_id}/review",
+    response_model=CheckpointPublic,
+    summary="Record that a checkpoint review took place, with its note",
+    responses=responses(400, 401, 403, 404, 409, 422),
+)
+async def review_checkpoint(
+    trial: ChangeableTrial,
+    checkpoint_id: uuid.UUID,
+    session: SessionDep,
+    principal: Manager,
+    body: CheckpointReview | None = None,
+) -> CheckpointPublic:
+    checkpoint = await trials.review_checkpoint(session, trial, checkpoint_id, body.note if body else "", principal)
+    return views.checkpoint_public(checkpoint, trial, trials.today())
