@@ -1,15 +1,19 @@
-"""`python -m gateway migrate|downgrade|serve|create-admin|create-service-key`."""
+"""`python -m gateway migrate|downgrade|serve [--workers N]|create-admin|create-service-key`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import os
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from gateway.settings import ALEMBIC_INI, DEFAULT_PORT, get_settings
+from platform_core.cli import Command, run
 from platform_core.db import make_engine, make_sessionmaker
-from platform_core.migrations import downgrade, upgrade
+from platform_core.migrations import upgrade
 
 
 async def _create_admin(email: str, name: str, password: str) -> None:
@@ -35,16 +39,25 @@ async def _create_service_keys(names: list[str]) -> list[str]:
     return keys
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m gateway", description="The gateway.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="upgrade the gateway's database to the latest migration")
-    down = sub.add_parser("downgrade", help="downgrade the database (default: to base)")
-    down.add_argument("revision", nargs="?", default="base")
-    serve = sub.add_parser("serve", help="migrate, then serve")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
-    serve.add_argument("--no-migrate", action="store_true")
+def create_admin(args: argparse.Namespace, url: str) -> int:
+    upgrade(ALEMBIC_INI, url)
+    password = os.environ.get("GATEWAY_NEW_ADMIN_PASSWORD") or getpass.getpass("Password (12+ characters): ")
+    if len(password) < 12:
+        print("The password must be at least 12 characters.", file=sys.stderr)
+        return 1
+    asyncio.run(_create_admin(args.email, args.name, password))
+    print(f"Created admin {args.email}.")
+    return 0
+
+
+def create_service_key(args: argparse.Namespace, url: str) -> int:
+    upgrade(ALEMBIC_INI, url)
+    for name, key in zip(args.name, asyncio.run(_create_service_keys(args.name)), strict=True):
+        print(name, key)
+    return 0
+
+
+def add_commands(sub: Any) -> Mapping[str, Command]:
     admin = sub.add_parser(
         "create-admin", help="create an admin (password read from the terminal or GATEWAY_NEW_ADMIN_PASSWORD)"
     )
@@ -54,40 +67,15 @@ def main() -> None:
         "create-service-key", help="create a service credential (role service) per --name; prints 'name key' lines"
     )
     skey.add_argument("--name", required=True, action="append")
-    args = parser.parse_args()
-    url = get_settings().database_url
-    if args.command == "migrate":
-        upgrade(ALEMBIC_INI, url)
-    elif args.command == "downgrade":
-        downgrade(ALEMBIC_INI, url, args.revision)
-    elif args.command == "create-admin":
-        import os
-
-        upgrade(ALEMBIC_INI, url)
-        password = os.environ.get("GATEWAY_NEW_ADMIN_PASSWORD") or getpass.getpass("Password (12+ characters): ")
-        if len(password) < 12:
-            sys.exit("The password must be at least 12 characters.")
-        asyncio.run(_create_admin(args.email, args.name, password))
-        print(f"Created admin {args.email}.")
-    elif args.command == "create-service-key":
-        upgrade(ALEMBIC_INI, url)
-        for name, key in zip(args.name, asyncio.run(_create_service_keys(args.name)), strict=True):
-            print(name, key)
-    else:
-        if not args.no_migrate:
-            upgrade(ALEMBIC_INI, url)
-        import uvicorn
-
-        uvicorn.run(
-            "gateway.main:app",
-            host=args.host,
-            port=args.port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=False,
-            server_header=False,
-        )
+    return {"create-admin": create_admin, "create-service-key": create_service_key}
 
 
 if __name__ == "__main__":
-    main()
+    run(
+        part="gateway",
+        app_path="gateway.main:app",
+        alembic_ini=ALEMBIC_INI,
+        get_settings=get_settings,
+        port=DEFAULT_PORT,
+        add_commands=add_commands,
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response
 from sqlmodel import select
@@ -11,6 +10,7 @@ from sqlmodel import select
 from gateway import identity
 from gateway.models import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from platform_core.auth import CurrentPrincipal
+from platform_core.clock import utcnow
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses
 
@@ -58,6 +58,6 @@ async def revoke_key(key_id: uuid.UUID, principal: CurrentPrincipal, session: Se
     if api_key is None or not (principal.is_admin or api_key.council_id == principal.council_id):
         raise Problem(404, f"No API key with id {key_id}.")
     if api_key.revoked_at is None:
-        api_key.revoked_at = datetime.now(UTC)
+        api_key.revoked_at = utcnow()
         session.add(api_key)
     return Response(status_code=204)

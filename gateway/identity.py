@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -19,6 +19,7 @@ from gateway.passwords import (
     verify_password,
 )
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 from platform_core.problems import Problem
 
 INVITATION_DAYS = 14
@@ -99,7 +100,7 @@ async def _invite(session: AsyncSession, person: Person) -> str:
         Invitation(
             person_id=person.id,
             code_hash=secret_digest(code),
-            expires_at=datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
+            expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
         )
     )
     return code
@@ -133,7 +134,7 @@ async def add_staff_in_bulk(
 
 async def accept_invitation(session: AsyncSession, *, code: str, password: str) -> Person:
     invitation = (await session.exec(select(Invitation).where(Invitation.code_hash == secret_digest(code)))).first()
-    now = datetime.now(UTC)
+    now = utcnow()
     if invitation is None or invitation.used_at is not None or invitation.expires_at < now:
         raise Problem(
             400,
@@ -159,7 +160,7 @@ class LockedOut(Problem):
 
 async def login(session: AsyncSession, *, email: str, password: str, max_failures: int, lockout_seconds: int) -> Person:
     person = (await session.exec(select(Person).where(Person.email == email.lower()))).first()
-    now = datetime.now(UTC)
+    now = utcnow()
     locked_until = person.locked_until if person else None
     if locked_until is not None and locked_until > now:
         raise LockedOut(int((locked_until - now).total_seconds()) + 1)

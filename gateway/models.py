@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
+from pydantic import BaseModel, EmailStr, StringConstraints
 from pydantic import Field as PField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from platform_core.clock import utcnow
 from platform_core.db import UTCDateTime
 from platform_core.migrations import NAMING_CONVENTION
+from platform_core.schemas import Input
 
 metadata = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION
 
 RoleName = Literal["staff", "organiser", "manager", "admin"]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _ts() -> Column:
@@ -80,23 +78,12 @@ class ApiKey(SQLModel, table=True):
 
 # A name is trimmed and must hold more than spaces (said in the schema too, so clients know).
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")]
-# A password is taken exactly as typed: never trimmed.
-NewPassword = Annotated[str, StringConstraints(min_length=12, max_length=200, pattern=r"\S")]
+# A password is taken exactly as typed: never trimmed (Input trims every other text).
+NewPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=12, max_length=200, pattern=r"\S")]
+TypedPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=200, pattern=r"\S")]
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: object) -> object:
-        # PostgreSQL cannot store a NUL in text and no name or email has one: refuse it, naming the field.
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
-
-
-class CouncilCreate(_Input):
+class CouncilCreate(Input):
     name: Annotated[Name, StringConstraints(min_length=2)]
     slug: str = PField(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -108,7 +95,7 @@ class CouncilPublic(BaseModel):
     created_at: datetime
 
 
-class PersonCreate(_Input):
+class PersonCreate(Input):
     email: EmailStr
     name: Name
     council_id: uuid.UUID | None = None
@@ -116,12 +103,12 @@ class PersonCreate(_Input):
     password: NewPassword | None = None
 
 
-class StaffMember(_Input):
+class StaffMember(Input):
     email: EmailStr
     name: Name
 
 
-class StaffBulkCreate(_Input):
+class StaffBulkCreate(Input):
     people: list[StaffMember] = PField(min_length=1, max_length=1000)
 
 
@@ -146,16 +133,16 @@ class StaffBulkResult(BaseModel):
     already_registered: list[str]
 
 
-class RolesUpdate(_Input):
+class RolesUpdate(Input):
     roles: list[RoleName] = PField(min_length=1, max_length=4)
 
 
-class Login(_Input):
+class Login(Input):
     email: EmailStr
-    password: str = PField(min_length=1, max_length=200, pattern=r"\S")
+    password: TypedPassword
 
 
-class AcceptInvitation(_Input):
+class AcceptInvitation(Input):
     code: str = PField(min_length=10, max_length=200, pattern=r"^\S+$")
     password: NewPassword
 
@@ -167,7 +154,7 @@ class TokenAnswer(BaseModel):
     person: PersonPublic
 
 
-class ApiKeyCreate(_Input):
+class ApiKeyCreate(Input):
     name: Name
     roles: list[RoleName] = PField(min_length=1, max_length=4)
 

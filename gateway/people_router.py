@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -25,21 +24,11 @@ from gateway.models import (
 )
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
 from platform_core.db import SessionDep
+from platform_core.pages import Page, PageDep
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api", tags=["councils and people"])
 AdminOnly = Annotated[Principal, Depends(require_roles("admin"))]
-MAX_PAGE = 200
-
-
-class CouncilPage(BaseModel):
-    items: list[CouncilPublic]
-    total: int
-
-
-class PeoplePage(BaseModel):
-    items: list[PersonPublic]
-    total: int
 
 
 def _may_manage_council_people(principal: Principal, council_id: uuid.UUID) -> bool:
@@ -57,16 +46,15 @@ async def create_council(body: CouncilCreate, _: AdminOnly, session: SessionDep)
     return await identity.create_council(session, name=body.name, slug=body.slug)
 
 
-@router.get("/councils", response_model=CouncilPage, summary="List councils", responses=responses(401, 422))
+@router.get("/councils", response_model=Page[CouncilPublic], summary="List councils", responses=responses(401, 422))
 async def list_councils(
     _: CurrentPrincipal,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> CouncilPage:
+    page: PageDep,
+) -> Page[CouncilPublic]:
     total = (await session.exec(select(func.count()).select_from(Council))).one()
-    rows = (await session.exec(select(Council).order_by(Council.name).offset(offset).limit(limit))).all()
-    return CouncilPage(items=[CouncilPublic.model_validate(c, from_attributes=True) for c in rows], total=total)
+    rows = (await session.exec(select(Council).order_by(Council.name).offset(page.offset).limit(page.limit))).all()
+    return Page[CouncilPublic].of([CouncilPublic.model_validate(c, from_attributes=True) for c in rows], total, page)
 
 
 @router.get(
@@ -121,7 +109,7 @@ async def add_staff(
 
 @router.get(
     "/councils/{council_id}/people",
-    response_model=PeoplePage,
+    response_model=Page[PersonPublic],
     summary="People of a council (its organisers and managers, or an admin)",
     responses=responses(401, 403, 404, 422),
 )
@@ -129,19 +117,22 @@ async def list_people(
     council_id: uuid.UUID,
     principal: CurrentPrincipal,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> PeoplePage:
+    page: PageDep,
+) -> Page[PersonPublic]:
     if not (principal.is_admin or (principal.has("organiser", "manager") and principal.council_id == council_id)):
         raise Problem(403, "Only organisers and managers of this council (or an admin) can list its people.")
     await identity.get_council(session, council_id)
     total = await identity.count_people(session, council_id)
     rows = (
         await session.exec(
-            select(Person).where(Person.council_id == council_id).order_by(Person.email).offset(offset).limit(limit)
+            select(Person)
+            .where(Person.council_id == council_id)
+            .order_by(Person.email)
+            .offset(page.offset)
+            .limit(page.limit)
         )
     ).all()
-    return PeoplePage(items=[PersonPublic.model_validate(p, from_attributes=True) for p in rows], total=total)
+    return Page[PersonPublic].of([PersonPublic.model_validate(p, from_attributes=True) for p in rows], total, page)
 
 
 @router.get(

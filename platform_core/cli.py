@@ -1,22 +1,38 @@
-"""The small command line every service shares: migrate, downgrade, serve."""
+"""The command line every part shares, the gateway included: `serve [--workers N]`, `migrate`,
+`downgrade`, plus whatever sub-commands a part adds (`python -m gateway create-admin`, ...)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from platform_core.db import is_sqlite
 from platform_core.migrations import downgrade, upgrade
 from platform_core.settings import PartSettings
 
+# A part's extra sub-command: given the parsed arguments and the database URL, it does its work and
+# returns the process's exit status (None for 0).
+Command = Callable[[argparse.Namespace, str], int | None]
+# Adds a part's extra sub-parsers and says which function runs each.
+AddCommands = Callable[[Any], Mapping[str, Command]]
 
-def service_cli(
-    part: str, app_path: str, alembic_ini: Path, get_settings: Callable[[], PartSettings], port: int
+
+def run(
+    *,
+    part: str,
+    app_path: str,
+    alembic_ini: Path,
+    get_settings: Callable[[], PartSettings],
+    port: int,
+    add_commands: AddCommands | None = None,
+    argv: list[str] | None = None,
 ) -> None:
-    parser = argparse.ArgumentParser(prog=f"python -m {part}", description=f"The {part} service.")
+    """Parse the command line and do what it says (the body of every part's `__main__`)."""
+    parser = argparse.ArgumentParser(prog=f"python -m {part}", description=f"The {part} part of the platform.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="upgrade the database to the latest migration")
     down = sub.add_parser("downgrade", help="downgrade the database (default: to base)")
@@ -33,31 +49,45 @@ def service_cli(
         default=int(os.environ.get(f"{part.upper()}_WORKERS", "1")),
         help=f"worker processes (default: ${part.upper()}_WORKERS, else 1)",
     )
-    args = parser.parse_args()
+    extra = dict(add_commands(sub)) if add_commands else {}
+    args = parser.parse_args(argv)
     url = get_settings().database_url
     if args.command == "migrate":
         upgrade(alembic_ini, url)
     elif args.command == "downgrade":
         downgrade(alembic_ini, url, args.revision)
+    elif args.command in extra:
+        sys.exit(extra[args.command](args, url) or 0)
     else:
         if not args.no_migrate:
             upgrade(alembic_ini, url)
-        import uvicorn
+        _serve(part, app_path, url, args.host, args.port, args.workers)
 
-        if args.workers > 1 and is_sqlite(url):
-            # Not refused (it works), but said: the workers would only queue for SQLite's one write lock.
-            print(
-                f"{part}: {args.workers} workers on SQLite add contention for its single write lock, not "
-                "throughput (benchmarks/README.md, Ballots); use PostgreSQL to scale out.",
-                file=sys.stderr,
-            )
-        uvicorn.run(
-            app_path,
-            host=args.host,
-            port=args.port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=False,
-            server_header=False,
-            workers=max(1, args.workers),
+
+def _serve(part: str, app_path: str, url: str, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    if workers > 1 and is_sqlite(url):
+        # Not refused (it works), but said: the workers would only queue for SQLite's one write lock.
+        print(
+            f"{part}: {workers} workers on SQLite add contention for its single write lock, not "
+            "throughput (benchmarks/README.md, Ballots); use PostgreSQL to scale out.",
+            file=sys.stderr,
         )
+    uvicorn.run(
+        app_path,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        workers=max(1, workers),
+    )
+
+
+def service_cli(
+    part: str, app_path: str, alembic_ini: Path, get_settings: Callable[[], PartSettings], port: int
+) -> None:
+    """The older spelling of `run` (kept while the services move to it)."""
+    run(part=part, app_path=app_path, alembic_ini=alembic_ini, get_settings=get_settings, port=port)

@@ -8,11 +8,46 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, MetaData, Table, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+# Set before the first table, so constraint names are stable across SQLite and PostgreSQL (and the
+# same in a part's models as in its migrations).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    """A part's own MetaData, with the naming convention: each part's tables live in their own, so
+    every part's models import into one process (tests, tools) without two tables of one name."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# The tables several parts keep (idempotency keys, outbox, inbox) are mapped once, here; each part
+# copies the ones it uses into its own metadata with `attach`, so its migrations and its models agree.
+COMMON_METADATA = new_metadata()
+
+
+class CommonTable(SQLModel, registry=registry(metadata=COMMON_METADATA)):
+    """Base of the tables platform_core defines for every part (not a table itself)."""
+
+
+def attach(metadata: MetaData, *tables: type[SQLModel]) -> None:
+    """Put common tables (e.g. `IdempotentRequest`, `OutboxEvent`, `InboxEvent`) in a part's metadata."""
+    for model in tables:
+        table: Table = model.__table__  # type: ignore[attr-defined]
+        if table.name not in metadata.tables:
+            table.to_metadata(metadata)
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,32 +1,40 @@
 """Idempotency-Key for creating POSTs: a retry gets the first answer, never a second object.
 
-The key row is inserted in the same transaction as the object it creates. A concurrent retry
-with the same key blocks on the unique index until the first commits, then replays its answer;
-if the first rolled back, the retry simply does the work.
+A creating route takes `idem: IdempotentCreateDep` (which declares the optional `Idempotency-Key`
+header in OpenAPI), then `replay = await idem.begin(body)`: if it is not None, return it; otherwise
+do the work and `await idem.finish(201, answer)`. The key row is inserted in the same transaction
+as the object it creates. A concurrent retry with the same key blocks on the unique index until the
+first commits, then replays its answer; if the first rolled back, the retry simply does the work.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 import orjson
-from fastapi import Request
+from fastapi import Depends, Header, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from platform_core.db import UTCDateTime
+from platform_core.auth import CurrentPrincipal
+from platform_core.clock import utcnow
+from platform_core.db import CommonTable, SessionDep, UTCDateTime
 from platform_core.problems import Problem
 
 MAX_KEY_LENGTH = 200
 
 
-class IdempotentRequest(SQLModel, table=True):
+class IdempotentRequest(CommonTable, table=True):
+    """A creating request's key and its first answer (a part attaches it: `db.attach`)."""
+
     __tablename__ = "idempotent_requests"
     __table_args__ = (UniqueConstraint("caller", "key", name="uq_idempotent_requests_caller_key"),)
 
@@ -36,11 +44,15 @@ class IdempotentRequest(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     status_code: int | None = None
     response: Any = Field(default=None, sa_column=Column(JSON))
-    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC), sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
 def idempotency_key(request: Request) -> str | None:
-    key = request.headers.get("idempotency-key")
+    """The request's Idempotency-Key, checked (422 naming the header when empty or too long)."""
+    return _checked_key(request.headers.get("idempotency-key"))
+
+
+def _checked_key(key: str | None) -> str | None:
     if key is None:
         return None
     key = key.strip()
@@ -54,6 +66,7 @@ def idempotency_key(request: Request) -> str | None:
 
 
 def fingerprint(request: Request, body: Any) -> str:
+    """What a retry must repeat to be replayed: method, path and body."""
     payload = orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str)
     return hashlib.sha256(request.method.encode() + request.url.path.encode() + payload).hexdigest()
 
@@ -111,3 +124,49 @@ class Idempotency:
         self._row.response = orjson.loads(orjson.dumps(body, default=str))
         self.session.add(self._row)
         await self.session.flush()
+
+
+class IdempotentCreate:
+    """One creating request's idempotency: `begin(body)` replays a retry, `finish` records the answer."""
+
+    def __init__(self, request: Request, session: AsyncSession, caller: str, key: str | None) -> None:
+        self.request = request
+        self.session = session
+        self.caller = caller
+        self.key = key
+        self._idem: Idempotency | None = None
+
+    async def begin(self, body: BaseModel | Any) -> JSONResponse | None:
+        """The first answer to replay if this key was used before for this request, else None.
+
+        Called after anything slow that needs no database (another service's answer), so the
+        key row, like the object, is written inside one short transaction."""
+        payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+        self._idem = Idempotency(self.session, self.caller, self.key, fingerprint(self.request, payload))
+        return await self._idem.begin()
+
+    async def finish(self, status_code: int, answer: Any) -> None:
+        """Keep the answer, in the request's transaction, for a retry to replay."""
+        if self._idem is None:
+            raise RuntimeError("IdempotentCreate.finish called before begin")
+        await self._idem.finish(status_code, jsonable_encoder(answer))
+
+
+async def idempotent_create(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=MAX_KEY_LENGTH,
+            pattern=r"\S",
+            description="Optional: a retry with the same key gets the first answer, never a second object.",
+        ),
+    ] = None,
+) -> IdempotentCreate:
+    return IdempotentCreate(request, session, str(principal.person_id), _checked_key(idempotency_key))
+
+
+IdempotentCreateDep = Annotated[IdempotentCreate, Depends(idempotent_create)]

@@ -1,30 +1,31 @@
-"""The idempotent inbox: a consumer acts on each event id once, however often it is delivered."""
+"""The idempotent inbox: a consumer acts on each event id once, however often it is delivered.
+
+The one inbox table of the platform: a part that consumes events attaches `InboxEvent` to its own
+metadata (`platform_core.db.attach`) and calls `accept_once` in the transaction of the effect.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Column, String
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from platform_core.db import UTCDateTime
+from platform_core.clock import utcnow
+from platform_core.db import CommonTable, UTCDateTime
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class InboxEvent(SQLModel, table=True):
+class InboxEvent(CommonTable, table=True):
     """An event this service has already acted on (its id is the primary key)."""
 
     __tablename__ = "inbox_events"
 
     event_id: uuid.UUID = Field(primary_key=True)
     topic: str = Field(sa_column=Column(String(100), nullable=False))
-    received_at: datetime = Field(default_factory=_now, sa_column=Column(UTCDateTime(), nullable=False))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 async def accept_once(session: AsyncSession, *, event_id: uuid.UUID, topic: str) -> bool:

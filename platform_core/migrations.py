@@ -15,16 +15,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+# NAMING_CONVENTION lives in platform_core.db (with new_metadata); imported from here by older code.
+from platform_core.db import NAMING_CONVENTION as NAMING_CONVENTION
 from platform_core.db import async_url, is_sqlite
-
-# Set before the first table, so constraint names are stable across SQLite and PostgreSQL.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 
 def alembic_config(ini_path: Path, database_url: str | None = None) -> Config:

@@ -14,27 +14,25 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import JSON, Column, Index, String
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from platform_core.db import UTCDateTime
+from platform_core.clock import utcnow
+from platform_core.db import CommonTable, UTCDateTime
 
 log = logging.getLogger("platform.outbox")
 
 MAX_BACKOFF_SECONDS = 300
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class OutboxEvent(SQLModel, table=True):
-    """One event for one destination, waiting to be delivered (or delivered)."""
+class OutboxEvent(CommonTable, table=True):
+    """One event for one destination, waiting to be delivered (or delivered). A part that publishes
+    attaches it to its own metadata (`platform_core.db.attach`)."""
 
     __tablename__ = "outbox_events"
     __table_args__ = (Index("ix_outbox_events_pending", "delivered_at", "next_attempt_at"),)
@@ -44,8 +42,8 @@ class OutboxEvent(SQLModel, table=True):
     topic: str = Field(sa_column=Column(String(100), nullable=False))
     destination: str = Field(sa_column=Column(String(100), nullable=False))
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=_now, sa_column=Column(UTCDateTime(), nullable=False))
-    next_attempt_at: datetime = Field(default_factory=_now, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(String(500)))
@@ -61,7 +59,7 @@ def record(
 ) -> uuid.UUID:
     """Add an event to the outbox, in the caller's transaction. Returns the event id."""
     event_id = event_id or uuid.uuid4()
-    body = {"event_id": str(event_id), "topic": topic, "occurred_at": _now().isoformat(), **payload}
+    body = {"event_id": str(event_id), "topic": topic, "occurred_at": utcnow().isoformat(), **payload}
     for destination in destinations:
         session.add(OutboxEvent(event_id=event_id, topic=topic, destination=destination, payload=body))
     return event_id
@@ -115,7 +113,7 @@ class OutboxRelay:
         async with self._sessionmaker() as session:
             query = (
                 select(OutboxEvent)
-                .where(OutboxEvent.delivered_at.is_(None), OutboxEvent.next_attempt_at <= _now())
+                .where(OutboxEvent.delivered_at.is_(None), OutboxEvent.next_attempt_at <= utcnow())
                 .order_by(OutboxEvent.created_at)
                 .limit(self._batch)
             )
@@ -127,13 +125,13 @@ class OutboxRelay:
             for row in rows:
                 try:
                     await self._deliver(row)
-                    row.delivered_at = _now()
+                    row.delivered_at = utcnow()
                     row.last_error = None
                     delivered += 1
                 except Exception as exc:
                     row.attempts += 1
                     backoff = min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts - 1, 9))
-                    row.next_attempt_at = _now() + timedelta(seconds=backoff)
+                    row.next_attempt_at = utcnow() + timedelta(seconds=backoff)
                     row.last_error = f"{type(exc).__name__}: {exc}"[:500]
                     log.warning(
                         "outbox delivery failed; will retry",
@@ -151,16 +149,21 @@ class OutboxRelay:
             return delivered
 
 
-def http_delivery(client: httpx.AsyncClient, credential, routes: dict[str, Callable[[OutboxEvent], str]]) -> Deliver:
-    """Deliver by POSTing the payload to the URL `routes[destination](event)` with the service token."""
-
-    async def deliver(event: OutboxEvent) -> None:
-        url = routes[event.destination](event)
-        response = await client.post(url, json=event.payload, headers=await credential.headers(), timeout=10.0)
-        if response.status_code >= 300:
-            raise RuntimeError(f"{event.destination} answered {response.status_code}: {response.text[:200]}")
-
-    return deliver
+async def send(
+    client: httpx.AsyncClient,
+    credential: Any,
+    method: str,
+    url: str,
+    *,
+    destination: str,
+    json: dict[str, Any] | None = None,
+) -> Any:
+    """One call of a delivery, with the part's service credential: the answer's JSON when it is 2xx,
+    otherwise an error, so the relay keeps the row and retries it with back-off."""
+    response = await client.request(method, url, json=json, headers=await credential.headers())
+    if response.status_code >= 300:
+        raise RuntimeError(f"{destination} answered {response.status_code}: {response.text[:300]}")
+    return response.json() if response.content else None
 
 
 MakeDeliver = Callable[[httpx.AsyncClient, Any, Any], Deliver]

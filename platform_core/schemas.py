@@ -1,0 +1,81 @@
+"""The base of every input schema and the text rules, the same in every part.
+
+`Input`: unknown fields are refused (a client never sets an author, a council, a status or a
+computed field), surrounding white space is stripped from text, NaN and infinite numbers are
+refused, and so is a NUL character anywhere in the body's text (PostgreSQL cannot store one), with
+an error naming the field. A field that must keep its spaces (a password) says so itself:
+`Annotated[str, StringConstraints(strip_whitespace=False)]`.
+
+`text(n, at_least=k)`: a text field of at most n characters with at least k that are not white
+space, published as a pattern so that the OpenAPI document says exactly what is accepted, and
+checked with a plain message rather than a regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+NUL_MESSAGE = "must not contain NUL characters"
+NO_NUL = r"^[^\x00]*$"
+
+
+def visible(n: int) -> str:
+    """Pattern: no NUL, and at least `n` characters that are not white space."""
+    return rf"^[^\x00]*(?:[^\s\x00][^\x00]*){{{n}}}$"
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class Input(BaseModel):
+    """Base of every schema a client sends (see the module's docstring for the rules)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # Nested schemas check their own fields; this covers text, lists and maps of text.
+        if _holds_nul(value):
+            raise PydanticCustomError("text", NUL_MESSAGE)
+        return value
+
+
+def text_rule(pattern: str, message: str) -> AfterValidator:
+    """A validator that checks `pattern` and answers `message` (and the NUL message for a NUL)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if "\x00" in value:
+            raise PydanticCustomError("text", NUL_MESSAGE)
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError("text", message)
+        return value
+
+    return AfterValidator(check)
+
+
+def text(max_length: int, *, at_least: int = 0) -> Any:
+    """A text field: at most `max_length` characters, with at least `at_least` that are not spaces."""
+    if at_least == 0:
+        pattern, message = NO_NUL, NUL_MESSAGE
+    elif at_least == 1:
+        pattern, message = visible(1), "must not be blank"
+    else:
+        pattern, message = visible(at_least), f"must have at least {at_least} characters that are not spaces"
+    return Annotated[
+        str,
+        Field(min_length=at_least, max_length=max_length, json_schema_extra={"pattern": pattern}),
+        text_rule(pattern, message),
+    ]
