@@ -169,7 +169,10 @@ def test_csv_defuses_formulas_with_one_character_set_and_writes_values_one_way()
     when = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
     body = csv.write(
         ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"],
-        [["=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx", True, None, when, {"k": [1]}], [-3, 1.5, False, date(2027, 3, 1)]],
+        [
+            ["=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx", True, None, when, {"k": [1]}],
+            [-3, 1.5, False, date(2027, 3, 1)],
+        ],
     )
     assert body.endswith("\r\n")
     rows = list(stdlib_csv.reader(io.StringIO(body)))
