@@ -21,9 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from voting.tally import count, tie_order, validate_choices, validate_rules
-from voting.tally.examples import EXAMPLES, TITLES, ballots_for, check, example
 from voting.tally.ranked import read_rankings
 from voting.tally.schulze import pairwise
+
+from tests.voting.tally_examples import EXAMPLES, TITLES, ballots_for, check, example
 
 ROOT = Path(__file__).resolve().parents[2]
 RECOUNT_SCRIPT = ROOT / "tools" / "recount.py"

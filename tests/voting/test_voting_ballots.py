@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from voting.tally.examples import EXAMPLES, ballots_for, check
 
+from tests.voting.tally_examples import EXAMPLES, ballots_for, check
 from tests.voting.votingkit import ROUNDS, cast, ids_of, new_round, ok, problem, step
 
 REPO = Path(__file__).resolve().parents[2]

@@ -2,7 +2,7 @@
 or a bare 500), and the same ballot sent again once the database is back is counted exactly once.
 
 On PostgreSQL a voter's first ballot is written on the driver's own pool of connections
-(voting/first_cast.py), not the ORM's: this is that pool losing its connections and finding new
+(voting/domain/ballot_batches.py), not the ORM's: this is that pool losing its connections and finding new
 ones, with no restart.
 """
 

@@ -11,7 +11,7 @@ from voting.settings import ALEMBIC_INI, DEFAULT_PORT, get_settings
 
 
 async def _verify(round_id: uuid.UUID) -> int:
-    from voting import audit
+    from voting.domain import audit
 
     settings = get_settings()
     engine = make_engine(settings.database_url)

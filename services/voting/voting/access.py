@@ -1,4 +1,4 @@
-"""Who may see and do what with a round: loaded-and-checked rounds for the routes.
+"""Who may see and do what with a round: pure functions over the caller and the round.
 
 A round of another council answers 404 to everyone but admins (its existence is not another
 council's business); inside the council, an action the caller's role does not allow answers 403;
@@ -7,16 +7,9 @@ an action the round's phase does not allow answers 409.
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated
-
-from fastapi import Depends, Path, Request
-
-from platform_core.auth import CurrentPrincipal, Principal
-from platform_core.db import SessionDep
+from platform_core.auth import Principal
 from platform_core.problems import Problem
-from voting import rounds
-from voting.models import Round, utcnow
+from voting.models import Round
 
 
 def not_found() -> Problem:
@@ -29,33 +22,6 @@ def sees_round(principal: Principal, rnd: Round) -> bool:
 
 def organises(principal: Principal, rnd: Round) -> bool:
     return principal.is_admin or (principal.has("organiser") and principal.in_council(rnd.council_id))
-
-
-async def round_in_council(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    round_id: Annotated[uuid.UUID, Path(description="the round's id")],
-) -> Round:
-    """The round, if the caller's council owns it; a round past its closing time is closed (counted) now."""
-    rnd = await session.get(Round, round_id)
-    if rnd is None or not sees_round(principal, rnd):
-        raise not_found()
-    if rnd.phase == "open" and rnd.closes_at is not None and rnd.closes_at <= utcnow():
-        await rounds.close_round(session, request.app.state.settings.audit_key, rnd, by=None)
-    return rnd
-
-
-RoundDep = Annotated[Round, Depends(round_in_council)]
-
-
-async def organised_round(rnd: RoundDep, principal: CurrentPrincipal) -> Round:
-    if not organises(principal, rnd):
-        raise Problem(403, "Only organisers of the round's council can do this.")
-    return rnd
-
-
-OrganisedRoundDep = Annotated[Round, Depends(organised_round)]
 
 
 def result_is_final_for(principal: Principal, rnd: Round) -> bool:

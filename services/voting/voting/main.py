@@ -5,32 +5,52 @@ from fastapi import FastAPI
 from platform_core.app import create_service_app
 from platform_core.db import open_driver_pool
 from platform_core.outbox import start_relay, stop_relay
-from voting.chaining import start_chainer, stop_chainer
-from voting.first_cast import FirstBallots, postgres_writer, sqlite_writer
-from voting.ideas_client import start_ideas_client, stop_ideas_client
-from voting.relay import result_delivery
-from voting.router import ballot_router, router
+from voting.clients.ideas import IdeasClient
+from voting.domain.ballot_batches import FirstBallots, postgres_writer, sqlite_writer
+from voting.domain.ballots import BallotBox
+from voting.domain.chaining import Chainer
+from voting.events import result_delivery
+from voting.routes import routers
 from voting.settings import ALEMBIC_INI, VERSION_TABLE, get_settings
+from voting.state import VotingState, of_app
 
 
 async def on_startup(app: FastAPI) -> None:
-    # Voters' first ballots are written in batches (voting/first_cast.py): on PostgreSQL one statement
-    # a batch on plain driver connections, on SQLite one transaction a batch.
-    pool = app.state.ballot_pool = await open_driver_pool(app.state.settings.database_url)
+    settings = app.state.settings
+    # Voters' first ballots are written in batches (domain/ballot_batches.py): on PostgreSQL one
+    # statement a batch on plain driver connections, on SQLite one transaction a batch.
+    pool = await open_driver_pool(settings.database_url)
     writer = postgres_writer(pool) if pool is not None else sqlite_writer(app.state.engine)
-    app.state.first_ballots = FirstBallots(writer)
-    await start_ideas_client(app)
-    start_chainer(app)
+    chainer = Chainer(app.state.sessionmaker, settings.audit_key)
+    app.state.voting = VotingState(
+        settings=settings,
+        engine=app.state.engine,
+        sessionmaker=app.state.sessionmaker,
+        ideas=IdeasClient(
+            settings.ideas_url,
+            connect_timeout=settings.ideas_connect_timeout_seconds,
+            read_timeout=settings.ideas_read_timeout_seconds,
+        ),
+        chainer=chainer,
+        ballot_box=BallotBox(
+            sessionmaker=app.state.sessionmaker,
+            batches=FirstBallots(writer),
+            ballot_secret=settings.ballot_secret,
+            chainer=chainer,
+        ),
+        ballot_pool=pool,
+    )
     await start_relay(app, result_delivery)
 
 
 async def on_shutdown(app: FastAPI) -> None:
+    state = of_app(app)
     await stop_relay(app)
-    await stop_chainer(app)
-    await stop_ideas_client(app)
-    await app.state.first_ballots.drain()
-    if app.state.ballot_pool is not None:
-        await app.state.ballot_pool.close()
+    await state.chainer.drain()
+    await state.ideas.aclose()
+    await state.ballot_box.drain()
+    if state.ballot_pool is not None:
+        await state.ballot_pool.close()
 
 
 app = create_service_app(
@@ -38,7 +58,7 @@ app = create_service_app(
     title="Voting service",
     description="Rounds, ballots and receipts, counts anyone entitled can check, and an audit chain.",
     settings=get_settings(),
-    routers=[ballot_router, router],
+    routers=routers,
     alembic_ini=ALEMBIC_INI,
     version_table=VERSION_TABLE,
     on_startup=on_startup,

@@ -10,24 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-Method = Literal["dot_voting", "approval", "ranked", "score"]
-Phase = Literal["draft", "open", "closed", "published"]
-RankedCount = Literal["schulze", "instant_runoff"]
+from voting.vocabulary import Method, Phase, RankedCount
 
-# Rule keys each method's count reads; the rest of a round's rules are about who votes and secrecy.
-COUNTING_KEYS: dict[str, tuple[str, ...]] = {
-    "dot_voting": ("dots_per_voter", "max_dots_per_idea"),
-    "approval": ("max_approvals",),
-    "ranked": ("count",),
-    "score": ("min_votes",),
-}
-COUNTING_DEFAULTS: dict[str, Any] = {
-    "dots_per_voter": 5,
-    "max_dots_per_idea": 3,
-    "max_approvals": 3,
-    "count": "schulze",
-    "min_votes": 1,
-}
 MAX_CANDIDATES = 500
 MAX_LISTED_VOTERS = 5000
 
@@ -152,7 +136,7 @@ class PublishIn(_Input):
     selected_count: int | None = Field(None, ge=1, le=100, description="overrides the round's selected_count")
 
 
-class BallotIn(_Input):
+class BallotCreate(_Input):
     choices: dict[str, Any] = Field(
         description='dot_voting {"dots": {idea_id: n}}, approval {"approve": [ids]}, '
         'ranked {"ranking": [ids, best first]}, score {"scores": {idea_id: 0..5}}'

@@ -15,7 +15,7 @@ import httpx
 
 from platform_core.outbox import Deliver, OutboxEvent
 from platform_core.service_auth import ServiceCredential
-from voting.rounds import RESULT_PUBLISHED
+from voting.domain.rounds import RESULT_PUBLISHED
 
 
 def per_idea_event_id(event_id: str, idea_id: str) -> str:

@@ -22,12 +22,13 @@ its voter answered 201, only once the whole batch has committed.
 SQLite (`sqlite_writer`): the same checks and writes as a handful of statements in one transaction,
 which holds SQLite's write lock from its BEGIN (so nothing changes the round meanwhile).
 
-A ballot that is not written goes on in ballots.py, in the request's own transaction: a voter with
-a ballot already (a replacement, or a retry of a first ballot, which then finds its sealed answer),
-or a round edited since this process cached it. Two casts of one voter in the same batch, or racing
-in two batches, meet at the voter row's unique index: one is written, the other goes on in
-ballots.py. If a batch fails for a reason of one ballot's own, each of its ballots is tried alone,
-so that one bad ballot never costs the others theirs.
+A ballot that is not written goes on in ballots.py (BallotBox, the one entry point), in a
+transaction of its own: a voter with a ballot already (a replacement, or a retry of a first
+ballot, which then finds its sealed answer), or a round edited since this process cached it.
+Two casts of one voter in the same batch, or racing in two batches, meet at the voter row's
+unique index: one is written, the other goes on in ballots.py. If a batch fails for a reason of
+one ballot's own, each of its ballots is tried alone, so that one bad ballot never costs the
+others theirs.
 """
 
 from __future__ import annotations
@@ -48,20 +49,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from platform_core.auth import Principal
 from platform_core.db import driver_unavailable
 from platform_core.problems import Problem
-from voting import audit
-from voting.ballots import (
+from voting.domain import audit
+from voting.domain.ballots import (
     BALLOTS,
+    OPEN_FOR_BALLOTS_SQL,
     RETRIES,
     ROUNDS,
     VOTERS,
     CastAnswer,
     PreparedBallot,
     RoundConfig,
+    ballots_refused,
     check_choices,
-    check_open,
     check_voter,
     database_unavailable,
     prepare,
+    refuse_unless_open,
     sanitised,
     write_failed,
 )
@@ -73,7 +76,8 @@ MAX_BATCH = 100
 # k-th voter of a batch with its k-th ballot. What a batch cannot hide is that its voters and its
 # ballots were written together (docs/voting.md, "Secrecy", limits).
 
-FIRST_BALLOTS = """
+FIRST_BALLOTS = (
+    """
 WITH r AS (
     SELECT phase, opens_at, closes_at, version FROM rounds WHERE id = $1::uuid FOR KEY SHARE
 ), batch AS (
@@ -83,9 +87,9 @@ WITH r AS (
              events)
 ), open_batch AS (
     SELECT batch.* FROM batch, r
-    WHERE r.phase = 'open' AND r.version = batch.version
-      AND (r.opens_at IS NULL OR r.opens_at <= $2::timestamptz)
-      AND (r.closes_at IS NULL OR $2::timestamptz < r.closes_at)
+    WHERE r.version = batch.version AND """
+    + OPEN_FOR_BALLOTS_SQL
+    + """
 ), voter AS (
     INSERT INTO ballot_voters (id, round_id, voter_id, receipt_mac)
     SELECT voter_row_id, $1::uuid, voter_id, receipt_mac FROM open_batch ORDER BY voter_id, i
@@ -102,11 +106,12 @@ WITH r AS (
 ), pending AS (
     INSERT INTO audit_pending (round_id, events) SELECT $1::uuid, events FROM written ORDER BY i
 )
-SELECT batch.i, r.phase, r.opens_at, r.closes_at,
+SELECT batch.i, r.phase, r.opens_at, r.closes_at, $2::timestamptz AS now,
        batch.i IN (SELECT i FROM open_batch) AS open_now,
        batch.i IN (SELECT i FROM written) AS written
 FROM batch CROSS JOIN r
 """
+)
 
 
 @dataclass
@@ -162,7 +167,8 @@ class FirstBallots:
         if row is None:
             raise Problem(404, "There is no round with this id in your council.")
         if not row["open_now"]:
-            check_open(_Locked(row))  # not open, or outside its window: 409
+            # Not open or outside its window at the batch's clock: 409
+            refuse_unless_open(row["phase"], row["opens_at"], row["closes_at"], row["now"])
             return None  # the version moved (or the window opened between the two clocks): check again
         if row["written"]:
             return CastAnswer(201, b.body, replayed=False)
@@ -255,11 +261,7 @@ def sqlite_writer(engine: AsyncEngine) -> BatchWriter:
             r = (await conn.execute(_ROUND_NOW, {"round_id": round_id})).first()
             if r is None:
                 return None
-            open_now = (
-                r.phase == "open"
-                and (r.opens_at is None or r.opens_at <= now)
-                and (r.closes_at is None or now < r.closes_at)
-            )
+            open_now = ballots_refused(r.phase, r.opens_at, r.closes_at, now) is None
             checked = [w for w in batch if open_now and w.version == r.version]
             written: set[uuid.UUID] = set()
             if checked:
@@ -282,7 +284,7 @@ def sqlite_writer(engine: AsyncEngine) -> BatchWriter:
                     if retries:
                         await conn.execute(insert(RETRIES), retries)
                     await conn.execute(insert(audit.PENDING), [{"round_id": round_id, "events": w.events} for w in new])
-        locked = {"phase": r.phase, "opens_at": r.opens_at, "closes_at": r.closes_at}
+        locked = {"phase": r.phase, "opens_at": r.opens_at, "closes_at": r.closes_at, "now": now}
         return [
             {**locked, "open_now": open_now and w.version == r.version, "written": w.ballot.voter_row["id"] in written}
             for w in batch
@@ -306,10 +308,3 @@ def _failure(exc: BaseException) -> Exception:
     if isinstance(exc, asyncpg.PostgresError):
         return write_failed(exc)
     return RuntimeError(f"ballot write failed: {type(exc).__name__}")
-
-
-class _Locked:
-    """The round's phase and window as the statement saw them under its lock."""
-
-    def __init__(self, row: Any) -> None:
-        self.phase, self.opens_at, self.closes_at = row["phase"], row["opens_at"], row["closes_at"]

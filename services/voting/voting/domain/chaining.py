@@ -13,9 +13,7 @@ import asyncio
 import logging
 import uuid
 
-from fastapi import FastAPI
-
-from voting import audit
+from voting.domain import audit
 
 log = logging.getLogger("voting.chaining")
 # A pass costs a few statements whatever it chains, so passes wait to gather the ballots of a busy
@@ -25,6 +23,8 @@ BATCH_WAIT_SECONDS = 0.1
 
 
 class Chainer:
+    """Chains each round's committed ballot events soon after its casts, one pass per round at a time."""
+
     def __init__(self, sessionmaker, audit_key: str) -> None:
         self._sessionmaker = sessionmaker
         self._key = audit_key
@@ -68,11 +68,3 @@ class Chainer:
         """Wait for the passes in flight (at shutdown)."""
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-
-def start_chainer(app: FastAPI) -> None:
-    app.state.chainer = Chainer(app.state.sessionmaker, app.state.settings.audit_key)
-
-
-async def stop_chainer(app: FastAPI) -> None:
-    await app.state.chainer.drain()

@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 
 import httpx
-from fastapi import FastAPI
 
 from platform_core.problems import Problem
 
@@ -159,16 +158,3 @@ class IdeasClient:
                 return await one(idea_id)
 
         return list(await asyncio.gather(*(bounded(i) for i in idea_ids)))
-
-
-async def start_ideas_client(app: FastAPI) -> None:
-    s = app.state.settings
-    app.state.ideas = IdeasClient(
-        s.ideas_url,
-        connect_timeout=s.ideas_connect_timeout_seconds,
-        read_timeout=s.ideas_read_timeout_seconds,
-    )
-
-
-async def stop_ideas_client(app: FastAPI) -> None:
-    await app.state.ideas.aclose()

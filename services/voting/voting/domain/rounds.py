@@ -11,16 +11,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_core import outbox
 from platform_core.auth import Principal
 from platform_core.problems import Problem
-from voting import audit
-from voting.ideas_client import NOT_VOTABLE, IdeasClient, IdeaSnapshot
+from voting.clients.ideas import NOT_VOTABLE, IdeasClient, IdeaSnapshot
+from voting.domain import audit
 from voting.models import Ballot, BallotRetry, BallotVoter, Round, utcnow
-from voting.schemas import COUNTING_DEFAULTS, COUNTING_KEYS, RoundCreate, RoundRules, RoundUpdate
+from voting.schemas import RoundCreate, RoundRules, RoundUpdate
 from voting.tally import count
+from voting.vocabulary import COUNTING_DEFAULTS, COUNTING_KEYS
 
 RESULT_PUBLISHED = "round.result_published"
 RESULT_DESTINATIONS = ("ideas", "followup")
@@ -447,3 +449,44 @@ async def voter_counts(session: AsyncSession, round_ids: list[uuid.UUID]) -> dic
         select(VOTERS.c.round_id, func.count()).where(VOTERS.c.round_id.in_(round_ids)).group_by(VOTERS.c.round_id)
     )
     return {round_id: n for round_id, n in rows.all()}
+
+
+async def page_of_rounds(
+    session: AsyncSession,
+    *,
+    council_id: uuid.UUID | None,
+    hack_day_id: uuid.UUID | None,
+    phase: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Round], int]:
+    """A page of rounds, newest first (of one council, or of all for council_id None), and the total."""
+    query = select(Round)
+    if council_id is not None:
+        query = query.where(Round.council_id == council_id)
+    if hack_day_id is not None:
+        query = query.where(Round.hack_day_id == hack_day_id)
+    if phase is not None:
+        query = query.where(Round.phase == phase)
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    found = (
+        (await session.execute(query.order_by(col(Round.created_at).desc(), col(Round.id)).limit(limit).offset(offset)))
+        .scalars()
+        .all()
+    )
+    return list(found), total
+
+
+async def counted_ballots(session: AsyncSession, rnd: Round) -> list[dict]:
+    """The round's counted ballots in receipt order (random, never the order they were cast)."""
+    rows = (
+        await session.execute(
+            select(BALLOTS.c.receipt, BALLOTS.c.choices, BALLOTS.c.voter_id)
+            .where(BALLOTS.c.round_id == rnd.id, BALLOTS.c.state == "counted")
+            .order_by(BALLOTS.c.receipt)
+        )
+    ).all()
+    return [
+        {"receipt": r.receipt, "choices": json.loads(r.choices), "voter_id": str(r.voter_id) if r.voter_id else None}
+        for r in rows
+    ]

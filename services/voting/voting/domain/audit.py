@@ -32,7 +32,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from voting.models import AuditEntry, AuditPending, Ballot, Round
-from voting.schemas import COUNTING_KEYS
+from voting.vocabulary import COUNTING_KEYS
 
 GENESIS = ""
 AUDIT = AuditEntry.__table__
@@ -343,3 +343,18 @@ async def verify(session: AsyncSession, key: str, round_id: uuid.UUID) -> Verifi
         head=round_row.audit_head,
         first_broken=problems[0] if problems else None,
     )
+
+
+async def entries(session: AsyncSession, round_id: uuid.UUID, *, limit: int, offset: int) -> list[AuditEntry]:
+    """A page of the round's chain, in order."""
+    found = await session.execute(
+        select(AuditEntry).where(AuditEntry.round_id == round_id).order_by(AUDIT.c.seq).limit(limit).offset(offset)
+    )
+    return list(found.scalars().all())
+
+
+async def chain_if_open(session: AsyncSession, key: str, rnd: Round) -> None:
+    """An open round's log may lag its last ballots by a moment: chain them before showing it."""
+    if rnd.phase == "open":
+        await chain_round(session, key, rnd.id)
+        await session.refresh(rnd)

@@ -23,6 +23,7 @@ import json
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -32,18 +33,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_core.auth import Principal
 from platform_core.problems import Problem
-from voting import audit, secrecy
+from voting.domain import audit
+from voting.domain import receipts as secrecy
 from voting.models import Ballot, BallotRetry, BallotVoter, Round, utcnow
-from voting.schemas import COUNTING_KEYS
 from voting.tally import validate_choices
+from voting.tally.validation import BALLOT_KEY
+from voting.vocabulary import COUNTING_KEYS
 
 ROUNDS = Round.__table__
 VOTERS = BallotVoter.__table__
 BALLOTS = Ballot.__table__
 RETRIES = BallotRetry.__table__
 VOTING_ROLES = ("staff", "organiser", "manager")
-# What in a ballot names ideas, per method: the ideas a voter "votes for".
-BALLOT_KEY = {"dot_voting": "dots", "approval": "approve", "ranked": "ranking", "score": "scores"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,6 @@ class RoundConfig:
     version: int
 
 
-_CACHE: OrderedDict[uuid.UUID, RoundConfig] = OrderedDict()
 CACHE_SIZE = 256
 
 
@@ -82,40 +82,40 @@ def _config(row: Any) -> RoundConfig:
     )
 
 
-async def load_config(session: AsyncSession, round_id: uuid.UUID) -> RoundConfig | None:
-    row = (
-        await session.execute(
-            select(
-                ROUNDS.c.id,
-                ROUNDS.c.council_id,
-                ROUNDS.c.method,
-                ROUNDS.c.rules,
-                ROUNDS.c.candidates,
-                ROUNDS.c.version,
-            ).where(ROUNDS.c.id == round_id)
-        )
-    ).one_or_none()
-    if row is None:
-        _CACHE.pop(round_id, None)
-        return None
-    config = _config(row)
-    # Safe to keep: every cast compares the version under its lock and reloads if it moved.
-    _CACHE[round_id] = config
-    _CACHE.move_to_end(round_id)
-    if len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return config
+_CONFIG = select(
+    ROUNDS.c.id, ROUNDS.c.council_id, ROUNDS.c.method, ROUNDS.c.rules, ROUNDS.c.candidates, ROUNDS.c.version
+)
 
 
-def cached_config(round_id: uuid.UUID) -> RoundConfig | None:
-    cached = _CACHE.get(round_id)
-    if cached is not None:
-        _CACHE.move_to_end(round_id)
-    return cached
+class RoundConfigs:
+    """The rules of recently cast-in rounds, so that a first ballot is checked without a query.
 
+    Safe to keep: every write compares the round's version under its lock and reloads if it moved.
+    """
 
-async def round_config(session: AsyncSession, round_id: uuid.UUID) -> RoundConfig | None:
-    return cached_config(round_id) or await load_config(session, round_id)
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._cache: OrderedDict[uuid.UUID, RoundConfig] = OrderedDict()
+
+    def cached(self, round_id: uuid.UUID) -> RoundConfig | None:
+        found = self._cache.get(round_id)
+        if found is not None:
+            self._cache.move_to_end(round_id)
+        return found
+
+    async def load(self, session: AsyncSession, round_id: uuid.UUID) -> RoundConfig | None:
+        row = (await session.execute(_CONFIG.where(ROUNDS.c.id == round_id))).one_or_none()
+        if row is None:
+            self._cache.pop(round_id, None)
+            return None
+        config = self._cache[round_id] = _config(row)
+        self._cache.move_to_end(round_id)
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return config
+
+    async def get(self, session: AsyncSession, round_id: uuid.UUID) -> RoundConfig | None:
+        return self.cached(round_id) or await self.load(session, round_id)
 
 
 def check_voter(config: RoundConfig, voter: Principal) -> None:
@@ -157,30 +157,30 @@ def _insert_ignoring_conflict(dialect_name: str, table: Any, conflict: list[str]
     return dialect.insert(table).on_conflict_do_nothing(index_elements=conflict).returning(returning)
 
 
-# The cast's statements, built once per dialect (building one costs more than sending it).
-_STATEMENTS: dict[str, dict[str, Any]] = {}
-
-
-def _statements(dialect_name: str) -> dict[str, Any]:
-    if dialect_name not in _STATEMENTS:
-        _STATEMENTS[dialect_name] = {
-            "retry": _insert_ignoring_conflict(dialect_name, RETRIES, ["id"], RETRIES.c.id),
-            "voter": _insert_ignoring_conflict(dialect_name, VOTERS, ["round_id", "voter_id"], VOTERS.c.id),
-            "ballot": insert(BALLOTS),
-        }
-    return _STATEMENTS[dialect_name]
+# The cast's statements, built once per dialect at import (building one costs more than sending it).
+_STATEMENTS: dict[str, dict[str, Any]] = {
+    name: {
+        "retry": _insert_ignoring_conflict(name, RETRIES, ["id"], RETRIES.c.id),
+        "voter": _insert_ignoring_conflict(name, VOTERS, ["round_id", "voter_id"], VOTERS.c.id),
+        "ballot": insert(BALLOTS),
+    }
+    for name in ("postgresql", "sqlite")
+}
 
 
 @dataclass
 class CastAnswer:
+    """What a cast answers: its status, its JSON body, and whether it replays an earlier answer."""
+
     status_code: int
     body: dict
     replayed: bool
 
 
-async def cast(
+async def cast_in_session(
     session: AsyncSession,
     *,
+    configs: RoundConfigs,
     ballot_secret: str,
     config: RoundConfig,
     voter: Principal,
@@ -191,7 +191,7 @@ async def cast(
     check_voter(config, voter)
     check_choices(config, voter, choices)
     try:
-        return await _write(session, ballot_secret, config, voter, choices, idempotency_key, replaces)
+        return await _write(session, configs, ballot_secret, config, voter, choices, idempotency_key, replaces)
     except DBAPIError as exc:
         raise sanitised(exc) from None
 
@@ -269,6 +269,7 @@ def prepare(
 
 async def _write(
     session: AsyncSession,
+    configs: RoundConfigs,
     ballot_secret: str,
     config: RoundConfig,
     voter: Principal,
@@ -277,15 +278,15 @@ async def _write(
     hint: str | None,
 ) -> CastAnswer:
     conn = await session.connection()
-    sql = _statements(conn.dialect.name)
+    sql = _STATEMENTS[conn.dialect.name]
     tail = await audit.lock_round(session, config.id, mode="cast")
     if tail is None:
         raise Problem(404, "There is no round with this id in your council.")
-    check_open(tail)
+    refuse_unless_open(tail.phase, tail.opens_at, tail.closes_at, utcnow())
     if tail.version != config.version:
         # The round was edited since this process cached it: check the ballot against what holds now
         # (stable while we hold the lock).
-        config = await load_config(session, config.id)
+        config = await configs.load(session, config.id)
         check_voter(config, voter)
         check_choices(config, voter, choices)
     b = prepare(ballot_secret, config, voter, choices, idempotency_key)
@@ -329,25 +330,41 @@ async def _replacing(
                 )
             )
         )
-    await conn.execute(_statements(conn.dialect.name)["ballot"], b.ballot)
+    await conn.execute(_STATEMENTS[conn.dialect.name]["ballot"], b.ballot)
     replaced = ("ballot.replaced", {"receipt": old_receipt, "replaced_by": b.receipt})
     await audit.add_pending(session, config.id, [replaced, b.accepted])
     return CastAnswer(201, b.body, replayed=False)
 
 
-def check_open(tail: audit.Tail | Any) -> None:
-    if tail.phase != "open":
-        detail = (
+# THE RULE "the round takes ballots now": open, and inside its window (opens_at <= now < closes_at,
+# either end optional). Stated once, in Python below; the PostgreSQL batch statement cannot call
+# Python, so it embeds OPEN_FOR_BALLOTS_SQL, and tests/voting/test_voting_rules.py proves on
+# PostgreSQL that the two agree on every phase and at both edges of the window.
+OPEN_FOR_BALLOTS_SQL = (
+    "r.phase = 'open' AND (r.opens_at IS NULL OR r.opens_at <= $2::timestamptz) "
+    "AND (r.closes_at IS NULL OR $2::timestamptz < r.closes_at)"
+)
+
+
+def ballots_refused(phase: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> str | None:
+    """Why the round takes no ballot at `now`, or None if it takes them (see THE RULE above)."""
+    if phase != "open":
+        return (
             "The round is not open yet."
-            if tail.phase == "draft"
-            else f"The round is {tail.phase}; ballots are no longer accepted."
+            if phase == "draft"
+            else f"The round is {phase}; ballots are no longer accepted."
         )
-        raise Problem(409, detail)
-    now = utcnow()
-    if tail.opens_at and now < tail.opens_at:
-        raise Problem(409, f"Voting opens at {audit.at_text(tail.opens_at)}.")
-    if tail.closes_at and now >= tail.closes_at:
-        raise Problem(409, f"Voting closed at {audit.at_text(tail.closes_at)}.")
+    if opens_at is not None and now < opens_at:
+        return f"Voting opens at {audit.at_text(opens_at)}."
+    if closes_at is not None and now >= closes_at:
+        return f"Voting closed at {audit.at_text(closes_at)}."
+    return None
+
+
+def refuse_unless_open(phase: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> None:
+    refused = ballots_refused(phase, opens_at, closes_at, now)
+    if refused is not None:
+        raise Problem(409, refused)
 
 
 async def _replace(
@@ -449,6 +466,7 @@ async def _replay(
 
 
 async def my_ballot(session: AsyncSession, config: RoundConfig, voter: Principal) -> dict:
+    """Whether the voter has voted, and in an open (non-secret) round their ballot."""
     voted = (
         await session.execute(
             select(VOTERS.c.id).where(VOTERS.c.round_id == config.id, VOTERS.c.voter_id == voter.person_id)
@@ -493,3 +511,73 @@ async def check_receipt(session: AsyncSession, round_id: uuid.UUID, receipt: str
             return answer
         current = row.replaced_by
     return answer
+
+
+class BallotBox:
+    """THE entry point of casting a ballot: checks it and writes it, in a batch when it can.
+
+    A voter's first ballot in a round this process has cached goes to the batch writer
+    (ballot_batches.py); anything the batch did not write (a replacement, a retry, a round edited
+    since it was cached, a round not cached yet) goes on in a transaction of its own. The ballot
+    path owns its transactions, like the batch writer: each is committed before the answer is sent.
+    """
+
+    def __init__(self, *, sessionmaker: Any, batches: Any, ballot_secret: str, chainer: Any) -> None:
+        self._sessionmaker = sessionmaker
+        self._batches = batches
+        self._secret = ballot_secret
+        self._chainer = chainer
+        self.configs = RoundConfigs()
+
+    async def cast(
+        self,
+        *,
+        round_id: uuid.UUID,
+        voter: Principal,
+        choices: dict,
+        replaces: str | None,
+        idempotency_key: str | None,
+    ) -> CastAnswer:
+        """Cast (or replace) the voter's ballot; raises Problem for a ballot or round that refuses it."""
+        answer = None
+        config = self.configs.cached(round_id)
+        if config is not None:
+            if not voter.in_council(config.council_id):
+                raise _no_round()
+            answer = await self._batches.cast(
+                ballot_secret=self._secret, config=config, voter=voter, choices=choices, idempotency_key=idempotency_key
+            )
+        if answer is None:
+            async with self._sessionmaker() as session:
+                try:
+                    config = await self.configs.get(session, round_id)
+                    if config is None or not voter.in_council(config.council_id):
+                        raise _no_round()
+                    answer = await cast_in_session(
+                        session,
+                        configs=self.configs,
+                        ballot_secret=self._secret,
+                        config=config,
+                        voter=voter,
+                        choices=choices,
+                        replaces=replaces,
+                        idempotency_key=idempotency_key,
+                    )
+                    await session.commit()
+                except DBAPIError as exc:
+                    await session.rollback()
+                    raise sanitised(exc) from None
+                except BaseException:
+                    await session.rollback()
+                    raise
+        if not answer.replayed:
+            self._chainer.soon(round_id)  # committed: chain its events in the background
+        return answer
+
+    async def drain(self) -> None:
+        """Wait for the batches in flight (at shutdown)."""
+        await self._batches.drain()
+
+
+def _no_round() -> Problem:
+    return Problem(404, "There is no round with this id in your council.")

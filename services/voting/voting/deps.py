@@ -1,0 +1,48 @@
+"""The voting service's dependencies, declared once: state, session, caller, and loaded-and-checked rounds."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Path
+
+from platform_core.auth import CurrentPrincipal
+from platform_core.db import SessionDep
+from platform_core.problems import Problem
+from voting.access import not_found, organises, sees_round
+from voting.domain import rounds
+from voting.models import Round, utcnow
+from voting.state import VotingState, of_request
+
+StateDep = Annotated[VotingState, Depends(of_request)]
+Caller = CurrentPrincipal
+
+__all__ = ["Caller", "OrganisedRoundDep", "RoundDep", "SessionDep", "StateDep"]
+
+
+async def round_in_council(
+    state: StateDep,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    round_id: Annotated[uuid.UUID, Path(description="the round's id")],
+) -> Round:
+    """The round, if the caller's council owns it; a round past its closing time is closed (counted) now."""
+    rnd = await session.get(Round, round_id)
+    if rnd is None or not sees_round(principal, rnd):
+        raise not_found()
+    if rnd.phase == "open" and rnd.closes_at is not None and rnd.closes_at <= utcnow():
+        await rounds.close_round(session, state.audit_key, rnd, by=None)
+    return rnd
+
+
+RoundDep = Annotated[Round, Depends(round_in_council)]
+
+
+async def organised_round(rnd: RoundDep, principal: CurrentPrincipal) -> Round:
+    if not organises(principal, rnd):
+        raise Problem(403, "Only organisers of the round's council can do this.")
+    return rnd
+
+
+OrganisedRoundDep = Annotated[Round, Depends(organised_round)]

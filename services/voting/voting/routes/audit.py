@@ -1,0 +1,66 @@
+"""Audit routes: a round's tamper-evident chain and its verification (HTTP only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from platform_core.problems import responses
+from voting.access import check_after_close
+from voting.deps import Caller, RoundDep, SessionDep, StateDep
+from voting.domain import audit
+from voting.schemas import AuditPage, AuditVerification, BrokenEntry
+from voting.views import audit_entry
+
+router = APIRouter(prefix="/api/voting", tags=["voting"])
+MAX_PAGE = 200
+MAX_OFFSET = 1_000_000  # past any real list; keeps the number inside a database integer
+
+
+@router.get(
+    "/rounds/{round_id}/audit",
+    response_model=AuditPage,
+    summary="The round's audit chain",
+    responses=responses(401, 404, 409, 422),
+)
+async def audit_log(
+    rnd: RoundDep,
+    session: SessionDep,
+    principal: Caller,
+    state: StateDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> AuditPage:
+    check_after_close(principal, rnd, "audit")
+    await audit.chain_if_open(session, state.audit_key, rnd)
+    rows = await audit.entries(session, rnd.id, limit=limit, offset=offset)
+    total = rnd.audit_seq
+    return AuditPage(
+        round_id=rnd.id,
+        items=[audit_entry(e) for e in rows],
+        total=total,
+        head=rnd.audit_head,
+        next_offset=offset + limit if offset + limit < total else None,
+    )
+
+
+@router.get(
+    "/rounds/{round_id}/audit/verify",
+    response_model=AuditVerification,
+    summary="Verify the audit chain and every ballot against it; names the first broken entry",
+    responses=responses(401, 404, 409, 422),
+)
+async def verify_audit(rnd: RoundDep, session: SessionDep, principal: Caller, state: StateDep) -> AuditVerification:
+    check_after_close(principal, rnd, "audit")
+    await audit.chain_if_open(session, state.audit_key, rnd)
+    v = await audit.verify(session, state.audit_key, rnd.id)
+    return AuditVerification(
+        round_id=rnd.id,
+        ok=v.ok,
+        entries_checked=v.entries_checked,
+        ballots_checked=v.ballots_checked,
+        ballots_pending=v.ballots_pending,
+        head=v.head,
+        first_broken=BrokenEntry(**vars(v.first_broken)) if v.first_broken else None,
+    )

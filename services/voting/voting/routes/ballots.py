@@ -1,0 +1,61 @@
+"""Ballot routes: cast or replace your ballot, see whether you voted, check a receipt (HTTP only)."""
+
+from __future__ import annotations
+
+import uuid
+
+import orjson
+from fastapi import APIRouter, Request, Response
+
+from platform_core.idempotency import idempotency_key
+from platform_core.problems import responses
+from voting.deps import Caller, RoundDep, SessionDep, StateDep
+from voting.domain import ballots
+from voting.schemas import BallotCreate, BallotReceipt, MyBallot, ReceiptCheck, ReceiptCheckIn
+
+router = APIRouter(prefix="/api/voting", tags=["voting"])
+
+
+@router.post(
+    "/rounds/{round_id}/ballot",
+    response_model=BallotReceipt,
+    status_code=201,
+    summary="Cast or replace your ballot (send an Idempotency-Key)",
+    responses=responses(401, 403, 404, 409, 422, 503),
+)
+async def cast_ballot(
+    round_id: uuid.UUID, data: BallotCreate, request: Request, principal: Caller, state: StateDep
+) -> Response:
+    answer = await state.ballot_box.cast(
+        round_id=round_id,
+        voter=principal,
+        choices=data.choices,
+        replaces=data.replaces,
+        idempotency_key=idempotency_key(request),
+    )
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    # The body is made once and sent as is (it is also what a retry replays).
+    return Response(
+        orjson.dumps(answer.body), status_code=answer.status_code, headers=headers, media_type="application/json"
+    )
+
+
+@router.get(
+    "/rounds/{round_id}/ballot",
+    response_model=MyBallot,
+    summary="Whether you have voted (and, in an open round, your ballot)",
+    responses=responses(401, 404, 422),
+)
+async def my_ballot(rnd: RoundDep, session: SessionDep, principal: Caller, state: StateDep) -> dict:
+    config = await state.ballot_box.configs.get(session, rnd.id)
+    return await ballots.my_ballot(session, config, principal)
+
+
+@router.post(
+    "/rounds/{round_id}/receipts/check",
+    response_model=ReceiptCheck,
+    summary="Check a receipt: is its ballot counted, or replaced by which one?",
+    responses=responses(401, 404, 422),
+)
+async def check_receipt(rnd: RoundDep, data: ReceiptCheckIn, session: SessionDep) -> dict:
+    return await ballots.check_receipt(session, rnd.id, data.receipt)

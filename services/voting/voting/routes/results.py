@@ -1,0 +1,82 @@
+"""Result routes: the round's result, its counted ballots for a recount, and CSV exports (HTTP only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from platform_core.problems import Problem, responses
+from voting import views
+from voting.access import check_after_close, result_is_final_for
+from voting.deps import Caller, OrganisedRoundDep, RoundDep, SessionDep
+from voting.domain import rounds
+from voting.schemas import BallotsExport, ResultPublic, SelectedIdea
+
+router = APIRouter(prefix="/api/voting", tags=["voting"])
+_CSV = {200: {"content": {"text/csv": {}}, "description": "CSV file"}}
+
+
+@router.get(
+    "/rounds/{round_id}/result",
+    response_model=ResultPublic,
+    summary="The round's result",
+    responses=responses(401, 404, 409, 422),
+)
+async def get_result(rnd: RoundDep, session: SessionDep, principal: Caller) -> ResultPublic:
+    if result_is_final_for(principal, rnd):
+        selected = (
+            [SelectedIdea(**s) for s in rounds.selected_ideas(rnd, rnd.selected_count)]
+            if rnd.phase == "published"
+            else None
+        )
+        return ResultPublic(
+            round_id=rnd.id,
+            phase=rnd.phase,
+            final=True,
+            result=rnd.result,
+            selected=selected,
+            audit_head=rnd.audit_head,
+        )
+    return ResultPublic(round_id=rnd.id, phase=rnd.phase, final=False, result=await rounds.tally(session, rnd))
+
+
+@router.get(
+    "/rounds/{round_id}/ballots",
+    response_model=BallotsExport,
+    summary="The counted ballots (receipt and choices, no voter) with the result: recount them",
+    responses=responses(401, 404, 409, 422),
+)
+async def ballots_export(rnd: RoundDep, session: SessionDep, principal: Caller) -> dict:
+    check_after_close(principal, rnd, "ballots")
+    return views.ballots_export(rnd, await rounds.counted_ballots(session, rnd))
+
+
+def _csv_response(text: str, name: str) -> Response:
+    return Response(
+        text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get(
+    "/rounds/{round_id}/export/result.csv",
+    response_class=Response,
+    summary="The result as CSV",
+    responses={**_CSV, **responses(401, 403, 404, 409, 422)},
+)
+async def result_csv(rnd: OrganisedRoundDep) -> Response:
+    if rnd.phase not in ("closed", "published"):
+        raise Problem(409, "There is a result to export once the round is closed.")
+    return _csv_response(views.result_csv(rnd), f"round-{rnd.id}-result.csv")
+
+
+@router.get(
+    "/rounds/{round_id}/export/ballots.csv",
+    response_class=Response,
+    summary="The ballots as CSV",
+    responses={**_CSV, **responses(401, 403, 404, 409, 422)},
+)
+async def ballots_csv(rnd: OrganisedRoundDep, session: SessionDep) -> Response:
+    if rnd.phase not in ("closed", "published"):
+        raise Problem(409, "Ballots can be exported once the round is closed.")
+    return _csv_response(
+        views.ballots_csv(rnd, await rounds.counted_ballots(session, rnd)), f"round-{rnd.id}-ballots.csv"
+    )

@@ -1,0 +1,187 @@
+"""Round routes: create, list, read, change, open, close and publish rounds (HTTP only)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+
+from platform_core.auth import Principal, require_roles
+from platform_core.idempotency import Idempotency, fingerprint, idempotency_key
+from platform_core.problems import Problem, responses
+from voting.access import not_found, organises, sees_round
+from voting.deps import Caller, OrganisedRoundDep, RoundDep, SessionDep, StateDep
+from voting.domain import rounds
+from voting.models import Round
+from voting.schemas import PublishIn, RoundCreate, RoundPage, RoundPublic, RoundUpdate
+from voting.views import round_public
+from voting.vocabulary import Phase
+
+router = APIRouter(prefix="/api/voting", tags=["voting"])
+MAX_PAGE = 200
+MAX_OFFSET = 1_000_000  # past any real list; keeps the number inside a database integer
+
+
+def _request_id(request: Request) -> str | None:
+    return request.headers.get("x-request-id")
+
+
+async def _answer(session: SessionDep, rnd: Round, principal: Principal, response: Response) -> RoundPublic:
+    response.headers["ETag"] = f'"{rnd.version}"'
+    return round_public(rnd, principal, await rounds.voter_count(session, rnd.id))
+
+
+@router.post(
+    "/rounds",
+    response_model=RoundPublic,
+    status_code=201,
+    summary="Create a round over a hack day's ideas",
+    responses=responses(401, 403, 409, 422, 503),
+)
+async def create_round(
+    data: RoundCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    state: StateDep,
+    principal: Annotated[Principal, Depends(require_roles("organiser"))],
+):
+    if principal.council_id is None or not principal.has("organiser"):
+        raise Problem(403, "Rounds are created by organisers of a council.")
+    key = idempotency_key(request)
+    # The ideas service is asked before the database is touched: no lock is held while we wait.
+    candidates = await rounds.snapshot_candidates(
+        state.ideas, principal, data.hack_day_id, data.idea_ids, _request_id(request)
+    )
+    idem = Idempotency(session, str(principal.person_id), key, fingerprint(request, data.model_dump(mode="json")))
+    replay = await idem.begin()
+    if replay is not None:
+        return replay
+    rnd = await rounds.create_round(session, state.audit_key, principal, data, candidates)
+    out = round_public(rnd, principal, 0)
+    await idem.finish(201, out.model_dump(mode="json"))
+    response.headers["ETag"] = f'"{rnd.version}"'
+    response.headers["Location"] = f"/api/voting/rounds/{rnd.id}"
+    return out
+
+
+@router.get("/rounds", response_model=RoundPage, summary="Rounds of your council", responses=responses(401, 422))
+async def list_rounds(
+    principal: Caller,
+    session: SessionDep,
+    hack_day_id: uuid.UUID | None = None,
+    phase: Phase | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> RoundPage:
+    found, total = await rounds.page_of_rounds(
+        session,
+        council_id=None if principal.is_admin else principal.council_id,
+        hack_day_id=hack_day_id,
+        phase=phase,
+        limit=limit,
+        offset=offset,
+    )
+    counts = await rounds.voter_counts(session, [r.id for r in found])
+    items = [round_public(r, principal, counts.get(r.id, 0)) for r in found]
+    return RoundPage(items=items, total=total, next_offset=offset + limit if offset + limit < total else None)
+
+
+@router.get("/rounds/{round_id}", response_model=RoundPublic, summary="A round", responses=responses(401, 404, 422))
+async def get_round(rnd: RoundDep, principal: Caller, session: SessionDep, response: Response) -> RoundPublic:
+    return await _answer(session, rnd, principal, response)
+
+
+@router.patch(
+    "/rounds/{round_id}",
+    response_model=RoundPublic,
+    summary="Change a round (If-Match its version)",
+    responses=responses(401, 403, 404, 409, 412, 422, 428, 503),
+)
+async def update_round(
+    round_id: uuid.UUID,
+    data: RoundUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    state: StateDep,
+    principal: Caller,
+    if_match: Annotated[str | None, Header()] = None,
+) -> RoundPublic:
+    # Read the round in a short session of its own: the ideas service may be asked for a new
+    # snapshot, and no transaction (on SQLite, the write lock) should be held while it answers.
+    async with state.sessionmaker() as peek:
+        found = await peek.get(Round, round_id)
+        if found is None or not sees_round(principal, found):
+            raise not_found()
+        if not organises(principal, found):
+            raise Problem(403, "Only organisers of the round's council can do this.")
+        hack_day_id = found.hack_day_id
+    if if_match is None:
+        raise Problem(
+            428,
+            "Send If-Match with the round's version (its ETag) so changes are not overwritten.",
+            errors=[{"field": "If-Match", "message": "is required"}],
+        )
+    candidates = None
+    if "idea_ids" in data.model_fields_set:
+        candidates = await rounds.snapshot_candidates(
+            state.ideas, principal, hack_day_id, data.idea_ids, _request_id(request)
+        )
+    rnd = await session.get(Round, round_id)
+    if rnd is None:
+        raise not_found()
+    if if_match.strip().removeprefix("W/").strip('"') != str(rnd.version):
+        raise Problem(
+            412,
+            f"The round has changed since you read it (now version {rnd.version}); reload it.",
+            errors=[{"field": "If-Match", "message": "does not match the current version"}],
+        )
+    rnd = await rounds.update_round(session, state.audit_key, principal, rnd, data, candidates)
+    return await _answer(session, rnd, principal, response)
+
+
+@router.post(
+    "/rounds/{round_id}/open",
+    response_model=RoundPublic,
+    summary="Open a draft round for voting",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def open_round(
+    rnd: OrganisedRoundDep, response: Response, session: SessionDep, state: StateDep, principal: Caller
+) -> RoundPublic:
+    rnd = await rounds.open_round(session, state.audit_key, principal, rnd)
+    return await _answer(session, rnd, principal, response)
+
+
+@router.post(
+    "/rounds/{round_id}/close",
+    response_model=RoundPublic,
+    summary="Close an open round and count it",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def close_round(
+    rnd: OrganisedRoundDep, response: Response, session: SessionDep, state: StateDep, principal: Caller
+) -> RoundPublic:
+    rnd = await rounds.close_round(session, state.audit_key, rnd, by=principal)
+    return await _answer(session, rnd, principal, response)
+
+
+@router.post(
+    "/rounds/{round_id}/publish",
+    response_model=RoundPublic,
+    summary="Publish a closed round's result and ballots to the council",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def publish_round(
+    rnd: OrganisedRoundDep,
+    response: Response,
+    session: SessionDep,
+    state: StateDep,
+    principal: Caller,
+    data: Annotated[PublishIn | None, Body()] = None,
+) -> RoundPublic:
+    selected_count = data.selected_count if data else None
+    rnd = await rounds.publish_round(session, state.audit_key, principal, rnd, selected_count)
+    return await _answer(session, rnd, principal, response)

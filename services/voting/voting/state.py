@@ -1,0 +1,41 @@
+"""The voting service's typed application state: what the lifespan makes, read through `deps.StateDep`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from voting.clients.ideas import IdeasClient
+from voting.domain.ballots import BallotBox
+from voting.domain.chaining import Chainer
+from voting.settings import VotingSettings
+
+
+@dataclass
+class VotingState:
+    """Everything the voting service keeps for its lifetime; nothing else lives in module globals."""
+
+    settings: VotingSettings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    ideas: IdeasClient
+    chainer: Chainer
+    ballot_box: BallotBox
+    # asyncpg pool of the ballot batches on PostgreSQL; None on SQLite.
+    ballot_pool: Any | None
+
+    @property
+    def audit_key(self) -> str:
+        return self.settings.audit_key
+
+
+def of_app(app: FastAPI) -> VotingState:
+    return app.state.voting
+
+
+def of_request(request: Request) -> VotingState:
+    return request.app.state.voting
