@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
+SYSTEM_STAMP  := $(VENV)/.system-tools
 
 .PHONY: run test install install-dev demo bench lint fuzz clean
 
@@ -23,8 +24,17 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# Tools from Debian that tests drive: nginx (the proxy's config check, the load balancer of the replica
+# test). Installed as root where apt-get exists; elsewhere those tests skip and say why (CI fails them).
+$(SYSTEM_STAMP): $(BIN)/python
+	@if command -v nginx >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light; \
+	else echo "nginx is not installed and this is not root on Debian: the tests that need it will skip"; fi
+	@touch $@
+
 install: $(RUNTIME_STAMP)
-install-dev: $(DEV_STAMP)
+install-dev: $(DEV_STAMP) $(SYSTEM_STAMP)
 
 ## Start the gateway (http://127.0.0.1:8000) and the three services on SQLite; Ctrl-C stops all four.
 run: install

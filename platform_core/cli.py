@@ -51,7 +51,8 @@ def run(
     )
     extra = dict(add_commands(sub)) if add_commands else {}
     args = parser.parse_args(argv)
-    url = get_settings().database_url
+    settings = get_settings()
+    url = settings.database_url
     if args.command == "migrate":
         upgrade(alembic_ini, url)
     elif args.command == "downgrade":
@@ -61,10 +62,10 @@ def run(
     else:
         if not args.no_migrate:
             upgrade(alembic_ini, url)
-        _serve(part, app_path, url, args.host, args.port, args.workers)
+        _serve(part, app_path, url, args.host, args.port, args.workers, settings.trusted_proxies)
 
 
-def _serve(part: str, app_path: str, url: str, host: str, port: int, workers: int) -> None:
+def _serve(part: str, app_path: str, url: str, host: str, port: int, workers: int, trusted_proxies: str = "") -> None:
     import uvicorn
 
     if workers > 1 and is_sqlite(url):
@@ -80,7 +81,9 @@ def _serve(part: str, app_path: str, url: str, host: str, port: int, workers: in
         port=port,
         log_config=None,
         access_log=False,
-        proxy_headers=False,
+        # The client's address is taken from X-Forwarded-For only on a request from a trusted proxy.
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=trusted_proxies or None,
         server_header=False,
         workers=max(1, workers),
     )

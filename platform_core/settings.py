@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / ".data"
 
 TOKEN_ISSUER = "council-hackday-gateway"
 TOKEN_AUDIENCE = "council-hackday-platform"
+# A folder of files named like settings (`VOTING_AUDIT_KEY`, `IDEAS_DATABASE_URL`...), each holding
+# that setting's value: how docker-compose and Kubernetes hand a part its secrets without putting them
+# in its environment. An environment variable of the same name wins over the file.
+SECRETS_DIR_VARIABLE = "PLATFORM_SECRETS_DIR"
 
 
 class PartSettings(BaseSettings):
@@ -34,8 +39,30 @@ class PartSettings(BaseSettings):
     gateway_url: str = "http://127.0.0.1:8000"
     service_api_key: str = ""
 
+    # The reverse proxies in front of this part (addresses or networks, comma-separated:
+    # "172.31.250.0/28"). Only a request from one of these has its X-Forwarded-For believed, so that
+    # limits count the real client's address behind the proxy and a client elsewhere cannot choose
+    # its own; the right-most address a trusted proxy did not add is the client's. Empty: none.
+    trusted_proxies: str = ""
+
     # Each subclass names its own default SQLite file.
     default_sqlite_name: str = "platform.db"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        folder = os.environ.get(SECRETS_DIR_VARIABLE)
+        if not folder:
+            return init_settings, env_settings, dotenv_settings
+        if not Path(folder).is_dir():
+            raise ValueError(f"{SECRETS_DIR_VARIABLE} names {folder}, which is not a readable folder")
+        return init_settings, env_settings, dotenv_settings, SecretsSettingsSource(settings_cls, secrets_dir=folder)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> PartSettings:
