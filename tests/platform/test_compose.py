@@ -402,3 +402,37 @@ def test_nginx_accepts_the_proxy_config(first_start, tmp_path):
         text=True,
     )
     assert broken.returncode != 0  # the check can fail
+
+
+def test_the_credentials_step_makes_each_services_credential_once(first_start):
+    from tools.platform_runner import POSTGRES_ADMIN_URL, _pg_admin, postgres_reachable
+
+    if (why := postgres_reachable()) is not None:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required here: {why}")
+        pytest.skip(f"PostgreSQL is not reachable ({why})")
+    database = f"hackday_compose_{os.getpid()}"
+    _pg_admin(f'CREATE DATABASE "{database}"')
+    gateway_url = first_start / "gateway" / "GATEWAY_DATABASE_URL"
+    original = gateway_url.read_text()
+    try:
+        # The stack's gateway database, here: the step reads where the gateway's folder says.
+        gateway_url.chmod(0o600)
+        gateway_url.write_text(f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{database}")
+        step = [sys.executable, "-m", "tools.stack_secrets", "credentials", str(first_start)]
+        made = subprocess.run(step, cwd=REPO, capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        keys = {part: (first_start / part / f"{part.upper()}_SERVICE_API_KEY") for part in SERVICES}
+        first = {part: path.read_text() for part, path in keys.items()}
+        assert len(set(first.values())) == len(SERVICES)
+        for path in keys.values():
+            assert path.stat().st_uid == stack_secrets.PART_UID and path.stat().st_mode & 0o777 == 0o400
+        again = subprocess.run(step, cwd=REPO, capture_output=True, text=True, check=True)
+        assert "already in place" in again.stdout
+        assert {part: path.read_text() for part, path in keys.items()} == first
+    finally:
+        gateway_url.write_text(original)
+        gateway_url.chmod(0o400)
+        for part in SERVICES:
+            (first_start / part / f"{part.upper()}_SERVICE_API_KEY").unlink(missing_ok=True)
+        _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
