@@ -24,6 +24,7 @@ import jsonschema
 import pytest
 import yaml
 
+from platform_core.settings import PartSettings
 from tools import stack_secrets
 from tools.platform_runner import DEFAULT_PORTS, PARTS, SERVICES
 
@@ -32,19 +33,22 @@ COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
 SERVICES_IN_COMPOSE = COMPOSE["services"]
 ONE_SHOTS = {"keys", "credentials"}
 SECRETS_DIR = "/run/hackday"
-SETTINGS = {
-    "gateway": ("gateway.settings", "GatewaySettings"),
-    "ideas": ("ideas.settings", "IdeasSettings"),
-    "voting": ("voting.settings", "VotingSettings"),
-    "followup": ("followup.settings", "FollowupSettings"),
-}
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def _settings_class(part: str) -> type[PartSettings]:
+    """The part's one settings class (`<part>.settings`, whatever it is named)."""
+    module = importlib.import_module(f"{part}.settings")
+    (cls,) = {
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, PartSettings) and value.__module__ == module.__name__
+    }
+    return cls
+
+
 def _settings_fields(part: str) -> set[str]:
-    module, name = SETTINGS[part]
-    cls = getattr(importlib.import_module(module), name)
-    return set(cls.model_fields)
+    return set(_settings_class(part).model_fields)
 
 
 def _volumes(service: str) -> dict[str, tuple[str, str]]:
@@ -244,8 +248,7 @@ def test_a_second_start_keeps_what_the_first_made(first_start):
 def _load_settings_as(uid: int, part: str, folder: Path) -> tuple[str, str, bool]:
     """The part's settings as a process of `uid` loads them from `folder` (a forked child, since the
     test's own Python may live where that user cannot read)."""
-    module, name = SETTINGS[part]
-    cls = getattr(importlib.import_module(module), name)
+    cls = _settings_class(part)
     read, write = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the child
