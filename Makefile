@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 SYSTEM_STAMP  := $(VENV)/.system-tools
 
-.PHONY: run test install install-dev demo bench lint fuzz clean
+.PHONY: run test check install install-dev demo bench lint fuzz clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -57,8 +57,13 @@ fuzz: install-dev
 	FUZZ_EXAMPLES=100 FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_ALL_ROLES=1 FUZZ_SEED=random \
 		$(BIN)/python -m pytest tests/reliability/test_fuzz.py tests/reliability/test_findings.py $(PYTEST_ARGS)
 
-lint: install-dev
+## Format, lint and type checks, as CI runs them before the tests (also a pre-commit hook).
+check: install-dev
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+lint: check
 
 clean:
 	rm -rf $(VENV) .data

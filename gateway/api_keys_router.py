@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response
-from sqlmodel import select
+from sqlmodel import col, select
 
 from gateway import identity
 from gateway.models import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
@@ -45,7 +45,7 @@ async def create_key(body: ApiKeyCreate, principal: CurrentPrincipal, session: S
 )
 async def list_keys(principal: CurrentPrincipal, session: SessionDep) -> list[ApiKey]:
     _require_person(principal)
-    query = select(ApiKey).order_by(ApiKey.created_at).limit(500)
+    query = select(ApiKey).order_by(col(ApiKey.created_at)).limit(500)
     if not principal.is_admin:
         query = query.where(ApiKey.council_id == principal.council_id)
     return list((await session.exec(query)).all())

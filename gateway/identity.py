@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.models import ApiKey, Council, Invitation, Person
@@ -118,7 +118,7 @@ async def add_staff_in_bulk(
     wanted: dict[str, str] = {}
     for email, name in people:
         wanted.setdefault(email.lower(), name)
-    existing = set((await session.exec(select(Person.email).where(Person.email.in_(list(wanted))))).all())
+    existing = set((await session.exec(select(Person.email).where(col(Person.email).in_(list(wanted))))).all())
     created: list[tuple[Person, str]] = []
     for email, name in wanted.items():
         if email in existing:

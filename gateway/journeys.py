@@ -29,7 +29,7 @@ class Unavailable(Exception):
 
 
 async def _get(
-    request: Request, part: str, path: str, params: dict[str, Any] | None = None, method: str = "GET", json: Any = None
+    request: Request, part: str, path: str, params: Any = None, method: str = "GET", json: Any = None
 ) -> httpx.Response:
     client: httpx.AsyncClient = request.app.state.upstreams[part].client
     headers = {"Authorization": request.headers.get("authorization", ""), "X-Request-ID": correlation_id.get() or ""}

@@ -95,11 +95,15 @@ class CouncilPublic(BaseModel):
     created_at: datetime
 
 
+def _staff_only() -> list[RoleName]:
+    return ["staff"]
+
+
 class PersonCreate(Input):
     email: EmailStr
     name: Name
     council_id: uuid.UUID | None = None
-    roles: list[RoleName] = PField(default_factory=lambda: ["staff"], min_length=1, max_length=4)
+    roles: list[RoleName] = PField(default_factory=_staff_only, min_length=1, max_length=4)
     password: NewPassword | None = None
 
 

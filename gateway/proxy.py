@@ -75,6 +75,8 @@ class Upstream:
         self.read_timeout = read_timeout
         self.max_connections = max_connections
         base = URL(self.base_url)
+        if base.host is None:
+            raise ValueError(f"{name}: the service URL {base_url!r} names no host")
         self._scheme, self._host, self._port = base.scheme, base.host, base.port
         self._base_path = base.raw_path.rstrip("/")
         # httpx for the gateway's own occasional calls (readiness, OpenAPI); not on the hot path.

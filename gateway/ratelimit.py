@@ -75,6 +75,7 @@ class RateLimits:
         item = self.login if which == "login" else self.writes
         if self._local is not None:
             return self._local.retry_after(item, which, key)
+        assert self._limiter is not None  # __init__ sets one of the two
         if await self._limiter.hit(item, which, key):
             return None
         stats = await self._limiter.get_window_stats(item, which, key)

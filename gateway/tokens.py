@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from platform_core.auth import ALGORITHM
@@ -19,7 +20,10 @@ class TokenIssuer:
                 "No token signing key: set GATEWAY_JWT_PRIVATE_KEY or GATEWAY_JWT_PRIVATE_KEY_FILE "
                 "(`make run` generates a development key pair in .data/keys)."
             )
-        self._key = load_pem_private_key(private_key_pem.encode(), password=None)
+        key = load_pem_private_key(private_key_pem.encode(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise RuntimeError("The token signing key must be an Ed25519 key (tokens are signed with EdDSA).")
+        self._key = key
         self.issuer = issuer
         self.audience = audience
         self.ttl_seconds = ttl_seconds

@@ -12,6 +12,7 @@ from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
 from starlette.routing import Route
 
@@ -25,7 +26,7 @@ from platform_core.settings import PartSettings
 
 # FastAPI's built-in OpenTelemetry hooks ask the global providers on every request whether they are
 # configured; this platform exports Prometheus metrics and JSON logs instead, so they stay off.
-NO_OTEL = {"tracing": False, "metrics": False, "logs": False}
+NO_OTEL: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 

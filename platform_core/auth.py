@@ -9,10 +9,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi import Depends, Request
 
@@ -64,7 +66,10 @@ class TokenVerifier:
 
     def __init__(self, public_key_pem: str, *, issuer: str, audience: str, cache_size: int = 10_000) -> None:
         # Parse once at start-up: a bad key fails loudly here, not on the first request.
-        self._key = load_pem_public_key(public_key_pem.encode())
+        key = load_pem_public_key(public_key_pem.encode())
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("The token public key must be an Ed25519 key (tokens are signed with EdDSA).")
+        self._key = key
         check_eddsa_with_libsodium()
         self._issuer = issuer
         self._audience = audience
@@ -136,7 +141,7 @@ async def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: str):
+def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only callers holding one of `roles` (admins always pass)."""
 
     async def _check(principal: CurrentPrincipal) -> Principal:

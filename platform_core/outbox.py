@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import JSON, Column, Index, String
-from sqlmodel import Field, select
+from sqlmodel import Field, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_core.clock import utcnow
@@ -113,8 +113,8 @@ class OutboxRelay:
         async with self._sessionmaker() as session:
             query = (
                 select(OutboxEvent)
-                .where(OutboxEvent.delivered_at.is_(None), OutboxEvent.next_attempt_at <= utcnow())
-                .order_by(OutboxEvent.created_at)
+                .where(col(OutboxEvent.delivered_at).is_(None), col(OutboxEvent.next_attempt_at) <= utcnow())
+                .order_by(col(OutboxEvent.created_at))
                 .limit(self._batch)
             )
             if session.bind.dialect.name == "postgresql":

@@ -34,15 +34,18 @@ RULE_KEYS = {
 BALLOT_KEY = {"dot_voting": "dots", "approval": "approve", "ranked": "ranking", "score": "scores"}
 
 
+# What each method's count gives: the ranking, the groups of tied ideas, the method's own figures.
+Counted = tuple[list[dict], list[list[str]], dict]
+
 # ---------------------------------------------------------------- ties and ranks
 
 
-def tie_key(tie_seed, idea):
+def tie_key(tie_seed, idea) -> str:
     """Tied ideas are shown in ascending order of sha256(tie_seed + idea id)."""
     return hashlib.sha256((tie_seed + idea).encode("utf-8")).hexdigest()
 
 
-def rank_ideas(ideas, value, figures, tie_seed):
+def rank_ideas(ideas, value, figures, tie_seed) -> tuple[list[dict], list[list[str]]]:
     """Rank by value (higher is better). Equal values share a rank: 1, 1, 3, ..."""
     ranking, ties = [], []
     for level in sorted(set(value.values()), reverse=True):
@@ -58,7 +61,7 @@ def rank_ideas(ideas, value, figures, tie_seed):
 # ---------------------------------------------------------------- the four methods
 
 
-def count_dots(ideas, ballots, rules, tie_seed):
+def count_dots(ideas, ballots, rules, tie_seed) -> Counted:
     dots = {idea: 0 for idea in ideas}
     voters = {idea: 0 for idea in ideas}
     for ballot in ballots:
@@ -70,7 +73,7 @@ def count_dots(ideas, ballots, rules, tie_seed):
     return ranking, ties, {"dots_cast": sum(dots.values())}
 
 
-def count_approval(ideas, ballots, rules, tie_seed):
+def count_approval(ideas, ballots, rules, tie_seed) -> Counted:
     approvals = {idea: 0 for idea in ideas}
     for ballot in ballots:
         for idea in ballot["approve"]:
@@ -80,7 +83,7 @@ def count_approval(ideas, ballots, rules, tie_seed):
     return ranking, ties, {"approvals_cast": sum(approvals.values())}
 
 
-def count_score(ideas, ballots, rules, tie_seed):
+def count_score(ideas, ballots, rules, tie_seed) -> Counted:
     min_votes = rules["min_votes"]
     scores = {idea: [] for idea in ideas}
     for ballot in ballots:
@@ -108,7 +111,7 @@ def count_score(ideas, ballots, rules, tie_seed):
     return ranking, ties, {"min_votes": min_votes, "scores_cast": sum(len(s) for s in scores.values())}
 
 
-def count_schulze(ideas, ballots, tie_seed):
+def count_schulze(ideas, ballots, tie_seed) -> Counted:
     # d[a][b]: how many ballots rank a above b. Ideas a ballot leaves out are below all it ranks.
     d = {a: {b: 0 for b in ideas if b != a} for a in ideas}
     for ballot in ballots:
@@ -142,7 +145,7 @@ def count_schulze(ideas, ballots, tie_seed):
     return ranking, ties, {"count": "schulze", "pairwise": d, "strongest_paths": p}
 
 
-def count_instant_runoff(ideas, ballots, tie_seed):
+def count_instant_runoff(ideas, ballots, tie_seed) -> Counted:
     still_in = list(ideas)
     rounds, history, out_in_round = [], [], {}
     while True:
@@ -211,7 +214,7 @@ def count_instant_runoff(ideas, ballots, tie_seed):
     return ranking, ties, detail
 
 
-def recount(round_, ballots):
+def recount(round_, ballots) -> dict:
     """The result the platform should have published for these ballots."""
     method = round_["method"]
     rules = {key: round_["rules"][key] for key in RULE_KEYS[method]}
@@ -242,11 +245,11 @@ def recount(round_, ballots):
 # ---------------------------------------------------------------- checks
 
 
-def whole(value, low, high=None):
+def whole(value, low, high=None) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
 
 
-def ballot_problem(method, rules, ideas, choices):
+def ballot_problem(method, rules, ideas, choices) -> str | None:
     """What is wrong with one ballot under the round's rules, or None."""
     if not isinstance(choices, dict) or list(choices) != [BALLOT_KEY[method]]:
         return f"its choices must be exactly {{'{BALLOT_KEY[method]}': ...}}"
@@ -273,7 +276,7 @@ def ballot_problem(method, rules, ideas, choices):
     return None
 
 
-def differences(expected, published, path="result"):
+def differences(expected, published, path="result") -> list[str]:
     """Where two JSON values differ, as readable paths."""
     if isinstance(expected, dict) and isinstance(published, dict):
         found = []
@@ -300,7 +303,7 @@ def differences(expected, published, path="result"):
 # ---------------------------------------------------------------- printing
 
 
-def print_ranking(round_, result):
+def print_ranking(round_, result) -> None:
     titles = {c["idea_id"]: c["title"] for c in round_["candidates"]}
     figure_names = (
         [k for k in result["ranking"][0] if k not in ("idea_id", "rank", "tied")] if result["ranking"] else []
@@ -316,7 +319,7 @@ def print_ranking(round_, result):
         print("  '=' marks a tie; tied ideas are listed in ascending sha256(round id + idea id).")
 
 
-def print_detail(round_, result):
+def print_detail(round_, result) -> None:
     titles = {c["idea_id"]: c["title"] for c in round_["candidates"]}
     detail = result["detail"]
     if detail.get("count") == "schulze":
@@ -336,7 +339,7 @@ def print_detail(round_, result):
         print(f"\ndetail: {json.dumps(detail)}")
 
 
-def main(argv=None):
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Recount a published voting round from its exported ballots.")
     parser.add_argument("export", help="the JSON file exported from GET /api/voting/rounds/{id}/ballots")
     parser.add_argument("--receipt", help="also check that this receipt code is among the ballots")

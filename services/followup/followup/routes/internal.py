@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from followup import events, views
 from followup.deps import ServiceCaller, SessionDep
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/api/followup/internal", tags=["internal"])
         **responses(400, 401, 403, 422),
     },
 )
-async def trial_from_selection(body: InternalTrialCreate, session: SessionDep, _: ServiceCaller):
+async def trial_from_selection(body: InternalTrialCreate, session: SessionDep, _: ServiceCaller) -> JSONResponse:
     trial, created = await events.trial_from_selection(session, body)
     return answer(
         views.trial_summary(trial, None, None),

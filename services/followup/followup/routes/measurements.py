@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from followup import views
 from followup.deps import ChangeableTrial, IdempotencyKey, Limit, Manager, Offset, ReadableTrial, SessionDep
@@ -30,7 +30,7 @@ async def record_measurement(
     session: SessionDep,
     principal: Manager,
     idempotency_key_header: IdempotencyKey = None,
-):
+) -> Response:
     idem = idempotency(request, session, principal, body)
     if (replay := await idem.begin()) is not None:
         return replay

@@ -31,7 +31,7 @@ async def add_metric(
     principal: Manager,
     if_match: IfMatch = None,
     idempotency_key_header: IdempotencyKey = None,
-):
+) -> Response:
     idem = idempotency(request, session, principal, body)
     if (replay := await idem.begin()) is not None:
         return replay

@@ -61,7 +61,7 @@ async def create_trial(
     principal: Manager,
     ideas: IdeasDep,
     idempotency_key_header: IdempotencyKey = None,
-):
+) -> Response:
     idem = idempotency(request, session, principal, body)
     if (replay := await idem.begin()) is not None:
         return replay

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from followup import views
 from followup.deps import ChangeableTrial, IdempotencyKey, IfMatch, Manager, SessionDep, SettingsDep, check_version
@@ -28,7 +28,7 @@ async def give_verdict(
     principal: Manager,
     if_match: IfMatch = None,
     idempotency_key_header: IdempotencyKey = None,
-):
+) -> Response:
     # A retried verdict (lost answer) replays the first instead of a 409 "already concluded".
     idem = idempotency(request, session, principal, body)
     if (replay := await idem.begin()) is not None:
@@ -54,7 +54,7 @@ async def publish(
     principal: Manager,
     settings: SettingsDep,
     idempotency_key_header: IdempotencyKey = None,
-):
+) -> Response:
     idem = idempotency(request, session, principal, {"trial_id": str(trial.id)})
     if (replay := await idem.begin()) is not None:
         return replay

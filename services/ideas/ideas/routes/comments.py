@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from ideas.deps import IdeaDep, IdempotencyKey, Page, begin_idempotent, finish_idempotent
 from ideas.domain import comments
@@ -31,7 +31,7 @@ async def add_comment(
     session: SessionDep,
     principal: CurrentPrincipal,
     idempotency_key: IdempotencyKey = None,
-):
+) -> CommentPublic | Response:
     idea, _ = found
     idem, replay = await begin_idempotent(request, session, principal, body)
     if replay is not None:

@@ -43,7 +43,7 @@ async def create_hack_day(
     session: SessionDep,
     principal: CurrentPrincipal,
     idempotency_key: IdempotencyKey = None,
-):
+) -> HackDayPublic | Response:
     idem, replay = await begin_idempotent(request, session, principal, body)
     if replay is not None:
         return replay

@@ -52,7 +52,7 @@ async def submit_idea(
     principal: CurrentPrincipal,
     index: IndexDep,
     idempotency_key: IdempotencyKey = None,
-):
+) -> IdeaPublic | Response:
     if principal.council_id is None:
         raise Problem(403, "Ideas are submitted by people of a council; your sign-in belongs to none.")
     idem, replay = await begin_idempotent(request, session, principal, body)
@@ -112,7 +112,7 @@ async def list_ideas(
     summary="One idea: in full for its council (ETag carries its version); a summary for other councils",
     responses=responses(401, 404, 422),
 )
-async def get_idea(found: IdeaDep, response: Response, session: SessionDep, principal: CurrentPrincipal):
+async def get_idea(found: IdeaDep, response: Response, session: SessionDep, principal: CurrentPrincipal) -> IdeaView:
     idea, team = found
     view = idea_view(principal, idea, team)
     if view is None:  # get_readable has already refused what the caller may not see
