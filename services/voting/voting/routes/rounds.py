@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from platform_core.auth import Principal, require_roles
 from platform_core.idempotency import Idempotency, fingerprint, idempotency_key
@@ -46,7 +47,7 @@ async def create_round(
     session: SessionDep,
     state: StateDep,
     principal: Annotated[Principal, Depends(require_roles("organiser"))],
-):
+) -> RoundPublic | JSONResponse:
     if principal.council_id is None or not principal.has("organiser"):
         raise Problem(403, "Rounds are created by organisers of a council.")
     key = idempotency_key(request)
