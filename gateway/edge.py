@@ -24,6 +24,10 @@ from platform_core.problems import PROBLEM_JSON, Problem, problem_body
 access_log = logging.getLogger("platform.access")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATHS = frozenset({"/api/auth/login", "/api/auth/invitations/accept", "/api/auth/token"})
+# Open data: the shared library is published under the OGL, so it answers reads without sign-in
+# (per-address rate limit). A request that sends credentials is still checked: a bad token is a 401.
+OPEN_READ_PREFIX = "/api/followup/library"
+READ_METHODS = frozenset({"GET", "HEAD"})
 PREFIXES = {"/api/ideas/": "ideas", "/api/voting/": "voting", "/api/followup/": "followup"}
 _SERVICES = {prefix[5:-1]: name for prefix, name in PREFIXES.items()}  # "ideas" -> "ideas"
 _NOT_LOGGED = frozenset({"/healthz", "/metrics"})
@@ -49,6 +53,11 @@ def _freeze_after_startup(send: Send) -> Send:
         await send(message)
 
     return _send
+
+
+def _open_read(method: str, path: str) -> bool:
+    """A read of the open library: answered without sign-in."""
+    return method in READ_METHODS and (path == OPEN_READ_PREFIX or path.startswith(OPEN_READ_PREFIX + "/"))
 
 
 class BodyTooLarge(Exception):
@@ -154,9 +163,21 @@ class Edge:
         self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], service: str, rid: str
     ) -> int:
         path = scope["path"]
+        token: str | None = None
         try:
-            principal, token = await self._authenticate(headers)
-            if scope["method"] in WRITE_METHODS:
+            if _open_read(scope["method"], path) and b"authorization" not in headers and b"x-api-key" not in headers:
+                who = (scope.get("client") or ("unknown", 0))[0]
+                wait = await self.state.rate_limits.retry_after("anonymous_reads", who)
+                if wait is not None:
+                    raise Problem(
+                        429,
+                        f"Too many reads without signing in from your address; try again in {wait} s "
+                        "(or sign in, or use an API key).",
+                        headers={"Retry-After": str(wait)},
+                    )
+            else:
+                principal, token = await self._authenticate(headers)
+            if token is not None and scope["method"] in WRITE_METHODS:
                 wait = await self.state.rate_limits.retry_after("writes", str(principal.person_id))
                 if wait is not None:
                     raise Problem(
@@ -173,8 +194,9 @@ class Edge:
         out_headers = [
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k not in _DROP_REQUEST
         ]
+        if token is not None:
+            out_headers.append(("authorization", "Bearer " + token))
         out_headers += (
-            ("authorization", "Bearer " + token),
             ("x-request-id", rid),
             ("x-forwarded-for", (scope.get("client") or ("", 0))[0]),
         )

@@ -75,6 +75,7 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
         app.state.rate_limits = RateLimits(
             login=settings.login_rate_limit,
             writes=settings.write_rate_limit,
+            anonymous_reads=settings.anonymous_read_rate_limit,
             storage_url=settings.rate_limit_storage_url,
         )
         app.state.upstreams = {

@@ -1,4 +1,5 @@
-"""Rate limits at the edge: sign-ins per client address, writes per caller.
+"""Rate limits at the edge: sign-ins and anonymous reads (the open library) per client address,
+writes per caller.
 
 Limits are written in the `limits` library's notation ("10/minute", "300/minute") and counted as a
 moving window: at most N requests in any window of that length, and Retry-After says when the oldest
@@ -58,13 +59,17 @@ class LocalMovingWindow:
 
 
 class RateLimits:
-    def __init__(self, *, login: str, writes: str, storage_url: str = "memory://") -> None:
+    def __init__(
+        self, *, login: str, writes: str, anonymous_reads: str = "120/minute", storage_url: str = "memory://"
+    ) -> None:
         self.login = parse(login)
         self.writes = parse(writes)
+        self.anonymous_reads = parse(anonymous_reads)
+        self._items = {"login": self.login, "writes": self.writes, "anonymous_reads": self.anonymous_reads}
         self._local: LocalMovingWindow | None = None
         self._limiter: MovingWindowRateLimiter | None = None
         if storage_url.removeprefix("async+").startswith("memory://"):
-            self._local = LocalMovingWindow(max(self.login.get_expiry(), self.writes.get_expiry()))
+            self._local = LocalMovingWindow(max(item.get_expiry() for item in self._items.values()))
         else:
             # The async flavour of a storage is named "async+<scheme>://" in the limits library.
             async_url = storage_url if storage_url.startswith("async+") else "async+" + storage_url
@@ -72,7 +77,7 @@ class RateLimits:
 
     async def retry_after(self, which: str, key: str) -> int | None:
         """None if the request may go on; else the seconds to wait before trying again."""
-        item = self.login if which == "login" else self.writes
+        item = self._items[which]
         if self._local is not None:
             return self._local.retry_after(item, which, key)
         assert self._limiter is not None  # __init__ sets one of the two

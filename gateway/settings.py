@@ -39,6 +39,8 @@ class GatewaySettings(PartSettings):
     # password is stopped by the per-account lockout below, and Argon2 bounds the rate of guesses.
     login_rate_limit: str = "120/minute"
     write_rate_limit: str = "300/minute"
+    # Reads of the open library without sign-in, per client address (feed readers poll; importers page).
+    anonymous_read_rate_limit: str = "120/minute"
     login_failures_before_lockout: int = 5
     login_lockout_seconds: int = 300
     # memory:// keeps limits per gateway process; set redis://host:6379 to share them between replicas.

@@ -30,6 +30,7 @@ BACKENDS = [b for b in os.environ.get("PLATFORM_TEST_BACKENDS", "sqlite,postgres
 TEST_LIMITS = {
     "GATEWAY_WRITE_RATE_LIMIT": "100000/minute",
     "GATEWAY_LOGIN_RATE_LIMIT": "100000/minute",
+    "GATEWAY_ANONYMOUS_READ_RATE_LIMIT": "100000/minute",
     "GATEWAY_READ_TIMEOUT_SECONDS": "30",
 }
 

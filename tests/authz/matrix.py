@@ -195,14 +195,15 @@ POST    /api/followup/trials/{trial_id}/publish                         council 
 POST    /api/followup/trials/{trial_id}/publish                         other    401  403   403       404     403
 POST    /api/followup/internal/trials                                   -        401  403   403       403     403
 
-# ---- follow-up: the shared library (every council reads what was published) and reports ------------------------
-GET     /api/followup/library                                           -        401  200   200       200     200
-GET     /api/followup/library/export.csv                                -        401  200   200       200     200
-GET     /api/followup/library/export.json                               -        401  200   200       200     200
-GET     /api/followup/library/feed.json                                 -        401  200   200       200     200
-GET     /api/followup/library/schema.json                               -        401  200   200       200     200
-GET     /api/followup/library/{entry_id}                                council  401  200   200       200     200
-GET     /api/followup/library/{entry_id}                                other    401  200   200       200     200
+# ---- follow-up: the shared library (open data: anyone reads what was published) and reports ------------------------
+GET     /api/followup/library                                           -        200  200   200       200     200
+GET     /api/followup/library/export.csv                                -        200  200   200       200     200
+GET     /api/followup/library/export.json                               -        200  200   200       200     200
+GET     /api/followup/library/feed.json                                 -        200  200   200       200     200
+GET     /api/followup/library/feed.atom                                 -        200  200   200       200     200
+GET     /api/followup/library/schema.json                               -        200  200   200       200     200
+GET     /api/followup/library/{entry_id}                                council  200  200   200       200     200
+GET     /api/followup/library/{entry_id}                                other    200  200   200       200     200
 GET     /api/followup/overdue                                           -        401  200   200       200     200
 GET     /api/followup/overdue                                           other    401  403   403       403     200
 GET     /api/followup/portfolio                                         -        401  200   200       200     200

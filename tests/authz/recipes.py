@@ -583,7 +583,7 @@ def _internal_trial(w, role, scope, fresh):
     )
 
 
-for _path in ("", "/export.csv", "/export.json", "/feed.json", "/schema.json"):
+for _path in ("", "/export.csv", "/export.json", "/feed.json", "/feed.atom", "/schema.json"):
     recipe("GET", f"/api/followup/library{_path}")(
         lambda w, role, scope, fresh, _p=_path: Call("GET", f"/api/followup/library{_p}")
     )

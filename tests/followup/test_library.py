@@ -163,9 +163,104 @@ def test_the_feed_lists_new_entries_for_subscribers(other_town, failed, stopped)
     assert "did not work" in feed["items"][1]["title"]
 
 
-def test_the_library_needs_a_sign_in(platform):
-    with platform.client() as client:
-        assert client.get(LIBRARY).status_code == 401
+OPEN_READS = ("", "/export.json", "/export.csv", "/feed.json", "/feed.atom", "/schema.json")
+
+
+def test_the_library_is_open_data_read_without_sign_in(anonymous, failed, stopped):
+    """OGL open data: every library read answers without a token, through the gateway."""
+    for path in OPEN_READS:
+        response = anonymous.get(f"{LIBRARY}{path}", params={"q": TAG} if path != "/schema.json" else None)
+        assert response.status_code == 200, (path, response.status_code, response.text[:200])
+    page = ok(anonymous.get(LIBRARY, params={"q": TAG}))
+    assert {e["id"] for e in page["items"]} == {failed["id"], stopped["id"]}
+    record = ok(anonymous.get(f"{LIBRARY}/{failed['id']}"))
+    assert record["outcome"] == "did_not_work" and record["licence"]["name"] == "Open Government Licence v3.0"
+
+
+def test_writes_and_private_reads_still_need_a_sign_in(anonymous, failed):
+    problem(anonymous.post(f"{TRIALS}/{failed['trial_id']}/publish"), 401)
+    problem(anonymous.post(LIBRARY, json={}), 401)
+    problem(anonymous.get(f"{TRIALS}/{failed['trial_id']}"), 401)
+    problem(anonymous.get("/api/followup/portfolio"), 401)
+    # Credentials that are sent are still checked: a forged token is refused, not read as anonymous.
+    problem(anonymous.get(LIBRARY, headers={"Authorization": "Bearer not-a-token"}), 401)
+
+
+def test_the_atom_feed_for_ordinary_feed_readers(anonymous, failed, stopped):
+    import xml.etree.ElementTree as ET
+
+    response = anonymous.get(f"{LIBRARY}/feed.atom", params={"q": TAG})
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.fromstring(response.content)
+    assert feed.tag == f"{atom}feed"
+    entries = feed.findall(f"{atom}entry")
+    assert [e.findtext(f"{atom}id") for e in entries] == [f"urn:uuid:{stopped['id']}", f"urn:uuid:{failed['id']}"]
+    first = entries[1]
+    assert "did not work" in first.findtext(f"{atom}title")
+    assert first.find(f"{atom}link").get("href") == failed["url"]
+    assert "Open Government Licence" in first.findtext(f"{atom}rights")
+    assert {c.get("term") for c in first.findall(f"{atom}category")} >= {"housing", "did_not_work"}
+
+
+def test_conditional_reads_answer_304_until_the_library_changes(anonymous, town, failed, stopped):
+    for path in [*OPEN_READS, f"/{failed['id']}"]:
+        first = anonymous.get(f"{LIBRARY}{path}", params={"q": TAG} if path in OPEN_READS[:5] else None)
+        tag = first.headers["etag"]
+        assert tag.startswith('"') and tag.endswith('"'), (path, tag)
+        again = anonymous.get(
+            f"{LIBRARY}{path}",
+            params={"q": TAG} if path in OPEN_READS[:5] else None,
+            headers={"If-None-Match": tag},
+        )
+        assert again.status_code == 304 and again.content == b"", path
+        assert again.headers["etag"] == tag
+        stale = anonymous.get(f"{LIBRARY}{path}", headers={"If-None-Match": '"something-else"'})
+        assert stale.status_code == 200, path
+    # A new entry changes what the feed says, so the old tag no longer matches.
+    old = anonymous.get(f"{LIBRARY}/feed.json").headers["etag"]
+    idea = town.idea("Text reminders for bulky waste collections", service_area="waste_and_recycling")
+    trial = open_trial(town.manager, idea["id"])
+    add_metric(town.manager, trial["id"], baseline=baseline(2.0))
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/start"))
+    body = {
+        "outcome": "stopped",
+        "summary": "Stopped.",
+        "reasons": [{"code": "cost"}],
+        "lessons": {"what_did_not": "x"},
+    }
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/verdict", json=body))
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/publish"), 201)
+    assert anonymous.get(f"{LIBRARY}/feed.json", headers={"If-None-Match": old}).status_code == 200
+
+
+def test_anonymous_readers_are_rate_limited_per_address(platform, town):
+    from tests.support.processes import another
+
+    with another(platform.runner, "gateway", ready="/readyz", GATEWAY_ANONYMOUS_READ_RATE_LIMIT="3/minute") as gw:
+        assert [gw.get(LIBRARY).status_code for _ in range(3)] == [200, 200, 200]
+        refused = problem(gw.get(f"{LIBRARY}/feed.atom"), 429)
+        assert "sign in" in refused["detail"]
+        assert int(gw.get(LIBRARY).headers["retry-after"]) >= 1
+        # A signed-in reader is not counted against the anonymous limit.
+        assert gw.get(LIBRARY, headers=dict(town.staff.headers)).status_code == 200
+
+
+def test_links_in_records_use_the_public_base_url_not_the_internal_gateway(platform):
+    """`FOLLOWUP_PUBLIC_BASE_URL` is where published links point; `FOLLOWUP_GATEWAY_URL` (the internal
+    address for the service's credential, compose's http://gateway:8000) never ends up in a record."""
+    from tests.support.processes import another
+
+    public = "https://hackday.example.gov.uk"
+    with another(
+        platform.runner, "followup", FOLLOWUP_PUBLIC_BASE_URL=public, FOLLOWUP_GATEWAY_URL="http://gateway:8000"
+    ) as followup:
+        schema = ok(followup.get(f"{LIBRARY}/schema.json"))
+        assert schema["$id"] == f"{public}/api/followup/library/schema.json"
+        export = ok(followup.get(f"{LIBRARY}/export.json", params={"limit": 5}))
+        assert export["$schema"].startswith(public)
+        feed = ok(followup.get(f"{LIBRARY}/feed.json", params={"limit": 5}))
+        assert feed["feed_url"].startswith(public) and "gateway:8000" not in str(feed)
 
 
 def test_a_published_outcome_reaches_the_ideas_service_exactly_once(platform, other_town, failed, stopped):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
@@ -335,3 +337,50 @@ def json_feed(entries: Sequence[LibraryEntry], base_url: str) -> dict[str, Any]:
             for e in entries
         ],
     }
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 cannot carry at all (control characters other than tab and line breaks):
+# a summary typed with one must not make the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def atom_feed(entries: Sequence[LibraryEntry], base_url: str) -> bytes:
+    """An Atom 1.0 feed (RFC 4287) of the newest entries, for ordinary feed readers."""
+    base = base_url.rstrip("/")
+    ET.register_namespace("", ATOM)
+
+    def add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        child = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            child.text = _NOT_XML.sub("", text)
+        return child
+
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "en-GB"})
+    add(feed, "id", f"{base}/api/followup/library/feed.atom")
+    add(feed, "title", "Council trials: published verdicts")
+    add(feed, "subtitle", f"Verdicts of council trials, failures included, shared under the {OGL_NAME}.")
+    newest = max((e.record["published_at"] for e in entries), default="1970-01-01T00:00:00+00:00")
+    add(feed, "updated", newest)
+    add(feed, "link", rel="self", href=f"{base}/api/followup/library/feed.atom", type="application/atom+xml")
+    add(feed, "link", rel="alternate", href=f"{base}/api/followup/library", type="application/json")
+    add(feed, "link", rel="license", href=OGL_URL)
+    add(feed, "rights", f"Published under the {OGL_NAME}: {OGL_URL}")
+    author = add(feed, "author")
+    add(author, "name", "Councils using the hack-day platform")
+    for e in entries:
+        r = e.record
+        item = add(feed, "entry")
+        add(item, "id", f"urn:uuid:{e.id}")
+        add(item, "title", f"{e.title} ({e.council_name}): {e.outcome.replace('_', ' ')}")
+        add(item, "updated", r["published_at"])
+        add(item, "published", r["published_at"])
+        add(item, "link", rel="alternate", href=r["url"], type="application/json")
+        who = add(item, "author")
+        add(who, "name", e.council_name)
+        add(item, "summary", r["summary"])
+        for term in (e.service_area, e.outcome, f"evidence-level-{e.evidence_level}"):
+            if term:
+                add(item, "category", term=term)
+        add(item, "rights", r["attribution"])
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -1,8 +1,9 @@
-"""HTTP routes of the shared library: search, read, JSON and CSV export, the schema and a feed.
+"""HTTP routes of the shared library, open data: search, read, JSON and CSV export, the schema, feeds.
 
-Every signed-in person of every council reads the library: it holds only what managers chose to
-publish, under the Open Government Licence. The JSON Schema is public, so other councils'
-systems can fetch it without an account.
+The library holds only what managers chose to publish, under the Open Government Licence, so it
+answers without sign-in (the gateway lets these reads through, rate-limited per address). Every
+read is conditional: an `ETag` on the answer, and `If-None-Match` with it is a 304 with no body,
+so feed readers and other platforms' importers poll cheaply.
 """
 
 from __future__ import annotations
@@ -10,34 +11,33 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup import views
-from followup.deps import MAX_OFFSET, MAX_PAGE, Caller, SessionDep, SettingsDep
+from followup.deps import MAX_OFFSET, MAX_PAGE, SessionDep, SettingsDep
 from followup.domain import library
 from followup.models import LibraryEntry, utcnow
+from followup.routes.http import conditional
 from followup.schemas import ATTRIBUTION, LibraryExport, LibraryRecord, LibrarySummary, Licence, Page, schema_url
 from followup.vocabulary import OGL_NAME, Outcome
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/followup/library", tags=["library"])
 
-
-class SchemaResponse(JSONResponse):
-    media_type = "application/schema+json"
-
-
-class FeedResponse(JSONResponse):
-    media_type = "application/feed+json"
-
-
-class CsvResponse(Response):
-    media_type = "text/csv"
-
-
 MAX_EXPORT = 1000
+NOT_MODIFIED = {304: {"description": "Not modified: the copy you hold (If-None-Match) is current"}}
+
+
+def _answers(media_type: str | None = None, description: str = "") -> dict[int | str, dict[str, Any]]:
+    ok: dict[int | str, dict[str, Any]] = {}
+    if media_type:
+        ok[200] = {"content": {media_type: {}}, "description": description}
+    return {**ok, **NOT_MODIFIED, **responses(422, 429)}
+
+
+def _json(body: Any) -> bytes:
+    return JSONResponse(body).body
 
 
 class Filters:
@@ -74,65 +74,68 @@ class Filters:
         )
 
 
-async def _records(
-    session: AsyncSession, filters: Filters, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
-    entries, total = await library.search(session, filters.query, limit, offset)
-    return [e.record for e in entries], total
-
-
 @router.get(
     "/schema.json",
     response_model=dict[str, Any],
-    response_class=SchemaResponse,
     summary="The JSON Schema (2020-12) of the library export; records are $defs/LibraryRecord",
+    responses=_answers("application/schema+json", "JSON Schema 2020-12"),
 )
-async def schema(settings: SettingsDep) -> SchemaResponse:
-    return SchemaResponse(views.json_schema(settings.public_base_url))
+async def schema(request: Request, settings: SettingsDep) -> Response:
+    return conditional(request, _json(views.json_schema(settings.public_base_url)), "application/schema+json")
 
 
 @router.get(
     "/export.json",
     response_model=LibraryExport,
     summary=f"Export matching entries as JSON (licensed under the {OGL_NAME}), up to {MAX_EXPORT} a call",
-    responses=responses(401, 422),
+    responses=_answers(),
 )
 async def export_json(
+    request: Request,
     settings: SettingsDep,
     session: SessionDep,
-    _: Caller,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> JSONResponse:
-    records, total = await _records(session, filters, limit, offset)
+) -> Response:
+    entries, total = await library.search(session, filters.query, limit, offset)
     body = {
         "$schema": schema_url(settings.public_base_url),
         "licence": Licence().model_dump(),
         "attribution": ATTRIBUTION,
         "generated_at": utcnow().isoformat(),
         "total": total,
-        "entries": records,
+        "entries": [e.record for e in entries],
     }
-    return JSONResponse(body, headers={"Content-Disposition": 'inline; filename="library.json"'})
+    # The version is that of the records, not of the moment the export was made.
+    tag = _json({**body, "generated_at": None})
+    return conditional(
+        request,
+        _json(body),
+        "application/json",
+        tag_of=tag,
+        headers={"Content-Disposition": 'inline; filename="library.json"'},
+    )
 
 
 @router.get(
     "/export.csv",
-    response_class=CsvResponse,
+    response_class=Response,
     summary=f"Export matching entries as CSV (licensed under the {OGL_NAME}), up to {MAX_EXPORT} a call",
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per entry"}, **responses(401, 422)},
+    responses=_answers("text/csv", "One row per entry"),
 )
 async def export_csv(
+    request: Request,
     session: SessionDep,
-    _: Caller,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
-    records, _total = await _records(session, filters, limit, offset)
-    return CsvResponse(
-        views.to_csv(records),
+    entries, _total = await library.search(session, filters.query, limit, offset)
+    return conditional(
+        request,
+        views.to_csv([e.record for e in entries]).encode(),
+        "text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="library.csv"'},
     )
 
@@ -141,53 +144,68 @@ async def export_csv(
     "/feed.json",
     response_model=dict[str, Any],
     summary="JSON Feed 1.1 of the newest entries, for subscribers",
-    responses={
-        200: {"content": {"application/feed+json": {}}, "description": "JSON Feed 1.1"},
-        **responses(401, 422),
-    },
+    responses=_answers("application/feed+json", "JSON Feed 1.1"),
 )
 async def feed(
+    request: Request,
     settings: SettingsDep,
     session: SessionDep,
-    _: Caller,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-) -> JSONResponse:
+) -> Response:
     entries, _total = await library.search(session, filters.query, limit, 0)
-    return FeedResponse(views.json_feed(entries, settings.public_base_url))
+    return conditional(request, _json(views.json_feed(entries, settings.public_base_url)), "application/feed+json")
+
+
+@router.get(
+    "/feed.atom",
+    response_class=Response,
+    summary="Atom feed (RFC 4287) of the newest entries, for ordinary feed readers",
+    responses=_answers("application/atom+xml", "Atom 1.0"),
+)
+async def atom_feed(
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    filters: Annotated[Filters, Depends()],
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Response:
+    entries, _total = await library.search(session, filters.query, limit, 0)
+    return conditional(request, views.atom_feed(entries, settings.public_base_url), "application/atom+xml")
 
 
 @router.get(
     "",
     response_model=Page[LibrarySummary],
     summary="Search the library: text, service area, outcome, evidence level, council, idea",
-    responses=responses(401, 422),
+    responses=_answers(),
 )
 async def search(
+    request: Request,
     session: SessionDep,
-    _: Caller,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> Page[LibrarySummary]:
+) -> Response:
     entries, total = await library.search(session, filters.query, limit, offset)
-    return Page[LibrarySummary](
+    page = Page[LibrarySummary](
         items=[views.library_summary(e) for e in entries],
         total=total,
         limit=limit,
         offset=offset,
         next_offset=offset + limit if offset + limit < total else None,
     )
+    return conditional(request, _json(page.model_dump(mode="json")), "application/json")
 
 
 @router.get(
     "/{entry_id}",
     response_model=LibraryRecord,
     summary="One published verdict in full",
-    responses=responses(401, 404, 422),
+    responses={**_answers(), **responses(404)},
 )
-async def read_entry(entry_id: uuid.UUID, session: SessionDep, _: Caller) -> JSONResponse:
+async def read_entry(entry_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
     entry = await session.get(LibraryEntry, entry_id)
     if entry is None:
         raise Problem(404, f"There is no library entry {entry_id}.")
-    return JSONResponse(entry.record)
+    return conditional(request, _json(entry.record), "application/json")
