@@ -9,7 +9,7 @@ import pytest
 
 from tests.ideas.ideaskit import etag_of, idea_body, ok, problem, service_headers, submit, token_headers
 
-SUMMARY_FIELDS = {"view", "id", "title", "service_area", "council_id", "council_name"}
+SUMMARY_FIELDS = {"view", "id", "title", "public_summary", "service_area", "council_id", "council_name"}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_nobody_sets_author_council_status_or_moderation_through_the_body(town, 
     assert after["council_id"] == town.council.id and after["version"] == 1
 
 
-def test_another_council_sees_only_title_service_area_and_council(town, open_day):
+def test_another_council_sees_only_title_public_summary_service_area_and_council(town, open_day):
     idea = submit(town.alice, open_day["id"], title="Unpublished idea")
     seen = ok(town.stranger.get(f"/api/ideas/ideas/{idea['id']}"))
     assert set(seen) == SUMMARY_FIELDS
@@ -62,6 +62,7 @@ def test_another_council_sees_only_title_service_area_and_council(town, open_day
         "view": "summary",
         "id": idea["id"],
         "title": "Unpublished idea",
+        "public_summary": None,
         "service_area": "revenues_and_benefits",
         "council_id": town.council.id,
         "council_name": town.council.name,

@@ -50,6 +50,7 @@ def test_another_council_finds_the_idea_but_reads_only_its_summary(town, mattres
         "view": "summary",
         "id": idea["id"],
         "title": idea["title"],
+        "public_summary": None,
         "service_area": "waste_and_recycling",
         "council_id": town.council.id,
         "council_name": town.council.name,
@@ -63,6 +64,54 @@ def test_the_ideas_own_council_reads_it_in_full(town, mattresses):
     top = _similar(town.bob, f"{word} mattresses", problem="Fly-tipping of mattresses")[0]
     assert top["idea"]["view"] == "full" and top["idea"]["problem"] == idea["problem"]
     assert top["idea"]["author_ids"] == [town.alice.id]
+
+
+def test_another_councils_hidden_text_does_not_move_its_score(town, open_day):
+    """The probing attack of issue 12: a title plus one word, tried word by word, watching the score.
+
+    Another council reads only the title and public summary of an unpublished idea, so a word found
+    only in its problem or proposal must change nothing in what that council is shown.
+    """
+    word, secret, decoy = _word(), _word(), _word()
+    idea = submit(
+        town.alice,
+        open_day["id"],
+        title=f"Allotment {word} plot inspections",
+        problem=f"Inspectors walk every site to check {secret} plots are cultivated.",
+        proposal=f"Tenants send a photo of their plot each quarter; {secret} spot checks only.",
+        public_summary="Tenants send quarterly photos of their plot instead of a visit.",
+        service_area="libraries_and_culture",
+    )
+    probe = f"Allotment {word} plot inspections"
+    with_secret = _similar(town.stranger, probe, problem=f"{secret} plots")
+    with_decoy = _similar(town.stranger, probe, problem=f"{decoy} plots")
+    found = {i["idea"]["id"]: i["score"] for i in with_secret}
+    assert idea["id"] in found  # still found, by its title
+    assert found[idea["id"]] == {i["idea"]["id"]: i["score"] for i in with_decoy}[idea["id"]]
+    # A draft that shares only the hidden words does not find it at all.
+    assert idea["id"] not in _ids(_similar(town.stranger, f"{secret} cultivation", problem=f"{secret} spot checks"))
+    # Its own council reads it whole, so is matched on the whole text, hidden words included.
+    own = [
+        {i["idea"]["id"]: i["score"] for i in _similar(town.bob, probe, problem=f"{w} plots")}[idea["id"]]
+        for w in (secret, decoy)
+    ]
+    assert own[0] > own[1]
+
+
+def test_another_council_finds_an_idea_by_its_public_summary(town, open_day):
+    word = _word()
+    idea = submit(
+        town.alice,
+        open_day["id"],
+        title="Fewer wasted journeys for inspectors",
+        problem="Half of the visits find nobody in.",
+        proposal="Book inspections like deliveries.",
+        public_summary=f"Residents choose a two-hour {word} slot for a home inspection by text message.",
+    )
+    top = _similar(town.stranger, f"Text message {word} slots for home inspections")[0]
+    assert top["idea"]["id"] == idea["id"] and top["idea"]["view"] == "summary"
+    assert top["idea"]["public_summary"] == idea["public_summary"]
+    assert "problem" not in top["idea"]
 
 
 def test_hidden_and_withdrawn_ideas_are_not_suggested(town, open_day):

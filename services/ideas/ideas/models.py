@@ -60,6 +60,9 @@ class Idea(SQLModel, table=True):
     title: str = Field(max_length=200)
     problem: str = Field(max_length=5000)
     proposal: str = Field(max_length=5000)
+    # Written by the authors to be shared: other councils read it (and are matched on it) before the
+    # outcome is published, while the problem and proposal stay within the council.
+    public_summary: str | None = Field(default=None, max_length=500)
     benefit_amount: float | None = None
     benefit_unit: str | None = Field(default=None, max_length=20)
     benefit_for: str | None = Field(default=None, max_length=10)

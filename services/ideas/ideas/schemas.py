@@ -161,6 +161,15 @@ Tag = text(v.TAG_MAX, tag=True)
 Partner = text(v.PARTNER_MAX, at_least=1)
 Title = text(v.TITLE_MAX, at_least=3)
 LongText = text(v.TEXT_MAX, at_least=1)
+PublicSummary = text(v.PUBLIC_SUMMARY_MAX, at_least=1)
+PUBLIC_SUMMARY_DOC = (
+    "Optional, up to 500 characters: one or two sentences the authors write to be shared with every "
+    "other council, e.g. what changes and for whom. Other councils see the title, service area and "
+    "this summary while the idea is unpublished (never the problem or proposal), and their "
+    "similar-idea search matches this idea on those alone, so a good summary is what lets another "
+    "council find it and learn from it. Leave out names of residents or colleagues."
+)
+PUBLIC_SUMMARY_EXAMPLE = "A text message five days before each council tax instalment, with a link to pay online."
 
 
 class ExpectedBenefit(Input):
@@ -216,6 +225,9 @@ class IdeaCreate(_IdeaText):
     title: Title = Field(examples=["SMS reminders before council tax is due"])
     problem: LongText = Field(description="The problem today: which process, who suffers, how often.")
     proposal: LongText = Field(description="The change proposed.")
+    public_summary: PublicSummary | None = Field(
+        default=None, description=PUBLIC_SUMMARY_DOC, examples=[PUBLIC_SUMMARY_EXAMPLE]
+    )
     expected_benefit: ExpectedBenefit | None = None
     service_area: v.ServiceArea
     tags: list[Tag] = Field(default_factory=list, max_length=v.TAGS_MAX)
@@ -227,12 +239,15 @@ class IdeaCreate(_IdeaText):
 
 
 class IdeaUpdate(_IdeaText):
-    """Only the fields sent change. Send `expected_benefit: null` to clear it."""
+    """Only the fields sent change. Send `expected_benefit: null` or `public_summary: null` to clear it."""
 
-    # Not sent means unchanged; only expected_benefit may be cleared with null, so only it is nullable.
+    # Not sent means unchanged; only expected_benefit and public_summary may be cleared with null.
     title: Title = None  # type: ignore[assignment]
     problem: LongText = None  # type: ignore[assignment]
     proposal: LongText = None  # type: ignore[assignment]
+    public_summary: PublicSummary | None = Field(
+        default=None, description=PUBLIC_SUMMARY_DOC, examples=[PUBLIC_SUMMARY_EXAMPLE]
+    )
     expected_benefit: ExpectedBenefit | None = None
     service_area: v.ServiceArea = None  # type: ignore[assignment]
     tags: list[Tag] = Field(default=None, max_length=v.TAGS_MAX)  # type: ignore[assignment]
@@ -276,6 +291,7 @@ class IdeaPublic(BaseModel):
     title: str
     problem: str
     proposal: str
+    public_summary: str | None = Field(description="Written to be shared: what other councils read before publication.")
     expected_benefit: ExpectedBenefit | None
     service_area: v.ServiceArea
     tags: list[str]
@@ -300,6 +316,7 @@ class IdeaSummary(BaseModel):
     view: Literal["summary"] = "summary"
     id: uuid.UUID
     title: str
+    public_summary: str | None = Field(description="What the authors wrote to be shared with other councils.")
     service_area: v.ServiceArea
     council_id: uuid.UUID
     council_name: str

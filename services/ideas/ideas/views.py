@@ -53,6 +53,7 @@ def full_view(idea: Idea, team: Sequence[IdeaAuthor], *, with_moderation: bool) 
         title=idea.title,
         problem=idea.problem,
         proposal=idea.proposal,
+        public_summary=idea.public_summary,
         expected_benefit=_benefit(idea),
         service_area=idea.service_area,
         tags=list(idea.tags),
@@ -86,6 +87,7 @@ def summary_view(idea: Idea) -> IdeaSummary:
     return IdeaSummary(
         id=idea.id,
         title=idea.title,
+        public_summary=idea.public_summary,
         service_area=idea.service_area,
         council_id=idea.council_id,
         council_name=idea.council_name,

@@ -85,6 +85,7 @@ Verdict = Literal["worked", "partly", "no_change", "did_not_work", "stopped", "i
 # Length limits: generous for plain words typed on a phone, small enough that a page stays readable.
 TITLE_MAX = 200
 TEXT_MAX = 5000  # problem, proposal
+PUBLIC_SUMMARY_MAX = 500
 BENEFIT_NOTE_MAX = 1000
 TAG_MAX = 40
 TAGS_MAX = 10

@@ -1,9 +1,19 @@
-"""Keeps the in-memory similar-idea index in step with the database.
+"""Keeps the in-memory similar-idea index in step with the database, and searches it for one caller.
 
 The engine (`ideas.similarity`) is a pure in-process index. This adapter decides what goes in it:
 only ideas that are neither hidden nor withdrawn are searchable. It is filled at start-up, changed
 only after a transaction commits (so a rolled-back edit never leaks into search), and it catches up
 every few seconds with ideas changed by other replicas of the service.
+
+A caller's results depend only on text the caller may read (access.read_level). Another council's
+unpublished idea shows only its title, service area and public summary, so it is found and scored on
+its title and public summary alone; were it scored on its problem and proposal, someone trying drafts
+and watching its score could learn what they say. So there are several engines, each built only from
+text that everyone who searches it may read, its word statistics and typo vocabulary included:
+- one per council, over the whole text of its unpublished ideas (read by its own people);
+- one over the whole text of ideas whose outcome is published (read by everyone);
+- one over the public text (title and public summary) of every idea, where each idea's group is
+  its council (0 once published), so that a caller skips the ideas they may read whole.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas.models import Idea, utcnow
 from ideas.similarity import SimilarityIndex, idea_text
+from ideas.similarity.features import Analyser
 from ideas.vocabulary import OUT_OF_PLAY
 
 log = logging.getLogger("ideas.search")
@@ -29,42 +40,119 @@ log = logging.getLogger("ideas.search")
 # Versions already indexed are skipped, so reading a row twice costs nothing.
 _OVERLAP = timedelta(seconds=5)
 _PENDING = "ideas_index_pending"
+_PUBLISHED = 0  # the public engine's group of ideas that every council may read whole
+
+# What the index reads of an idea, in this order (see IdeaIndex.put).
+COLUMNS = (
+    Idea.id,
+    Idea.version,
+    Idea.council_id,
+    Idea.outcome_published_at,
+    Idea.title,
+    Idea.problem,
+    Idea.proposal,
+    Idea.public_summary,
+    Idea.status,
+)
 
 
 def searchable(status: str) -> bool:
     return status not in OUT_OF_PLAY
 
 
+def whole_text(title: str, problem: str, proposal: str, public_summary: str | None) -> str:
+    """What the idea's own council (and everyone, once published) is matched against."""
+    return idea_text(title, problem, "\n".join(part for part in (public_summary, proposal) if part))
+
+
+def public_text(title: str, public_summary: str | None) -> str:
+    """What every other council may read of an unpublished idea, and so all it is matched on."""
+    return idea_text(title, public_summary or "")
+
+
 class IdeaIndex:
     def __init__(self) -> None:
-        self._index = SimilarityIndex()
+        self._analyser = Analyser()  # stems and concepts only: shared, it holds no idea's text
+        self._published = self._engine()
+        self._public = self._engine()
+        self._councils: dict[uuid.UUID, SimilarityIndex] = {}
+        self._group: dict[uuid.UUID, int] = {}  # council -> its group in the public engine
+        self._whole_in: dict[uuid.UUID, SimilarityIndex] = {}  # idea -> the engine of its whole text
         self._version: dict[uuid.UUID, int] = {}  # what the index holds of each idea
         self._watermark: datetime | None = None
         # True once every idea in the database has been read in (the first catch-up finished).
         self.built = False
 
-    def __len__(self) -> int:
-        return len(self._index)
+    def _engine(self) -> SimilarityIndex:
+        return SimilarityIndex(analyser=self._analyser)
 
-    def put(self, idea_id: uuid.UUID, version: int, title: str, problem: str, proposal: str, status: str) -> bool:
+    def _council_group(self, council_id: uuid.UUID) -> int:
+        return self._group.setdefault(council_id, len(self._group) + 1)
+
+    def __len__(self) -> int:
+        return len(self._public)
+
+    def put(
+        self,
+        idea_id: uuid.UUID,
+        version: int,
+        council_id: uuid.UUID,
+        published_at: datetime | None,
+        title: str,
+        problem: str,
+        proposal: str,
+        public_summary: str | None,
+        status: str,
+    ) -> bool:
         """Bring the index up to this version of the idea; False if it already was."""
         if self._version.get(idea_id) == version:
             return False  # already applied (after its commit, or by an earlier catch-up)
+        before = self._whole_in.pop(idea_id, None)
+        if before is not None:
+            before.remove(idea_id)
         if searchable(status):
-            self._index.upsert(idea_id, idea_text(title, problem, proposal))
+            published = published_at is not None
+            engine = self._published if published else self._councils.setdefault(council_id, self._engine())
+            engine.upsert(idea_id, whole_text(title, problem, proposal, public_summary))
+            self._whole_in[idea_id] = engine
+            group = _PUBLISHED if published else self._council_group(council_id)
+            self._public.upsert(idea_id, public_text(title, public_summary), group=group)
         else:
-            self._index.remove(idea_id)
+            self._public.remove(idea_id)
         self._version[idea_id] = version
         return True
 
-    def search(self, text: str, limit: int) -> list[tuple[uuid.UUID, float]]:
-        return self._index.search(text, limit=limit)
+    def search(
+        self,
+        text: str,
+        limit: int,
+        *,
+        council_id: uuid.UUID | None,
+        reads_everything: bool = False,
+        exclude: tuple[uuid.UUID, ...] = (),
+    ) -> list[tuple[uuid.UUID, float]]:
+        """The ideas most like `text` for a caller of `council_id`, best first, as (id, score).
+
+        Ideas the caller may read whole are scored on their whole text; the others on their public
+        text alone. `reads_everything` (admins, the service credential): every idea on its whole text.
+        """
+        if reads_everything:
+            engines = [self._published, *self._councils.values()]
+        else:
+            own = self._councils.get(council_id) if council_id is not None else None
+            engines = [self._published] + ([own] if own is not None else [])
+        hits = [hit for engine in engines for hit in engine.search(text, limit, exclude=exclude)]
+        if not reads_everything:
+            skip = [_PUBLISHED] + ([self._group[council_id]] if council_id in self._group else [])
+            hits += self._public.search(text, limit, exclude=exclude, skip_groups=skip)
+        hits.sort(key=lambda hit: -hit[1])  # stable: each engine's order among equal scores stays
+        return hits[:limit]
 
     async def catch_up(self, engine: AsyncEngine) -> int:
         """Apply every idea changed since the last catch-up (all of them the first time); returns
         how many changed the index."""
         started = utcnow()
-        query = select(Idea.id, Idea.version, Idea.title, Idea.problem, Idea.proposal, Idea.status)
+        query = select(*COLUMNS)
         if self._watermark is not None:
             query = query.where(Idea.updated_at >= self._watermark - _OVERLAP)
         applied = 0
@@ -99,7 +187,7 @@ def index_after_commit(session: AsyncSession, index: IdeaIndex, idea: Idea) -> N
         # A session lives for one request, so each listener fires at most once.
         event.listen(session.sync_session, "after_commit", _apply, once=True)
         event.listen(session.sync_session, "after_rollback", _forget, once=True)
-    pending[idea.id] = (idea.id, idea.version, idea.title, idea.problem, idea.proposal, idea.status)
+    pending[idea.id] = tuple(getattr(idea, column.key) for column in COLUMNS)
 
 
 async def keep_in_step(index: IdeaIndex, engine: AsyncEngine, every_seconds: float) -> None:

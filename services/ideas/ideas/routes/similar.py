@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlmodel import select
 
+from ideas import access
 from ideas.deps import BuiltIndexDep
 from ideas.domain import ideas
 from ideas.models import Idea
@@ -27,9 +28,14 @@ router = APIRouter(prefix="/api/ideas", tags=["similar ideas"])
 async def similar_ideas(
     body: SimilarQuery, session: SessionDep, principal: CurrentPrincipal, index: BuiltIndexDep
 ) -> SimilarAnswer:
-    # Ask for a few more than wanted: some hits may be ideas this caller may not see at all.
-    hits = index.search(idea_text(body.title, body.problem or "", body.proposal or ""), body.limit + 5)
-    hits = [(i, s) for i, s in hits if i != body.exclude_idea_id]
+    # Ask for a few more than wanted: the database is the judge of what is still searchable.
+    hits = index.search(
+        idea_text(body.title, body.problem or "", body.proposal or ""),
+        body.limit + 5,
+        council_id=principal.council_id,
+        reads_everything=access.reads_everything(principal),
+        exclude=(body.exclude_idea_id,) if body.exclude_idea_id else (),
+    )
     if not hits:
         return SimilarAnswer(items=[])
     ids = [i for i, _ in hits]

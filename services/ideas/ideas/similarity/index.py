@@ -85,6 +85,7 @@ class SimilarityIndex:
         self._ids: list[uuid.UUID | None] = []
         self._doc_features: list[tuple[np.ndarray, np.ndarray] | None] = []
         self._live = np.zeros(1024, dtype=np.float32)
+        self._group_of = np.zeros(1024, dtype=np.int32)  # by slot: the group given at upsert
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -94,8 +95,12 @@ class SimilarityIndex:
 
     # -- changes ------------------------------------------------------------------------------
 
-    def upsert(self, idea_id: uuid.UUID, text: str) -> None:
-        """Add an idea, or replace its text if it is already indexed."""
+    def upsert(self, idea_id: uuid.UUID, text: str, *, group: int = 0) -> None:
+        """Add an idea, or replace its text if it is already indexed.
+
+        `group`: a number the caller chooses (say, who may read the idea), for `search(skip_groups=)`.
+        """
+        idea_group = group
         if idea_id in self._slot:
             self.remove(idea_id)
         tokens = words(text)
@@ -137,7 +142,9 @@ class SimilarityIndex:
         self._doc_features.append((np.array(fids, dtype=np.int32), np.array(tfs, dtype=np.float64)))
         if slot >= len(self._live):
             self._live = np.concatenate([self._live, np.zeros(len(self._live), dtype=np.float32)])
+            self._group_of = np.concatenate([self._group_of, np.zeros(len(self._group_of), dtype=np.int32)])
         self._live[slot] = 1.0
+        self._group_of[slot] = idea_group
 
     def remove(self, idea_id: uuid.UUID) -> None:
         """Forget an idea; an id that is not indexed is ignored."""
@@ -155,11 +162,17 @@ class SimilarityIndex:
     # -- search -------------------------------------------------------------------------------
 
     def search(
-        self, text: str, limit: int = 10, *, exclude: Collection[uuid.UUID] = ()
+        self,
+        text: str,
+        limit: int = 10,
+        *,
+        exclude: Collection[uuid.UUID] = (),
+        skip_groups: Collection[int] = (),
     ) -> list[tuple[uuid.UUID, float]]:
         """The ideas most similar to `text`, best first, as (id, score), scores >= the floor.
 
-        `exclude`: ids never to return (say, the idea being edited).
+        `exclude`: ids never to return (say, the idea being edited); `skip_groups`: groups (see
+        `upsert`) whose ideas are never returned.
         """
         if limit <= 0 or not self._slot:
             return []
@@ -190,7 +203,9 @@ class SimilarityIndex:
         coef = group_weight[q_groups] * q_weight / np.where(q_norm > 0, q_norm, 1.0)[q_groups]
 
         excluded = [self._slot[idea_id] for idea_id in exclude if idea_id in self._slot]
-        candidates = self._stage_one(q_fids, coef * q_idf, max(RESCORE_AT_LEAST, 4 * limit), excluded)
+        candidates = self._stage_one(
+            q_fids, coef * q_idf, max(RESCORE_AT_LEAST, 4 * limit), excluded, list(skip_groups)
+        )
         if candidates.size == 0:
             return []
         scores = self._exact_scores(candidates, q_fids, coef, n_ideas)
@@ -201,7 +216,9 @@ class SimilarityIndex:
             if score >= self.floor
         ][:limit]
 
-    def _stage_one(self, q_fids: np.ndarray, impact: np.ndarray, keep: int, excluded: list[int]) -> np.ndarray:
+    def _stage_one(
+        self, q_fids: np.ndarray, impact: np.ndarray, keep: int, excluded: list[int], skip_groups: list[int]
+    ) -> np.ndarray:
         """Slots of the best approximate matches (live, not excluded, score > 0), `keep` at most.
 
         Features are read in order of their weight in the score; once the posting lists read
@@ -233,6 +250,8 @@ class SimilarityIndex:
         weights = None
         scores *= live
         scores[excluded] = 0.0
+        if skip_groups:
+            scores[np.isin(self._group_of[:n_slots], skip_groups)] = 0.0
         return _top(scores, keep)
 
     def _exact_scores(self, slots: np.ndarray, q_fids: np.ndarray, coef: np.ndarray, n_ideas: int) -> np.ndarray:
