@@ -75,16 +75,39 @@ class Outcome(BaseModel):
     library_entry_id: str | None = None
 
 
+# Verdicts that mean "this was tried and did not deliver": a draft like it should be warned.
+FAILED_VERDICTS = {"did_not_work": "did not work", "no_change": "made no change", "stopped": "was stopped"}
+
+
 class TriedBefore(BaseModel):
-    score: float
+    score: float = Field(description="How similar the idea is to the draft, 0 to 1 (1: the same text).")
     idea: dict[str, Any]
     outcome: Outcome | None
+    warning: bool = Field(
+        description="True when this idea was trialled and its verdict was did_not_work, no_change or "
+        "stopped: the draft repeats something that failed, and the person should read why first."
+    )
+    warning_reason: str | None = Field(
+        default=None,
+        description="Why it is a warning, in words a page can show, e.g. "
+        '"Tried by Anytown Council: did not work (adoption)."; null when `warning` is false.',
+    )
 
 
 class TriedBeforeAnswer(BaseModel):
     items: list[TriedBefore]
+    warning: bool = Field(description="True when any item is a warning (see items[].warning).")
     outcomes_available: bool
     notice: str | None = None
+
+
+def _warning(idea: dict[str, Any], outcome: Outcome | None) -> str | None:
+    """Why a similar idea is a warning (its trial failed), or None."""
+    if outcome is None or outcome.verdict not in FAILED_VERDICTS:
+        return None
+    who = outcome.council_name or idea.get("council_name") or "your council"
+    reasons = ", ".join(str(r.get("code")) for r in outcome.reasons if r.get("code"))
+    return f"Tried by {who}: {FAILED_VERDICTS[outcome.verdict]}" + (f" ({reasons})." if reasons else ".")
 
 
 def _from_trial(trial: dict[str, Any]) -> Outcome:
@@ -174,13 +197,18 @@ async def tried_before(draft: Draft, request: Request, principal: CurrentPrincip
         outcomes = [None] * len(hits)
         available = False
         notice = "What became of these ideas cannot be shown just now (the follow-up service is not reachable)."
+    items = [
+        TriedBefore(
+            score=hit["score"],
+            idea=hit["idea"],
+            outcome=outcome,
+            warning=(reason := _warning(hit["idea"], outcome)) is not None,
+            warning_reason=reason,
+        )
+        for hit, outcome in zip(hits, outcomes, strict=True)
+    ]
     return TriedBeforeAnswer(
-        items=[
-            TriedBefore(score=hit["score"], idea=hit["idea"], outcome=outcome)
-            for hit, outcome in zip(hits, outcomes, strict=True)
-        ],
-        outcomes_available=available,
-        notice=notice,
+        items=items, warning=any(i.warning for i in items), outcomes_available=available, notice=notice
     )
 
 

@@ -67,6 +67,9 @@ def test_a_whole_hack_day(new_council, new_person):
     assert top["outcome"]["verdict"] == "did_not_work" and top["outcome"]["source"] == "library"
     assert [r["code"] for r in top["outcome"]["reasons"]] == ["adoption"]
     assert top["outcome"]["lessons"]["do_differently"]
+    # The answer says it is a warning, and why, so that no client has to guess from the scores.
+    assert warned["warning"] is True and top["warning"] is True
+    assert top["warning_reason"] == f"Tried by {elsewhere.name}: did not work (adoption)."
 
     # The hack day: four ideas shortlisted, a vote, a published result selecting the top two.
     day, ideas = ideas_for_the_vote(organiser, staff[:4], IDEAS)
@@ -127,6 +130,7 @@ def test_a_whole_hack_day(new_council, new_person):
     )
     assert found["items"][0]["idea"]["id"] == a
     assert found["items"][0]["outcome"]["verdict"] == "worked"
+    assert found["items"][0]["warning"] is False and found["items"][0]["warning_reason"] is None
 
 
 def test_tried_before_still_helps_when_follow_up_is_down(platform, new_council, new_person):
@@ -143,5 +147,6 @@ def test_tried_before_still_helps_when_follow_up_is_down(platform, new_council, 
         answer = ok(person.post("/api/journeys/tried-before", json={"title": "Parking permit renewals by webchat"}))
         assert answer["outcomes_available"] is False and "follow-up" in answer["notice"]
         assert answer["items"] and answer["items"][0]["outcome"] is None
+        assert answer["warning"] is False  # nothing known to have failed: no warning guessed
     finally:
         platform.start("followup")
