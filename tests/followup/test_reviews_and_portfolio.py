@@ -127,9 +127,12 @@ def test_the_portfolio_counts_the_funnel_gains_and_honesty(council, late):
     # Trials here: "late", "Reviewed on time" (other test, when run), worked, two stopped.
     funnel = report["funnel"]
     assert funnel["concluded"] == 3 and funnel["worked"] == 1 and funnel["partly"] == 0
-    assert funnel["selected"] >= 4 and funnel["trialled"] >= 2
+    assert funnel["opened"] >= 4 and funnel["trialled"] >= 2
+    # Selected ideas are the ideas service's count: no vote selected any idea of this council (every
+    # trial here was opened by a manager), so none, whatever the number of trials.
+    assert funnel["selected"] == 0
     # Ideas come from the ideas service, asked with the caller's token: every trial here had one.
-    assert isinstance(funnel["ideas"], int) and funnel["ideas"] >= funnel["selected"]
+    assert isinstance(funnel["ideas"], int) and funnel["ideas"] >= funnel["opened"]
     assert report["outcomes"] == {"worked": 1, "stopped": 2}
     gains = report["realised_gains"]
     # 0.5 h × 1000 × £30 = £15,000 cashable, 500 hours; net of the £1,000 trial.
@@ -156,3 +159,34 @@ def test_another_council_cannot_read_our_portfolio(council, other_town):
         403,
         "council_id",
     )
+
+
+def test_a_trial_opened_by_a_vote_knows_its_hack_day_date(platform, new_council, new_person):
+    """The vote's message names the hack day but not its date: follow-up asks the ideas service, so
+    the time from hack day to verdict is known for such trials too (portfolio and library record)."""
+    from tests.followup.kit import open_hack_day, service_headers, submit_idea
+
+    c = new_council()
+    organiser, manager = new_person(c, "organiser", "staff"), new_person(c, "manager", "staff")
+    day = open_hack_day(organiser, held_on=days_ago(60))
+    idea = submit_idea(new_person(c, "staff"), day["id"], "Chosen by the vote")
+    message = {
+        "event_id": f"round-7:{idea['id']}",
+        "idea_id": idea["id"],
+        "hack_day_id": day["id"],
+        "council_id": c.id,
+        "council_name": c.name,
+        "title": idea["title"],
+        "round_id": day["id"],
+        "rank": 1,
+    }
+    with platform.client() as client:
+        opened = ok(client.post("/api/followup/internal/trials", json=message, headers=service_headers(platform)), 201)
+    trial = ok(manager.get(f"{TRIALS}/{opened['id']}"))
+    assert trial["origin"] == "vote" and trial["idea"]["hack_day_on"] == days_ago(60)
+    ok(manager.post(f"{TRIALS}/{trial['id']}/verdict", json=verdict_body("stopped")))
+    record = ok(manager.post(f"{TRIALS}/{trial['id']}/publish"), 201)
+    assert record["hack_day_on"] == days_ago(60)
+    report = ok(manager.get("/api/followup/portfolio"))
+    assert report["median_days_hack_day_to_verdict"] == 60.0
+    assert report["funnel"]["opened"] == 1

@@ -10,6 +10,7 @@ from tests.followup.kit import (
     TRIALS,
     add_metric,
     baseline,
+    days_ago,
     measure,
     ok,
     open_trial,
@@ -209,3 +210,19 @@ def test_racing_requests_still_make_one_trial(platform, town):
     for answers in (clicks, deliveries):
         assert sorted(r.status_code for r in answers) == [200] * 7 + [201], [r.text for r in answers]
         assert len({r.json()["id"] for r in answers}) == 1
+
+
+def test_the_readings_themselves_are_shown_not_just_their_number(town):
+    """A trial (and the journey of its idea) lists each metric's effective readings, after corrections."""
+    idea = town.idea("Readings shown in full")
+    trial = open_trial(town.manager, idea["id"])
+    metric = add_metric(town.manager, trial["id"], baseline=baseline(2.0))
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/start"))
+    first = measure(town.manager, trial["id"], metric["id"], 1.8, end_days_ago=30)
+    measure(town.manager, trial["id"], metric["id"], 1.6, end_days_ago=1)
+    measure(town.manager, trial["id"], metric["id"], 1.7, end_days_ago=30, corrects=first["id"])
+    shown = ok(town.staff.get(f"{TRIALS}/{trial['id']}"))["metrics"][0]
+    assert [r["value"] for r in shown["readings"]] == [1.7, 1.6]
+    assert shown["readings"][1]["period_end"] == days_ago(1) and shown["readings"][1]["source"]
+    journey = ok(town.staff.get(f"/api/journeys/ideas/{idea['id']}"))
+    assert [r["value"] for r in journey["trial"]["metrics"][0]["readings"]] == [1.7, 1.6]

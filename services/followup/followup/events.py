@@ -8,6 +8,7 @@ and once per idea whatever the event.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -47,7 +48,9 @@ def outcome_delivery(client: httpx.AsyncClient, credential: ServiceCredential, s
     return deliver
 
 
-async def trial_from_selection(session: AsyncSession, body: InternalTrialCreate) -> tuple[Trial, bool]:
+async def trial_from_selection(
+    session: AsyncSession, body: InternalTrialCreate, *, hack_day_on: date | None
+) -> tuple[Trial, bool]:
     """The vote-to-trial message: done once per event id, and once per idea whatever the event."""
     seen = await session.get(InboxEvent, body.event_id)
     if seen is not None:
@@ -62,7 +65,7 @@ async def trial_from_selection(session: AsyncSession, body: InternalTrialCreate)
             council_id=body.council_id,
             council_name=body.council_name,
             hack_day_id=body.hack_day_id,
-            hack_day_on=body.hack_day_on,
+            hack_day_on=hack_day_on,
             idea_title=body.title,
             service_area=body.service_area,
             origin="vote",

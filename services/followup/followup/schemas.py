@@ -250,6 +250,17 @@ class IdeaRef(BaseModel):
     hack_day_on: date | None
 
 
+class MetricReading(BaseModel):
+    """One effective reading of a metric (a corrected entry shows its correction's value)."""
+
+    id: uuid.UUID
+    value: float
+    period_start: date
+    period_end: date
+    method: str
+    source: str
+
+
 class MetricPublic(BaseModel):
     id: uuid.UUID
     name: str
@@ -261,6 +272,9 @@ class MetricPublic(BaseModel):
     hourly_cost_pounds: float | None
     cashable: bool
     version: int
+    readings: list[MetricReading] = Field(
+        default_factory=list, description="The effective readings, after corrections, oldest period first."
+    )
 
 
 class MeasurementPublic(BaseModel):
@@ -616,7 +630,11 @@ class AttentionList(BaseModel):
 
 class Funnel(BaseModel):
     ideas: int | None = Field(description="Ideas submitted; null when the ideas service cannot say.")
-    selected: int
+    selected: int | None = Field(
+        description="Ideas selected (by a vote), as the ideas service counts them; null when it cannot say "
+        "(and in the sector report)."
+    )
+    opened: int = Field(description="Trials opened, by a vote or by a manager.")
     trialled: int
     concluded: int
     worked: int

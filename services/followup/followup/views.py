@@ -26,6 +26,7 @@ from followup.schemas import (
     LibrarySummary,
     MeasurementPublic,
     MetricPublic,
+    MetricReading,
     OverdueCheckpoint,
     TrialAttention,
     TrialPublic,
@@ -48,7 +49,7 @@ def idea_ref(trial: Trial) -> IdeaRef:
     )
 
 
-def metric_public(m: Metric) -> MetricPublic:
+def metric_public(m: Metric, readings: Sequence[Measurement] = ()) -> MetricPublic:
     baseline = None
     if m.baseline_value is not None and m.baseline_period_start and m.baseline_period_end:
         baseline = Baseline.model_construct(
@@ -68,6 +69,17 @@ def metric_public(m: Metric) -> MetricPublic:
         hourly_cost_pounds=m.hourly_cost_pounds,
         cashable=m.cashable,
         version=m.version,
+        readings=[
+            MetricReading(
+                id=r.id,
+                value=r.value,
+                period_start=r.period_start,
+                period_end=r.period_end,
+                method=r.method,
+                source=r.source,
+            )
+            for r in readings
+        ],
     )
 
 
@@ -138,6 +150,7 @@ class Loaded(Protocol):
     gain: dict[str, Any]
     evidence_level: int
     today: date
+    readings: dict[uuid.UUID, list[Measurement]]
 
 
 def trial_public(loaded: Loaded) -> TrialPublic:
@@ -168,7 +181,7 @@ def trial_public(loaded: Loaded) -> TrialPublic:
         started_at=trial.started_at,
         evaluating_at=trial.evaluating_at,
         ended_at=trial.ended_at,
-        metrics=[metric_public(m) for m in loaded.metrics],
+        metrics=[metric_public(m, loaded.readings.get(m.id, [])) for m in loaded.metrics],
         checkpoints=[checkpoint_public(c, trial, loaded.today) for c in loaded.checkpoints],
         gain=Gain.model_validate(loaded.gain),
         evidence_level=loaded.evidence_level,

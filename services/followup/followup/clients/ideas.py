@@ -120,10 +120,14 @@ class IdeasClient:
         except (ValueError, ValidationError):
             return None
 
-    async def count_ideas(self, principal: Principal) -> int | None:
-        """Ideas of the caller's council still in play; None if the ideas service cannot say."""
+    async def count_ideas(self, principal: Principal, status: str | None = None) -> int | None:
+        """Ideas of the caller's council still in play (or with this status, e.g. `selected`);
+        None if the ideas service cannot say."""
+        params: dict[str, str | int] = {"limit": 1}
+        if status is not None:
+            params["status"] = status
         try:
-            response = await self._http.get("/api/ideas/ideas", params={"limit": 1}, headers=self._headers(principal))
+            response = await self._http.get("/api/ideas/ideas", params=params, headers=self._headers(principal))
             if response.status_code == 200:
                 total = response.json().get("total")
                 return total if isinstance(total, int) else None

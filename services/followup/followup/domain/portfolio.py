@@ -38,6 +38,7 @@ def _figures(
     published: set[uuid.UUID],
     attention: Sequence[NeedsAttention],
     ideas: int | None,
+    selected: int | None = None,
 ) -> Figures:
     started = [t for t in trials if t.started_at is not None]
     ended = [t for t in trials if t.id in verdicts]
@@ -62,7 +63,8 @@ def _figures(
     return Figures(
         funnel=Funnel(
             ideas=ideas,
-            selected=len(trials),
+            selected=selected,
+            opened=len(trials),
             trialled=len(started),
             concluded=len(ended),
             worked=outcomes.get("worked", 0),
@@ -109,9 +111,11 @@ async def council_portfolio(
     council_name: str,
     attention: Sequence[NeedsAttention],
     ideas: int | None,
+    selected: int | None,
 ) -> CouncilPortfolio:
+    """One council's figures; `ideas` and `selected` as the ideas service counts them (None: unknown)."""
     trials, verdicts, published = await _load(session, council_id)
-    figures = _figures(trials, verdicts, published, attention, ideas)
+    figures = _figures(trials, verdicts, published, attention, ideas, selected)
     name = trials[0].council_name if trials else council_name
     return CouncilPortfolio(council_id=council_id, council_name=name, **figures.model_dump())
 

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from followup.clients.ideas import IdeaSnapshot
 from followup.domain import checkpoints as schedule
 from followup.domain.evidence import evidence_level
-from followup.domain.gain import compute_gain
+from followup.domain.gain import compute_gain, effective_series
 from followup.domain.measurements import measurements_of
 from followup.domain.metrics import metrics_of
 from followup.domain.rules import conflict, invalid, require_status, today, touch
@@ -61,6 +61,8 @@ class TrialDetail:
     gain: dict[str, Any]
     evidence_level: int
     today: date
+    # Each metric's effective readings (after corrections), oldest period first.
+    readings: dict[uuid.UUID, list[Measurement]]
 
 
 async def detail(session: AsyncSession, trial: Trial) -> TrialDetail:
@@ -78,7 +80,8 @@ async def detail(session: AsyncSession, trial: Trial) -> TrialDetail:
         gain = compute_gain(metrics, measurements, trial.trial_cost_pounds)
         # Before the verdict, the design is unknown: the live level says only whether there is data.
         level = evidence_level(has_data=gain["has_data"], design=None, independent=False, replicated=False)
-    return TrialDetail(trial, metrics, measurements, checkpoints, verdict, entry, gain, level, today())
+    readings = {m.id: effective_series(e for e in measurements if e.metric_id == m.id) for m in metrics}
+    return TrialDetail(trial, metrics, measurements, checkpoints, verdict, entry, gain, level, today(), readings)
 
 
 async def list_trials(
@@ -204,6 +207,12 @@ def update_trial(trial: Trial, body: TrialUpdate) -> None:
     if trial.planned_start and trial.planned_end and trial.planned_end < trial.planned_start:
         raise invalid("planned_end", "the end is before the start")
     touch(trial)
+
+
+def note_hack_day(trial: Trial, held_on: date | None) -> None:
+    """Keep the hack day's date, once known (for the time from hack day to verdict)."""
+    if held_on is not None and trial.hack_day_on is None:
+        trial.hack_day_on = held_on
 
 
 # ---- running ---------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from followup import events, views
-from followup.deps import ServiceCaller, SessionDep
+from followup.deps import IdeasDep, ServiceCaller, SessionDep
 from followup.routes.http import answer
 from followup.schemas import InternalTrialCreate, TrialSummary
 from platform_core.problems import responses
@@ -24,8 +24,15 @@ router = APIRouter(prefix="/api/followup/internal", tags=["internal"])
         **responses(400, 401, 403, 422),
     },
 )
-async def trial_from_selection(body: InternalTrialCreate, session: SessionDep, _: ServiceCaller) -> JSONResponse:
-    trial, created = await events.trial_from_selection(session, body)
+async def trial_from_selection(
+    body: InternalTrialCreate, session: SessionDep, principal: ServiceCaller, ideas: IdeasDep
+) -> JSONResponse:
+    held_on = body.hack_day_on
+    if held_on is None and body.hack_day_id is not None:
+        # The vote's message names the hack day but not its date: ask the ideas service (best effort),
+        # so that "time from hack day to verdict" counts trials opened by a vote too.
+        held_on = await ideas.hack_day_date(body.hack_day_id, principal)
+    trial, created = await events.trial_from_selection(session, body, hack_day_on=held_on)
     return answer(
         views.trial_summary(trial, None, None),
         201 if created else 200,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated
 
@@ -93,9 +94,18 @@ async def council_portfolio(
     chosen = report_council(principal, council_id)
     days, today = settings.stale_after_days, today_()
     items = await attention.attention(session, council_id=chosen, today=today, stale_after_days=days)
-    ideas_count = await ideas.count_ideas(principal) if chosen == principal.council_id else None
+    ideas_count = selected = None
+    if chosen == principal.council_id:
+        ideas_count, selected = await asyncio.gather(
+            ideas.count_ideas(principal), ideas.count_ideas(principal, status="selected")
+        )
     return await portfolio.council_portfolio(
-        session, council_id=chosen, council_name=principal.council_name, attention=items, ideas=ideas_count
+        session,
+        council_id=chosen,
+        council_name=principal.council_name,
+        attention=items,
+        ideas=ideas_count,
+        selected=selected,
     )
 
 

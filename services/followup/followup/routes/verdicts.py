@@ -5,7 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from followup import views
-from followup.deps import ChangeableTrial, IdempotencyKey, IfMatch, Manager, SessionDep, SettingsDep, check_version
+from followup.deps import (
+    ChangeableTrial,
+    IdeasDep,
+    IdempotencyKey,
+    IfMatch,
+    Manager,
+    SessionDep,
+    SettingsDep,
+    check_version,
+)
 from followup.domain import library, trials, verdicts
 from followup.routes.http import answer, dump, idempotency
 from followup.schemas import LibraryRecord, TrialPublic, VerdictCreate
@@ -26,6 +35,7 @@ async def give_verdict(
     request: Request,
     session: SessionDep,
     principal: Manager,
+    ideas: IdeasDep,
     if_match: IfMatch = None,
     idempotency_key_header: IdempotencyKey = None,
 ) -> Response:
@@ -34,6 +44,10 @@ async def give_verdict(
     if (replay := await idem.begin()) is not None:
         return replay
     check_version(trial.version, if_match, required=False)
+    if trial.hack_day_on is None and trial.hack_day_id is not None:
+        # Opened when the ideas service could not say the hack day's date: the verdict is the last
+        # moment "time from hack day to verdict" can still be known, so ask again (best effort).
+        trials.note_hack_day(trial, await ideas.hack_day_date(trial.hack_day_id, principal))
     await verdicts.give_verdict(session, trial, body, principal)
     view = views.trial_public(await trials.detail(session, trial))
     await idem.finish(200, dump(view))
