@@ -7,16 +7,18 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from gateway.settings import GatewaySettings
+from gateway.state import GATEWAY, GatewayState
 from gateway.tokens import TokenIssuer
 
 
 def get_issuer(request: Request) -> TokenIssuer:
-    return request.app.state.issuer
+    return GATEWAY.of(request).issuer
 
 
 def get_gateway_settings(request: Request) -> GatewaySettings:
-    return request.app.state.settings
+    return GATEWAY.of(request).settings
 
 
+StateDep = Annotated[GatewayState, Depends(GATEWAY.of)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
 SettingsDep = Annotated[GatewaySettings, Depends(get_gateway_settings)]

@@ -16,6 +16,8 @@ from asgi_correlation_id import correlation_id
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.proxy import ServiceUnavailable, Upstream
+from gateway.settings import GatewaySettings
+from gateway.state import GatewayState
 from platform_core.app import new_request_id, valid_request_id
 from platform_core.auth import Principal
 from platform_core.observe import RequestMetrics
@@ -65,10 +67,12 @@ class BodyTooLarge(Exception):
 
 
 class Edge:
-    def __init__(self, app: ASGIApp, *, settings, state) -> None:
+    # Upstreams, token checks, API-key exchange, limits: set by the app's lifespan at start-up.
+    gateway: GatewayState
+
+    def __init__(self, app: ASGIApp, *, settings: GatewaySettings) -> None:
         self.app = app
         self.settings = settings
-        self.state = state  # the FastAPI app's state: upstreams, token verifier, api-key exchange, limits
         self.max_body = settings.max_body_bytes
         self._metrics = RequestMetrics("gateway")
 
@@ -120,10 +124,10 @@ class Edge:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             token = token.strip()
-            return self.state.token_verifier.verify(token), token  # it caches verified tokens
+            return self.gateway.token_verifier.verify(token), token  # it caches verified tokens
         key = headers.get(b"x-api-key")
         if key:
-            return await self.state.api_keys.exchange(key.decode("latin-1"))
+            return await self.gateway.api_keys.exchange(key.decode("latin-1"))
         raise Problem(401, "Sign in first: send 'Authorization: Bearer <token>' or an X-API-Key.")
 
     # ---- the ASGI entry ----------------------------------------------------------------------
@@ -167,7 +171,7 @@ class Edge:
         try:
             if _open_read(scope["method"], path) and b"authorization" not in headers and b"x-api-key" not in headers:
                 who = (scope.get("client") or ("unknown", 0))[0]
-                wait = await self.state.rate_limits.retry_after("anonymous_reads", who)
+                wait = await self.gateway.rate_limits.retry_after("anonymous_reads", who)
                 if wait is not None:
                     raise Problem(
                         429,
@@ -178,7 +182,7 @@ class Edge:
             else:
                 principal, token = await self._authenticate(headers)
             if token is not None and scope["method"] in WRITE_METHODS:
-                wait = await self.state.rate_limits.retry_after("writes", str(principal.person_id))
+                wait = await self.gateway.rate_limits.retry_after("writes", str(principal.person_id))
                 if wait is not None:
                     raise Problem(
                         429,
@@ -190,7 +194,7 @@ class Edge:
             return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
         except BodyTooLarge:
             return await self._too_large(send, path, rid)
-        upstream: Upstream = self.state.upstreams[service]
+        upstream: Upstream = self.gateway.upstreams[service]
         out_headers = [
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k not in _DROP_REQUEST
         ]
@@ -226,7 +230,7 @@ class Edge:
                         who = str((await self._authenticate(headers))[0].person_id)
                     except Problem:
                         pass  # the route itself answers 401; limit by address meanwhile
-                wait = await self.state.rate_limits.retry_after(which, who)
+                wait = await self.gateway.rate_limits.retry_after(which, who)
                 if wait is not None:
                     what = "sign-in attempts" if which == "login" else "changes"
                     raise Problem(
@@ -236,7 +240,7 @@ class Edge:
                     )
             body = await self._read_body(scope, receive, headers)
             if b"authorization" not in headers and headers.get(b"x-api-key") and path not in LOGIN_PATHS:
-                _, token = await self.state.api_keys.exchange(headers[b"x-api-key"].decode("latin-1"))
+                _, token = await self.gateway.api_keys.exchange(headers[b"x-api-key"].decode("latin-1"))
                 scope = dict(scope)
                 scope["headers"] = [*scope["headers"], (b"authorization", b"Bearer " + token.encode())]
         except Problem as problem:

@@ -16,6 +16,7 @@ from asgi_correlation_id import correlation_id
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.state import GATEWAY
 from platform_core.auth import CurrentPrincipal
 from platform_core.problems import Problem, responses
 
@@ -31,7 +32,7 @@ class Unavailable(Exception):
 async def _get(
     request: Request, part: str, path: str, params: Any = None, method: str = "GET", json: Any = None
 ) -> httpx.Response:
-    client: httpx.AsyncClient = request.app.state.upstreams[part].client
+    client: httpx.AsyncClient = GATEWAY.of(request).upstreams[part].client
     headers = {"Authorization": request.headers.get("authorization", ""), "X-Request-ID": correlation_id.get() or ""}
     try:
         return await client.request(method, path, params=params, json=json, headers=headers, timeout=PART_TIMEOUT)

@@ -19,6 +19,7 @@ from gateway.models import Person
 from gateway.proxy import Upstream
 from gateway.ratelimit import RateLimits
 from gateway.settings import GatewaySettings, get_settings
+from gateway.state import GATEWAY, GatewayState
 from gateway.tokens import TokenIssuer
 from platform_core.app import NO_OTEL
 from platform_core.auth import TokenVerifier
@@ -34,7 +35,7 @@ async def ensure_first_admin(app: FastAPI, settings: GatewaySettings) -> None:
     """Create the first admin from settings if no admin exists yet (never a default password)."""
     if not (settings.bootstrap_admin_email and settings.bootstrap_admin_password):
         return
-    async with app.state.sessionmaker() as session:
+    async with GATEWAY.of_app(app).sessionmaker() as session:
         people = (await session.exec(select(Person))).all()
         if any("admin" in p.roles for p in people):
             return
@@ -62,39 +63,47 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
             audience=settings.jwt_audience,
             ttl_seconds=settings.token_ttl_seconds,
         )
-        app.state.settings = settings
-        app.state.issuer = issuer
-        app.state.engine = make_engine(settings.database_url)
-        app.state.sessionmaker = make_sessionmaker(app.state.engine)
-        app.state.token_verifier = TokenVerifier(
-            settings.jwt_public_key or issuer.public_key_pem(),
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
+        engine = make_engine(settings.database_url)
+        sessionmaker = make_sessionmaker(engine)
+        state = GATEWAY.put(
+            app,
+            GatewayState(
+                settings=settings,
+                engine=engine,
+                sessionmaker=sessionmaker,
+                token_verifier=TokenVerifier(
+                    settings.jwt_public_key or issuer.public_key_pem(),
+                    issuer=settings.jwt_issuer,
+                    audience=settings.jwt_audience,
+                ),
+                issuer=issuer,
+                api_keys=ApiKeyExchange(sessionmaker, issuer),
+                rate_limits=RateLimits(
+                    login=settings.login_rate_limit,
+                    writes=settings.write_rate_limit,
+                    anonymous_reads=settings.anonymous_read_rate_limit,
+                    storage_url=settings.rate_limit_storage_url,
+                ),
+                upstreams={
+                    name: Upstream(
+                        name,
+                        url,
+                        connect_timeout=settings.connect_timeout_seconds,
+                        read_timeout=settings.read_timeout_seconds,
+                        max_connections=settings.max_connections_per_service,
+                    )
+                    for name, url in settings.service_urls().items()
+                },
+            ),
         )
-        app.state.api_keys = ApiKeyExchange(app.state.sessionmaker, issuer)
-        app.state.rate_limits = RateLimits(
-            login=settings.login_rate_limit,
-            writes=settings.write_rate_limit,
-            anonymous_reads=settings.anonymous_read_rate_limit,
-            storage_url=settings.rate_limit_storage_url,
-        )
-        app.state.upstreams = {
-            name: Upstream(
-                name,
-                url,
-                connect_timeout=settings.connect_timeout_seconds,
-                read_timeout=settings.read_timeout_seconds,
-                max_connections=settings.max_connections_per_service,
-            )
-            for name, url in settings.service_urls().items()
-        }
+        edge.gateway = state
         await ensure_first_admin(app, settings)
         try:
             yield
         finally:
-            for upstream in app.state.upstreams.values():
+            for upstream in state.upstreams.values():
                 await upstream.aclose()
-            await app.state.engine.dispose()
+            await engine.dispose()
 
     app = FastAPI(
         title="Council hack-day platform: gateway",
@@ -113,7 +122,8 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
     app.include_router(journeys.router)
     app.include_router(openapi.router)
     app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
-    return Edge(app, settings=settings, state=app.state)
+    edge = Edge(app, settings=settings)
+    return edge
 
 
 app = create_app()

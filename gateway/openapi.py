@@ -12,6 +12,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from gateway.state import GATEWAY
+
 router = APIRouter(include_in_schema=False)
 PUBLIC_OPERATIONS = {
     ("/api/auth/login", "post"),
@@ -93,15 +95,15 @@ async def _fetch(client: httpx.AsyncClient) -> dict[str, Any] | None:
 
 async def merged_document(app: FastAPI) -> dict[str, Any]:
     """Cached once every service has answered; fetched again while any is missing."""
-    cached = getattr(app.state, "openapi_merged", None)
-    if cached is not None:
-        return cached
-    upstreams = app.state.upstreams
+    state = GATEWAY.of_app(app)
+    if state.openapi_merged is not None:
+        return state.openapi_merged
+    upstreams = state.upstreams
     fetched = await asyncio.gather(*(_fetch(u.client) for u in upstreams.values()))
     services = dict(zip(upstreams, fetched, strict=True))
     doc = merge(app.openapi(), services)
     if all(v is not None for v in services.values()):
-        app.state.openapi_merged = doc
+        state.openapi_merged = doc
     return doc
 
 

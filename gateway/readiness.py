@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from gateway.settings import ALEMBIC_INI, VERSION_TABLE
+from gateway.state import GATEWAY
 from platform_core.migrations import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
@@ -25,7 +26,7 @@ class PlatformReadiness(BaseModel):
 async def _gateway_ready(request: Request) -> str:
     try:
         async with asyncio.timeout(2):
-            async with request.app.state.engine.connect() as conn:
+            async with GATEWAY.of(request).engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
                 current = await current_revision(conn, VERSION_TABLE)
         return "ready" if current == _HEAD else f"not ready: migrations at {current}, head is {_HEAD}"
@@ -60,7 +61,7 @@ async def healthz() -> dict[str, str]:
     responses={503: {"model": PlatformReadiness, "description": "Some part is not ready"}},
 )
 async def readyz(request: Request) -> JSONResponse:
-    upstreams = request.app.state.upstreams
+    upstreams = GATEWAY.of(request).upstreams
     names = list(upstreams)
     results = await asyncio.gather(_gateway_ready(request), *(_service_ready(upstreams[n].client, n) for n in names))
     parts = dict(zip(["gateway", *names], results, strict=True))

@@ -23,6 +23,7 @@ from platform_core.logs import configure_logging
 from platform_core.observe import ObserveRequests, metrics_endpoint
 from platform_core.problems import install_problem_handlers, responses
 from platform_core.settings import PartSettings
+from platform_core.state import PLATFORM, PlatformState
 
 # FastAPI's built-in OpenTelemetry hooks ask the global providers on every request whether they are
 # configured; this platform exports Prometheus metrics and JSON logs instead, so they stay off.
@@ -84,11 +85,17 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
-        app.state.engine = make_engine(settings.database_url)
-        app.state.sessionmaker = make_sessionmaker(app.state.engine)
-        app.state.token_verifier = TokenVerifier(
-            settings.public_key_pem(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        engine = make_engine(settings.database_url)
+        platform = PLATFORM.put(
+            app,
+            PlatformState(
+                settings=settings,
+                engine=engine,
+                sessionmaker=make_sessionmaker(engine),
+                token_verifier=TokenVerifier(
+                    settings.public_key_pem(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+                ),
+            ),
         )
         if on_startup:
             await on_startup(app)
@@ -102,7 +109,7 @@ def create_service_app(
         finally:
             if on_shutdown:
                 await on_shutdown(app)
-            await app.state.engine.dispose()
+            await platform.engine.dispose()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, telemetry=NO_OTEL)
     install_problem_handlers(app)

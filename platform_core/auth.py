@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 
 from platform_core.eddsa import check_eddsa_with_libsodium
 from platform_core.problems import Problem
+from platform_core.state import PLATFORM
 
 Role = Literal["staff", "organiser", "manager", "admin", "service"]
 ROLES: tuple[str, ...] = ("staff", "organiser", "manager", "admin")
@@ -132,7 +133,7 @@ async def current_principal(request: Request) -> Principal:
     token = bearer_token(request)
     if token is None:
         raise Problem(401, "Sign in first: send 'Authorization: Bearer <token>'.", headers=_challenge())
-    verifier: TokenVerifier = request.app.state.token_verifier
+    verifier = PLATFORM.of(request).token_verifier
     principal = verifier.verify(token)
     request.state.principal = principal
     return principal

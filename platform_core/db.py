@@ -16,6 +16,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_core.state import PLATFORM
+
 # Set before the first table, so constraint names are stable across SQLite and PostgreSQL (and the
 # same in a part's models as in its migrations).
 NAMING_CONVENTION = {
@@ -125,7 +127,7 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
     For a route that opens its session only when it needs one (see `get_session` for the rest).
     """
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    maker = PLATFORM.of(request).sessionmaker
     async with maker() as session:
         try:
             yield session

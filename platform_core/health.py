@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from platform_core.migrations import current_revision, head_revision
+from platform_core.state import PLATFORM
 
 
 class Health(BaseModel):
@@ -47,7 +48,7 @@ def health_router(
         checks: dict[str, str] = {}
         try:
             async with asyncio.timeout(2):
-                async with request.app.state.engine.connect() as conn:
+                async with PLATFORM.of(request).engine.connect() as conn:
                     await conn.execute(text("SELECT 1"))
                     checks["database"] = "ok"
                     current = await current_revision(conn, version_table)

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_core.clock import utcnow
 from platform_core.db import CommonTable, UTCDateTime
+from platform_core.state import PLATFORM, AppState
 
 log = logging.getLogger("platform.outbox")
 
@@ -169,25 +171,41 @@ async def send(
 MakeDeliver = Callable[[httpx.AsyncClient, Any, Any], Deliver]
 
 
-async def start_relay(app: Any, make_deliver: MakeDeliver) -> None:
+@dataclass
+class RunningRelay:
+    """A part's relay and its HTTP client, from start-up to shut-down (typed state, see state.py)."""
+
+    client: httpx.AsyncClient
+    relay: OutboxRelay | None  # None while no service credential is configured
+
+
+RELAY = AppState[RunningRelay]("outbox_relay")
+
+
+async def start_relay(app: Any, make_deliver: MakeDeliver) -> RunningRelay:
     """Start the part's relay (from its start-up hook) with the part's own service credential."""
     from platform_core.service_auth import ServiceCredential
 
-    settings = app.state.settings
+    platform = PLATFORM.of_app(app)
+    settings = platform.settings
     client = httpx.AsyncClient(timeout=10.0, trust_env=False)
     credential = ServiceCredential(settings.gateway_url, settings.service_api_key, client)
-    app.state.relay_client, app.state.relay = client, None
+    running = RELAY.put(app, RunningRelay(client=client, relay=None))
     if not credential.configured:
         log.warning(
             "no service API key is set: events wait in the outbox until one is (python -m gateway create-service-key)"
         )
-        return
-    app.state.relay = OutboxRelay(app.state.sessionmaker, make_deliver(client, credential, settings))
-    app.state.relay.start()
+        return running
+    running.relay = OutboxRelay(platform.sessionmaker, make_deliver(client, credential, settings))
+    running.relay.start()
+    return running
 
 
 async def stop_relay(app: Any) -> None:
-    if getattr(app.state, "relay", None) is not None:
-        await app.state.relay.stop()
-    if getattr(app.state, "relay_client", None) is not None:
-        await app.state.relay_client.aclose()
+    """Stop the relay `start_relay` started, if it did."""
+    running = getattr(app.state, RELAY.name, None)
+    if running is None:
+        return
+    if running.relay is not None:
+        await running.relay.stop()
+    await running.client.aclose()

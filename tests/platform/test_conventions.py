@@ -27,6 +27,8 @@ from platform_core.outbox import OutboxEvent
 from platform_core.pages import PAGE_MAX, Page, PageDep
 from platform_core.problems import install_problem_handlers, responses
 from platform_core.schemas import Input, text
+from platform_core.settings import PartSettings
+from platform_core.state import PLATFORM, PlatformState
 
 CALLER = Principal(person_id=uuid.uuid4(), council_id=uuid.uuid4(), roles=frozenset({"staff"}))
 
@@ -42,7 +44,9 @@ def _app(database_url: str) -> FastAPI:
     install_problem_handlers(app)
     app.dependency_overrides[current_principal] = lambda: CALLER
     engine = make_engine(database_url)
-    app.state.engine, app.state.sessionmaker = engine, make_sessionmaker(engine)
+    settings = PartSettings(database_url=database_url)
+    # The token verifier is never asked: the caller is given (dependency override above).
+    PLATFORM.put(app, PlatformState(settings, engine, make_sessionmaker(engine), token_verifier=None))  # type: ignore[arg-type]
     version = {"now": 3}
 
     @app.patch("/things/1", responses=responses(400, 412, 428))

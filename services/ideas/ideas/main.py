@@ -2,21 +2,24 @@
 
 import asyncio
 import contextlib
+from typing import cast
 
 from fastapi import FastAPI, Request
 
 from ideas import state
 from ideas.domain.search import keep_in_step
 from ideas.routes import router
-from ideas.settings import ALEMBIC_INI, VERSION_TABLE, get_settings
+from ideas.settings import ALEMBIC_INI, VERSION_TABLE, IdeasSettings, get_settings
 from platform_core.app import create_service_app
+from platform_core.state import PLATFORM
 
 
 async def _start_index(app: FastAPI) -> None:
     """Build the similar-idea index in the background, then keep it in step (search.keep_in_step)."""
     ideas = state.attach(app)
+    platform = PLATFORM.of_app(app)
     ideas.index_task = asyncio.create_task(
-        keep_in_step(ideas.index, app.state.engine, app.state.settings.index_refresh_seconds)
+        keep_in_step(ideas.index, platform.engine, cast(IdeasSettings, platform.settings).index_refresh_seconds)
     )
 
 

@@ -1,31 +1,35 @@
 """The voting service's app: `uvicorn voting.main:app --port 8002`."""
 
+from typing import cast
+
 from fastapi import FastAPI
 
 from platform_core.app import create_service_app
 from platform_core.db import open_driver_pool
 from platform_core.outbox import start_relay, stop_relay
+from platform_core.state import PLATFORM
 from voting.clients.ideas import IdeasClient
 from voting.domain.ballot_batches import FirstBallots, postgres_writer, sqlite_writer
 from voting.domain.ballots import BallotBox
 from voting.domain.chaining import Chainer
 from voting.events import result_delivery
 from voting.routes import routers
-from voting.settings import ALEMBIC_INI, VERSION_TABLE, get_settings
+from voting.settings import ALEMBIC_INI, VERSION_TABLE, VotingSettings, get_settings
 from voting.state import VotingState, of_app
 
 
 async def on_startup(app: FastAPI) -> None:
-    settings = app.state.settings
+    platform = PLATFORM.of_app(app)
+    settings = cast(VotingSettings, platform.settings)
     # Voters' first ballots are written in batches (domain/ballot_batches.py): on PostgreSQL one
     # statement a batch on plain driver connections, on SQLite one transaction a batch.
     pool = await open_driver_pool(settings.database_url)
-    writer = postgres_writer(pool) if pool is not None else sqlite_writer(app.state.engine)
-    chainer = Chainer(app.state.sessionmaker, settings.audit_key)
+    writer = postgres_writer(pool) if pool is not None else sqlite_writer(platform.engine)
+    chainer = Chainer(platform.sessionmaker, settings.audit_key)
     app.state.voting = VotingState(
         settings=settings,
-        engine=app.state.engine,
-        sessionmaker=app.state.sessionmaker,
+        engine=platform.engine,
+        sessionmaker=platform.sessionmaker,
         ideas=IdeasClient(
             settings.ideas_url,
             connect_timeout=settings.ideas_connect_timeout_seconds,
@@ -33,7 +37,7 @@ async def on_startup(app: FastAPI) -> None:
         ),
         chainer=chainer,
         ballot_box=BallotBox(
-            sessionmaker=app.state.sessionmaker,
+            sessionmaker=platform.sessionmaker,
             batches=FirstBallots(writer),
             ballot_secret=settings.ballot_secret,
             chainer=chainer,

@@ -1,0 +1,33 @@
+"""The gateway's typed application state: what its lifespan makes, read through `deps` and the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from platform_core.state import AppState, PlatformState
+
+if TYPE_CHECKING:
+    from gateway.edge import ApiKeyExchange
+    from gateway.proxy import Upstream
+    from gateway.ratelimit import RateLimits
+    from gateway.settings import GatewaySettings
+    from gateway.tokens import TokenIssuer
+
+
+@dataclass
+class GatewayState(PlatformState):
+    """platform_core's state (settings, database, token checks) and the gateway's own."""
+
+    settings: GatewaySettings
+    issuer: TokenIssuer
+    api_keys: ApiKeyExchange
+    rate_limits: RateLimits
+    # One kept-alive connection pool per service, by name (ideas, voting, followup).
+    upstreams: dict[str, Upstream]
+    # The merged OpenAPI document, kept once every service has answered (gateway/openapi.py).
+    openapi_merged: dict[str, Any] | None = field(default=None)
+
+
+# The same slot as platform_core's PLATFORM: SessionDep and the token checks read it too.
+GATEWAY = AppState[GatewayState]("platform")
