@@ -12,7 +12,8 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas.domain.ideas import touch
-from ideas.models import Idea, utcnow
+from ideas.models import Idea
+from platform_core.clock import utcnow
 from platform_core.inbox import accept_once
 from platform_core.problems import Problem
 

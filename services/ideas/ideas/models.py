@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from datetime import date as calendar_date
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
+from platform_core.clock import utcnow
 from platform_core.db import UTCDateTime
 from platform_core.idempotency import IdempotentRequest  # noqa: F401
 from platform_core.inbox import InboxEvent  # noqa: F401
@@ -17,10 +18,6 @@ from platform_core.migrations import NAMING_CONVENTION
 
 metadata = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _ts() -> Any:

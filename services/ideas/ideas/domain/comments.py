@@ -16,8 +16,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
-from ideas.models import Comment, Idea, IdeaAuthor, utcnow
+from ideas.models import Comment, Idea, IdeaAuthor
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 from platform_core.problems import Problem
 
 

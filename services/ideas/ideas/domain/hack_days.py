@@ -9,10 +9,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
-from ideas.models import HackDay, utcnow
+from ideas.models import HackDay
 from ideas.schemas import HackDayCreate, HackDayUpdate
 from ideas.vocabulary import PHASE_ORDER
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 from platform_core.problems import Problem
 
 PHASE_SAYS = {

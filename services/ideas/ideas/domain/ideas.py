@@ -11,10 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
 from ideas.domain import hack_days
-from ideas.models import HackDay, Idea, IdeaAuthor, IdeaTag, utcnow
+from ideas.models import HackDay, Idea, IdeaAuthor, IdeaTag
 from ideas.schemas import IdeaCreate, IdeaUpdate
 from ideas.vocabulary import CO_AUTHORS_MAX
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 from platform_core.problems import Problem
 
 Team = list[IdeaAuthor]

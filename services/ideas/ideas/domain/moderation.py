@@ -12,8 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
 from ideas.domain.ideas import touch
-from ideas.models import HackDay, Idea, utcnow
+from ideas.models import HackDay, Idea
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 from platform_core.problems import Problem
 
 

@@ -28,10 +28,11 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ideas.models import Idea, utcnow
+from ideas.models import Idea
 from ideas.similarity import SimilarityIndex, idea_text
 from ideas.similarity.features import Analyser
 from ideas.vocabulary import OUT_OF_PLAY
+from platform_core.clock import utcnow
 
 log = logging.getLogger("ideas.search")
 
