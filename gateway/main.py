@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlmodel import select
-from starlette.routing import Route
 
 from gateway import api_keys_router, auth_router, identity, journeys, openapi, people_router, readiness
 from gateway.edge import ApiKeyExchange, Edge
@@ -25,7 +24,6 @@ from platform_core.app import NO_OTEL
 from platform_core.auth import TokenVerifier
 from platform_core.db import make_engine, make_sessionmaker
 from platform_core.logs import configure_logging
-from platform_core.observe import metrics_endpoint
 from platform_core.problems import install_problem_handlers
 
 log = logging.getLogger("gateway")
@@ -121,7 +119,6 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
     app.include_router(api_keys_router.router)
     app.include_router(journeys.router)
     app.include_router(openapi.router)
-    app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
     edge = Edge(app, settings=settings)
     return edge
 

@@ -14,13 +14,13 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
-from starlette.routing import Route
 
 from platform_core.auth import CurrentPrincipal, TokenVerifier
 from platform_core.db import make_engine, make_sessionmaker
 from platform_core.health import health_router
+from platform_core.housekeeping import Housekeeping
 from platform_core.logs import configure_logging
-from platform_core.observe import ObserveRequests, metrics_endpoint
+from platform_core.observe import ObserveRequests
 from platform_core.problems import install_problem_handlers, responses
 from platform_core.settings import PartSettings
 from platform_core.state import PLATFORM, PlatformState
@@ -99,6 +99,13 @@ def create_service_app(
         )
         if on_startup:
             await on_startup(app)
+        housekeeping = Housekeeping(
+            part,
+            app.state.sessionmaker,
+            interval=settings.housekeeping_interval_seconds,
+            idempotency_window=settings.idempotency_window_seconds,
+        )
+        await housekeeping.start()
         # Everything made at start-up (modules, routes, models) is moved out of the garbage
         # collector's view, so that a full collection looks only at what requests make: shorter
         # pauses in the answers it interrupts. (The gateway does the same, in edge.py.)
@@ -107,6 +114,7 @@ def create_service_app(
         try:
             yield
         finally:
+            await housekeeping.stop()
             if on_shutdown:
                 await on_shutdown(app)
             await platform.engine.dispose()
@@ -118,7 +126,6 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     app.include_router(health_router(part, alembic_ini, version_table, readiness_checks))
-    app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
     app.include_router(caller_router(part))
     app.add_middleware(ObserveRequests, part=part)
     app.add_middleware(

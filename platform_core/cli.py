@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from platform_core import metrics_server
 from platform_core.db import is_sqlite
 from platform_core.migrations import downgrade, upgrade
 from platform_core.settings import PartSettings
@@ -62,6 +63,10 @@ def run(
     else:
         if not args.no_migrate:
             upgrade(alembic_ini, url)
+        if settings.metrics_address:
+            if args.workers > 1:
+                metrics_server.enable_for_workers()
+            metrics_server.start(settings.metrics_address, workers=args.workers)
         _serve(part, app_path, url, args.host, args.port, args.workers, settings.trusted_proxies)
 
 

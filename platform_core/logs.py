@@ -5,7 +5,7 @@ a small orjson formatter rather than a general-purpose one, and the standard lib
 gather what no line shows (the caller's file and line, thread and process names), as the logging
 HOWTO's "Optimization" section describes. A line looks like:
 
-    {"time": "2026-11-29 09:12:01,325", "level": "INFO", "name": "platform.access", "message": "request",
+    {"time": "2026-11-29T09:12:01.325Z", "level": "INFO", "name": "platform.access", "message": "request",
      "request_id": "3729c17f...", "part": "gateway", "method": "GET", "path": "/api/ideas/whoami", ...}
 
 with any `extra={...}` fields after `part`, and `exc_info` / `stack_info` when there are some.
@@ -48,13 +48,13 @@ class JsonLineFormatter(logging.Formatter):
         self._second_text = ""
 
     def _time(self, created: float) -> str:
-        # The same text as logging's default asctime ("2026-11-29 09:12:01,325", local time), made
-        # once a second rather than once a line.
+        # ISO 8601 in UTC with milliseconds ("2026-11-29T09:12:01.325Z"), whatever the machine's zone,
+        # so that lines from several machines sort and join; the seconds' text is made once a second.
         second = int(created)
         if second != self._second:
-            self._second_text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
             self._second = second
-        return f"{self._second_text},{int((created - second) * 1000):03d}"
+        return f"{self._second_text}.{int((created - second) * 1000):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {

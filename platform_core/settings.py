@@ -39,6 +39,15 @@ class PartSettings(BaseSettings):
     gateway_url: str = "http://127.0.0.1:8000"
     service_api_key: str = ""
 
+    # Where /metrics is served ("host:port"), apart from the port people use: an address that only the
+    # monitoring network reaches (platform_core/metrics_server.py). Empty: no metrics listener.
+    metrics_address: str = ""
+
+    # Background upkeep (platform_core/housekeeping.py): how often the outbox gauges are refreshed, and
+    # how long an Idempotency-Key's first answer is kept for a retry (then swept).
+    housekeeping_interval_seconds: float = 15.0
+    idempotency_window_seconds: int = 24 * 3600
+
     # The reverse proxies in front of this part (addresses or networks, comma-separated:
     # "172.31.250.0/28"). Only a request from one of these has its X-Forwarded-For believed, so that
     # limits count the real client's address behind the proxy and a client elsewhere cannot choose

@@ -25,6 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 PARTS = ("ideas", "voting", "followup", "gateway")  # the gateway last: it routes to the others
 SERVICES = ("ideas", "voting", "followup")
 DEFAULT_PORTS = {"gateway": 8000, "ideas": 8001, "voting": 8002, "followup": 8003}
+# /metrics listens apart from the public ports (platform_core/metrics_server.py), on loopback here.
+DEFAULT_METRICS_PORTS = {"gateway": 9100, "ideas": 9101, "voting": 9102, "followup": 9103}
 POSTGRES_ADMIN_URL = os.environ.get("PLATFORM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -64,6 +66,7 @@ class Platform:
     admin_email: str = "admin@example.org"
     admin_password: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    metrics_ports: dict[str, int] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     database_urls: dict[str, str] = field(default_factory=dict)
     _pg_databases: list[str] = field(default_factory=list)
@@ -72,6 +75,9 @@ class Platform:
     def prepare(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "logs").mkdir(exist_ok=True)
+        if not self.metrics_ports:
+            fixed = self.ports == DEFAULT_PORTS
+            self.metrics_ports = {p: DEFAULT_METRICS_PORTS[p] if fixed else free_port() for p in PARTS}
         self.private_key_file, self.public_key_file = ensure_dev_keypair(self.data_dir / "keys")
         if self.backend == "postgres":
             run = uuid.uuid4().hex[:8]
@@ -115,8 +121,15 @@ class Platform:
     def url(self, part: str) -> str:
         return f"http://127.0.0.1:{self.ports[part]}"
 
+    def metrics_url(self, part: str) -> str:
+        return f"http://127.0.0.1:{self.metrics_ports[part]}/metrics"
+
     def env_for(self, part: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_", "PLATFORM_SECRETS_DIR"))
+        }
         prefix = part.upper() + "_"
         env.update(
             {
@@ -128,6 +141,7 @@ class Platform:
                 prefix + "FOLLOWUP_URL": self.url("followup"),
                 prefix + "GATEWAY_URL": self.url("gateway"),
                 prefix + "PUBLIC_BASE_URL": self.url("gateway"),
+                prefix + "METRICS_ADDRESS": f"127.0.0.1:{self.metrics_ports[part]}",
                 "PYTHONUNBUFFERED": "1",
             }
         )

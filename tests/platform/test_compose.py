@@ -439,3 +439,12 @@ def test_the_credentials_step_makes_each_services_credential_once(first_start):
         for part in SERVICES:
             (first_start / part / f"{part.upper()}_SERVICE_API_KEY").unlink(missing_ok=True)
         _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def test_metrics_listen_apart_from_the_port_the_proxy_reaches():
+    for part in PARTS:
+        service = SERVICES_IN_COMPOSE[part]
+        address = service["environment"][f"{part.upper()}_METRICS_ADDRESS"]
+        port = int(address.rsplit(":", 1)[1])
+        assert port != DEFAULT_PORTS[part] and str(port) in service["expose"], part
+    assert ":9100" not in PROXY_CONFIG

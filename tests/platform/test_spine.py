@@ -177,9 +177,10 @@ def test_health_readiness_and_metrics(platform, anonymous):
             body = direct.get("/readyz").json()
             own = {"similar-idea index": "ok"} if part == "ideas" else {}
             assert body["checks"] == {"database": "ok", "migrations": "ok", **own}
-            metrics = direct.get("/metrics")
+            # /metrics is on the part's own metrics address (tests/operations/test_observability.py).
+            metrics = httpx.get(platform.runner.metrics_url(part))
             assert metrics.status_code == 200 and "http_requests_total" in metrics.text
-    assert "http_requests_total" in anonymous.get("/metrics").text
+    assert "http_requests_total" in httpx.get(platform.runner.metrics_url("gateway")).text
 
 
 def test_one_openapi_document_covers_every_part(anonymous):

@@ -29,6 +29,8 @@ def another(
     platform's logs."""
     port = free_port()
     env = runner.env_for(part)
+    # A listener of its own for /metrics: the platform's process of the part holds that one's port.
+    env[f"{part.upper()}_METRICS_ADDRESS"] = f"127.0.0.1:{free_port()}"
     env.update({k: str(v) for k, v in settings.items()})
     log = open(runner.data_dir / "logs" / f"{part}-{port}.log", "wb")
     proc = subprocess.Popen(
