@@ -147,9 +147,15 @@ def test_idempotency_records_expire_after_their_window(platform, new_council, ne
 
 def test_a_part_with_two_workers_serves_the_metrics_of_both(platform):
     port = free_port()
-    with another(platform.runner, "ideas", IDEAS_WORKERS="2", IDEAS_METRICS_ADDRESS=f"127.0.0.1:{port}") as ideas:
+    with another(
+        platform.runner,
+        "followup",
+        start_within=90,
+        FOLLOWUP_WORKERS="2",
+        FOLLOWUP_METRICS_ADDRESS=f"127.0.0.1:{port}",
+    ) as followup:
         for _ in range(20):
-            with httpx.Client(base_url=str(ideas.base_url)) as fresh:  # new connections reach both workers
+            with httpx.Client(base_url=str(followup.base_url)) as fresh:  # new connections reach both workers
                 assert fresh.get("/healthz").status_code == 200
         text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
         total = sum(
