@@ -101,7 +101,7 @@ def create_service_app(
             await on_startup(app)
         housekeeping = Housekeeping(
             part,
-            app.state.sessionmaker,
+            platform.sessionmaker,
             interval=settings.housekeeping_interval_seconds,
             idempotency_window=settings.idempotency_window_seconds,
         )
