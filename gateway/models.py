@@ -9,15 +9,20 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, EmailStr, StringConstraints
 from pydantic import Field as PField
 from sqlalchemy import JSON, Column
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from platform_core.clock import utcnow
-from platform_core.db import UTCDateTime
-from platform_core.migrations import NAMING_CONVENTION
+from platform_core.db import UTCDateTime, new_metadata
 from platform_core.schemas import Input
 
-metadata = SQLModel.metadata
-metadata.naming_convention = NAMING_CONVENTION
+# This part's own tables, apart from every other part's (all parts' models import into one process).
+metadata = new_metadata()
+
+
+class GatewayTable(SQLModel, registry=registry(metadata=metadata)):
+    """Base of the gateway's tables."""
+
 
 RoleName = Literal["staff", "organiser", "manager", "admin"]
 
@@ -26,7 +31,7 @@ def _ts() -> Column:
     return Column(UTCDateTime(), nullable=False)
 
 
-class Council(SQLModel, table=True):
+class Council(GatewayTable, table=True):
     __tablename__ = "councils"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     name: str = Field(max_length=200, unique=True)
@@ -34,7 +39,7 @@ class Council(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
-class Person(SQLModel, table=True):
+class Person(GatewayTable, table=True):
     __tablename__ = "people"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     email: str = Field(max_length=320, unique=True)
@@ -48,7 +53,7 @@ class Person(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
-class Invitation(SQLModel, table=True):
+class Invitation(GatewayTable, table=True):
     """A one-time code that lets a person set their password (bulk-added staff get one each)."""
 
     __tablename__ = "invitations"
@@ -59,7 +64,7 @@ class Invitation(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class ApiKey(SQLModel, table=True):
+class ApiKey(GatewayTable, table=True):
     """A key for automation: acts for one council with the roles given, never more than its creator."""
 
     __tablename__ = "api_keys"

@@ -11,15 +11,23 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from platform_core.db import UTCDateTime
-from platform_core.idempotency import IdempotentRequest  # noqa: F401
-from platform_core.migrations import NAMING_CONVENTION
-from platform_core.outbox import OutboxEvent  # noqa: F401
+from platform_core.db import UTCDateTime, attach, new_metadata
+from platform_core.idempotency import IdempotentRequest
+from platform_core.outbox import OutboxEvent
 
-metadata = SQLModel.metadata
-metadata.naming_convention = NAMING_CONVENTION
+# This part's own tables, apart from every other part's (all parts' models import into one process).
+metadata = new_metadata()
+
+
+class FollowupTable(SQLModel, registry=registry(metadata=metadata)):
+    """Base of the follow-up service's tables."""
+
+
+# The common tables this part keeps, defined once in platform_core.
+attach(metadata, IdempotentRequest, OutboxEvent)
 
 
 def utcnow() -> datetime:
@@ -38,7 +46,7 @@ def _text(default: str = "") -> Any:
     return Field(default=default, sa_column=Column(Text, nullable=False))
 
 
-class Trial(SQLModel, table=True):
+class Trial(FollowupTable, table=True):
     __tablename__ = "trials"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -76,7 +84,7 @@ class Trial(SQLModel, table=True):
     ended_at: datetime | None = _when()
 
 
-class Metric(SQLModel, table=True):
+class Metric(FollowupTable, table=True):
     __tablename__ = "metrics"
     __table_args__ = (UniqueConstraint("trial_id", "name"),)
 
@@ -99,7 +107,7 @@ class Metric(SQLModel, table=True):
     created_at: datetime | None = _when(nullable=False)
 
 
-class Measurement(SQLModel, table=True):
+class Measurement(FollowupTable, table=True):
     """Append-only: a correction is a new row naming the one it corrects; nothing is updated."""
 
     __tablename__ = "measurements"
@@ -129,7 +137,7 @@ class Measurement(SQLModel, table=True):
     recorded_at: datetime | None = _when(nullable=False)
 
 
-class Checkpoint(SQLModel, table=True):
+class Checkpoint(FollowupTable, table=True):
     __tablename__ = "checkpoints"
     __table_args__ = (UniqueConstraint("trial_id", "label"),)
 
@@ -144,7 +152,7 @@ class Checkpoint(SQLModel, table=True):
     note: str = _text()
 
 
-class Verdict(SQLModel, table=True):
+class Verdict(FollowupTable, table=True):
     """The verdict, with its gain and evidence level computed once when it is given (then frozen)."""
 
     __tablename__ = "verdicts"
@@ -166,7 +174,7 @@ class Verdict(SQLModel, table=True):
     decided_at: datetime | None = _when(nullable=False)
 
 
-class LibraryEntry(SQLModel, table=True):
+class LibraryEntry(FollowupTable, table=True):
     """A published verdict: the record other councils read, frozen when it was published."""
 
     __tablename__ = "library_entries"
@@ -188,7 +196,7 @@ class LibraryEntry(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
-class InboxEvent(SQLModel, table=True):
+class InboxEvent(FollowupTable, table=True):
     """Messages already handled, by their sender's event id: a retried message is done once."""
 
     __tablename__ = "inbox_events"

@@ -8,16 +8,24 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from platform_core.clock import utcnow
-from platform_core.db import UTCDateTime
-from platform_core.idempotency import IdempotentRequest  # noqa: F401
-from platform_core.inbox import InboxEvent  # noqa: F401
-from platform_core.migrations import NAMING_CONVENTION
+from platform_core.db import UTCDateTime, attach, new_metadata
+from platform_core.idempotency import IdempotentRequest
+from platform_core.inbox import InboxEvent
 
-metadata = SQLModel.metadata
-metadata.naming_convention = NAMING_CONVENTION
+# This part's own tables, apart from every other part's (all parts' models import into one process).
+metadata = new_metadata()
+
+
+class IdeasTable(SQLModel, registry=registry(metadata=metadata)):
+    """Base of the ideas service's tables."""
+
+
+# The common tables this part keeps, defined once in platform_core.
+attach(metadata, IdempotentRequest, InboxEvent)
 
 
 def _ts() -> Any:
@@ -28,7 +36,7 @@ def _ts_or_none() -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
-class HackDay(SQLModel, table=True):
+class HackDay(IdeasTable, table=True):
     """A council's hack day: ideas are submitted while it is open and frozen once voting starts."""
 
     __tablename__ = "hack_days"
@@ -46,7 +54,7 @@ class HackDay(SQLModel, table=True):
     updated_at: datetime = _ts()
 
 
-class Idea(SQLModel, table=True):
+class Idea(IdeasTable, table=True):
     __tablename__ = "ideas"
     __table_args__ = (Index("ix_ideas_council_id_created_at", "council_id", "created_at"),)
 
@@ -90,7 +98,7 @@ class Idea(SQLModel, table=True):
     updated_at: datetime = _ts()
 
 
-class IdeaAuthor(SQLModel, table=True):
+class IdeaAuthor(IdeasTable, table=True):
     """A member of an idea's team. The lead author is there from the start; a co-author is invited
     by the lead author and joins by accepting with their own sign-in, which proves their council."""
 
@@ -104,7 +112,7 @@ class IdeaAuthor(SQLModel, table=True):
     joined_at: datetime | None = _ts_or_none()  # None while an invitation is pending
 
 
-class IdeaTag(SQLModel, table=True):
+class IdeaTag(IdeasTable, table=True):
     """One row per (idea, tag), so that lists can filter by tag with an index on both databases."""
 
     __tablename__ = "idea_tags"
@@ -113,7 +121,7 @@ class IdeaTag(SQLModel, table=True):
     tag: str = Field(max_length=40, primary_key=True, index=True)
 
 
-class Comment(SQLModel, table=True):
+class Comment(IdeasTable, table=True):
     __tablename__ = "comments"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)

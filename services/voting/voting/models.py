@@ -9,16 +9,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from platform_core.db import UTCDateTime
-from platform_core.idempotency import IdempotentRequest  # noqa: F401
-from platform_core.inbox import InboxEvent  # noqa: F401
-from platform_core.migrations import NAMING_CONVENTION
-from platform_core.outbox import OutboxEvent  # noqa: F401
+from platform_core.db import UTCDateTime, attach, new_metadata
+from platform_core.idempotency import IdempotentRequest
+from platform_core.inbox import InboxEvent
+from platform_core.outbox import OutboxEvent
 
-metadata = SQLModel.metadata
-metadata.naming_convention = NAMING_CONVENTION
+# This part's own tables, apart from every other part's (all parts' models import into one process).
+metadata = new_metadata()
+
+
+class VotingTable(SQLModel, registry=registry(metadata=metadata)):
+    """Base of the voting service's tables."""
+
+
+# The common tables this part keeps, defined once in platform_core.
+attach(metadata, IdempotentRequest, InboxEvent, OutboxEvent)
 
 
 def utcnow() -> datetime:
@@ -29,7 +37,7 @@ def _when(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
 
 
-class Round(SQLModel, table=True):
+class Round(VotingTable, table=True):
     """A vote over a snapshot of one hack day's ideas: method, rules, window and phase."""
 
     __tablename__ = "rounds"
@@ -62,7 +70,7 @@ class Round(SQLModel, table=True):
     version: int = 1
 
 
-class BallotVoter(SQLModel, table=True):
+class BallotVoter(VotingTable, table=True):
     """Who has voted in a round. No choices, no receipt, no time; only a keyed hash of the
     current receipt, so the server can find the voter's ballot again when they replace it."""
 
@@ -75,7 +83,7 @@ class BallotVoter(SQLModel, table=True):
     receipt_mac: str = Field(max_length=64)
 
 
-class Ballot(SQLModel, table=True):
+class Ballot(VotingTable, table=True):
     """What was voted: the receipt is the only key. No voter (except in open rounds), no time."""
 
     __tablename__ = "ballots"
@@ -90,7 +98,7 @@ class Ballot(SQLModel, table=True):
     voter_id: uuid.UUID | None = None
 
 
-class BallotRetry(SQLModel, table=True):
+class BallotRetry(VotingTable, table=True):
     """A cast's first answer, sealed so that only a retry carrying the same Idempotency-Key (from
     the same voter) can open it: the id and the encryption key both derive from that key."""
 
@@ -101,7 +109,7 @@ class BallotRetry(SQLModel, table=True):
     sealed: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(VotingTable, table=True):
     """One link of a round's tamper-evident chain: entry_hash = HMAC(key, prev_hash + canonical entry)."""
 
     __tablename__ = "audit_entries"
@@ -116,7 +124,7 @@ class AuditEntry(SQLModel, table=True):
     entry_hash: str = Field(max_length=64)
 
 
-class AuditPending(SQLModel, table=True):
+class AuditPending(VotingTable, table=True):
     """Ballot events committed by casts and not yet appended to the chain (see audit.py).
 
     `n` only orders them for chaining; rows are deleted once chained.
