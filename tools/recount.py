@@ -5,12 +5,12 @@
 
 `export.json` is what GET /api/voting/rounds/{id}/ballots gives once a round's result is published:
 {"round": {"id", "title", "method", "rules", "candidates": [{"idea_id", "title"}]},
- "ballots": [{"receipt", "choices"}], "result": {...}, "audit_head": "..."}.
+ "ballots": [{"ballot_id", "choices"}], "result": {...}, "audit_head": "..."}.
 
 The script checks every ballot against the round's rules, counts them again, prints the ranking and
-says whether it matches the published result. With --receipt it also checks that your receipt is
-among the ballots. Exit code 0: everything checked out; 1: a mismatch, a broken ballot or a missing
-receipt; 2: the file could not be read.
+says whether it matches the published result. With --receipt it also checks that your receipt's
+ballot (its first four groups are the ballot id) is among the ballots. Exit code 0: everything
+checked out; 1: a mismatch, a broken ballot or a missing receipt; 2: the file could not be read.
 
 It uses only the Python standard library and none of the platform's code, on purpose: it is a second,
 plain implementation of the counting rules in docs/voting-methods.md, written to be read and
@@ -339,10 +339,21 @@ def print_detail(round_, result) -> None:
         print(f"\ndetail: {json.dumps(detail)}")
 
 
+def ballot_id_of(ballot: dict) -> str | None:
+    """A published ballot's id (exports made before receipts had two halves called it "receipt")."""
+    return ballot.get("ballot_id") or ballot.get("receipt")
+
+
+def ballot_id_from_receipt(text: str) -> str:
+    """The ballot id in a receipt as typed: its first 16 letters and digits, in groups of four."""
+    raw = "".join(ch for ch in text.upper() if ch.isalnum())[:16]
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Recount a published voting round from its exported ballots.")
     parser.add_argument("export", help="the JSON file exported from GET /api/voting/rounds/{id}/ballots")
-    parser.add_argument("--receipt", help="also check that this receipt code is among the ballots")
+    parser.add_argument("--receipt", help="also check that this receipt's ballot is among the ballots")
     parser.add_argument("--detail", action="store_true", help="also print the pairwise matrix or the rounds")
     args = parser.parse_args(argv)
 
@@ -357,7 +368,7 @@ def main(argv=None) -> int:
         if method == "ranked" and rules["count"] not in ("schulze", "instant_runoff"):
             raise ValueError(f"unknown ranked count {rules['count']!r}")
         if not all(isinstance(ballot, dict) for ballot in ballots):
-            raise ValueError("every ballot must be an object with a receipt and choices")
+            raise ValueError("every ballot must be an object with a ballot_id and choices")
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"Cannot read {args.export}: {error}", file=sys.stderr)
         return 2
@@ -367,7 +378,7 @@ def main(argv=None) -> int:
     for ballot in ballots:
         problem = ballot_problem(method, rules, ideas, ballot.get("choices"))
         if problem:
-            print(f"BALLOT {ballot.get('receipt')} breaks the round's rules: {problem}")
+            print(f"BALLOT {ballot_id_of(ballot)} breaks the round's rules: {problem}")
             ok = False
     if not ok:
         print("The published ballots include ballots the rules do not allow; they are not recounted.")
@@ -395,10 +406,11 @@ def main(argv=None) -> int:
             print("\nThe recount matches the published result.")
 
     if args.receipt is not None:
-        if any(ballot.get("receipt") == args.receipt for ballot in ballots):
-            print(f"Receipt {args.receipt} is among the {len(ballots)} ballots counted.")
+        mine = ballot_id_from_receipt(args.receipt)
+        if any(ballot_id_of(ballot) == mine for ballot in ballots):
+            print(f"Ballot {mine} of your receipt is among the {len(ballots)} ballots counted.")
         else:
-            print(f"Receipt {args.receipt} is NOT among the published ballots.")
+            print(f"Ballot {mine} of your receipt is NOT among the published ballots.")
             ok = False
     print(f"Audit chain head published with the result: {export.get('audit_head')}")
     return 0 if ok else 1

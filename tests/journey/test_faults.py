@@ -85,7 +85,7 @@ def test_ideas_down_during_voting_loses_nothing(platform, new_council, new_perso
                 ),
                 201,
             )
-            receipts.append(cast["receipt"])
+            receipts.append(cast["ballot_id"])
         assert ok(manager.get("/api/followup/trials"))["items"] == []
         ok(organiser.post(f"{ROUNDS}/{rnd['id']}/close"))
         ok(organiser.post(f"{ROUNDS}/{rnd['id']}/publish", json={"selected_count": 2}))
@@ -93,7 +93,7 @@ def test_ideas_down_during_voting_loses_nothing(platform, new_council, new_perso
         platform.start("ideas")
 
     published = ok(staff[0].get(f"{ROUNDS}/{rnd['id']}/ballots"))
-    assert sorted(b["receipt"] for b in published["ballots"]) == sorted(receipts)
+    assert sorted(b["ballot_id"] for b in published["ballots"]) == sorted(receipts)
     for idea_id in (a, b):
         wait_for(
             lambda i=idea_id: ok(staff[0].get(f"/api/ideas/ideas/{i}"))["status"] == "selected",

@@ -664,7 +664,7 @@ def _export(tmp_path: Path, ex: dict, *, tamper=None) -> Path:
             "rules": {**ex["rules"], "secret": True},
             "candidates": [{"idea_id": ids[label], "title": TITLES[label]} for label in ex["candidates"]],
         },
-        "ballots": [{"receipt": f"RCPT-{n:04d}", "choices": choices} for n, choices in enumerate(ballots)],
+        "ballots": [{"ballot_id": f"RCPT-{n:04d}", "choices": choices} for n, choices in enumerate(ballots)],
         "result": json.loads(json.dumps(result)),
         "audit_head": "ab" * 32,
     }
@@ -690,7 +690,7 @@ def test_recount_command_confirms_a_true_result(tmp_path, name):
     ran = _run(_export(tmp_path, example(name)), "--receipt", "RCPT-0001", "--detail")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "The recount matches the published result." in ran.stdout
-    assert "Receipt RCPT-0001 is among the" in ran.stdout
+    assert "Ballot RCPT-0001 of your receipt is among the" in ran.stdout
     first = example(name)["expected"]["ranking"][0]["idea"]
     assert TITLES[first] in ran.stdout.splitlines()[2]  # the table's first row is the winner
 
@@ -715,7 +715,7 @@ def test_recount_command_reports_a_missing_receipt(tmp_path):
     ran = _run(_export(tmp_path, example("dot voting")), "--receipt", "NOT-MINE")
     assert ran.returncode == 1
     assert "The recount matches the published result." in ran.stdout
-    assert "Receipt NOT-MINE is NOT among the published ballots." in ran.stdout
+    assert "Ballot NOTM-INE of your receipt is NOT among the published ballots." in ran.stdout
 
 
 def test_recount_command_refuses_a_ballot_that_breaks_the_rules(tmp_path):

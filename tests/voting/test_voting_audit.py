@@ -34,6 +34,10 @@ def _verify(hall, rnd: dict) -> dict:
     return ok(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/audit/verify"))
 
 
+def _ballot_id(receipt: str) -> str:
+    return receipt[:19]  # the first four groups of four
+
+
 def test_every_event_is_chained_and_the_head_is_published(hall, voted):
     rnd = voted["round"]
     log = ok(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/audit"))
@@ -41,28 +45,51 @@ def test_every_event_is_chained_and_the_head_is_published(hall, voted):
         "round.created",
         "round.opened",
         "round.rules_frozen",
-        "ballot.accepted",
-        "ballot.accepted",
-        "ballot.accepted",
-        "ballot.replaced",
-        "ballot.accepted",
+        "ballot.cast",
+        "ballot.cast",
+        "ballot.cast",
+        "ballot.withdrawn",
+        "ballot.cast",
+        "ballot.counted",
+        "ballot.counted",
+        "ballot.counted",
         "round.closed",
         "round.published",
     ]
     assert all(e["prev_hash"] == p["entry_hash"] for p, e in zip(log["items"], log["items"][1:], strict=False))
-    replaced = log["items"][6]["data"]
-    assert replaced == {"receipt": voted["receipts"][0], "replaced_by": voted["receipts"][3]}
-    # Ballot entries carry a receipt and a hash, and no time (nothing to join voters on).
-    assert all(
-        e["at"] is None and set(e["data"]) == {"receipt", "ballot_hash"}
-        for e in log["items"]
-        if e["event"] == "ballot.accepted"
-    )
+    # While open, the chain holds commitments only (no ballot id, no receipt, no time); the one
+    # withdrawn is the first of the voter's casts, as they replaced it.
+    casts = [e for e in log["items"] if e["event"] in ("ballot.cast", "ballot.withdrawn")]
+    assert all(e["at"] is None and set(e["data"]) == {"commitment"} for e in casts)
+    assert log["items"][6]["data"] == log["items"][3]["data"]
+    # At close, each counted ballot in ballot-id order, with the hash of its choices.
+    counted = [e["data"] for e in log["items"] if e["event"] == "ballot.counted"]
+    assert [c["ballot_id"] for c in counted] == sorted(_ballot_id(r) for r in voted["receipts"][1:])
     head = log["items"][-1]["entry_hash"]
     assert log["head"] == head == ok(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/ballots"))["audit_head"]
     verdict = _verify(hall, rnd)
-    assert verdict["ok"] and verdict["first_broken"] is None and verdict["entries_checked"] == 10
-    assert verdict["ballots_checked"] == 4 and verdict["head"] == head
+    assert verdict["ok"] and verdict["first_broken"] is None and verdict["entries_checked"] == 13
+    assert verdict["ballots_checked"] == 3 and verdict["head"] == head
+
+
+def test_an_open_round_verifies_its_sealed_ballots_against_the_chain(platform, hall):
+    rnd = new_round(hall.organiser, hall.day["id"], "approval", open_it=True, idea_ids=hall.shortlist)
+    for voter, letter in zip(hall.voters[2:4], "AB", strict=True):
+        ok(cast(voter, rnd, {"approve": [hall.lettered[letter]]}), 201)
+    verdict = ok(hall.organiser.get(f"{ROUNDS}/{rnd['id']}/audit/verify"))
+    assert verdict["ok"] and verdict["ballots_checked"] == 2
+    # A voter row's sealed ballot swapped for another voter's: it no longer opens.
+    rid = db_id(platform, rnd["id"])
+    seals = rows(platform, "SELECT voter_id, sealed FROM ballot_voters WHERE round_id = :r", r=rid)
+    execute(
+        platform,
+        "UPDATE ballot_voters SET sealed = :s WHERE round_id = :r AND voter_id = :v",
+        s=seals[1]["sealed"],
+        r=rid,
+        v=seals[0]["voter_id"],
+    )
+    verdict = ok(hall.organiser.get(f"{ROUNDS}/{rnd['id']}/audit/verify"))
+    assert not verdict["ok"] and "cannot be opened" in verdict["first_broken"]["reason"]
 
 
 def test_the_audit_log_is_for_organisers_until_published(hall):
@@ -77,7 +104,7 @@ def test_an_edited_audit_entry_is_named(platform, hall, voted):
     rid = db_id(platform, voted["round"]["id"])
     entry = rows(platform, "SELECT data FROM audit_entries WHERE round_id = :r AND seq = 4", r=rid)[0]
     forged = json.loads(entry["data"])
-    forged["ballot_hash"] = "0" * 64
+    forged["commitment"] = "0" * 64
     execute(
         platform,
         "UPDATE audit_entries SET data = :d WHERE round_id = :r AND seq = 4",
@@ -86,31 +113,41 @@ def test_an_edited_audit_entry_is_named(platform, hall, voted):
     )
     verdict = _verify(hall, voted["round"])
     assert not verdict["ok"] and verdict["first_broken"]["seq"] == 4
-    assert verdict["first_broken"]["event"] == "ballot.accepted" and "edited" in verdict["first_broken"]["reason"]
+    assert verdict["first_broken"]["event"] == "ballot.cast" and "edited" in verdict["first_broken"]["reason"]
 
 
-def test_an_edited_ballot_is_named_by_its_receipt(platform, hall, voted):
-    receipt = voted["receipts"][1]
+def test_an_edited_ballot_is_named_by_its_ballot_id(platform, hall, voted):
+    ballot_id = _ballot_id(voted["receipts"][1])
     execute(
         platform,
-        "UPDATE ballots SET choices = :c WHERE receipt = :r",
+        "UPDATE ballots SET choices = :c WHERE ballot_id = :b",
         c=json.dumps({"approve": [hall.lettered["E"]]}),
-        r=receipt,
+        b=ballot_id,
     )
     broken = _verify(hall, voted["round"])["first_broken"]
-    assert broken["receipt"] == receipt and broken["seq"] == 5 and "changed" in broken["reason"]
+    counted = sorted(_ballot_id(r) for r in voted["receipts"][1:])
+    assert broken["ballot_id"] == ballot_id and broken["seq"] == 9 + counted.index(ballot_id)
+    assert "changed" in broken["reason"]
+
+
+def test_a_deleted_counted_ballot_is_named(platform, hall, voted):
+    """A counted ballot deleted from the table is named by its `ballot.counted` entry."""
+    ballot_id = _ballot_id(voted["receipts"][2])
+    execute(platform, "DELETE FROM ballots WHERE ballot_id = :b", b=ballot_id)
+    broken = _verify(hall, voted["round"])["first_broken"]
+    assert broken["ballot_id"] == ballot_id and "missing" in broken["reason"]
 
 
 def test_a_deleted_entry_or_a_smuggled_ballot_is_caught(platform, hall, voted):
     rid = db_id(platform, voted["round"]["id"])
     execute(
         platform,
-        "INSERT INTO ballots (receipt, round_id, choices, state) VALUES ('SMUG-GLED', :r, :c, 'counted')",
+        "INSERT INTO ballots (ballot_id, round_id, choices) VALUES ('SMUG-GLED', :r, :c)",
         r=rid,
         c=json.dumps({"approve": [hall.lettered["E"]]}),
     )
     broken = _verify(hall, voted["round"])["first_broken"]
-    assert broken["receipt"] == "SMUG-GLED" and broken["seq"] is None
+    assert broken["ballot_id"] == "SMUG-GLED" and broken["seq"] is None
     execute(platform, "DELETE FROM audit_entries WHERE round_id = :r AND seq = 3", r=rid)
     broken = _verify(hall, voted["round"])["first_broken"]
     assert broken["seq"] == 3 and "missing" in broken["reason"]
@@ -122,9 +159,9 @@ def test_the_command_line_verifies_and_names_the_first_broken_entry(platform, ha
     good = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert good.returncode == 0 and "OK" in good.stdout, good.stdout + good.stderr
     rid = db_id(platform, voted["round"]["id"])
-    execute(platform, "UPDATE audit_entries SET event = 'round.reopened' WHERE round_id = :r AND seq = 9", r=rid)
+    execute(platform, "UPDATE audit_entries SET event = 'round.reopened' WHERE round_id = :r AND seq = 12", r=rid)
     bad = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 1 and "BROKEN at entry 9" in bad.stdout, bad.stdout + bad.stderr
+    assert bad.returncode == 1 and "BROKEN at entry 12" in bad.stdout, bad.stdout + bad.stderr
 
 
 def test_publishing_writes_the_result_event_to_the_outbox_in_the_same_transaction(platform, hall):

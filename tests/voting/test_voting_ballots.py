@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.voting.tally_examples import EXAMPLES, ballots_for, check
-from tests.voting.votingkit import ROUNDS, cast, ids_of, new_round, ok, problem, step
+from tests.voting.votingkit import ROUNDS, ballot_id, cast, ids_of, new_round, ok, problem, step
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def test_each_methods_worked_example_counts_as_documented_and_recounts(hall, exa
     assert result["final"] and check(example, result["result"], ids) == []
     step(hall.organiser, rnd, "publish")
     export = ok(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/ballots"))
-    assert sorted(b["receipt"] for b in export["ballots"]) == sorted(receipts)
+    assert sorted(b["ballot_id"] for b in export["ballots"]) == sorted(ballot_id(r) for r in receipts)
     assert export["result"] == result["result"] and export["round"]["rules"] == example["rules"]
     # Anyone entitled can recount the published ballots with the standalone script.
     path = tmp_path / "export.json"
@@ -151,28 +151,38 @@ def test_a_retry_gets_the_same_receipt_and_a_replacement_gets_a_new_one(hall):
     second = ok(cast(voter, rnd, {"approve": [hall.lettered["C"]]}, key="vote-2"), 201)
     assert second["replaces"] == first.json()["receipt"] and second["receipt"] != first.json()["receipt"]
     assert ok(hall.organiser.get(url))["voters"] == 2
-    # The old receipt leads to the ballot that counts; receipts are accepted as people type them.
-    old = ok(voter.post(f"{url}/receipts/check", json={"receipt": first.json()["receipt"].lower().replace("-", " ")}))
-    assert old["status"] == "replaced" and old["current_receipt"] == second["receipt"]
-    assert old["choices"] == {"approve": [hall.lettered["C"]]}
-    new = ok(voter.post(f"{url}/receipts/check", json={"receipt": second["receipt"]}))
-    assert new["status"] == "counted" and new["current_receipt"] == second["receipt"]
-    assert ok(voter.post(f"{url}/receipts/check", json={"receipt": "AAAA-BBBB"}))["status"] == "unknown"
-    # Naming the current receipt makes the change direct; a wrong one is ignored, not trusted.
-    third = voter.post(
-        f"{url}/ballot", json={"choices": {"approve": [hall.lettered["D"]]}, "replaces": second["receipt"]}
+    # While the round is open a voter can check their own current ballot, typed as people type it;
+    # an earlier receipt says only that it no longer counts (nothing leads from it to the new one).
+    mine = ok(voter.post(f"{url}/receipts/check", json={"receipt": second["receipt"].lower().replace("-", " ")}))
+    assert mine["status"] == "counted" and mine["choices"] == {"approve": [hall.lettered["C"]]}
+    old = ok(voter.post(f"{url}/receipts/check", json={"receipt": first.json()["receipt"]}))
+    assert old["status"] == "not_counted" and old["choices"] is None and second["receipt"] not in str(old)
+    # Another voter's receipt cannot be checked before the close, even by someone who holds it.
+    assert ok(hall.voters[6].post(f"{url}/receipts/check", json={"receipt": second["receipt"]}))["status"] == (
+        "not_counted"
     )
-    assert ok(third, 201)["replaces"] == second["receipt"]
-    fourth = voter.post(
-        f"{url}/ballot", json={"choices": {"approve": [hall.lettered["C"]]}, "replaces": other["receipt"]}
+    assert ok(hall.voters[7].post(f"{url}/receipts/check", json={"receipt": second["receipt"]}))["status"] == "unknown"
+    # The service no longer takes a "replaces" hint: it finds the voter's ballot in their own row.
+    problem(
+        voter.post(f"{url}/ballot", json={"choices": {"approve": [hall.lettered["D"]]}, "replaces": second["receipt"]}),
+        422,
+        "replaces",
     )
-    assert ok(fourth, 201)["replaces"] == third.json()["receipt"]
-    assert ok(voter.post(f"{url}/receipts/check", json={"receipt": other["receipt"]}))["status"] == "counted"
-    second = fourth.json()
+    third = ok(cast(voter, rnd, {"approve": [hall.lettered["D"]]}), 201)
+    assert third["replaces"] == second["receipt"]
     step(hall.organiser, rnd, "close")
     step(hall.organiser, rnd, "publish")
     export = ok(voter.get(f"{url}/ballots"))
-    assert {b["receipt"] for b in export["ballots"]} == {second["receipt"], other["receipt"]}
+    assert {b["ballot_id"] for b in export["ballots"]} == {third["ballot_id"], other["ballot_id"]}
+    # Once closed anyone in the council checks a receipt; the whole receipt also finds the entry that
+    # committed to the ballot when it was cast.
+    check = ok(hall.voters[7].post(f"{url}/receipts/check", json={"receipt": third["receipt"]}))
+    assert check["status"] == "counted" and check["choices"] == {"approve": [hall.lettered["D"]]}
+    assert check["cast_entry"] and check["counted_entry"] > check["cast_entry"] and not check["withdrawn"]
+    by_id = ok(hall.voters[7].post(f"{url}/receipts/check", json={"receipt": third["ballot_id"]}))
+    assert by_id["status"] == "counted" and by_id["cast_entry"] is None and by_id["counted_entry"]
+    for replaced in (first.json()["receipt"], second["receipt"]):
+        assert ok(voter.post(f"{url}/receipts/check", json={"receipt": replaced}))["status"] == "not_counted"
     assert export["result"]["ballots_counted"] == 2
 
 
@@ -228,7 +238,7 @@ def test_a_round_may_show_a_live_count_while_open(hall):
         hall.day["id"],
         "score",
         idea_ids=[hall.lettered["A"], hall.lettered["B"]],
-        rules={"results_hidden_until_close": False},
+        rules={"results_hidden_until_close": False, "secret": False},
         open_it=True,
     )
     ok(cast(hall.voters[2], rnd, {"scores": {hall.lettered["A"]: 1, hall.lettered["B"]: 4}}), 201)
@@ -257,5 +267,5 @@ def test_organisers_export_results_and_ballots_as_csv(hall):
     assert lines[0].startswith("rank,tied,idea_id,title") and "dots" in lines[0]
     assert lines[1].startswith(f"1,False,{hall.lettered['A']},Idea A")
     ballots = hall.organiser.get(f"{url}/ballots.csv").text.splitlines()
-    assert ballots[0] == f"receipt,{hall.lettered['A']},{hall.lettered['B']},choices"
-    assert ballots[1].startswith(f"{receipt},3,1,")
+    assert ballots[0] == f"ballot_id,{hall.lettered['A']},{hall.lettered['B']},choices"
+    assert ballots[1].startswith(f"{ballot_id(receipt)},3,1,")

@@ -43,6 +43,11 @@ def cast(voter, rnd: dict, choices: dict, key: str | None = None) -> httpx.Respo
     return voter.post(f"{ROUNDS}/{rnd['id']}/ballot", json={"choices": choices}, headers=headers)
 
 
+def ballot_id(receipt: str) -> str:
+    """The public half of a receipt: its first four groups, published with the ballot at close."""
+    return receipt[:19]
+
+
 def step(organiser, rnd: dict, action: str, **kw: Any) -> dict:
     return ok(organiser.post(f"{ROUNDS}/{rnd['id']}/{action}", **kw))
 

@@ -11,14 +11,16 @@ from voting.settings import ALEMBIC_INI, DEFAULT_PORT, get_settings
 
 
 async def _verify(round_id: uuid.UUID) -> int:
-    from voting.domain import audit
+    from voting.domain import verification
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
         async with make_sessionmaker(engine)() as session:
             try:
-                v = await audit.verify(session, settings.audit_key, round_id)
+                v = await verification.verify(
+                    session, audit_key=settings.audit_key, ballot_secret=settings.ballot_secret, round_id=round_id
+                )
             except Exception as exc:
                 print(f"cannot verify round {round_id}: {type(exc).__name__}", file=sys.stderr)
                 return 2
@@ -32,7 +34,7 @@ async def _verify(round_id: uuid.UUID) -> int:
         return 0
     b = v.first_broken
     where = f"entry {b.seq} ({b.event})" if b.seq is not None else "a ballot outside the chain"
-    print(f"BROKEN at {where}{f', receipt {b.receipt}' if b.receipt else ''}: {b.reason}")
+    print(f"BROKEN at {where}{f', ballot {b.ballot_id}' if b.ballot_id else ''}: {b.reason}")
     return 1
 
 

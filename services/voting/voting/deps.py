@@ -32,7 +32,7 @@ async def round_in_council(
     if rnd is None or not sees_round(principal, rnd):
         raise not_found()
     if rnd.phase == "open" and rnd.closes_at is not None and rnd.closes_at <= utcnow():
-        await rounds.close_round(session, state.audit_key, rnd, by=None)
+        await rounds.close_round(session, state.audit_key, rnd, by=None, ballot_secret=state.settings.ballot_secret)
     return rnd
 
 

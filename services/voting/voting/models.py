@@ -1,36 +1,29 @@
 """Tables of the voting service. API schemas live in schemas.py.
 
-Secrecy shapes these tables: "who has voted" (`ballot_voters`) and "what was voted" (`ballots`)
-share no id, no timestamp and no foreign key to each other; see docs/voting.md, "Secrecy".
+Secrecy shapes these tables: while a round is open, "who has voted" (`ballot_voters`) holds each
+voter's current ballot only sealed; "what was voted" (`ballots`) is written when the round closes,
+all at once, with no id, time or order shared with the voter rows. See docs/voting.md, "Secrecy".
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from platform_core.clock import utcnow
 from platform_core.db import UTCDateTime, attach, new_metadata
 from platform_core.idempotency import IdempotentRequest
-from platform_core.inbox import InboxEvent
 from platform_core.outbox import OutboxEvent
 
-# This part's own tables, apart from every other part's (all parts' models import into one process).
 metadata = new_metadata()
+attach(metadata, IdempotentRequest, OutboxEvent)
 
 
 class VotingTable(SQLModel, registry=registry(metadata=metadata)):
-    """Base of the voting service's tables."""
-
-
-# The common tables this part keeps, defined once in platform_core.
-attach(metadata, IdempotentRequest, InboxEvent, OutboxEvent)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Base of the voting service's tables (its own metadata, its own migrations)."""
 
 
 def _when(nullable: bool = True) -> Any:
@@ -71,8 +64,10 @@ class Round(VotingTable, table=True):
 
 
 class BallotVoter(VotingTable, table=True):
-    """Who has voted in a round. No choices, no receipt, no time; only a keyed hash of the
-    current receipt, so the server can find the voter's ballot again when they replace it."""
+    """Who has voted in a round, and (until the round closes) their current ballot, sealed.
+
+    No choices in the clear, no receipt, no time. Closing the round erases every seal.
+    """
 
     __tablename__ = "ballot_voters"
     __table_args__ = (UniqueConstraint("round_id", "voter_id", name="uq_ballot_voters_round_id_voter_id"),)
@@ -80,20 +75,20 @@ class BallotVoter(VotingTable, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     round_id: uuid.UUID = Field(foreign_key="rounds.id")
     voter_id: uuid.UUID
-    receipt_mac: str = Field(max_length=64)
+    # receipts.seal_ballot({ballot_id, secret, choices}) while the round is open; NULL once closed.
+    sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Ballot(VotingTable, table=True):
-    """What was voted: the receipt is the only key. No voter (except in open rounds), no time."""
+    """A counted ballot, written when its round closes: the ballot id (the public half of the
+    voter's receipt) and the choices. No voter (except in open rounds), no time."""
 
     __tablename__ = "ballots"
 
-    receipt: str = Field(primary_key=True, max_length=40)
+    ballot_id: str = Field(primary_key=True, max_length=40)
     round_id: uuid.UUID = Field(foreign_key="rounds.id", index=True)
     # Canonical JSON text, exactly as hashed into the audit chain.
     choices: str = Field(sa_column=Column(Text, nullable=False))
-    state: str = Field(default="counted", max_length=10)
-    replaced_by: str | None = Field(default=None, max_length=40)
     # Only in open (non-secret) rounds, where who voted for what is meant to be visible.
     voter_id: uuid.UUID | None = None
 

@@ -141,19 +141,17 @@ class BallotCreate(_Input):
         description='dot_voting {"dots": {idea_id: n}}, approval {"approve": [ids]}, '
         'ranked {"ranking": [ids, best first]}, score {"scores": {idea_id: 0..5}}'
     )
-    replaces: str | None = Field(
-        None,
-        max_length=60,
-        description="when changing your vote: your current receipt, if you have it (a quicker change; "
-        "without it the service finds your ballot itself)",
-    )
 
 
 class BallotReceipt(BaseModel):
     round_id: uuid.UUID
-    receipt: str = Field(description="keep it: it finds your ballot in the published ballots")
+    receipt: str = Field(
+        description="keep it, like a password: its first four groups are the ballot id, published with the "
+        "ballot when the round closes; the rest is a secret that proves the ballot is the one you cast"
+    )
+    ballot_id: str = Field(description="the public half of the receipt")
     status: Literal["counted"]
-    replaces: str | None = Field(None, description="the receipt of your previous ballot, now marked replaced")
+    replaces: str | None = Field(None, description="the receipt of your previous ballot, which no longer counts")
     choices: dict[str, Any]
 
 
@@ -161,22 +159,29 @@ class MyBallot(BaseModel):
     round_id: uuid.UUID
     voted: bool
     secret: bool
-    # Open rounds only: in a secret round the service cannot tell which ballot is yours without
-    # your receipt (use POST .../receipts/check).
+    # Open (not secret) rounds only: in a secret round only your receipt shows your ballot
+    # (POST .../receipts/check).
     receipt: str | None = None
     choices: dict[str, Any] | None = None
 
 
 class ReceiptCheckIn(_Input):
-    receipt: str = Field(min_length=1, max_length=60)
+    receipt: str = Field(min_length=1, max_length=60, description="your receipt, or only its ballot id")
 
 
 class ReceiptCheck(BaseModel):
     round_id: uuid.UUID
     receipt: str
-    status: Literal["counted", "replaced", "unknown"]
-    current_receipt: str | None = Field(None, description="the ballot that counts, following replacements")
-    choices: dict[str, Any] | None = Field(None, description="the choices of the ballot that counts")
+    status: Literal["counted", "not_counted", "unknown"] = Field(
+        description="counted; not_counted (replaced by a later ballot, or not a ballot of this round); unknown "
+        "(while the round is open only your own current ballot can be checked)"
+    )
+    choices: dict[str, Any] | None = Field(None, description="the choices of the ballot, if counted")
+    counted_entry: int | None = Field(None, description="the audit entry (seq) that records the counted ballot")
+    cast_entry: int | None = Field(
+        None, description="with the whole receipt: the audit entry (seq) that committed to this ballot when cast"
+    )
+    withdrawn: bool = Field(False, description="true if that commitment was later withdrawn (should never be)")
 
 
 class SelectedIdea(BaseModel):
@@ -209,7 +214,7 @@ class ExportRound(BaseModel):
 
 
 class ExportBallot(BaseModel):
-    receipt: str
+    ballot_id: str
     choices: dict[str, Any]
 
 
@@ -242,7 +247,7 @@ class AuditPage(BaseModel):
 class BrokenEntry(BaseModel):
     seq: int | None
     event: str | None
-    receipt: str | None = None
+    ballot_id: str | None = None
     reason: str
 
 

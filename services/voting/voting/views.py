@@ -61,7 +61,7 @@ def ballots_export(rnd: Round, ballots: list[dict]) -> dict:
             "rules": counting_rules(rnd),
             "candidates": [{"idea_id": c["idea_id"], "title": c["title"]} for c in rnd.candidates],
         },
-        "ballots": [{"receipt": b["receipt"], "choices": b["choices"]} for b in ballots],
+        "ballots": [{"ballot_id": b["ballot_id"], "choices": b["choices"]} for b in ballots],
         "result": rnd.result,
         "audit_head": rnd.audit_head,
     }
@@ -107,7 +107,7 @@ def result_csv(rnd: Round) -> str:
 
 
 def ballots_csv(rnd: Round, ballots: list[dict]) -> str:
-    """One row per counted ballot: receipt (and voter in open rounds), one column per candidate.
+    """One row per counted ballot: ballot id (and voter in open rounds), one column per candidate.
 
     Cells hold what the ballot gives that idea: dots, 1 for an approval, the rank position or the
     score; empty if nothing. The full ballot is also given as JSON in the last column.
@@ -115,7 +115,7 @@ def ballots_csv(rnd: Round, ballots: list[dict]) -> str:
     ids = [c["idea_id"] for c in rnd.candidates]
     key = BALLOT_KEY[rnd.method]
     show_voter = not rnd.rules["secret"]
-    header = ["receipt", *(["voter_id"] if show_voter else []), *ids, "choices"]
+    header = ["ballot_id", *(["voter_id"] if show_voter else []), *ids, "choices"]
     rows = []
     for b in ballots:
         given = b["choices"][key]
@@ -127,7 +127,7 @@ def ballots_csv(rnd: Round, ballots: list[dict]) -> str:
             cells = given
         rows.append(
             [
-                b["receipt"],
+                b["ballot_id"],
                 *([b.get("voter_id") or ""] if show_voter else []),
                 *(cells.get(i, "") for i in ids),
                 b["choices"],

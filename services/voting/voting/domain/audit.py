@@ -1,8 +1,11 @@
 """The tamper-evident audit chain of a round, and its verification.
 
 Each entry's hash is HMAC-SHA256(audit_key, prev_hash + canonical JSON of the entry), where the
-entry is {round_id, seq, event, at, data}. The first entry's prev_hash is "". Ballot entries carry
-a hash of the ballot (receipt + choices), so editing a stored ballot is caught too.
+entry is {round_id, seq, event, at, data}. The first entry's prev_hash is "". While the round is
+open a cast records only its ballot's commitment (`ballot.cast`; a replacement also
+`ballot.withdrawn` with the old one's), which says nothing without the voter's receipt; closing
+records each counted ballot (`ballot.counted`: ballot id and a hash of its choices, in ballot-id
+order), so editing a stored ballot is caught. verification.py checks all of it.
 
 Round events are appended in the transaction that makes them, under the round row's lock. Ballot
 events are not: a cast commits its events to `audit_pending` without taking any exclusive lock (so
@@ -50,9 +53,9 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def ballot_hash(receipt: str, choices_text: str) -> str:
-    """What a ballot-accepted entry records: anyone with the export can recompute it."""
-    return sha256(receipt + ":" + canonical(json.loads(choices_text)))
+def ballot_hash(ballot_id: str, choices_text: str) -> str:
+    """What a `ballot.counted` entry records: anyone with the published ballots can recompute it."""
+    return sha256(ballot_id + ":" + canonical(json.loads(choices_text)))
 
 
 def at_text(at: datetime | None) -> str | None:
@@ -226,123 +229,35 @@ async def append(
     return head
 
 
-@dataclass
-class Broken:
-    seq: int | None
-    event: str | None
-    reason: str
-    receipt: str | None = None
+async def entries_of_ballot(
+    session: AsyncSession, round_id: uuid.UUID, receipt: Any, choices_text: str
+) -> dict[str, int | bool | None]:
+    """Where a counted ballot is in the chain: its `ballot.counted` entry, and, if the receipt holds
+    its secret, the `ballot.cast` entry that committed to it when it was cast (and whether that
+    commitment was later withdrawn, which would mean the count does not match what was cast)."""
+    from voting.domain import receipts
 
-
-@dataclass
-class Verification:
-    ok: bool
-    entries_checked: int
-    ballots_checked: int
-    ballots_pending: int
-    head: str
-    first_broken: Broken | None
-
-
-async def verify(session: AsyncSession, key: str, round_id: uuid.UUID) -> Verification:
-    """Walk the chain, then check every stored ballot and the stored result against it.
-
-    Reports the first broken entry (lowest sequence number); a ballot that the chain never
-    recorded is reported without a sequence number, after any broken entry.
-    """
-    round_row = (
+    found: dict[str, int | bool | None] = {"counted_entry": None, "cast_entry": None}
+    rows = (
         await session.execute(
-            select(ROUNDS.c.audit_seq, ROUNDS.c.audit_head, ROUNDS.c.result).where(ROUNDS.c.id == round_id)
+            select(AUDIT.c.seq, AUDIT.c.event, AUDIT.c.data).where(
+                AUDIT.c.round_id == round_id, AUDIT.c.event.in_(("ballot.counted", "ballot.cast", "ballot.withdrawn"))
+            )
         )
-    ).one()
-    entries = (await session.execute(select(AUDIT).where(AUDIT.c.round_id == round_id).order_by(AUDIT.c.seq))).all()
-    # Ballots cast but not chained yet (an open round): not broken, just not covered yet.
-    pending_events = [
-        (event, data)
-        for (text,) in (await session.execute(select(PENDING.c.events).where(PENDING.c.round_id == round_id))).all()
-        for event, data in json.loads(text)
-    ]
-    pending_receipts = {data["receipt"] for event, data in pending_events if event == "ballot.accepted"}
-    ballots = {
-        b.receipt: b for b in (await session.execute(select(BALLOTS).where(BALLOTS.c.round_id == round_id))).all()
-    }
-    problems: list[Broken] = []
-    # receipt -> (seq of its accepted entry, recorded hash); receipt -> (seq, replaced_by)
-    accepted: dict[str, tuple[int, str]] = {}
-    replaced: dict[str, tuple[int, str]] = {}
-    result_hashes: list[tuple[int, str, str]] = []
-    head, expected_seq = GENESIS, 1
-    for e in entries:
-        if e.seq != expected_seq:
-            problems.append(Broken(expected_seq, None, f"entry {expected_seq} is missing from the chain"))
-            break
-        try:
-            data = json.loads(e.data)
-        except ValueError:
-            problems.append(Broken(e.seq, e.event, "the entry's data is not valid JSON: it was edited"))
-            break
-        if e.prev_hash != head:
-            problems.append(Broken(e.seq, e.event, f"prev_hash does not match entry {e.seq - 1}'s hash"))
-            break
-        if not hmac.compare_digest(e.entry_hash, entry_hash(key, head, round_id, e.seq, e.event, e.at, data)):
-            problems.append(Broken(e.seq, e.event, "the entry does not match its hash: it was edited"))
-            break
-        if e.event == "ballot.accepted":
-            accepted[data["receipt"]] = (e.seq, data["ballot_hash"])
-        elif e.event == "ballot.replaced":
-            replaced[data["receipt"]] = (e.seq, data["replaced_by"])
-        elif e.event in ("round.closed", "round.published"):
-            result_hashes.append((e.seq, e.event, data.get("result_hash", "")))
-        head, expected_seq = e.entry_hash, expected_seq + 1
-    else:
-        if round_row.audit_seq != len(entries) or round_row.audit_head != head:
-            last = entries[-1] if entries else None
-            problems.append(
-                Broken(
-                    last.seq if last else None,
-                    last.event if last else None,
-                    "the round's recorded head is not the last entry's hash: entries were "
-                    "removed or the head was edited",
-                )
-            )
-
-    # A chained ballot whose replacement is still pending is already marked replaced.
-    for event, data in pending_events:
-        if event == "ballot.replaced" and data["receipt"] in accepted and data["receipt"] not in replaced:
-            replaced[data["receipt"]] = (accepted[data["receipt"]][0], data["replaced_by"])
-    for receipt, (seq, recorded) in accepted.items():
-        ballot = ballots.get(receipt)
-        if ballot is None:
-            problems.append(Broken(seq, "ballot.accepted", "the ballot recorded here is missing", receipt))
-            continue
-        if not hmac.compare_digest(ballot_hash(receipt, ballot.choices), recorded):
-            problems.append(Broken(seq, "ballot.accepted", "the stored ballot's choices were changed", receipt))
-        want_state = "replaced" if receipt in replaced else "counted"
-        if ballot.state != want_state or (want_state == "replaced" and ballot.replaced_by != replaced[receipt][1]):
-            where = replaced[receipt][0] if receipt in replaced else seq
-            problems.append(
-                Broken(
-                    where,
-                    "ballot.replaced" if receipt in replaced else "ballot.accepted",
-                    f"the stored ballot says '{ballot.state}' but the chain says '{want_state}'",
-                    receipt,
-                )
-            )
-    for seq, event, recorded in result_hashes:
-        if round_row.result is None or sha256(canonical(round_row.result)) != recorded:
-            problems.append(Broken(seq, event, "the stored result differs from the one recorded in the chain"))
-    for receipt in sorted(set(ballots) - set(accepted) - pending_receipts):
-        problems.append(Broken(None, None, "this ballot was never recorded in the audit chain", receipt))
-
-    problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
-    return Verification(
-        ok=not problems,
-        entries_checked=len(entries),
-        ballots_checked=len(ballots) - len(pending_receipts & set(ballots)),
-        ballots_pending=len(pending_receipts & set(ballots)),
-        head=round_row.audit_head,
-        first_broken=problems[0] if problems else None,
+    ).all()
+    commitment = (
+        receipts.commitment(receipt.secret, receipt.ballot_id, choices_text) if receipt.secret is not None else None
     )
+    for row in rows:
+        data = json.loads(row.data)
+        if row.event == "ballot.counted" and data.get("ballot_id") == receipt.ballot_id:
+            found["counted_entry"] = row.seq
+        elif commitment is not None and data.get("commitment") == commitment:
+            if row.event == "ballot.cast":
+                found["cast_entry"] = row.seq
+            else:
+                found["withdrawn"] = True
+    return found
 
 
 async def entries(session: AsyncSession, round_id: uuid.UUID, *, limit: int, offset: int) -> list[AuditEntry]:

@@ -9,18 +9,23 @@ lock. So the first ballots of a round that arrive while one batch is being writt
 and ready, and go together in the next transaction. A quiet round's ballot is written at once,
 alone; a busy round's ballots wait for at most one batch in flight before theirs.
 
+What a first ballot writes: its voter row holding the ballot sealed (receipts.py), its sealed
+answer for retries (when the caller sent an Idempotency-Key) and its commitment for the audit
+chain. Nothing in the clear: the counted ballots are written when the round closes.
+
 PostgreSQL (`postgres_writer`): one autocommitted statement per batch on a plain asyncpg pool. The
 statement locks the round row FOR KEY SHARE (casts never wait for each other; closing or
 editing the round, FOR UPDATE, waits for casts in flight and they for it) and, for each ballot of
-the batch, writes only if the round is open, inside its window and at the version of the rules the
-ballot was checked against, and only if its voter row is new: then the ballot, its sealed answer
-for retries (when the caller sent an Idempotency-Key) and its pending audit event. (Data-modifying
-WITH queries all run, in order of their data dependencies, so nothing is written unless the round
-row was locked and open and the voter row inserted.) It is one transaction: a ballot is saved, and
-its voter answered 201, only once the whole batch has committed.
+the batch, writes only if the round takes ballots (OPEN_FOR_BALLOTS_SQL, the SQL twin of
+ballots.ballots_refused) at the version of the rules the ballot was checked against, and only if
+its voter row is new. (Data-modifying WITH queries all run, in order of their data dependencies,
+so nothing is written unless the round row was locked and open and the voter row inserted.) It is
+one transaction: a ballot is saved, and its voter answered 201, only once the whole batch has
+committed.
 
-SQLite (`sqlite_writer`): the same checks and writes as a handful of statements in one transaction,
-which holds SQLite's write lock from its BEGIN (so nothing changes the round meanwhile).
+SQLite (`sqlite_writer`): the same checks (ballots_refused itself) and writes as a handful of
+statements in one transaction, which holds SQLite's write lock from its BEGIN (so nothing changes
+the round meanwhile).
 
 A ballot that is not written goes on in ballots.py (BallotBox, the one entry point), in a
 transaction of its own: a voter with a ballot already (a replacement, or a retry of a first
@@ -51,7 +56,6 @@ from platform_core.db import driver_unavailable
 from platform_core.problems import Problem
 from voting.domain import audit
 from voting.domain.ballots import (
-    BALLOTS,
     OPEN_FOR_BALLOTS_SQL,
     RETRIES,
     ROUNDS,
@@ -71,38 +75,30 @@ from voting.domain.ballots import (
 from voting.models import utcnow
 
 MAX_BATCH = 100
-# SECRECY_ORDER: a batch writes its voter rows in voter-id order and its ballots in receipt order
-# (random), so that where rows land on disk (PostgreSQL's ctid, SQLite's rowid) does not pair the
-# k-th voter of a batch with its k-th ballot. What a batch cannot hide is that its voters and its
-# ballots were written together (docs/voting.md, "Secrecy", limits).
 
 FIRST_BALLOTS = (
     """
 WITH r AS (
     SELECT phase, opens_at, closes_at, version FROM rounds WHERE id = $1::uuid FOR KEY SHARE
 ), batch AS (
-    SELECT * FROM unnest($3::integer[], $4::integer[], $5::uuid[], $6::uuid[], $7::varchar[], $8::varchar[],
-                         $9::text[], $10::uuid[], $11::varchar[], $12::text[], $13::text[])
-        AS b(i, version, voter_row_id, voter_id, receipt_mac, receipt, choices, open_voter_id, retry_id, sealed,
-             events)
+    SELECT * FROM unnest($3::integer[], $4::integer[], $5::uuid[], $6::uuid[], $7::text[], $8::varchar[],
+                         $9::text[], $10::text[])
+        AS b(i, version, voter_row_id, voter_id, sealed_ballot, retry_id, sealed_answer, events)
 ), open_batch AS (
     SELECT batch.* FROM batch, r
     WHERE r.version = batch.version AND """
     + OPEN_FOR_BALLOTS_SQL
     + """
 ), voter AS (
-    INSERT INTO ballot_voters (id, round_id, voter_id, receipt_mac)
-    SELECT voter_row_id, $1::uuid, voter_id, receipt_mac FROM open_batch ORDER BY voter_id, i
+    INSERT INTO ballot_voters (id, round_id, voter_id, sealed)
+    SELECT voter_row_id, $1::uuid, voter_id, sealed_ballot FROM open_batch ORDER BY voter_id, i
     ON CONFLICT (round_id, voter_id) DO NOTHING
     RETURNING id
 ), written AS (
     SELECT open_batch.* FROM open_batch JOIN voter ON voter.id = open_batch.voter_row_id
-), ballot AS (
-    INSERT INTO ballots (receipt, round_id, choices, state, replaced_by, voter_id)
-    SELECT receipt, $1::uuid, choices, 'counted', NULL, open_voter_id FROM written ORDER BY receipt
 ), retry AS (
     INSERT INTO ballot_retries (id, round_id, sealed)
-    SELECT retry_id, $1::uuid, sealed FROM written WHERE retry_id IS NOT NULL
+    SELECT retry_id, $1::uuid, sealed_answer FROM written WHERE retry_id IS NOT NULL
 ), pending AS (
     INSERT INTO audit_pending (round_id, events) SELECT $1::uuid, events FROM written ORDER BY i
 )
@@ -157,7 +153,7 @@ class FirstBallots:
             b,
             voter.person_id,
             config.version,
-            audit.pending_text([b.accepted]),
+            audit.pending_text([b.cast_event]),
             asyncio.get_running_loop().create_future(),
         )
         self._waiting.setdefault(config.id, []).append(waiting)
@@ -226,16 +222,13 @@ def postgres_writer(pool: Any) -> BatchWriter:
 
 
 def _columns(batch: list[_Waiting]) -> list[list]:
-    """The batch as the statement's arrays, $3 to $13, in the order of `batch` (i is the index)."""
+    """The batch as the statement's arrays, $3 to $10, in the order of `batch` (i is the index)."""
     return [
         list(range(len(batch))),
         [w.version for w in batch],
         [w.ballot.voter_row["id"] for w in batch],
         [w.voter_id for w in batch],
-        [w.ballot.voter_row["receipt_mac"] for w in batch],
-        [w.ballot.receipt for w in batch],
-        [w.ballot.ballot["choices"] for w in batch],
-        [w.ballot.ballot["voter_id"] for w in batch],
+        [w.ballot.voter_row["sealed"] for w in batch],
         [w.ballot.retry_id for w in batch],
         [w.ballot.sealed for w in batch],
         [w.events for w in batch],
@@ -272,10 +265,6 @@ def sqlite_writer(engine: AsyncEngine) -> BatchWriter:
                 written = set((await conn.execute(select(VOTERS.c.id).where(VOTERS.c.id.in_(ids)))).scalars())
                 new = [w for w in checked if w.ballot.voter_row["id"] in written]
                 if new:
-                    # In receipt order (random), not the voters' order: see SECRECY_ORDER.
-                    await conn.execute(
-                        insert(BALLOTS), sorted((w.ballot.ballot for w in new), key=lambda row: row["receipt"])
-                    )
                     retries = [
                         {"id": w.ballot.retry_id, "round_id": round_id, "sealed": w.ballot.sealed}
                         for w in new

@@ -1,24 +1,26 @@
-"""Casting a ballot: the hot path, kept to a few statements of core SQL and no exclusive lock.
+"""Casting a ballot: one entry point (`BallotBox.cast`), a few statements of core SQL, no exclusive lock.
 
 A first ballot (the common case) in a round this process has cached is written with others in a
-batch (first_cast.py: on PostgreSQL one autocommitted statement, on SQLite one transaction); when
-that finds the voter has a ballot already (a replacement, or a retry), or a round edited since it
-was cached, it writes nothing and the cast continues here, with the steps below in the request's
-transaction.
+batch (ballot_batches.py: on PostgreSQL one autocommitted statement, on SQLite one transaction);
+when that finds the voter has a ballot already (a replacement, or a retry), or a round edited since
+it was cached, it writes nothing and the cast continues here, in a transaction of its own:
 
 1. the round row FOR KEY SHARE: casts never wait for each other, but closing or editing the round
    (FOR UPDATE) waits for casts in flight, and casts wait for it; phase, window and the version of
    the rules the ballot was checked against are read under it;
 2. the sealed retry row (a retry with the same Idempotency-Key waits here for the first, then
    replays its answer);
-3. the voter row (INSERT .. ON CONFLICT DO NOTHING; one per voter per round by a unique
-   constraint; a replacement locks it, so one voter's racing ballots queue here);
-4. the ballot row, and its events for the audit chain (chained after commit, see audit.py).
+3. the voter row holding the sealed ballot (INSERT .. ON CONFLICT DO NOTHING; one per voter per
+   round by a unique constraint; a replacement locks it, so one voter's racing ballots queue here,
+   and overwrites the seal: the replaced ballot is gone);
+4. the ballot's commitment for the audit chain (chained after commit, see audit.py).
+
+Nothing is written to `ballots` while the round is open: closing it unseals the box (`count_the_box`).
+See receipts.py and docs/voting.md, "Secrecy".
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import uuid
 from collections import OrderedDict
@@ -26,15 +28,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_core.auth import Principal
 from platform_core.problems import Problem
-from voting.domain import audit
-from voting.domain import receipts as secrecy
+from voting.domain import audit, receipts
 from voting.models import Ballot, BallotRetry, BallotVoter, Round, utcnow
 from voting.tally import validate_choices
 from voting.tally.validation import BALLOT_KEY
@@ -162,7 +163,6 @@ _STATEMENTS: dict[str, dict[str, Any]] = {
     name: {
         "retry": _insert_ignoring_conflict(name, RETRIES, ["id"], RETRIES.c.id),
         "voter": _insert_ignoring_conflict(name, VOTERS, ["round_id", "voter_id"], VOTERS.c.id),
-        "ballot": insert(BALLOTS),
     }
     for name in ("postgresql", "sqlite")
 }
@@ -175,25 +175,6 @@ class CastAnswer:
     status_code: int
     body: dict
     replayed: bool
-
-
-async def cast_in_session(
-    session: AsyncSession,
-    *,
-    configs: RoundConfigs,
-    ballot_secret: str,
-    config: RoundConfig,
-    voter: Principal,
-    choices: dict,
-    idempotency_key: str | None,
-    replaces: str | None = None,
-) -> CastAnswer:
-    check_voter(config, voter)
-    check_choices(config, voter, choices)
-    try:
-        return await _write(session, configs, ballot_secret, config, voter, choices, idempotency_key, replaces)
-    except DBAPIError as exc:
-        raise sanitised(exc) from None
 
 
 def database_unavailable() -> Problem:
@@ -209,7 +190,7 @@ def database_unavailable() -> Problem:
 
 def write_failed(orig: BaseException) -> RuntimeError:
     """A failed write's kind and SQLSTATE only: the driver's message carries the statement's
-    parameters (voter, receipt, choices), which in a secret round must not reach a log line."""
+    parameters (voter, sealed ballot), which in a secret round must not reach a log line."""
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "-"
     return RuntimeError(f"ballot write failed: {type(orig).__name__} (SQLSTATE {code})")
 
@@ -224,64 +205,74 @@ def sanitised(exc: DBAPIError) -> Exception:
 class PreparedBallot:
     """One cast's rows and answer, made before anything is written."""
 
-    receipt: str
+    receipt: receipts.Receipt
     body: dict
     fingerprint: str
     retry_id: str | None
     sealed: str | None
-    ballot: dict
     voter_row: dict
-    accepted: tuple[str, dict]
+    cast_event: tuple[str, dict]
 
 
 def prepare(
     ballot_secret: str, config: RoundConfig, voter: Principal, choices: dict, idempotency_key: str | None
 ) -> PreparedBallot:
     choices_text = audit.canonical(choices)
-    receipt = secrecy.new_receipt()
-    body = {"round_id": str(config.id), "receipt": receipt, "status": "counted", "replaces": None, "choices": choices}
+    receipt = receipts.new_receipt()
+    body = {
+        "round_id": str(config.id),
+        "receipt": receipt.text,
+        "ballot_id": receipt.ballot_id,
+        "status": "counted",
+        "replaces": None,
+        "choices": choices,
+    }
     fingerprint = audit.sha256(choices_text)
     rid = sealed = None
     if idempotency_key is not None:
-        rid = secrecy.retry_id(ballot_secret, config.id, voter.person_id, idempotency_key)
-        sealed = secrecy.seal(
+        rid = receipts.retry_id(ballot_secret, config.id, voter.person_id, idempotency_key)
+        sealed = receipts.seal(
             ballot_secret, config.id, voter.person_id, idempotency_key, {"fingerprint": fingerprint, "body": body}
         )
-    mac = secrecy.receipt_mac(ballot_secret, config.id, receipt)
+    box = receipts.box_key(ballot_secret, config.id)
+    in_box = {"ballot_id": receipt.ballot_id, "secret": receipt.secret, "choices": choices_text}
     return PreparedBallot(
         receipt=receipt,
         body=body,
         fingerprint=fingerprint,
         retry_id=rid,
         sealed=sealed,
-        ballot={
-            "receipt": receipt,
+        voter_row={
+            "id": uuid.uuid4(),
             "round_id": config.id,
-            "choices": choices_text,
-            "state": "counted",
-            "replaced_by": None,
-            "voter_id": None if config.secret else voter.person_id,
+            "voter_id": voter.person_id,
+            "sealed": receipts.seal_ballot(box, config.id, voter.person_id, in_box),
         },
-        voter_row={"id": uuid.uuid4(), "round_id": config.id, "voter_id": voter.person_id, "receipt_mac": mac},
-        accepted=("ballot.accepted", {"receipt": receipt, "ballot_hash": audit.ballot_hash(receipt, choices_text)}),
+        cast_event=(
+            "ballot.cast",
+            {"commitment": receipts.commitment(receipt.secret or "", receipt.ballot_id, choices_text)},
+        ),
     )
 
 
-async def _write(
+async def cast_in_session(
     session: AsyncSession,
+    *,
     configs: RoundConfigs,
     ballot_secret: str,
     config: RoundConfig,
     voter: Principal,
     choices: dict,
     idempotency_key: str | None,
-    hint: str | None,
 ) -> CastAnswer:
+    """A cast in the caller's transaction (which the caller commits): see the module's steps."""
+    check_voter(config, voter)
+    check_choices(config, voter, choices)
     conn = await session.connection()
     sql = _STATEMENTS[conn.dialect.name]
     tail = await audit.lock_round(session, config.id, mode="cast")
     if tail is None:
-        raise Problem(404, "There is no round with this id in your council.")
+        raise _no_round()
     refuse_unless_open(tail.phase, tail.opens_at, tail.closes_at, utcnow())
     if tail.version != config.version:
         # The round was edited since this process cached it: check the ballot against what holds now
@@ -297,10 +288,9 @@ async def _write(
         if stored is None:
             return await _replay(session, ballot_secret, config, voter, idempotency_key, b.retry_id, b.fingerprint)
     if (await conn.execute(sql["voter"], b.voter_row)).first() is not None:
-        await conn.execute(sql["ballot"], b.ballot)
-        await audit.add_pending(session, config.id, [b.accepted])
+        await audit.add_pending(session, config.id, [b.cast_event])
         return CastAnswer(201, b.body, replayed=False)
-    return await _replacing(session, ballot_secret, config, voter, b, idempotency_key, hint)
+    return await _replacing(session, ballot_secret, config, voter, b, idempotency_key)
 
 
 async def _replacing(
@@ -310,29 +300,36 @@ async def _replacing(
     voter: Principal,
     b: PreparedBallot,
     idempotency_key: str | None,
-    hint: str | None,
 ) -> CastAnswer:
-    """The voter has a ballot already and the round is locked: this one replaces it."""
-    conn = await session.connection()
-    old_receipt = await _replace(session, ballot_secret, config, voter, b.receipt, b.voter_row["receipt_mac"], hint)
-    b.body["replaces"] = old_receipt
-    if b.retry_id is not None:
-        await session.execute(
-            update(RETRIES)
-            .where(RETRIES.c.id == b.retry_id)
-            .values(
-                sealed=secrecy.seal(
-                    ballot_secret,
-                    config.id,
-                    voter.person_id,
-                    idempotency_key,
-                    {"fingerprint": b.fingerprint, "body": b.body},
-                )
-            )
+    """The voter has a ballot already and the round is locked: this one replaces it.
+
+    The voter row is locked first, so a voter's racing ballots replace one another in turn. The old
+    ballot's seal is overwritten (nothing keeps it) and the chain records that its commitment is
+    withdrawn: an opaque hash, which links nothing to the published ballots.
+    """
+    where = (VOTERS.c.round_id == config.id) & (VOTERS.c.voter_id == voter.person_id)
+    sealed = (await session.execute(select(VOTERS.c.sealed).where(where).with_for_update())).scalar_one()
+    box = receipts.box_key(ballot_secret, config.id)
+    old = receipts.unseal_ballot(box, config.id, voter.person_id, sealed) if sealed else None
+    if old is None:
+        # Only if VOTING_BALLOT_SECRET changed during the round (or rows were edited by hand):
+        # refuse rather than count two ballots for one voter, or lose track of the first.
+        raise Problem(
+            409,
+            "Your earlier ballot in this round could not be opened, so it cannot be replaced; it still counts.",
         )
-    await conn.execute(_STATEMENTS[conn.dialect.name]["ballot"], b.ballot)
-    replaced = ("ballot.replaced", {"receipt": old_receipt, "replaced_by": b.receipt})
-    await audit.add_pending(session, config.id, [replaced, b.accepted])
+    await session.execute(update(VOTERS).where(where).values(sealed=b.voter_row["sealed"]))
+    b.body["replaces"] = receipts.Receipt(old["ballot_id"], old["secret"]).text
+    if b.retry_id is not None and idempotency_key is not None:
+        resealed = receipts.seal(
+            ballot_secret, config.id, voter.person_id, idempotency_key, {"fingerprint": b.fingerprint, "body": b.body}
+        )
+        await session.execute(update(RETRIES).where(RETRIES.c.id == b.retry_id).values(sealed=resealed))
+    withdrawn = (
+        "ballot.withdrawn",
+        {"commitment": receipts.commitment(old["secret"], old["ballot_id"], old["choices"])},
+    )
+    await audit.add_pending(session, config.id, [withdrawn, b.cast_event])
     return CastAnswer(201, b.body, replayed=False)
 
 
@@ -367,82 +364,6 @@ def refuse_unless_open(phase: str, opens_at: datetime | None, closes_at: datetim
         raise Problem(409, refused)
 
 
-async def _replace(
-    session: AsyncSession,
-    ballot_secret: str,
-    config: RoundConfig,
-    voter: Principal,
-    receipt: str,
-    mac: str,
-    hint: str | None,
-) -> str:
-    """Mark the voter's counted ballot replaced by `receipt`; returns its receipt.
-
-    The voter row is locked first, so a voter's racing ballots replace one another in turn.
-    In a secret round the current ballot is the one whose receipt's keyed hash is the voter row's:
-    the voter's `hint` (their current receipt) is checked against it directly; without one (or a
-    wrong one) every counted ballot of the round is tried, which needs no stored link but costs a
-    read of the round's receipts.
-    """
-    current_mac = (
-        await session.execute(
-            select(VOTERS.c.receipt_mac)
-            .where(VOTERS.c.round_id == config.id, VOTERS.c.voter_id == voter.person_id)
-            .with_for_update()
-        )
-    ).scalar_one()
-    if config.secret:
-        hinted = secrecy.normalise_receipt(hint) if hint else ""
-        if hinted and hmac.compare_digest(secrecy.receipt_mac(ballot_secret, config.id, hinted), current_mac):
-            tried = [hinted]  # the voter named their ballot and the keyed hash agrees: no scan
-        else:
-            tried = (
-                (
-                    await session.execute(
-                        select(BALLOTS.c.receipt).where(BALLOTS.c.round_id == config.id, BALLOTS.c.state == "counted")
-                    )
-                )
-                .scalars()
-                .all()
-            )
-        old = next(
-            (r for r in tried if hmac.compare_digest(secrecy.receipt_mac(ballot_secret, config.id, r), current_mac)),
-            None,
-        )
-    else:
-        old = (
-            await session.execute(
-                select(BALLOTS.c.receipt).where(
-                    BALLOTS.c.round_id == config.id,
-                    BALLOTS.c.state == "counted",
-                    BALLOTS.c.voter_id == voter.person_id,
-                )
-            )
-        ).scalar_one_or_none()
-    marked = 0
-    if old is not None:
-        marked = (
-            await session.execute(
-                update(BALLOTS)
-                .where(BALLOTS.c.receipt == old, BALLOTS.c.round_id == config.id, BALLOTS.c.state == "counted")
-                .values(state="replaced", replaced_by=receipt)
-            )
-        ).rowcount
-    if marked != 1:
-        # Only if VOTING_BALLOT_SECRET changed during the round (or rows were edited by hand):
-        # refuse rather than count two ballots for one voter.
-        raise Problem(
-            409,
-            "Your earlier ballot in this round could not be matched, so it cannot be replaced; it still counts.",
-        )
-    await session.execute(
-        update(VOTERS)
-        .where(VOTERS.c.round_id == config.id, VOTERS.c.voter_id == voter.person_id)
-        .values(receipt_mac=mac)
-    )
-    return old
-
-
 async def _replay(
     session: AsyncSession,
     ballot_secret: str,
@@ -453,7 +374,7 @@ async def _replay(
     fingerprint: str,
 ) -> CastAnswer:
     sealed = (await session.execute(select(RETRIES.c.sealed).where(RETRIES.c.id == rid))).scalar_one()
-    first = secrecy.unseal(ballot_secret, config.id, voter.person_id, key, sealed)
+    first = receipts.unseal(ballot_secret, config.id, voter.person_id, key, sealed)
     if first is None:
         raise RuntimeError("a sealed ballot answer could not be opened")
     if first["fingerprint"] != fingerprint:
@@ -465,52 +386,138 @@ async def _replay(
     return CastAnswer(201, first["body"], replayed=True)
 
 
-async def my_ballot(session: AsyncSession, config: RoundConfig, voter: Principal) -> dict:
-    """Whether the voter has voted, and in an open (non-secret) round their ballot."""
-    voted = (
+async def _own_sealed(session: AsyncSession, round_id: uuid.UUID, voter_id: uuid.UUID) -> tuple[bool, str | None]:
+    """(whether the voter has voted, their sealed ballot if the round is still open)."""
+    row = (
         await session.execute(
-            select(VOTERS.c.id).where(VOTERS.c.round_id == config.id, VOTERS.c.voter_id == voter.person_id)
+            select(VOTERS.c.sealed).where(VOTERS.c.round_id == round_id, VOTERS.c.voter_id == voter_id)
         )
-    ).first() is not None
+    ).first()
+    return (row is not None, row.sealed if row is not None else None)
+
+
+async def my_ballot(session: AsyncSession, config: RoundConfig, voter: Principal, ballot_secret: str) -> dict:
+    """Whether the voter has voted, and in an open (non-secret) round their ballot."""
+    voted, sealed = await _own_sealed(session, config.id, voter.person_id)
     answer: dict[str, Any] = {"round_id": config.id, "voted": voted, "secret": config.secret}
-    if voted and not config.secret:
-        row = (
-            await session.execute(
-                select(BALLOTS.c.receipt, BALLOTS.c.choices).where(
-                    BALLOTS.c.round_id == config.id,
-                    BALLOTS.c.voter_id == voter.person_id,
-                    BALLOTS.c.state == "counted",
-                )
+    if not voted or config.secret:
+        return answer
+    if sealed:
+        mine = receipts.unseal_ballot(receipts.box_key(ballot_secret, config.id), config.id, voter.person_id, sealed)
+        if mine is not None:
+            answer.update(
+                receipt=receipts.Receipt(mine["ballot_id"], mine["secret"]).text, choices=json.loads(mine["choices"])
             )
-        ).first()
-        if row is not None:
-            answer.update(receipt=row.receipt, choices=json.loads(row.choices))
+        return answer
+    row = (
+        await session.execute(
+            select(BALLOTS.c.ballot_id, BALLOTS.c.choices).where(
+                BALLOTS.c.round_id == config.id, BALLOTS.c.voter_id == voter.person_id
+            )
+        )
+    ).first()
+    if row is not None:
+        answer.update(receipt=row.ballot_id, choices=json.loads(row.choices))
     return answer
 
 
-async def check_receipt(session: AsyncSession, round_id: uuid.UUID, receipt: str) -> dict:
-    """Follow a receipt through its replacements to the ballot that counts."""
-    receipt = secrecy.normalise_receipt(receipt)
-    answer: dict[str, Any] = {"round_id": round_id, "receipt": receipt, "status": "unknown"}
-    current, seen = receipt, set()
-    while current and current not in seen:
-        seen.add(current)
-        row = (
-            await session.execute(
-                select(BALLOTS.c.state, BALLOTS.c.replaced_by, BALLOTS.c.choices).where(
-                    BALLOTS.c.receipt == current, BALLOTS.c.round_id == round_id
-                )
-            )
-        ).first()
-        if row is None:
+async def check_receipt(
+    session: AsyncSession, *, round_id: uuid.UUID, phase: str, voter: Principal, text: str, ballot_secret: str
+) -> dict:
+    """Is this receipt's ballot counted? Once the round is closed anyone may ask (the ballots are
+    public to the council); while it is open only its voter, of their current ballot."""
+    receipt = receipts.read_receipt(text)
+    answer: dict[str, Any] = {"round_id": round_id, "receipt": receipt.text, "status": "unknown"}
+    if phase in ("draft", "open"):
+        voted, sealed = await _own_sealed(session, round_id, voter.person_id)
+        mine = (
+            receipts.unseal_ballot(receipts.box_key(ballot_secret, round_id), round_id, voter.person_id, sealed)
+            if sealed
+            else None
+        )
+        if mine is None:
             return answer
-        if current == receipt:
-            answer["status"] = row.state
-        if row.state == "counted":
-            answer.update(current_receipt=current, choices=json.loads(row.choices))
+        if mine["ballot_id"] != receipt.ballot_id:
+            answer["status"] = "not_counted"
             return answer
-        current = row.replaced_by
+        answer.update(status="counted", choices=json.loads(mine["choices"]))
+        return answer
+    row = (
+        await session.execute(
+            select(BALLOTS.c.choices).where(BALLOTS.c.ballot_id == receipt.ballot_id, BALLOTS.c.round_id == round_id)
+        )
+    ).first()
+    if row is None:
+        answer["status"] = "not_counted"
+        return answer
+    answer.update(status="counted", choices=json.loads(row.choices))
+    answer.update(await audit.entries_of_ballot(session, round_id, receipt, row.choices))
     return answer
+
+
+async def unseal_all(session: AsyncSession, round_id: uuid.UUID, ballot_secret: str) -> list[dict]:
+    """Every voter's current ballot in an open round: {voter_id, ballot_id, secret, choices} (text).
+
+    A seal that does not open (another VOTING_BALLOT_SECRET, or an edited row) raises: a round is
+    never counted without one of its ballots.
+    """
+    box = receipts.box_key(ballot_secret, round_id)
+    rows = (
+        await session.execute(
+            select(VOTERS.c.voter_id, VOTERS.c.sealed).where(
+                VOTERS.c.round_id == round_id, VOTERS.c.sealed.is_not(None)
+            )
+        )
+    ).all()
+    out = []
+    for row in rows:
+        ballot = receipts.unseal_ballot(box, round_id, row.voter_id, row.sealed)
+        if ballot is None:
+            raise Problem(
+                409,
+                "A sealed ballot of this round cannot be opened (was VOTING_BALLOT_SECRET changed during the "
+                "round?); the round cannot be counted until it can.",
+            )
+        out.append({"voter_id": row.voter_id, **ballot})
+    return out
+
+
+async def count_the_box(
+    session: AsyncSession, *, audit_key: str, ballot_secret: str, round_id: uuid.UUID, secret_round: bool, tail: Any
+) -> int:
+    """At close, under the round's FOR UPDATE lock: unseal every current ballot, write them to
+    `ballots` in ballot-id order (random) in this one transaction, chain a `ballot.counted` entry for
+    each in the same order, and erase every seal. Returns how many were counted.
+
+    So the counted ballots share no transaction, no order and no time with the voters who cast them.
+    """
+    box = sorted(await unseal_all(session, round_id, ballot_secret), key=lambda b: b["ballot_id"])
+    if box:
+        await session.execute(
+            insert(BALLOTS),
+            [
+                {
+                    "ballot_id": b["ballot_id"],
+                    "round_id": round_id,
+                    "choices": b["choices"],
+                    "voter_id": None if secret_round else b["voter_id"],
+                }
+                for b in box
+            ],
+        )
+        counted = [
+            (
+                "ballot.counted",
+                None,
+                {"ballot_id": b["ballot_id"], "ballot_hash": audit.ballot_hash(b["ballot_id"], b["choices"])},
+            )
+            for b in box
+        ]
+        await audit.append(session, audit_key, round_id, tail, counted, write_round=False)
+    await session.execute(update(VOTERS).where(VOTERS.c.round_id == round_id).values(sealed=None))
+    # Retried casts can no longer be answered usefully, and sealed answers are one more thing to keep.
+    await session.execute(delete(RETRIES).where(RETRIES.c.round_id == round_id))
+    return len(box)
 
 
 class BallotBox:
@@ -530,13 +537,7 @@ class BallotBox:
         self.configs = RoundConfigs()
 
     async def cast(
-        self,
-        *,
-        round_id: uuid.UUID,
-        voter: Principal,
-        choices: dict,
-        replaces: str | None,
-        idempotency_key: str | None,
+        self, *, round_id: uuid.UUID, voter: Principal, choices: dict, idempotency_key: str | None
     ) -> CastAnswer:
         """Cast (or replace) the voter's ballot; raises Problem for a ballot or round that refuses it."""
         answer = None
@@ -560,7 +561,6 @@ class BallotBox:
                         config=config,
                         voter=voter,
                         choices=choices,
-                        replaces=replaces,
                         idempotency_key=idempotency_key,
                     )
                     await session.commit()

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,8 +18,8 @@ from platform_core import outbox
 from platform_core.auth import Principal
 from platform_core.problems import Problem
 from voting.clients.ideas import NOT_VOTABLE, IdeasClient, IdeaSnapshot
-from voting.domain import audit
-from voting.models import Ballot, BallotRetry, BallotVoter, Round, utcnow
+from voting.domain import audit, ballots
+from voting.models import Ballot, BallotVoter, Round, utcnow
 from voting.schemas import RoundCreate, RoundRules, RoundUpdate
 from voting.tally import count
 from voting.vocabulary import COUNTING_DEFAULTS, COUNTING_KEYS
@@ -52,6 +52,14 @@ def normalise_rules(method: str, rules: RoundRules) -> dict[str, Any]:
                     "message": f"must not exceed dots_per_voter ({out['dots_per_voter']})",
                 }
             ],
+        )
+    if rules.secret and not rules.results_hidden_until_close:
+        # Watching a live count change as a colleague votes tells how they voted.
+        raise Problem(
+            422,
+            "A secret round cannot show a live count: watching it change as someone votes would show "
+            "how they voted. Keep results hidden until close, or make the round open (not secret).",
+            errors=[{"field": "rules.results_hidden_until_close", "message": "must be true in a secret round"}],
         )
     voter_ids = rules.voter_ids
     out.update(
@@ -305,9 +313,7 @@ async def counted_choices(session: AsyncSession, round_id: uuid.UUID) -> list[di
     rows = (
         (
             await session.execute(
-                select(BALLOTS.c.choices)
-                .where(BALLOTS.c.round_id == round_id, BALLOTS.c.state == "counted")
-                .order_by(BALLOTS.c.receipt)
+                select(BALLOTS.c.choices).where(BALLOTS.c.round_id == round_id).order_by(BALLOTS.c.ballot_id)
             )
         )
         .scalars()
@@ -316,18 +322,20 @@ async def counted_choices(session: AsyncSession, round_id: uuid.UUID) -> list[di
     return [json.loads(c) for c in rows]
 
 
-async def tally(session: AsyncSession, rnd: Round) -> dict:
-    return count(
-        rnd.method,
-        candidate_ids(rnd),
-        await counted_choices(session, rnd.id),
-        counting_rules(rnd),
-        tie_seed=str(rnd.id),
-    )
+async def tally(session: AsyncSession, rnd: Round, ballot_secret: str) -> dict:
+    """Count the round: its counted ballots once closed; while open (a live count, which only a round
+    that is not secret may show), the voters' current ballots, unsealed for the count only."""
+    if rnd.phase in ("draft", "open"):
+        choices = [json.loads(b["choices"]) for b in await ballots.unseal_all(session, rnd.id, ballot_secret)]
+    else:
+        choices = await counted_choices(session, rnd.id)
+    return count(rnd.method, candidate_ids(rnd), choices, counting_rules(rnd), tie_seed=str(rnd.id))
 
 
-async def close_round(session: AsyncSession, key: str, rnd: Round, *, by: Principal | None) -> Round:
-    """Count and store the result. `by` None means the window's closing time passed."""
+async def close_round(
+    session: AsyncSession, key: str, rnd: Round, *, by: Principal | None, ballot_secret: str
+) -> Round:
+    """Open the ballot box, count it and store the result. `by` None means the closing time passed."""
     tail = await _lock(session, rnd)
     if rnd.phase != "open":
         if by is None:  # someone else closed it first: nothing left to do
@@ -337,7 +345,21 @@ async def close_round(session: AsyncSession, key: str, rnd: Round, *, by: Princi
     _, froze = await audit.chain_pending(session, key, rnd.id, tail, write_round=False)
     if froze:
         rnd.frozen = True
-    result = await tally(session, rnd)
+    await ballots.count_the_box(
+        session,
+        audit_key=key,
+        ballot_secret=ballot_secret,
+        round_id=rnd.id,
+        secret_round=rnd.rules["secret"],
+        tail=tail,
+    )
+    result = count(
+        rnd.method,
+        candidate_ids(rnd),
+        await counted_choices(session, rnd.id),
+        counting_rules(rnd),
+        tie_seed=str(rnd.id),
+    )
     now = utcnow()
     rnd.phase, rnd.closed_at, rnd.updated_at, rnd.version = "closed", now, now, rnd.version + 1
     rnd.result = result
@@ -429,8 +451,6 @@ async def publish_round(
             "published_at": audit.at_text(now),
         },
     )
-    # Retried casts can no longer be answered usefully, and sealed answers are one more thing to keep.
-    await session.execute(delete(BallotRetry.__table__).where(BallotRetry.__table__.c.round_id == rnd.id))
     await session.flush()
     return rnd
 
@@ -478,15 +498,19 @@ async def page_of_rounds(
 
 
 async def counted_ballots(session: AsyncSession, rnd: Round) -> list[dict]:
-    """The round's counted ballots in receipt order (random, never the order they were cast)."""
+    """The round's counted ballots in ballot-id order (random, never the order they were cast)."""
     rows = (
         await session.execute(
-            select(BALLOTS.c.receipt, BALLOTS.c.choices, BALLOTS.c.voter_id)
-            .where(BALLOTS.c.round_id == rnd.id, BALLOTS.c.state == "counted")
-            .order_by(BALLOTS.c.receipt)
+            select(BALLOTS.c.ballot_id, BALLOTS.c.choices, BALLOTS.c.voter_id)
+            .where(BALLOTS.c.round_id == rnd.id)
+            .order_by(BALLOTS.c.ballot_id)
         )
     ).all()
     return [
-        {"receipt": r.receipt, "choices": json.loads(r.choices), "voter_id": str(r.voter_id) if r.voter_id else None}
+        {
+            "ballot_id": r.ballot_id,
+            "choices": json.loads(r.choices),
+            "voter_id": str(r.voter_id) if r.voter_id else None,
+        }
         for r in rows
     ]

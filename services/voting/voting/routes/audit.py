@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from platform_core.problems import responses
 from voting.access import check_after_close
 from voting.deps import Caller, RoundDep, SessionDep, StateDep
-from voting.domain import audit
+from voting.domain import audit, verification
 from voting.schemas import AuditPage, AuditVerification, BrokenEntry
 from voting.views import audit_entry
 
@@ -54,7 +54,9 @@ async def audit_log(
 async def verify_audit(rnd: RoundDep, session: SessionDep, principal: Caller, state: StateDep) -> AuditVerification:
     check_after_close(principal, rnd, "audit")
     await audit.chain_if_open(session, state.audit_key, rnd)
-    v = await audit.verify(session, state.audit_key, rnd.id)
+    v = await verification.verify(
+        session, audit_key=state.audit_key, ballot_secret=state.settings.ballot_secret, round_id=rnd.id
+    )
     return AuditVerification(
         round_id=rnd.id,
         ok=v.ok,

@@ -30,7 +30,6 @@ async def cast_ballot(
         round_id=round_id,
         voter=principal,
         choices=data.choices,
-        replaces=data.replaces,
         idempotency_key=idempotency_key(request),
     )
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
@@ -48,14 +47,23 @@ async def cast_ballot(
 )
 async def my_ballot(rnd: RoundDep, session: SessionDep, principal: Caller, state: StateDep) -> dict:
     config = await state.ballot_box.configs.get(session, rnd.id)
-    return await ballots.my_ballot(session, config, principal)
+    return await ballots.my_ballot(session, config, principal, state.settings.ballot_secret)
 
 
 @router.post(
     "/rounds/{round_id}/receipts/check",
     response_model=ReceiptCheck,
-    summary="Check a receipt: is its ballot counted, or replaced by which one?",
+    summary="Check a receipt: is its ballot counted (and, with the whole receipt, was it counted as cast)?",
     responses=responses(401, 404, 422),
 )
-async def check_receipt(rnd: RoundDep, data: ReceiptCheckIn, session: SessionDep) -> dict:
-    return await ballots.check_receipt(session, rnd.id, data.receipt)
+async def check_receipt(
+    rnd: RoundDep, data: ReceiptCheckIn, session: SessionDep, principal: Caller, state: StateDep
+) -> dict:
+    return await ballots.check_receipt(
+        session,
+        round_id=rnd.id,
+        phase=rnd.phase,
+        voter=principal,
+        text=data.receipt,
+        ballot_secret=state.settings.ballot_secret,
+    )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from platform_core.problems import Problem, responses
 from voting import views
 from voting.access import check_after_close, result_is_final_for
-from voting.deps import Caller, OrganisedRoundDep, RoundDep, SessionDep
+from voting.deps import Caller, OrganisedRoundDep, RoundDep, SessionDep, StateDep
 from voting.domain import rounds
 from voting.schemas import BallotsExport, ResultPublic, SelectedIdea
 
@@ -21,7 +21,7 @@ _CSV = {200: {"content": {"text/csv": {}}, "description": "CSV file"}}
     summary="The round's result",
     responses=responses(401, 404, 409, 422),
 )
-async def get_result(rnd: RoundDep, session: SessionDep, principal: Caller) -> ResultPublic:
+async def get_result(rnd: RoundDep, session: SessionDep, principal: Caller, state: StateDep) -> ResultPublic:
     if result_is_final_for(principal, rnd):
         selected = (
             [SelectedIdea(**s) for s in rounds.selected_ideas(rnd, rnd.selected_count)]
@@ -36,13 +36,18 @@ async def get_result(rnd: RoundDep, session: SessionDep, principal: Caller) -> R
             selected=selected,
             audit_head=rnd.audit_head,
         )
-    return ResultPublic(round_id=rnd.id, phase=rnd.phase, final=False, result=await rounds.tally(session, rnd))
+    return ResultPublic(
+        round_id=rnd.id,
+        phase=rnd.phase,
+        final=False,
+        result=await rounds.tally(session, rnd, state.settings.ballot_secret),
+    )
 
 
 @router.get(
     "/rounds/{round_id}/ballots",
     response_model=BallotsExport,
-    summary="The counted ballots (receipt and choices, no voter) with the result: recount them",
+    summary="The counted ballots (ballot id and choices, no voter) with the result: recount them",
     responses=responses(401, 404, 409, 422),
 )
 async def ballots_export(rnd: RoundDep, session: SessionDep, principal: Caller) -> dict:

@@ -165,7 +165,9 @@ async def open_round(
 async def close_round(
     rnd: OrganisedRoundDep, response: Response, session: SessionDep, state: StateDep, principal: Caller
 ) -> RoundPublic:
-    rnd = await rounds.close_round(session, state.audit_key, rnd, by=principal)
+    rnd = await rounds.close_round(
+        session, state.audit_key, rnd, by=principal, ballot_secret=state.settings.ballot_secret
+    )
     return await _answer(session, rnd, principal, response)
 
 
