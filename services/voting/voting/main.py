@@ -15,7 +15,7 @@ from voting.domain.chaining import Chainer
 from voting.events import result_delivery
 from voting.routes import routers
 from voting.settings import ALEMBIC_INI, VERSION_TABLE, VotingSettings, get_settings
-from voting.state import VotingState, of_app
+from voting.state import STATE, VotingState, of_app
 
 
 async def on_startup(app: FastAPI) -> None:
@@ -26,23 +26,26 @@ async def on_startup(app: FastAPI) -> None:
     pool = await open_driver_pool(settings.database_url)
     writer = postgres_writer(pool) if pool is not None else sqlite_writer(platform.engine)
     chainer = Chainer(platform.sessionmaker, settings.audit_key)
-    app.state.voting = VotingState(
-        settings=settings,
-        engine=platform.engine,
-        sessionmaker=platform.sessionmaker,
-        ideas=IdeasClient(
-            settings.ideas_url,
-            connect_timeout=settings.ideas_connect_timeout_seconds,
-            read_timeout=settings.ideas_read_timeout_seconds,
-        ),
-        chainer=chainer,
-        ballot_box=BallotBox(
+    STATE.put(
+        app,
+        VotingState(
+            settings=settings,
+            engine=platform.engine,
             sessionmaker=platform.sessionmaker,
-            batches=FirstBallots(writer),
-            ballot_secret=settings.ballot_secret,
+            ideas=IdeasClient(
+                settings.ideas_url,
+                connect_timeout=settings.ideas_connect_timeout_seconds,
+                read_timeout=settings.ideas_read_timeout_seconds,
+            ),
             chainer=chainer,
+            ballot_box=BallotBox(
+                sessionmaker=platform.sessionmaker,
+                batches=FirstBallots(writer),
+                ballot_secret=settings.ballot_secret,
+                chainer=chainer,
+            ),
+            ballot_pool=pool,
         ),
-        ballot_pool=pool,
     )
     await start_relay(app, result_delivery)
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_core.state import AppState
 from voting.clients.ideas import IdeasClient
 from voting.domain.ballots import BallotBox
 from voting.domain.chaining import Chainer
@@ -33,9 +34,12 @@ class VotingState:
         return self.settings.audit_key
 
 
+STATE = AppState[VotingState]("voting")
+
+
 def of_app(app: FastAPI) -> VotingState:
-    return app.state.voting
+    return STATE.of_app(app)
 
 
 def of_request(request: Request) -> VotingState:
-    return request.app.state.voting
+    return STATE.of(request)
