@@ -1,0 +1,65 @@
+"""Follow-up rules and validation, in-process (tests/support/inprocess.py). A trial is opened as the
+voting service opens it: the internal message, with the service's own credential."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.support.http import ok, problem
+
+
+def _trial(followup_app, council_id: str) -> dict:
+    service = followup_app.person(roles=["service"])
+    service.token = followup_app.issuer.issue(
+        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="voting service"
+    )
+    body = {
+        "event_id": str(uuid.uuid4()),
+        "idea_id": str(uuid.uuid4()),
+        "council_id": council_id,
+        "council_name": "Testshire Council",
+        "title": "Text reminders for council tax",
+        "hack_day_on": "2027-03-01",
+    }
+    made = ok(service.post("/api/followup/internal/trials", json=body), 201)
+    again = ok(service.post("/api/followup/internal/trials", json=body), 200)
+    assert again["id"] == made["id"]  # the same message twice opens one trial
+    return made
+
+
+def test_only_the_service_credential_opens_trials_from_a_vote(followup_app):
+    manager = followup_app.person(roles=["manager"])
+    problem(manager.post("/api/followup/internal/trials", json={}), 403)
+
+
+def test_a_trial_plan_change_needs_its_version_and_refuses_unknown_fields(followup_app):
+    manager = followup_app.person(roles=["manager"])
+    trial = _trial(followup_app, manager.council_id)
+    path = f"/api/followup/trials/{trial['id']}"
+    problem(manager.patch(path, json={"hypothesis": "If we remind, fewer pay late"}), 428, "If-Match")
+    etag = ok_etag(manager, path)
+    problem(manager.patch(path, json={"verdict": "worked"}, headers={"If-Match": etag}), 422, "verdict")
+    problem(manager.patch(path, json={"hypothesis": "If\x00we"}, headers={"If-Match": etag}), 422, "hypothesis")
+    ok(manager.patch(path, json={"hypothesis": "If we remind, fewer pay late"}, headers={"If-Match": etag}))
+    problem(manager.patch(path, json={"scope": "Two wards"}, headers={"If-Match": etag}), 412, "If-Match")
+
+
+def ok_etag(actor, path: str) -> str:
+    response = actor.get(path)
+    ok(response)
+    return response.headers["ETag"]
+
+
+def test_another_council_never_learns_a_trial_exists(followup_app):
+    manager = followup_app.person(roles=["manager"])
+    trial = _trial(followup_app, manager.council_id)
+    stranger = followup_app.person(roles=["manager"])
+    problem(stranger.get(f"/api/followup/trials/{trial['id']}"), 404)
+    colleague = followup_app.person(roles=["staff"], council_id=manager.council_id)
+    ok(colleague.get(f"/api/followup/trials/{trial['id']}"))
+
+
+def test_the_application_state_is_typed(followup_app):
+    held = vars(followup_app.app.state)["_state"]
+    assert "platform" in held and "followup" in held
+    assert set(held) <= {"platform", "followup", "outbox_relay", "allowed_methods_table"}, set(held)

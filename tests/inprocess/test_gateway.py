@@ -1,0 +1,35 @@
+"""The gateway's own routes and its typed state, in-process (tests/support/inprocess.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+from gateway.state import GatewayState
+from tests.support.http import ok, problem
+
+
+def test_councils_are_listed_in_the_one_page_envelope(gateway_app):
+    admin = gateway_app.person(roles=["admin"])
+    slug = f"council-{uuid.uuid4().hex[:8]}"
+    ok(admin.post("/api/councils", json={"name": f"{slug} Council", "slug": slug}), 201)
+    page = ok(admin.get("/api/councils", params={"limit": 1, "offset": 0}))
+    assert set(page) == {"items", "total", "limit", "offset", "next_offset"}
+    assert page["limit"] == 1 and page["offset"] == 0 and len(page["items"]) == 1
+    problem(admin.get("/api/councils", params={"limit": 201}), 422, "limit")
+
+
+def test_a_council_name_with_nul_or_an_unknown_field_is_refused(gateway_app):
+    admin = gateway_app.person(roles=["admin"])
+    problem(admin.post("/api/councils", json={"name": "Bad\x00name", "slug": "bad-name"}), 422, "name")
+    problem(admin.post("/api/councils", json={"name": "Good name", "slug": "good-name", "id": "x"}), 422, "id")
+
+
+def test_only_admins_create_councils(gateway_app):
+    staff = gateway_app.person(roles=["staff"])
+    problem(staff.post("/api/councils", json={"name": "Mine Council", "slug": "mine"}), 403)
+
+
+def test_the_application_state_is_one_typed_object(gateway_app):
+    held = vars(gateway_app.app.app.state)["_state"]
+    assert isinstance(held["platform"], GatewayState)
+    assert set(held) <= {"platform", "allowed_methods_table"}, set(held)
