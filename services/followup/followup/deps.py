@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlmodel import select
 
 from followup import access
@@ -19,13 +19,10 @@ from followup.settings import Settings
 from followup.state import FollowupState
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
 from platform_core.db import SessionDep
+from platform_core.pages import OFFSET_MAX, PAGE_MAX
 from platform_core.problems import Problem
 
 __all__ = ["Caller", "ChangeableTrial", "IdeasDep", "Manager", "ReadableTrial", "SessionDep", "SettingsDep", "StateDep"]
-
-MAX_PAGE = 200
-# Far beyond any real list; keeps a silly offset from overflowing the database integer.
-MAX_OFFSET = 1_000_000
 
 
 def _state(request: Request) -> FollowupState:
@@ -76,28 +73,5 @@ async def changeable_trial_id(trial_id: TrialId, session: SessionDep, principal:
 ReadableTrial = Annotated[Trial, Depends(valid_trial_id)]
 ChangeableTrial = Annotated[Trial, Depends(changeable_trial_id)]
 
-IfMatch = Annotated[str | None, Header(description="The ETag you last read (its version).")]
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", description="Repeat a create safely: a retry replays.")
-]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-
-
-def check_version(current: int, if_match: str | None, *, required: bool) -> None:
-    """ETag / If-Match: 428 when required and missing, 412 when stale."""
-    if if_match is None:
-        if required:
-            raise Problem(
-                428,
-                "Send If-Match with the ETag you last read, so nobody's change is silently overwritten.",
-                errors=[{"field": "If-Match", "message": "required"}],
-            )
-        return
-    wanted = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
-    if "*" not in wanted and str(current) not in wanted:
-        raise Problem(
-            412,
-            f"This was changed since you read it (now version {current}); reload and try again.",
-            errors=[{"field": "If-Match", "message": f"stale; current version is {current}"}],
-        )
+Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
+Offset = Annotated[int, Query(ge=0, le=OFFSET_MAX)]

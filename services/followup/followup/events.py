@@ -8,18 +8,20 @@ and once per idea whatever the event.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
 import httpx
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.domain.library import OUTCOME_PUBLISHED
-from followup.domain.trials import insert_once
-from followup.models import InboxEvent, Trial, utcnow
+from followup.domain.trials import insert_once, trial_of_idea
+from followup.models import Trial
 from followup.schemas import InternalTrialCreate
 from followup.vocabulary import DEFAULT_CHECKPOINTS
+from platform_core.clock import utcnow
+from platform_core.inbox import accept_once
 from platform_core.outbox import Deliver, OutboxEvent
 from platform_core.service_auth import ServiceCredential
 
@@ -48,17 +50,29 @@ def outcome_delivery(client: httpx.AsyncClient, credential: ServiceCredential, s
     return deliver
 
 
+# The topic under which a selected idea's message is kept in the inbox.
+IDEA_SELECTED = "idea.selected"
+
+
+def inbox_id(event_id: str) -> uuid.UUID:
+    """The inbox key of a message: its event id, or (for a sender's id that is not a UUID) a UUID
+    derived from it, the same every time."""
+    try:
+        return uuid.UUID(event_id)
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:council-hackday:followup:{IDEA_SELECTED}:{event_id}")
+
+
 async def trial_from_selection(
     session: AsyncSession, body: InternalTrialCreate, *, hack_day_on: date | None
 ) -> tuple[Trial, bool]:
     """The vote-to-trial message: done once per event id, and once per idea whatever the event."""
-    seen = await session.get(InboxEvent, body.event_id)
-    if seen is not None:
-        trial = await session.get(Trial, seen.trial_id)
-        if trial is not None:
-            return trial, False
+    if not await accept_once(session, event_id=inbox_id(body.event_id), topic=IDEA_SELECTED):
+        existing = await trial_of_idea(session, body.idea_id)
+        if existing is not None:
+            return existing, False
     now = utcnow()
-    trial, created = await insert_once(
+    return await insert_once(
         session,
         Trial(
             idea_id=body.idea_id,
@@ -76,11 +90,3 @@ async def trial_from_selection(
             updated_at=now,
         ),
     )
-    try:
-        async with session.begin_nested():
-            session.add(InboxEvent(event_id=body.event_id, trial_id=trial.id, received_at=now))
-            await session.flush()
-    except IntegrityError:
-        # The same event raced us in another request; the unique idea id already kept one trial.
-        pass
-    return trial, created

@@ -7,7 +7,7 @@ key: ideas live in another service's database.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Text, UniqueConstraint, Uuid
@@ -16,22 +16,16 @@ from sqlmodel import Field, SQLModel
 
 from platform_core.db import UTCDateTime, attach, new_metadata
 from platform_core.idempotency import IdempotentRequest
+from platform_core.inbox import InboxEvent
 from platform_core.outbox import OutboxEvent
 
-# This part's own tables, apart from every other part's (all parts' models import into one process).
+# The service's own tables, apart from every other part's (all parts' models import in one process).
 metadata = new_metadata()
+attach(metadata, IdempotentRequest, OutboxEvent, InboxEvent)
 
 
 class FollowupTable(SQLModel, registry=registry(metadata=metadata)):
-    """Base of the follow-up service's tables."""
-
-
-# The common tables this part keeps, defined once in platform_core.
-attach(metadata, IdempotentRequest, OutboxEvent)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Base of the follow-up service's tables (not a table itself)."""
 
 
 def _when(nullable: bool = True) -> Any:
@@ -194,13 +188,3 @@ class LibraryEntry(FollowupTable, table=True):
     record: dict = _json(dict)
     published_by: uuid.UUID
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False, index=True))
-
-
-class InboxEvent(FollowupTable, table=True):
-    """Messages already handled, by their sender's event id: a retried message is done once."""
-
-    __tablename__ = "inbox_events"
-
-    event_id: str = Field(primary_key=True, max_length=200)
-    trial_id: uuid.UUID
-    received_at: datetime | None = _when(nullable=False)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from followup.vocabulary import (
     DEFAULT_CHECKPOINTS,
@@ -26,6 +26,10 @@ from followup.vocabulary import (
     TrialStatus,
     Unit,
 )
+from platform_core.pages import Page
+from platform_core.schemas import Input
+
+__all__ = ["Input", "Page"]
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -39,19 +43,6 @@ LongText = Annotated[str, Field(max_length=4000)]
 Interval = Annotated[str, Field(pattern=INTERVAL_PATTERN, examples=["6w", "3m"])]
 Money = Annotated[float, Field(ge=0, le=1_000_000_000)]
 Reading = Annotated[float, Field(ge=-1_000_000_000, le=1_000_000_000)]
-
-
-class Input(BaseModel):
-    # Unknown fields are refused (a client never sets a gain, a level, a status or a council), and
-    # so are NaN/infinite numbers and NUL characters, which no database column should receive.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
 
 
 def _check_period(start: date | None, end: date | None, field: str) -> None:
@@ -396,17 +387,6 @@ class TrialSummary(BaseModel):
     created_at: UtcDateTime
     outcome: Outcome | None
     library_entry_id: uuid.UUID | None
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None
 
 
 class Vocabulary(BaseModel):

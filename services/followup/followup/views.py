@@ -6,8 +6,6 @@ shapes. (The one thing taken from the domain is its loaded bundle, `TrialDetail`
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -35,6 +33,7 @@ from followup.schemas import (
     schema_url,
 )
 from followup.vocabulary import EVIDENCE_SCALE, OGL_NAME, OGL_URL, OPEN_STATUSES, TrialStatus
+from platform_core import csv
 
 
 def idea_ref(trial: Trial) -> IdeaRef:
@@ -286,17 +285,9 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> Any:
-    # A spreadsheet runs a cell starting with = + - @ as a formula: defuse text, keep numbers.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
 def to_csv(records: Sequence[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    """The CSV export: one row per record, through the platform's one CSV writer."""
+    rows = []
     for r in records:
         g, lessons = r["gain"], r["lessons"]
         row = [
@@ -323,8 +314,8 @@ def to_csv(records: Sequence[dict[str, Any]]) -> str:
             lessons["conditions_elsewhere"],
             r["licence"]["name"],
         ]
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
+        rows.append(row)
+    return csv.write(CSV_COLUMNS, rows)
 
 
 def json_feed(entries: Sequence[LibraryEntry], base_url: str) -> dict[str, Any]:

@@ -19,10 +19,11 @@ from sqlmodel.sql.expression import SelectOfScalar
 from followup.domain.gain import effective_series
 from followup.domain.measurements import measurements_of
 from followup.domain.metrics import metrics_of
-from followup.models import LibraryEntry, Measurement, Metric, Trial, Verdict, utcnow
+from followup.models import LibraryEntry, Measurement, Metric, Trial, Verdict
 from followup.schemas import ATTRIBUTION, CouncilRef, LibraryRecord, Licence, entry_url
 from followup.vocabulary import ENDED_STATUSES, EVIDENCE_SCALE, PersonRole
 from platform_core import outbox
+from platform_core.clock import utcnow
 from platform_core.problems import Problem
 
 OUTCOME_PUBLISHED = "trial.outcome_published"

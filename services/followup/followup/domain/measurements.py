@@ -10,10 +10,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.domain.rules import check_reading, invalid, require_status, today, touch
-from followup.models import Measurement, Metric, Trial, utcnow
+from followup.models import Measurement, Metric, Trial
 from followup.schemas import MeasurementCreate
 from followup.vocabulary import TrialStatus
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 
 
 async def measurements_of(session: AsyncSession, trial_id: uuid.UUID) -> Sequence[Measurement]:

@@ -11,9 +11,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.domain.rules import check_reading, conflict, invalid, touch
-from followup.models import Metric, Trial, utcnow
+from followup.models import Metric, Trial
 from followup.schemas import MetricCreate, MetricUpdate
 from followup.vocabulary import TrialStatus
+from platform_core.clock import utcnow
 from platform_core.problems import Problem
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from followup.models import Trial, utcnow
+from followup.models import Trial
 from followup.vocabulary import UNIT_RANGES, TrialStatus, Unit
+from platform_core.clock import utcnow
 from platform_core.problems import Problem
 
 

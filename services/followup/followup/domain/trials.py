@@ -25,10 +25,11 @@ from followup.domain.gain import compute_gain, effective_series
 from followup.domain.measurements import measurements_of
 from followup.domain.metrics import metrics_of
 from followup.domain.rules import conflict, invalid, require_status, today, touch
-from followup.models import Checkpoint, LibraryEntry, Measurement, Metric, Trial, Verdict, utcnow
+from followup.models import Checkpoint, LibraryEntry, Measurement, Metric, Trial, Verdict
 from followup.schemas import TrialCreate, TrialUpdate
 from followup.vocabulary import TrialStatus
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 from platform_core.problems import Problem
 
 # How far back a manager may date the start of a trial they are recording late.

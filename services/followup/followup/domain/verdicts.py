@@ -12,10 +12,11 @@ from followup.domain.gain import compute_gain
 from followup.domain.measurements import measurements_of
 from followup.domain.metrics import metrics_of
 from followup.domain.rules import invalid, require_status, touch
-from followup.models import LibraryEntry, Trial, Verdict, utcnow
+from followup.models import LibraryEntry, Trial, Verdict
 from followup.schemas import VerdictCreate
 from followup.vocabulary import GAIN_OUTCOMES, Outcome, TrialStatus
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 
 
 async def verdict_of(session: AsyncSession, trial: Trial) -> Verdict | None:

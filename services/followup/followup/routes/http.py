@@ -8,18 +8,10 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from platform_core.auth import Principal
-from platform_core.idempotency import Idempotency, fingerprint, idempotency_key
 
 
 def dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
-
-
-def etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'"{version}"'
 
 
 def answer(body: BaseModel, status: int, version: int | None = None, location: str | None = None) -> JSONResponse:
@@ -29,12 +21,6 @@ def answer(body: BaseModel, status: int, version: int | None = None, location: s
     if location:
         headers["Location"] = location
     return JSONResponse(dump(body), status_code=status, headers=headers)
-
-
-def idempotency(request: Request, session: AsyncSession, principal: Principal, body: Any) -> Idempotency:
-    """The create's idempotency record, keyed by caller and `Idempotency-Key`, fingerprinted by body."""
-    payload = dump(body) if isinstance(body, BaseModel) else body
-    return Idempotency(session, str(principal.person_id), idempotency_key(request), fingerprint(request, payload))
 
 
 def _matches(if_none_match: str, tag: str) -> bool:

@@ -15,12 +15,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from followup import views
-from followup.deps import MAX_OFFSET, MAX_PAGE, SessionDep, SettingsDep
+from followup.deps import SessionDep, SettingsDep
 from followup.domain import library
-from followup.models import LibraryEntry, utcnow
+from followup.models import LibraryEntry
 from followup.routes.http import conditional
-from followup.schemas import ATTRIBUTION, LibraryExport, LibraryRecord, LibrarySummary, Licence, Page, schema_url
+from followup.schemas import ATTRIBUTION, LibraryExport, LibraryRecord, LibrarySummary, Licence, schema_url
 from followup.vocabulary import OGL_NAME, Outcome
+from platform_core.clock import utcnow
+from platform_core.pages import OFFSET_MAX, PAGE_MAX, Page
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/followup/library", tags=["library"])
@@ -96,7 +98,7 @@ async def export_json(
     session: SessionDep,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
     entries, total = await library.search(session, filters.query, limit, offset)
     body = {
@@ -129,7 +131,7 @@ async def export_csv(
     session: SessionDep,
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
     entries, _total = await library.search(session, filters.query, limit, offset)
     return conditional(
@@ -151,7 +153,7 @@ async def feed(
     settings: SettingsDep,
     session: SessionDep,
     filters: Annotated[Filters, Depends()],
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
 ) -> Response:
     entries, _total = await library.search(session, filters.query, limit, 0)
     return conditional(request, _json(views.json_feed(entries, settings.public_base_url)), "application/feed+json")
@@ -168,7 +170,7 @@ async def atom_feed(
     settings: SettingsDep,
     session: SessionDep,
     filters: Annotated[Filters, Depends()],
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
 ) -> Response:
     entries, _total = await library.search(session, filters.query, limit, 0)
     return conditional(request, views.atom_feed(entries, settings.public_base_url), "application/atom+xml")
@@ -184,8 +186,8 @@ async def search(
     request: Request,
     session: SessionDep,
     filters: Annotated[Filters, Depends()],
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
     entries, total = await library.search(session, filters.query, limit, offset)
     page = Page[LibrarySummary](

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from followup import views
-from followup.deps import ChangeableTrial, IdempotencyKey, Limit, Manager, Offset, ReadableTrial, SessionDep
+from followup.deps import ChangeableTrial, Limit, Manager, Offset, ReadableTrial, SessionDep
 from followup.domain import measurements
-from followup.routes.http import answer, dump, idempotency
+from followup.routes.http import answer, dump
 from followup.schemas import MeasurementCreate, MeasurementPublic, Page
+from platform_core.idempotency import IdempotentCreateDep
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/followup", tags=["trials"])
@@ -26,13 +27,11 @@ router = APIRouter(prefix="/api/followup", tags=["trials"])
 async def record_measurement(
     trial: ChangeableTrial,
     body: MeasurementCreate,
-    request: Request,
+    idem: IdempotentCreateDep,
     session: SessionDep,
     principal: Manager,
-    idempotency_key_header: IdempotencyKey = None,
 ) -> Response:
-    idem = idempotency(request, session, principal, body)
-    if (replay := await idem.begin()) is not None:
+    if (replay := await idem.begin(body)) is not None:
         return replay
     entry = await measurements.record_measurement(session, trial, body, principal)
     view = views.measurement_list([entry])[0]

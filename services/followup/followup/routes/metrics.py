@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from followup import views
-from followup.deps import ChangeableTrial, IdempotencyKey, IfMatch, Manager, SessionDep, check_version
+from followup.deps import ChangeableTrial, Manager, SessionDep
 from followup.domain import metrics
-from followup.routes.http import answer, dump, etag, idempotency
+from followup.routes.http import answer, dump
 from followup.schemas import MetricCreate, MetricPublic, MetricUpdate
+from platform_core.etag import IfMatch, check_if_match, set_etag
+from platform_core.idempotency import IdempotentCreateDep
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/followup", tags=["trials"])
@@ -26,16 +28,14 @@ router = APIRouter(prefix="/api/followup", tags=["trials"])
 async def add_metric(
     trial: ChangeableTrial,
     body: MetricCreate,
-    request: Request,
+    idem: IdempotentCreateDep,
     session: SessionDep,
     principal: Manager,
     if_match: IfMatch = None,
-    idempotency_key_header: IdempotencyKey = None,
 ) -> Response:
-    idem = idempotency(request, session, principal, body)
-    if (replay := await idem.begin()) is not None:
+    if (replay := await idem.begin(body)) is not None:
         return replay
-    check_version(trial.version, if_match, required=False)
+    check_if_match(if_match, trial.version, required=False)
     metric = await metrics.add_metric(session, trial, body)
     view = views.metric_public(metric)
     await idem.finish(201, dump(view))
@@ -57,9 +57,9 @@ async def update_metric(
     if_match: IfMatch = None,
 ) -> MetricPublic:
     metric = await metrics.metric_of(session, trial, metric_id)
-    check_version(metric.version, if_match, required=True)
+    check_if_match(if_match, metric.version, required=True)
     await metrics.update_metric(session, trial, metric, body)
-    etag(response, metric.version)
+    set_etag(response, metric.version)
     return views.metric_public(metric)
 
 
@@ -74,6 +74,6 @@ async def delete_metric(
     trial: ChangeableTrial, metric_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     metric = await metrics.metric_of(session, trial, metric_id)
-    check_version(metric.version, if_match, required=False)
+    check_if_match(if_match, metric.version, required=False)
     await metrics.delete_metric(session, trial, metric)
     return Response(status_code=204)

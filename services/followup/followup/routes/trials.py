@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from followup import views
@@ -17,17 +17,14 @@ from followup.deps import (
     Caller,
     ChangeableTrial,
     IdeasDep,
-    IdempotencyKey,
-    IfMatch,
     Limit,
     Manager,
     Offset,
     ReadableTrial,
     SessionDep,
-    check_version,
 )
 from followup.domain import trials
-from followup.routes.http import answer, dump, etag, idempotency
+from followup.routes.http import answer, dump
 from followup.schemas import (
     CheckpointPublic,
     CheckpointReview,
@@ -39,6 +36,8 @@ from followup.schemas import (
     TrialUpdate,
 )
 from followup.vocabulary import TrialStatus
+from platform_core.etag import IfMatch, check_if_match, set_etag
+from platform_core.idempotency import IdempotentCreateDep
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/followup", tags=["trials"])
@@ -56,14 +55,12 @@ router = APIRouter(prefix="/api/followup", tags=["trials"])
 )
 async def create_trial(
     body: TrialCreate,
-    request: Request,
+    idem: IdempotentCreateDep,
     session: SessionDep,
     principal: Manager,
     ideas: IdeasDep,
-    idempotency_key_header: IdempotencyKey = None,
 ) -> Response:
-    idem = idempotency(request, session, principal, body)
-    if (replay := await idem.begin()) is not None:
+    if (replay := await idem.begin(body)) is not None:
         return replay
     existing = await trials.trial_of_idea(session, body.idea_id)
     if existing is not None:
@@ -129,7 +126,7 @@ async def trial_by_idea(idea_id: uuid.UUID, response: Response, session: Session
     found = await trials.trial_of_idea(session, idea_id)
     if found is None or not (principal.is_admin or principal.in_council(found.council_id)):
         raise Problem(404, f"Idea {idea_id} has no trial that you can see.")
-    etag(response, found.version)
+    set_etag(response, found.version)
     return views.trial_public(await trials.detail(session, found))
 
 
@@ -140,7 +137,7 @@ async def trial_by_idea(idea_id: uuid.UUID, response: Response, session: Session
     responses=responses(401, 404, 422),
 )
 async def get_trial(trial: ReadableTrial, response: Response, session: SessionDep) -> TrialPublic:
-    etag(response, trial.version)
+    set_etag(response, trial.version)
     return views.trial_public(await trials.detail(session, trial))
 
 
@@ -153,10 +150,10 @@ async def get_trial(trial: ReadableTrial, response: Response, session: SessionDe
 async def update_trial(
     trial: ChangeableTrial, body: TrialUpdate, response: Response, session: SessionDep, if_match: IfMatch = None
 ) -> TrialPublic:
-    check_version(trial.version, if_match, required=True)
+    check_if_match(if_match, trial.version, required=True)
     trials.update_trial(trial, body)
     await session.flush()
-    etag(response, trial.version)
+    set_etag(response, trial.version)
     return views.trial_public(await trials.detail(session, trial))
 
 
@@ -177,9 +174,9 @@ async def start_trial(
     body: StartTrial | None = None,
     if_match: IfMatch = None,
 ) -> TrialPublic:
-    check_version(trial.version, if_match, required=False)
+    check_if_match(if_match, trial.version, required=False)
     await trials.start_trial(session, trial, body.started_on if body else None)
-    etag(response, trial.version)
+    set_etag(response, trial.version)
     return views.trial_public(await trials.detail(session, trial))
 
 
@@ -192,10 +189,10 @@ async def start_trial(
 async def begin_evaluation(
     trial: ChangeableTrial, response: Response, session: SessionDep, if_match: IfMatch = None
 ) -> TrialPublic:
-    check_version(trial.version, if_match, required=False)
+    check_if_match(if_match, trial.version, required=False)
     trials.begin_evaluation(trial)
     await session.flush()
-    etag(response, trial.version)
+    set_etag(response, trial.version)
     return views.trial_public(await trials.detail(session, trial))
 
 

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from followup import views
 from followup.deps import (
     ChangeableTrial,
     IdeasDep,
-    IdempotencyKey,
-    IfMatch,
     Manager,
     SessionDep,
     SettingsDep,
-    check_version,
 )
 from followup.domain import library, trials, verdicts
-from followup.routes.http import answer, dump, idempotency
+from followup.routes.http import answer, dump
 from followup.schemas import LibraryRecord, TrialPublic, VerdictCreate
+from platform_core.etag import IfMatch, check_if_match
+from platform_core.idempotency import IdempotentCreateDep
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/followup", tags=["trials"])
@@ -32,18 +31,16 @@ router = APIRouter(prefix="/api/followup", tags=["trials"])
 async def give_verdict(
     trial: ChangeableTrial,
     body: VerdictCreate,
-    request: Request,
+    idem: IdempotentCreateDep,
     session: SessionDep,
     principal: Manager,
     ideas: IdeasDep,
     if_match: IfMatch = None,
-    idempotency_key_header: IdempotencyKey = None,
 ) -> Response:
     # A retried verdict (lost answer) replays the first instead of a 409 "already concluded".
-    idem = idempotency(request, session, principal, body)
-    if (replay := await idem.begin()) is not None:
+    if (replay := await idem.begin(body)) is not None:
         return replay
-    check_version(trial.version, if_match, required=False)
+    check_if_match(if_match, trial.version, required=False)
     if trial.hack_day_on is None and trial.hack_day_id is not None:
         # Opened when the ideas service could not say the hack day's date: the verdict is the last
         # moment "time from hack day to verdict" can still be known, so ask again (best effort).
@@ -63,14 +60,12 @@ async def give_verdict(
 )
 async def publish(
     trial: ChangeableTrial,
-    request: Request,
+    idem: IdempotentCreateDep,
     session: SessionDep,
     principal: Manager,
     settings: SettingsDep,
-    idempotency_key_header: IdempotencyKey = None,
 ) -> Response:
-    idem = idempotency(request, session, principal, {"trial_id": str(trial.id)})
-    if (replay := await idem.begin()) is not None:
+    if (replay := await idem.begin({"trial_id": str(trial.id)})) is not None:
         return replay
     verdict = await verdicts.verdict_of(session, trial)
     entry = await library.publish(session, trial, verdict, principal.person_id, settings.public_base_url)
