@@ -9,14 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query
 from sqlmodel import select
 
 from followup import access
 from followup.clients.ideas import IdeasClient
 from followup.models import Trial
 from followup.settings import Settings
-from followup.state import FollowupState
+from followup.state import STATE, FollowupState
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
 from platform_core.db import SessionDep
 from platform_core.pages import OFFSET_MAX, PAGE_MAX
@@ -25,11 +25,7 @@ from platform_core.problems import Problem
 __all__ = ["Caller", "ChangeableTrial", "IdeasDep", "Manager", "ReadableTrial", "SessionDep", "SettingsDep", "StateDep"]
 
 
-def _state(request: Request) -> FollowupState:
-    return request.app.state.followup
-
-
-StateDep = Annotated[FollowupState, Depends(_state)]
+StateDep = Annotated[FollowupState, Depends(STATE.of)]
 
 
 def _settings(state: StateDep) -> Settings:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from fastapi import FastAPI
+from typing import Any
 
 from followup.clients.ideas import IdeasClient
 from followup.settings import Settings
+from platform_core.state import AppState
 
 
 @dataclass
@@ -16,12 +16,15 @@ class FollowupState:
     ideas: IdeasClient
 
 
-async def open_state(app: FastAPI, settings: Settings) -> FollowupState:
+STATE = AppState[FollowupState]("followup")
+
+
+def open_state(app: Any, settings: Settings) -> FollowupState:
     """Made in the lifespan: one kept-alive client of the ideas service."""
-    state = FollowupState(settings=settings, ideas=IdeasClient(settings.ideas_url, settings.ideas_timeout_seconds))
-    app.state.followup = state
-    return state
+    return STATE.put(
+        app, FollowupState(settings=settings, ideas=IdeasClient(settings.ideas_url, settings.ideas_timeout_seconds))
+    )
 
 
-async def close_state(state: FollowupState) -> None:
-    await state.ideas.aclose()
+async def close_state(app: Any) -> None:
+    await STATE.of_app(app).ideas.aclose()
