@@ -1,21 +1,16 @@
-"""Follow-up's rules in-process (about a second each): the migrated schema equals the models, every
-part's models import in one process, links use the public base URL, If-Match and If-None-Match."""
+"""Follow-up's rules in-process (about a second each): links use the public base URL, conditional
+reads of the open library, the platform's If-Match rule. (That the migrated schema equals the models,
+and that every part's models import in one process: tests/platform/test_models_match_migrations.py.)"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from datetime import date, timedelta
 
 import httpx
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
 
-from tests.followup.inprocess import PUBLIC_BASE_URL, Service, make_service, migrate
-from tools.platform_runner import REPO
+from tests.followup.inprocess import PUBLIC_BASE_URL, Service, make_service
 
 T = "/api/followup/trials"
 
@@ -23,38 +18,6 @@ T = "/api/followup/trials"
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> Service:
     return make_service(tmp_path_factory.mktemp("followup"))
-
-
-def _schema_drift(url: str) -> list:
-    from followup.models import metadata
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    try:
-        with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"version_table": "alembic_version_followup"})
-            return [d for d in compare_metadata(context, metadata) if "alembic_version" not in str(d)]
-    finally:
-        engine.dispose()
-
-
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_the_migrated_schema_is_the_models(backend, tmp_path):
-    from tests.platform.test_migrations import _database
-    from tools.platform_runner import _pg_admin
-
-    url, pg_name = _database(backend, "followup", tmp_path)
-    try:
-        migrate("followup", url)
-        assert _schema_drift(url) == []
-    finally:
-        if pg_name:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-
-
-def test_every_parts_models_import_in_one_process():
-    code = "import ideas.models, voting.models, followup.models, gateway.models; print('ok')"
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
 async def _published(client: httpx.AsyncClient, service: Service) -> dict:
