@@ -8,20 +8,22 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 SYSTEM_STAMP  := $(VENV)/.system-tools
 
-.PHONY: run test check install install-dev demo bench lint fuzz clean
+.PHONY: run test check install install-dev demo bench lint fuzz clean lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Everything installed comes from the locks, each file checked against its hash (pip and setuptools
+# included); the project itself is installed without build isolation, so that nothing unlocked is
+# fetched to build it. To change a dependency: edit requirements.in or requirements-dev.in, `make lock`.
 $(RUNTIME_STAMP): $(BIN)/python requirements.txt pyproject.toml
-	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
 
 # Tools from Debian that tests drive: nginx (the proxy's config check, the load balancer of the replica
@@ -37,6 +39,7 @@ install: $(RUNTIME_STAMP)
 install-dev: $(DEV_STAMP) $(SYSTEM_STAMP)
 
 ## Start the gateway (http://127.0.0.1:8000) and the three services on SQLite; Ctrl-C stops all four.
+## Ports come from the parts' settings: GATEWAY_PORT, IDEAS_PORT, VOTING_PORT, FOLLOWUP_PORT.
 run: install
 	$(BIN)/python -m tools.run
 
@@ -44,9 +47,11 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Fill a running platform with a realistic hack day through the public API.
+## Fill a running platform with a realistic hack day through the public API: `make demo` for the one
+## `make run` started, `make demo URL=https://hackday.example.gov.uk` for another.
+URL ?= http://127.0.0.1:$(or $(GATEWAY_PORT),8000)
 demo: install
-	$(BIN)/python -m tools.demo
+	$(BIN)/python -m tools.demo --url $(URL)
 
 ## Benchmarks (each prints figures measured side by side in one run).
 bench: install-dev
@@ -64,6 +69,13 @@ check: install-dev
 	$(BIN)/mypy
 
 lint: check
+
+## Re-lock after editing requirements.in / requirements-dev.in: every package pinned with its hashes
+## (versions already locked are kept unless the .in files ask otherwise). Needs PyPI.
+lock: install-dev
+	$(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 --universal requirements.in -o requirements.txt
+	$(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 --universal requirements-dev.in \
+		-c requirements.txt -o requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) .data

@@ -40,7 +40,12 @@ def run(
     down.add_argument("revision", nargs="?", default="base")
     serve = sub.add_parser("serve", help="migrate, then serve on HOST:PORT")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=port)
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get(f"{part.upper()}_PORT", str(port))),
+        help=f"the port (default: ${part.upper()}_PORT, else {port})",
+    )
     serve.add_argument("--no-migrate", action="store_true")
     # More than one worker process: each has its own event loop, connection pool and caches, and
     # uvicorn shares the listening socket between them. Default 1; `<PART>_WORKERS` sets it too.

@@ -7,7 +7,7 @@ import signal
 import sys
 import time
 
-from tools.platform_runner import PARTS, REPO, Platform
+from tools.platform_runner import DEFAULT_METRICS_PORTS, DEFAULT_PORTS, PARTS, REPO, Platform
 
 
 def main() -> None:
@@ -17,7 +17,15 @@ def main() -> None:
     # development one person fills the platform from one address (see `make demo`), so the
     # per-address sign-in limit is raised unless they set it.
     given = {k: v for k, v in os.environ.items() if k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_"))}
-    platform = Platform(data_dir=data, backend="sqlite", extra_env={"GATEWAY_LOGIN_RATE_LIMIT": "600/minute", **given})
+    # Ports come from the same settings `python -m <part> serve` reads (`GATEWAY_PORT=8080 make run`).
+    ports = {part: int(os.environ.get(f"{part.upper()}_PORT", DEFAULT_PORTS[part])) for part in PARTS}
+    platform = Platform(
+        data_dir=data,
+        backend="sqlite",
+        ports=ports,
+        metrics_ports={part: DEFAULT_METRICS_PORTS[part] for part in PARTS},
+        extra_env={"GATEWAY_LOGIN_RATE_LIMIT": "600/minute", **given},
+    )
     platform.prepare()
     # Development only: a random first-admin password, made once and kept beside the databases.
     if admin_file.exists():
@@ -44,6 +52,7 @@ def main() -> None:
             f"  First admin: {platform.admin_email} / {platform.admin_password}"
             f"  (kept in {admin_file.relative_to(REPO)})\n"
             f"  Services:    " + ", ".join(f"{p} {platform.url(p)}" for p in PARTS if p != "gateway") + "\n"
+            f"  Metrics:     " + ", ".join(f"{p} {platform.metrics_url(p)}" for p in PARTS) + "\n"
             f"  Logs:        {(data / 'logs').relative_to(REPO)}/<part>.log\n"
             "  Demo data:   make demo   (in another terminal)\n"
             "Press Ctrl-C to stop all four.\n",
