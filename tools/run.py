@@ -52,7 +52,7 @@ def main() -> None:
             f"  First admin: {platform.admin_email} / {platform.admin_password}"
             f"  (kept in {admin_file.relative_to(REPO)})\n"
             f"  Services:    " + ", ".join(f"{p} {platform.url(p)}" for p in PARTS if p != "gateway") + "\n"
-            f"  Metrics:     " + ", ".join(f"{p} {platform.metrics_url(p)}" for p in PARTS) + "\n"
+            "  Metrics:     " + ", ".join(f"{p} {platform.metrics_url(p)}" for p in PARTS) + "\n"
             f"  Logs:        {(data / 'logs').relative_to(REPO)}/<part>.log\n"
             "  Demo data:   make demo   (in another terminal)\n"
             "Press Ctrl-C to stop all four.\n",
