@@ -1,4 +1,4 @@
-"""The hack-day demo (tools/demo.py, `make demo`): run it, small, against the test platform, then check
+"""The hack-day demo (tools/demo/, `make demo`): run it, small, against the test platform, then check
 through the gateway that what it promises a newcomer is really there.
 
 The demo is run once for the module (about 20-30 s: it signs in a couple of dozen people, each an

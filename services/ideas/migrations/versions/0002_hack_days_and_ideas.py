@@ -130,9 +130,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_comments_idea_id", "comments", ["idea_id"])
 
-    # platform_core.outbox.OutboxEvent: the ideas service sends no events yet, but the model is part of
-    # its metadata (importing the inbox brings it), so the schema matches and a later producer needs
-    # no extra migration.
+    # platform_core.outbox.OutboxEvent: made while every part's models shared one metadata; the ideas
+    # service sends no events, and ideas_0004 drops it.
     op.create_table(
         "outbox_events",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -150,7 +149,7 @@ def upgrade() -> None:
     op.create_index("ix_outbox_events_event_id", "outbox_events", ["event_id"])
     op.create_index("ix_outbox_events_pending", "outbox_events", ["delivered_at", "next_attempt_at"])
 
-    # platform_core.outbox.InboxEvent: ids of events from other services already applied.
+    # platform_core.inbox.InboxEvent: ids of events from other services already applied.
     op.create_table(
         "inbox_events",
         sa.Column("event_id", sa.Uuid(), nullable=False),

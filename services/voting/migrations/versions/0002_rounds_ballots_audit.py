@@ -122,7 +122,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_events_event_id", "outbox_events", ["event_id"])
     op.create_index("ix_outbox_events_pending", "outbox_events", ["delivered_at", "next_attempt_at"])
-    # platform_core.outbox's inbox: voting consumes no events yet; the table keeps schema == models.
+    # platform_core.inbox.InboxEvent: voting consumes no events (voting_0003 drops it).
     op.create_table(
         "inbox_events",
         sa.Column("event_id", sa.Uuid(), nullable=False),
