@@ -6,7 +6,7 @@ refused, and so is a NUL character anywhere in the body's text (PostgreSQL canno
 an error naming the field. A field that must keep its spaces (a password) says so itself:
 `Annotated[str, StringConstraints(strip_whitespace=False)]`.
 
-`text(n, at_least=k)`: a text field of at most n characters with at least k that are not white
+`Annotated[str, Text(n, at_least=k)]`: a text field of at most n characters with at least k that are not white
 space, published as a pattern so that the OpenAPI document says exactly what is accepted, and
 checked with a plain message rather than a regular expression.
 """
@@ -14,8 +14,11 @@ checked with a plain message rather than a regular expression.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -66,16 +69,23 @@ def text_rule(pattern: str, message: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-def text(max_length: int, *, at_least: int = 0) -> Any:
-    """A text field: at most `max_length` characters, with at least `at_least` that are not spaces."""
-    if at_least == 0:
-        pattern, message = NO_NUL, NUL_MESSAGE
-    elif at_least == 1:
-        pattern, message = visible(1), "must not be blank"
-    else:
-        pattern, message = visible(at_least), f"must have at least {at_least} characters that are not spaces"
-    return Annotated[
-        str,
-        Field(min_length=at_least, max_length=max_length, json_schema_extra={"pattern": pattern}),
-        text_rule(pattern, message),
-    ]
+@dataclass(frozen=True)
+class Text(GroupedMetadata):
+    """A text field's rule, used as `Annotated[str, Text(200, at_least=3)]` (a type mypy understands):
+    at most `max_length` characters, at least `at_least` of them not white space, no NUL."""
+
+    max_length: int
+    at_least: int = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.at_least == 0:
+            pattern, message = NO_NUL, NUL_MESSAGE
+        elif self.at_least == 1:
+            pattern, message = visible(1), "must not be blank"
+        else:
+            pattern, message = (
+                visible(self.at_least),
+                f"must have at least {self.at_least} characters that are not spaces",
+            )
+        yield Field(min_length=self.at_least, max_length=self.max_length, json_schema_extra={"pattern": pattern})
+        yield text_rule(pattern, message)

@@ -26,7 +26,7 @@ from platform_core.inbox import InboxEvent
 from platform_core.outbox import OutboxEvent
 from platform_core.pages import PAGE_MAX, Page, PageDep
 from platform_core.problems import install_problem_handlers, responses
-from platform_core.schemas import Input, text
+from platform_core.schemas import Input, Text
 from platform_core.settings import PartSettings
 from platform_core.state import PLATFORM, PlatformState
 
@@ -34,7 +34,7 @@ CALLER = Principal(person_id=uuid.uuid4(), council_id=uuid.uuid4(), roles=frozen
 
 
 class ThingCreate(Input):
-    title: text(200, at_least=3)  # type: ignore[valid-type]
+    title: Annotated[str, Text(200, at_least=3)]
     tags: list[str] = []
     password: Annotated[str, StringConstraints(strip_whitespace=False)] = ""
 
