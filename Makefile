@@ -27,12 +27,23 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	@touch $@
 
 # Tools from Debian that tests drive: nginx (the proxy's config check, the load balancer of the replica
-# test). Installed as root where apt-get exists; elsewhere those tests skip and say why (CI fails them).
+# test), pg_dump and pg_restore (the restore drill) and promtool (checks and unit-tests the alert rules). nginx is installed as root where apt-get
+# exists; promtool is taken out of Debian's prometheus package into .venv/tools, without installing
+# (or starting) a Prometheus server. Elsewhere those tests skip and say why (CI fails them).
+PROMTOOL := $(VENV)/tools/promtool
 $(SYSTEM_STAMP): $(BIN)/python
-	@if command -v nginx >/dev/null 2>&1; then :; \
+	@if command -v nginx >/dev/null 2>&1 && command -v pg_dump >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light; \
-	else echo "nginx is not installed and this is not root on Debian: the tests that need it will skip"; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			nginx-light postgresql-client; \
+	else echo "nginx or pg_dump is missing and this is not root on Debian: the tests that need them will skip"; fi
+	@if command -v promtool >/dev/null 2>&1 || [ -x $(PROMTOOL) ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then \
+		tmp=$$(mktemp -d) && (cd $$tmp && (apt-get download -qq prometheus 2>/dev/null || \
+			(apt-get update -qq && apt-get download -qq prometheus 2>/dev/null))) && \
+		dpkg-deb -x $$tmp/prometheus_*.deb $$tmp/root && install -D -m 0755 $$tmp/root/usr/bin/promtool $(PROMTOOL); \
+		rm -rf $$tmp; \
+	else echo "promtool is not installed and this is not Debian: the alert rules' tests will skip"; fi
 	@touch $@
 
 install: $(RUNTIME_STAMP)
