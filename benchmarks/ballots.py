@@ -84,9 +84,9 @@ async def _generate(job: dict) -> dict:
         ]
 
     def results(answers: list[http_load.Result]) -> list[tuple[int, float, str | None]]:
-        # (status, seconds, receipt or the start of the problem)
+        # (status, seconds, ballot id (the receipt's public half) or the start of the problem)
         return [
-            (status, seconds, json.loads(body)["receipt"] if status == 201 else body[:200].decode(errors="replace"))
+            (status, seconds, json.loads(body)["ballot_id"] if status == 201 else body[:200].decode(errors="replace"))
             for status, seconds, body in answers
         ]
 
@@ -308,7 +308,7 @@ def check_count(platform, setup: dict, ballots: list[dict], result: dict, ideas:
         exported = _ok(client.get(f"{ROUNDS}/{round_id}/ballots"))
         counted_result = _ok(client.get(f"{ROUNDS}/{round_id}/result"))["result"]
         verified = _ok(client.get(f"{ROUNDS}/{round_id}/audit/verify"))
-    counted = collections.Counter(b["receipt"] for b in exported["ballots"])
+    counted = collections.Counter(b["ballot_id"] for b in exported["ballots"])
     # What the voters were told was accepted, counted here.
     expected = collections.Counter()
     by_receipt = {}
