@@ -7,6 +7,7 @@ from typing import cast
 from fastapi import FastAPI, Request
 
 from ideas import state
+from ideas.clients.voting import VotingClient
 from ideas.domain.search import keep_in_step
 from ideas.routes import router
 from ideas.settings import ALEMBIC_INI, VERSION_TABLE, IdeasSettings, get_settings
@@ -18,6 +19,8 @@ async def _start_index(app: FastAPI) -> None:
     """Build the similar-idea index in the background, then keep it in step (search.keep_in_step)."""
     ideas = state.attach(app)
     platform = PLATFORM.of_app(app)
+    settings = cast(IdeasSettings, platform.settings)
+    ideas.voting = VotingClient(settings.voting_url, settings.gateway_url, settings.service_api_key)
     ideas.index_task = asyncio.create_task(
         keep_in_step(ideas.index, platform.engine, cast(IdeasSettings, platform.settings).index_refresh_seconds)
     )
@@ -29,6 +32,8 @@ def _index_readiness(request: Request) -> dict[str, str]:
 
 
 async def _stop_index(app: FastAPI) -> None:
+    if app.state.ideas.voting is not None:
+        await app.state.ideas.voting.aclose()
     task = app.state.ideas.index_task
     if task is not None:
         task.cancel()

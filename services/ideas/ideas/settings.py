@@ -17,6 +17,9 @@ class IdeasSettings(PartSettings):
     model_config = SettingsConfigDict(env_prefix="IDEAS_", extra="ignore")
     default_sqlite_name: str = "ideas.db"
 
+    # Told (with this part's service credential) before a co-author joins an idea: clients/voting.py.
+    voting_url: str = "http://127.0.0.1:8002"
+
     # How often the similar-idea index catches up with changes made by other replicas.
     index_refresh_seconds: float = Field(default=5.0, gt=0, le=3600)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 
+from ideas.clients.voting import VotingClient
 from ideas.domain.search import IdeaIndex
 
 
@@ -17,6 +18,8 @@ class IdeasState:
     index: IdeaIndex = field(default_factory=IdeaIndex)
     # Builds the index, then keeps it in step with other replicas (domain/search.keep_in_step).
     index_task: asyncio.Task | None = None
+    # Told before a co-author joins (made at start-up).
+    voting: VotingClient | None = None
 
 
 def attach(app: FastAPI) -> IdeasState:

@@ -259,3 +259,17 @@ class AuditVerification(BaseModel):
     ballots_pending: int = Field(0, description="ballots of an open round not yet in the chain (a moment's lag)")
     head: str
     first_broken: BrokenEntry | None
+
+
+class CoAuthorJoined(_Input):
+    """From the ideas service: a person is joining an idea's team (sent before it is saved there)."""
+
+    council_id: uuid.UUID
+    idea_id: uuid.UUID
+    person_id: uuid.UUID
+
+
+class CoAuthorRecorded(BaseModel):
+    idea_id: uuid.UUID
+    person_id: uuid.UUID
+    rounds_updated: int = Field(description="draft or open rounds of the council that now count them as an author")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from ideas import access
+from ideas import access, state
 from ideas.deps import (
     IF_MATCH_DOC,
     IdeaDep,
@@ -186,13 +186,18 @@ async def invite_co_author(
     "/{idea_id}/invitation/accept",
     response_model=IdeaPublic,
     summary="Accept an invitation to co-author (the invited person, of the same council)",
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 503),
 )
 async def accept_invitation(
-    found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
+    found: IdeaForUpdateDep, request: Request, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
     idea, team = found
+    joining = any(a.person_id == principal.person_id and a.joined_at is None for a in team)
     team = await ideas.accept(session, principal, idea, team)
+    voting = state.of(request).voting
+    if joining and voting is not None:
+        # Before the commit: voting refuses their ballots for this idea from now on (clients/voting.py).
+        await voting.co_author_joining(council_id=idea.council_id, idea_id=idea.id, person_id=principal.person_id)
     set_etag(response, idea.version)
     return _full(principal, idea, team)
 

@@ -18,7 +18,7 @@ from platform_core import outbox
 from platform_core.auth import Principal
 from platform_core.problems import Problem
 from voting.clients.ideas import NOT_VOTABLE, IdeasClient, IdeaSnapshot
-from voting.domain import audit, ballots
+from voting.domain import audit, ballots, receipts
 from voting.models import Ballot, BallotVoter, Round, utcnow
 from voting.schemas import RoundCreate, RoundRules, RoundUpdate
 from voting.tally import count
@@ -514,3 +514,80 @@ async def counted_ballots(session: AsyncSession, rnd: Round) -> list[dict]:
         }
         for r in rows
     ]
+
+
+async def add_author(
+    session: AsyncSession,
+    key: str,
+    *,
+    ballot_secret: str,
+    council_id: uuid.UUID,
+    idea_id: uuid.UUID,
+    person_id: uuid.UUID,
+) -> int:
+    """A person is joining an idea's team: every draft or open round of the council with that idea
+    among its candidates counts them as one of its authors from now on. Returns how many rounds.
+
+    Each round is locked FOR UPDATE (casts in flight finish first) and its version moves, so a ballot
+    checked against the old authors (a cached copy in any process) is checked again under the lock.
+    Refused (409) while the person has a ballot in an open round that gives the idea anything: they
+    change it first, so that no counted ballot ever votes for its own author's idea.
+    """
+    idea, person = str(idea_id), str(person_id)
+    found = (
+        (
+            await session.execute(
+                select(Round)
+                .where(Round.council_id == council_id, col(Round.phase).in_(("draft", "open")))
+                .order_by(col(Round.id))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    updated = 0
+    for rnd in found:
+        if not any(c["idea_id"] == idea for c in rnd.candidates):
+            continue
+        tail = await _lock(session, rnd)
+        candidates = [dict(c) for c in rnd.candidates]
+        joined = next(c for c in candidates if c["idea_id"] == idea)
+        if rnd.phase not in ("draft", "open") or person in joined["author_ids"]:
+            continue
+        if rnd.phase == "open" and rnd.rules["exclude_own_ideas"]:
+            await _refuse_if_voted_for(session, ballot_secret, rnd, idea, person_id)
+        joined["author_ids"] = [*joined["author_ids"], person]
+        rnd.candidates = candidates
+        rnd.version += 1
+        rnd.updated_at = utcnow()
+        await audit.append(
+            session,
+            key,
+            rnd.id,
+            tail,
+            [("round.author_joined", audit.now_to_second(), {"idea_id": idea, "person_id": person})],
+            write_round=False,
+        )
+        _move_tail(rnd, tail)
+        updated += 1
+    await session.flush()
+    return updated
+
+
+async def _refuse_if_voted_for(
+    session: AsyncSession, ballot_secret: str, rnd: Round, idea: str, person_id: uuid.UUID
+) -> None:
+    sealed = (
+        await session.execute(
+            select(VOTERS.c.sealed).where(VOTERS.c.round_id == rnd.id, VOTERS.c.voter_id == person_id)
+        )
+    ).scalar_one_or_none()
+    if not sealed:
+        return
+    mine = receipts.unseal_ballot(receipts.box_key(ballot_secret, rnd.id), rnd.id, person_id, sealed)
+    if mine is not None and idea in ballots.voted_for(rnd.method, json.loads(mine["choices"])):
+        raise Problem(
+            409,
+            f"You have voted for this idea in the round '{rnd.title}', which is still open. Change your "
+            "ballot there (leave this idea out), then join its team.",
+        )
