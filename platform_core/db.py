@@ -44,10 +44,16 @@ class CommonTable(SQLModel, registry=registry(metadata=COMMON_METADATA)):
     """Base of the tables platform_core defines for every part (not a table itself)."""
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's `Table` (typed, unlike `Model.__table__`), for Core statements."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
 def attach(metadata: MetaData, *tables: type[SQLModel]) -> None:
     """Put common tables (e.g. `IdempotentRequest`, `OutboxEvent`, `InboxEvent`) in a part's metadata."""
     for model in tables:
-        table: Table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         if table.name not in metadata.tables:
             table.to_metadata(metadata)
 
