@@ -33,6 +33,7 @@ async def _verify(round_id: uuid.UUID) -> int:
         print("OK: the audit chain and every ballot verify")
         return 0
     b = v.first_broken
+    assert b is not None  # not ok: something is broken
     where = f"entry {b.seq} ({b.event})" if b.seq is not None else "a ballot outside the chain"
     print(f"BROKEN at {where}{f', ballot {b.ballot_id}' if b.ballot_id else ''}: {b.reason}")
     return 1

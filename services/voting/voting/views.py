@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, cast
 
 from platform_core.auth import Principal
 from voting.access import organises
@@ -13,6 +13,7 @@ from voting.domain.rounds import counting_rules
 from voting.models import AuditEntry, Round
 from voting.schemas import AuditEntryPublic, Candidate, RoundPublic, RulesPublic
 from voting.tally.validation import BALLOT_KEY
+from voting.vocabulary import Method, Phase
 
 
 def round_public(rnd: Round, principal: Principal, voters: int) -> RoundPublic:
@@ -31,10 +32,10 @@ def round_public(rnd: Round, principal: Principal, voters: int) -> RoundPublic:
         council_id=rnd.council_id,
         hack_day_id=rnd.hack_day_id,
         title=rnd.title,
-        method=rnd.method,
+        method=cast(Method, rnd.method),
         rules=rules,
         candidates=[Candidate(**c) for c in rnd.candidates],
-        phase=rnd.phase,
+        phase=cast(Phase, rnd.phase),
         opens_at=rnd.opens_at,
         closes_at=rnd.closes_at,
         selected_count=rnd.selected_count,

@@ -32,16 +32,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_core.db import table_of
 from voting.models import AuditEntry, AuditPending, Ballot, Round
 from voting.vocabulary import COUNTING_KEYS
 
 GENESIS = ""
-AUDIT = AuditEntry.__table__
-ROUNDS = Round.__table__
-BALLOTS = Ballot.__table__
-PENDING = AuditPending.__table__
+AUDIT = table_of(AuditEntry)
+ROUNDS = table_of(Round)
+BALLOTS = table_of(Ballot)
+PENDING = table_of(AuditPending)
 
 
 def canonical(value: Any) -> str:
@@ -99,7 +101,7 @@ def _lock_statement(**lock: bool) -> Any:
             ROUNDS.c.version,
         )
         .where(ROUNDS.c.id == bindparam("round_id"))
-        .with_for_update(**lock)
+        .with_for_update(**lock)  # type: ignore[arg-type]  # read= and key_share= only
     )
 
 
@@ -263,7 +265,7 @@ async def entries_of_ballot(
 async def entries(session: AsyncSession, round_id: uuid.UUID, *, limit: int, offset: int) -> list[AuditEntry]:
     """A page of the round's chain, in order."""
     found = await session.execute(
-        select(AuditEntry).where(AuditEntry.round_id == round_id).order_by(AUDIT.c.seq).limit(limit).offset(offset)
+        select(AuditEntry).where(col(AuditEntry.round_id) == round_id).order_by(AUDIT.c.seq).limit(limit).offset(offset)
     )
     return list(found.scalars().all())
 

@@ -175,7 +175,7 @@ class FirstBallots:
         # never joins a queue that nobody will write.
         waiting: list[_Waiting] = []
         try:
-            while waiting := self._waiting.pop(round_id, None) or []:
+            while waiting := self._waiting.pop(round_id, []):
                 for start in range(0, len(waiting), MAX_BATCH):
                     await self._write_batch(round_id, waiting[start : start + MAX_BATCH])
         finally:

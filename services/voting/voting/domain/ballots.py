@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_core.auth import Principal
+from platform_core.db import table_of
 from platform_core.problems import Problem
 from voting.domain import audit, receipts
 from voting.models import Ballot, BallotRetry, BallotVoter, Round, utcnow
@@ -41,10 +42,10 @@ from voting.tally import validate_choices
 from voting.tally.validation import BALLOT_KEY
 from voting.vocabulary import COUNTING_KEYS
 
-ROUNDS = Round.__table__
-VOTERS = BallotVoter.__table__
-BALLOTS = Ballot.__table__
-RETRIES = BallotRetry.__table__
+ROUNDS = table_of(Round)
+VOTERS = table_of(BallotVoter)
+BALLOTS = table_of(Ballot)
+RETRIES = table_of(BallotRetry)
 VOTING_ROLES = ("staff", "organiser", "manager")
 
 
@@ -198,7 +199,7 @@ def write_failed(orig: BaseException) -> RuntimeError:
 def sanitised(exc: DBAPIError) -> Exception:
     if exc.connection_invalidated or type(exc).__name__ in ("OperationalError", "InterfaceError"):
         return database_unavailable()
-    return write_failed(exc.orig)
+    return write_failed(exc.orig or exc)
 
 
 @dataclass
@@ -277,7 +278,10 @@ async def cast_in_session(
     if tail.version != config.version:
         # The round was edited since this process cached it: check the ballot against what holds now
         # (stable while we hold the lock).
-        config = await configs.load(session, config.id)
+        reloaded = await configs.load(session, config.id)
+        if reloaded is None:
+            raise _no_round()
+        config = reloaded
         check_voter(config, voter)
         check_choices(config, voter, choices)
     b = prepare(ballot_secret, config, voter, choices, idempotency_key)
@@ -286,6 +290,7 @@ async def cast_in_session(
             await conn.execute(sql["retry"], {"id": b.retry_id, "round_id": config.id, "sealed": b.sealed})
         ).first()
         if stored is None:
+            assert idempotency_key is not None  # a retry id is made only from a key
             return await _replay(session, ballot_secret, config, voter, idempotency_key, b.retry_id, b.fingerprint)
     if (await conn.execute(sql["voter"], b.voter_row)).first() is not None:
         await audit.add_pending(session, config.id, [b.cast_event])
@@ -505,7 +510,7 @@ async def count_the_box(
                 for b in box
             ],
         )
-        counted = [
+        counted: list[tuple[str, datetime | None, dict[str, Any]]] = [
             (
                 "ballot.counted",
                 None,

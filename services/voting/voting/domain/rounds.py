@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_core import outbox
 from platform_core.auth import Principal
+from platform_core.db import table_of
 from platform_core.problems import Problem
 from voting.clients.ideas import NOT_VOTABLE, IdeasClient, IdeaSnapshot
 from voting.domain import audit, ballots, receipts
@@ -26,8 +27,8 @@ from voting.vocabulary import COUNTING_DEFAULTS, COUNTING_KEYS
 
 RESULT_PUBLISHED = "round.result_published"
 RESULT_DESTINATIONS = ("ideas", "followup")
-VOTERS = BallotVoter.__table__
-BALLOTS = Ballot.__table__
+VOTERS = table_of(BallotVoter)
+BALLOTS = table_of(Ballot)
 
 
 def normalise_rules(method: str, rules: RoundRules) -> dict[str, Any]:
@@ -158,6 +159,8 @@ async def create_round(
 ) -> Round:
     _check_window(data.opens_at, data.closes_at, phase="draft")
     rules = normalise_rules(data.method, data.rules)
+    if principal.council_id is None:
+        raise Problem(403, "Rounds are created by organisers of a council.")
     rnd = Round(
         council_id=principal.council_id,
         hack_day_id=data.hack_day_id,
@@ -446,7 +449,7 @@ async def publish_round(
             "method": rnd.method,
             "selected_count": rnd.selected_count,
             "selected": selected,
-            "ballots_counted": rnd.result["ballots_counted"],
+            "ballots_counted": (rnd.result or {})["ballots_counted"],
             "audit_head": head,
             "published_at": audit.at_text(now),
         },
@@ -483,11 +486,11 @@ async def page_of_rounds(
     """A page of rounds, newest first (of one council, or of all for council_id None), and the total."""
     query = select(Round)
     if council_id is not None:
-        query = query.where(Round.council_id == council_id)
+        query = query.where(col(Round.council_id) == council_id)
     if hack_day_id is not None:
-        query = query.where(Round.hack_day_id == hack_day_id)
+        query = query.where(col(Round.hack_day_id) == hack_day_id)
     if phase is not None:
-        query = query.where(Round.phase == phase)
+        query = query.where(col(Round.phase) == phase)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     found = (
         (await session.execute(query.order_by(col(Round.created_at).desc(), col(Round.id)).limit(limit).offset(offset)))
@@ -538,7 +541,7 @@ async def add_author(
         (
             await session.execute(
                 select(Round)
-                .where(Round.council_id == council_id, col(Round.phase).in_(("draft", "open")))
+                .where(col(Round.council_id) == council_id, col(Round.phase).in_(("draft", "open")))
                 .order_by(col(Round.id))
             )
         )

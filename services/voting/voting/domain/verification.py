@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_core.db import table_of
 from voting.domain import receipts
 from voting.domain.audit import AUDIT, BALLOTS, GENESIS, PENDING, ROUNDS, ballot_hash, canonical, entry_hash, sha256
 from voting.models import BallotVoter
 
-VOTERS = BallotVoter.__table__
+VOTERS = table_of(BallotVoter)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from platform_core.idempotency import idempotency_key
 from platform_core.problems import responses
+from voting.access import not_found
 from voting.deps import Caller, RoundDep, SessionDep, StateDep
 from voting.domain import ballots
 from voting.schemas import BallotCreate, BallotReceipt, MyBallot, ReceiptCheck, ReceiptCheckIn
@@ -47,6 +48,8 @@ async def cast_ballot(
 )
 async def my_ballot(rnd: RoundDep, session: SessionDep, principal: Caller, state: StateDep) -> dict:
     config = await state.ballot_box.configs.get(session, rnd.id)
+    if config is None:
+        raise not_found()
     return await ballots.my_ballot(session, config, principal, state.settings.ballot_secret)
 
 

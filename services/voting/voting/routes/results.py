@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from fastapi import APIRouter, Response
 
 from platform_core.problems import Problem, responses
@@ -10,9 +12,10 @@ from voting.access import check_after_close, result_is_final_for
 from voting.deps import Caller, OrganisedRoundDep, RoundDep, SessionDep, StateDep
 from voting.domain import rounds
 from voting.schemas import BallotsExport, ResultPublic, SelectedIdea
+from voting.vocabulary import Phase
 
 router = APIRouter(prefix="/api/voting", tags=["voting"])
-_CSV = {200: {"content": {"text/csv": {}}, "description": "CSV file"}}
+_CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}, "description": "CSV file"}}
 
 
 @router.get(
@@ -30,15 +33,15 @@ async def get_result(rnd: RoundDep, session: SessionDep, principal: Caller, stat
         )
         return ResultPublic(
             round_id=rnd.id,
-            phase=rnd.phase,
+            phase=cast(Phase, rnd.phase),
             final=True,
-            result=rnd.result,
+            result=rnd.result or {},
             selected=selected,
             audit_head=rnd.audit_head,
         )
     return ResultPublic(
         round_id=rnd.id,
-        phase=rnd.phase,
+        phase=cast(Phase, rnd.phase),
         final=False,
         result=await rounds.tally(session, rnd, state.settings.ballot_secret),
     )

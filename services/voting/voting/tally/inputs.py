@@ -7,6 +7,8 @@ because such a count could only be wrong.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from voting.tally.validation import BALLOT_KEY
 
 
@@ -31,7 +33,7 @@ def candidate_index(candidates: list[str]) -> dict[str, int]:
     return index
 
 
-def not_a_candidate(named: set[str] | list[str], candidates: dict[str, int] | set[str]) -> None:
+def not_a_candidate(named: Iterable[str], candidates: dict[str, int] | set[str]) -> None:
     """Raise ValueError if any named idea is not a candidate."""
     unknown = [idea for idea in named if idea not in candidates]
     if unknown:

@@ -11,7 +11,8 @@ choose it once the round exists, and anybody can recompute it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 TIE_BREAK = (
     "Ideas with equal figures are tied and share a rank (ranks 1, 1, 3, ...). Inside a tie the "
@@ -27,7 +28,7 @@ def tie_order(tie_seed: str, idea_id: str) -> str:
 
 def standings(
     candidates: Iterable[str],
-    key: Callable[[str], Hashable],
+    key: Callable[[str], Any],
     figures: Callable[[str], dict],
     tie_seed: str,
 ) -> tuple[list[dict], list[list[str]]]:

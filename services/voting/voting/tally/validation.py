@@ -7,6 +7,8 @@ a rule about the voter, checked by the ballot API, not here.
 
 from __future__ import annotations
 
+from typing import cast
+
 from voting.tally.rules import SCORE_MAX, SCORE_MIN, counting_rules, is_whole_number
 
 # method -> the one key a ballot's choices hold, and what it is called in messages
@@ -63,11 +65,12 @@ def _dots(candidates: set[str], rules: dict, dots: object, field: str) -> list[d
 
 def _approvals(candidates: set[str], rules: dict, approve: object, field: str) -> list[dict]:
     errors = _idea_list(candidates, approve, field, "approve at least one idea")
-    if not errors and len(approve) > rules["max_approvals"]:
+    approved = len(cast(list, approve)) if not errors else 0  # a list, once _idea_list found no error
+    if approved > rules["max_approvals"]:
         errors.append(
             {
                 "field": field,
-                "message": f"approves {len(approve)} ideas; at most {rules['max_approvals']} may be approved",
+                "message": f"approves {approved} ideas; at most {rules['max_approvals']} may be approved",
             }
         )
     return errors
