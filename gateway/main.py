@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from gateway import api_keys_router, auth_router, identity, journeys, openapi, people_router, readiness
@@ -37,15 +38,20 @@ async def ensure_first_admin(app: FastAPI, settings: GatewaySettings) -> None:
         people = (await session.exec(select(Person))).all()
         if any("admin" in p.roles for p in people):
             return
-        await identity.create_person(
-            session,
-            email=settings.bootstrap_admin_email,
-            name="Administrator",
-            council_id=None,
-            roles=["admin"],
-            password=settings.bootstrap_admin_password,
-        )
-        await session.commit()
+        try:
+            await identity.create_person(
+                session,
+                email=settings.bootstrap_admin_email,
+                name="Administrator",
+                council_id=None,
+                roles=["admin"],
+                password=settings.bootstrap_admin_password,
+            )
+            await session.commit()
+        except IntegrityError:
+            # Another gateway replica starting at the same moment made them first: that is the admin.
+            await session.rollback()
+            return
         log.info("created the first admin", extra={"email": settings.bootstrap_admin_email})
 
 
