@@ -205,6 +205,7 @@ GET     /api/followup/library/export.json                               -       
 GET     /api/followup/library/feed.json                                 -        200  200   200       200     200
 GET     /api/followup/library/feed.atom                                 -        200  200   200       200     200
 GET     /api/followup/library/schema.json                               -        200  200   200       200     200
+GET     /api/followup/library/what-works                                -        200  200   200       200     200
 GET     /api/followup/library/{entry_id}                                council  200  200   200       200     200
 GET     /api/followup/library/{entry_id}                                other    200  200   200       200     200
 GET     /api/followup/overdue                                           -        401  200   200       200     200

@@ -593,7 +593,7 @@ def _internal_trial(w, role, scope, fresh):
     )
 
 
-for _path in ("", "/export.csv", "/export.json", "/feed.json", "/feed.atom", "/schema.json"):
+for _path in ("", "/export.csv", "/export.json", "/feed.json", "/feed.atom", "/schema.json", "/what-works"):
     recipe("GET", f"/api/followup/library{_path}")(
         lambda w, role, scope, fresh, _p=_path: Call("GET", f"/api/followup/library{_p}")
     )

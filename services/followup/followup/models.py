@@ -67,6 +67,7 @@ class Trial(FollowupTable, table=True):
     checkpoint_schedule: list = _json(list)
     trial_cost_pounds: float = 0.0
     internal_notes: str = _text()
+    kind_of_change: str = Field(default="", max_length=40)
 
     status: str = Field(default="planned", max_length=20, index=True)
     version: int = 1

@@ -20,6 +20,7 @@ from followup.vocabulary import (
     OGL_URL,
     Design,
     Direction,
+    KindOfChange,
     Outcome,
     PersonRole,
     Reason,
@@ -84,6 +85,9 @@ class TrialPlan(Input):
     )
     trial_cost_pounds: Money = Field(default=0.0, description="What the trial itself costs, in pounds.")
     internal_notes: str = Field(default="", max_length=10000, description="Never published.")
+    kind_of_change: KindOfChange | None = Field(
+        default=None, description="What kind of change it tries (the what-works taxonomy; see the vocabulary)."
+    )
 
     @model_validator(mode="after")
     def _periods(self) -> TrialPlan:
@@ -109,6 +113,7 @@ class TrialUpdate(Input):
     checkpoint_schedule: list[Interval] | None = Field(default=None, max_length=12)
     trial_cost_pounds: Money | None = None
     internal_notes: str | None = Field(default=None, max_length=10000)
+    kind_of_change: KindOfChange | None = None
 
 
 class InternalTrialCreate(Input):
@@ -362,6 +367,7 @@ class TrialPublic(BaseModel):
     checkpoint_schedule: list[str]
     trial_cost_pounds: float
     internal_notes: str
+    kind_of_change: KindOfChange | None
     status: TrialStatus
     frozen: bool = Field(description="True once started: hypothesis, metrics and review date are fixed.")
     version: int
@@ -390,6 +396,7 @@ class TrialSummary(BaseModel):
 
 
 class Vocabulary(BaseModel):
+    kinds_of_change: dict[str, str]
     statuses: list[str]
     units: dict[str, str]
     directions: list[str]
@@ -511,6 +518,9 @@ class LibraryRecord(Record):
     title: str
     council: CouncilRef
     service_area: str
+    kind_of_change: KindOfChange | None = Field(
+        default=None, description="What kind of change it tried (absent in records published before it existed)."
+    )
     hypothesis: str
     scope: str
     hack_day_on: date | None
@@ -664,3 +674,44 @@ class CouncilPortfolio(CouncilFigures):
 
 class SectorPortfolio(Figures):
     councils: list[CouncilFigures]
+
+
+# ---- what works --------------------------------------------------------------------------------------
+
+
+class OutcomeShares(BaseModel):
+    """Shares of a group's trials, 0 to 1 (failed = did_not_work or stopped)."""
+
+    worked: float
+    partly: float
+    no_change: float
+    failed: float
+    inconclusive: float
+
+
+class AtAGlance(BaseModel):
+    impact: str | None = Field(description="low, moderate or high: the share that worked or partly worked.")
+    cost: str | None = Field(description="very low, low, moderate, high or very high: the median trial cost.")
+    evidence: int | None = Field(description="1 to 5: the median evidence level, rounded.")
+
+
+class WhatWorksGroup(BaseModel):
+    key: str = Field(description="The service area or kind of change ('unclassified' when none was given).")
+    trials: int
+    own: int = Field(description="Entries published on this platform.")
+    imported: int = Field(description="Entries imported from other platforms.")
+    shares: OutcomeShares
+    median_annual_pounds: float | None = Field(description="Over trials that worked or partly worked.")
+    median_annual_hours: float | None = Field(description="Over trials that worked or partly worked.")
+    median_net_pounds: float | None = Field(description="Over trials that worked or partly worked.")
+    evidence_levels: dict[int, int] = Field(description="How many trials at each evidence level, 1 to 5.")
+    median_trial_cost_pounds: float | None
+    median_days_to_verdict: float | None = Field(description="From the start of the trial to its verdict.")
+    median_days_hack_day_to_verdict: float | None
+    at_a_glance: AtAGlance
+
+
+class WhatWorks(BaseModel):
+    by: str
+    trials: int
+    groups: list[WhatWorksGroup]

@@ -172,6 +172,7 @@ def trial_public(loaded: Loaded) -> TrialPublic:
         checkpoint_schedule=trial.checkpoint_schedule,
         trial_cost_pounds=trial.trial_cost_pounds,
         internal_notes=trial.internal_notes,
+        kind_of_change=trial.kind_of_change or None,
         status=trial.status,
         frozen=trial.status != TrialStatus.planned,
         version=trial.version,

@@ -92,6 +92,8 @@ class Outcome(StrEnum):
 GAIN_OUTCOMES = (Outcome.worked, Outcome.partly)
 # Outcomes counted as "did not work" in the portfolio's honesty figure.
 NOT_WORKED_OUTCOMES = (Outcome.no_change, Outcome.did_not_work, Outcome.stopped)
+# Outcomes counted as "failed" in what works (no_change and inconclusive have shares of their own).
+FAILED_OUTCOMES = (Outcome.did_not_work, Outcome.stopped)
 
 
 class Reason(StrEnum):
@@ -149,3 +151,40 @@ EVIDENCE_SCALE: dict[int, str] = {
     4: "Independently verified: level 3 confirmed by someone outside the trial team",
     5: "Replicated: level 4 and a gain reproduced by another council",
 }
+
+
+class KindOfChange(StrEnum):
+    """What kind of change a trial tried: the what-works taxonomy, chosen by the trial's managers."""
+
+    automation = "automation"
+    digital_self_service = "digital_self_service"
+    process_redesign = "process_redesign"
+    communication = "communication"
+    data_and_information = "data_and_information"
+    partnership = "partnership"
+    workforce = "workforce"
+    other = "other"
+
+
+KIND_OF_CHANGE_MEANINGS: dict[KindOfChange, str] = {
+    KindOfChange.automation: "software or a robot does a step that people did (RPA, rules engines, bots)",
+    KindOfChange.digital_self_service: "residents or businesses do it themselves online (forms, portals, apps)",
+    KindOfChange.process_redesign: "steps removed, merged, reordered or moved earlier (lean, triage, one visit)",
+    KindOfChange.communication: "what residents are told and when (reminders, letters, texts, nudges)",
+    KindOfChange.data_and_information: "data joined up, shared, cleaned or used to target work",
+    KindOfChange.partnership: "work shared with or moved to a partner organisation",
+    KindOfChange.workforce: "roles, skills, rotas, training or where staff work",
+    KindOfChange.other: "none of the above",
+}
+# The group of entries that name no service area or kind of change.
+UNCLASSIFIED = "unclassified"
+
+# What works, at a glance (docs/followup.md, "What works"). Impact: the share of trials that worked
+# or partly worked, below each limit. Cost: the median trial cost in pounds, below each limit.
+IMPACT_BANDS: tuple[tuple[float, str], ...] = ((0.25, "low"), (0.5, "moderate"))
+COST_BANDS: tuple[tuple[float, str], ...] = (
+    (1_000, "very low"),
+    (5_000, "low"),
+    (20_000, "moderate"),
+    (50_000, "high"),
+)

@@ -116,6 +116,7 @@ async def build_record(
         title=trial.idea_title,
         council=CouncilRef(id=trial.council_id, name=trial.council_name),
         service_area=trial.service_area,
+        kind_of_change=trial.kind_of_change or None,
         hypothesis=trial.hypothesis,
         scope=trial.scope,
         hack_day_on=trial.hack_day_on,

@@ -180,6 +180,7 @@ async def create_trial(
         checkpoint_schedule=list(body.checkpoint_schedule),
         trial_cost_pounds=body.trial_cost_pounds,
         internal_notes=body.internal_notes,
+        kind_of_change=body.kind_of_change or "",
         created_by=principal.person_id,
         created_at=now,
         updated_at=now,

@@ -9,7 +9,7 @@ so feed readers and other platforms' importers poll cheaply.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -17,9 +17,10 @@ from fastapi.responses import JSONResponse
 from followup import views
 from followup.deps import SessionDep, SettingsDep
 from followup.domain import library
+from followup.domain import what_works as what_works_domain
 from followup.models import LibraryEntry
 from followup.routes.http import conditional
-from followup.schemas import ATTRIBUTION, LibraryExport, LibraryRecord, LibrarySummary, Licence, schema_url
+from followup.schemas import ATTRIBUTION, LibraryExport, LibraryRecord, LibrarySummary, Licence, WhatWorks, schema_url
 from followup.vocabulary import OGL_NAME, Outcome
 from platform_core.clock import utcnow
 from platform_core.pages import OFFSET_MAX, PAGE_MAX, Page
@@ -28,6 +29,7 @@ from platform_core.problems import Problem, responses
 router = APIRouter(prefix="/api/followup/library", tags=["library"])
 
 MAX_EXPORT = 1000
+Grouping = Literal["service_area", "kind_of_change"]
 NOT_MODIFIED = {304: {"description": "Not modified: the copy you hold (If-None-Match) is current"}}
 
 
@@ -174,6 +176,22 @@ async def atom_feed(
 ) -> Response:
     entries, _total = await library.search(session, filters.query, limit, 0)
     return conditional(request, views.atom_feed(entries, settings.public_base_url), "application/atom+xml")
+
+
+@router.get(
+    "/what-works",
+    response_model=WhatWorks,
+    summary="What works: the library summed up by service area or kind of change (impact, cost, evidence)",
+    responses=_answers(),
+)
+async def what_works(
+    request: Request,
+    session: SessionDep,
+    filters: Annotated[Filters, Depends()],
+    by: Annotated[Grouping, Query(description="Group by service area or by kind of change")] = "service_area",
+) -> Response:
+    summary = await what_works_domain.what_works(session, filters.query, by)
+    return conditional(request, _json(summary.model_dump(mode="json")), "application/json")
 
 
 @router.get(

@@ -17,6 +17,7 @@ from followup.schemas import AttentionList, CouncilPortfolio, SectorPortfolio, V
 from followup.vocabulary import (
     DEFAULT_CHECKPOINTS,
     EVIDENCE_SCALE,
+    KIND_OF_CHANGE_MEANINGS,
     OGL_NAME,
     OGL_URL,
     REASON_MEANINGS,
@@ -34,6 +35,7 @@ router = APIRouter(prefix="/api/followup", tags=["reports"])
 @router.get("/vocabulary", response_model=Vocabulary, summary="Every code the follow-up API takes")
 async def vocabulary(settings: SettingsDep) -> Vocabulary:
     return Vocabulary(
+        kinds_of_change={k.value: text for k, text in KIND_OF_CHANGE_MEANINGS.items()},
         statuses=[s.value for s in TrialStatus],
         units={u.value: text for u, text in UNIT_MEANINGS.items()},
         directions=[d.value for d in Direction],
