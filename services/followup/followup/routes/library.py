@@ -30,6 +30,8 @@ router = APIRouter(prefix="/api/followup/library", tags=["library"])
 
 MAX_EXPORT = 1000
 Grouping = Literal["service_area", "kind_of_change"]
+# Open data: no sign-in (the OpenAPI document says so, overriding the document-wide security).
+OPEN_DATA: dict[str, Any] = {"security": []}
 NOT_MODIFIED = {304: {"description": "Not modified: the copy you hold (If-None-Match) is current"}}
 
 
@@ -80,6 +82,7 @@ class Filters:
 
 @router.get(
     "/schema.json",
+    openapi_extra=OPEN_DATA,
     response_model=dict[str, Any],
     summary="The JSON Schema (2020-12) of the library export; records are $defs/LibraryRecord",
     responses=_answers("application/schema+json", "JSON Schema 2020-12"),
@@ -90,6 +93,7 @@ async def schema(request: Request, settings: SettingsDep) -> Response:
 
 @router.get(
     "/export.json",
+    openapi_extra=OPEN_DATA,
     response_model=LibraryExport,
     summary=f"Export matching entries as JSON (licensed under the {OGL_NAME}), up to {MAX_EXPORT} a call",
     responses=_answers(),
@@ -124,6 +128,7 @@ async def export_json(
 
 @router.get(
     "/export.csv",
+    openapi_extra=OPEN_DATA,
     response_class=Response,
     summary=f"Export matching entries as CSV (licensed under the {OGL_NAME}), up to {MAX_EXPORT} a call",
     responses=_answers("text/csv", "One row per entry"),
@@ -146,6 +151,7 @@ async def export_csv(
 
 @router.get(
     "/feed.json",
+    openapi_extra=OPEN_DATA,
     response_model=dict[str, Any],
     summary="JSON Feed 1.1 of the newest entries, for subscribers",
     responses=_answers("application/feed+json", "JSON Feed 1.1"),
@@ -163,6 +169,7 @@ async def feed(
 
 @router.get(
     "/feed.atom",
+    openapi_extra=OPEN_DATA,
     response_class=Response,
     summary="Atom feed (RFC 4287) of the newest entries, for ordinary feed readers",
     responses=_answers("application/atom+xml", "Atom 1.0"),
@@ -180,6 +187,7 @@ async def atom_feed(
 
 @router.get(
     "/what-works",
+    openapi_extra=OPEN_DATA,
     response_model=WhatWorks,
     summary="What works: the library summed up by service area or kind of change (impact, cost, evidence)",
     responses=_answers(),
@@ -196,6 +204,7 @@ async def what_works(
 
 @router.get(
     "",
+    openapi_extra=OPEN_DATA,
     response_model=Page[LibrarySummary],
     summary="Search the library: text, service area, outcome, evidence level, council, idea",
     responses=_answers(),
@@ -220,6 +229,7 @@ async def search(
 
 @router.get(
     "/{entry_id}",
+    openapi_extra=OPEN_DATA,
     response_model=LibraryRecord,
     summary="One published verdict in full",
     responses={**_answers(), **responses(404)},
