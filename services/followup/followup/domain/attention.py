@@ -45,8 +45,8 @@ async def attention(
     """The council's (or, with None, every council's) open trials that need attention."""
     query = select(Trial).where(col(Trial.status).in_([s.value for s in OPEN_STATUSES]))
     if council_id is not None:
-        query = query.where(Trial.council_id == council_id)
-    trials = (await session.exec(query.order_by(Trial.created_at))).all()
+        query = query.where(col(Trial.council_id) == council_id)
+    trials = (await session.exec(query.order_by(col(Trial.created_at)))).all()
     if not trials:
         return []
     ids = [t.id for t in trials]
@@ -56,9 +56,9 @@ async def attention(
             .where(
                 col(Checkpoint.trial_id).in_(ids),
                 col(Checkpoint.reviewed_at).is_(None),
-                Checkpoint.due_on < today,
+                col(Checkpoint.due_on) < today,
             )
-            .order_by(Checkpoint.due_on)
+            .order_by(col(Checkpoint.due_on))
         )
     ).all()
     last = dict(
@@ -66,7 +66,7 @@ async def attention(
             await session.exec(
                 select(Measurement.trial_id, func.max(Measurement.recorded_at))
                 .where(col(Measurement.trial_id).in_(ids))
-                .group_by(Measurement.trial_id)
+                .group_by(col(Measurement.trial_id))
             )
         ).all()
     )

@@ -104,20 +104,22 @@ def _annualise(m: Metric, improvement: float, missing: list[str]) -> tuple[float
     unit = Unit(m.unit)
     if unit in HOUR_UNITS:
         factor, needs_volume = HOUR_UNITS[unit]
-        if needs_volume and m.annual_volume is None:
+        volume = m.annual_volume if needs_volume else 1.0
+        if volume is None:
             missing.append("annual_volume")
             return None, None
-        hours = improvement * factor * (m.annual_volume if needs_volume else 1.0)
+        hours = improvement * factor * volume
         if m.hourly_cost_pounds is None:
             missing.append("hourly_cost_pounds")
             return hours, None
         return hours, hours * m.hourly_cost_pounds
     if unit in MONEY_UNITS:
         factor, needs_volume = MONEY_UNITS[unit]
-        if needs_volume and m.annual_volume is None:
+        volume = m.annual_volume if needs_volume else 1.0
+        if volume is None:
             missing.append("annual_volume")
             return None, None
-        return None, improvement * factor * (m.annual_volume if needs_volume else 1.0)
+        return None, improvement * factor * volume
     return None, None
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.domain.rules import check_reading, invalid, require_status, today, touch
@@ -22,8 +22,8 @@ async def measurements_of(session: AsyncSession, trial_id: uuid.UUID) -> Sequenc
     return (
         await session.exec(
             select(Measurement)
-            .where(Measurement.trial_id == trial_id)
-            .order_by(Measurement.metric_id, Measurement.sequence)
+            .where(col(Measurement.trial_id) == trial_id)
+            .order_by(col(Measurement.metric_id), col(Measurement.sequence))
         )
     ).all()
 

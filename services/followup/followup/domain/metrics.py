@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.domain.rules import check_reading, conflict, invalid, touch
@@ -26,7 +26,9 @@ def _check_metric_values(metric: Metric) -> None:
 async def metrics_of(session: AsyncSession, trial_id: uuid.UUID) -> Sequence[Metric]:
     """The trial's metrics in the order they were added."""
     return (
-        await session.exec(select(Metric).where(Metric.trial_id == trial_id).order_by(Metric.created_at, Metric.id))
+        await session.exec(
+            select(Metric).where(col(Metric.trial_id) == trial_id).order_by(col(Metric.created_at), col(Metric.id))
+        )
     ).all()
 
 
