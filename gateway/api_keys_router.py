@@ -8,9 +8,9 @@ from fastapi import APIRouter, Response
 from sqlmodel import col, select
 
 from gateway import identity
+from gateway.deps import AuthVersionsDep
 from gateway.models import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from platform_core.auth import CurrentPrincipal
-from platform_core.clock import utcnow
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses
 
@@ -20,8 +20,10 @@ router = APIRouter(prefix="/api/api-keys", tags=["API keys"])
 def _require_person(principal) -> None:
     if principal.kind != "person":
         raise Problem(403, "API keys are managed by people, not by other API keys.")
-    if not principal.has("organiser", "manager", "admin"):
-        raise Problem(403, "Only organisers, managers and admins can hold API keys.")
+
+
+def _may_hold_keys(principal) -> bool:
+    return principal.has("organiser", "manager", "admin")
 
 
 @router.post(
@@ -33,6 +35,8 @@ def _require_person(principal) -> None:
 )
 async def create_key(body: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep) -> ApiKeyCreated:
     _require_person(principal)
+    if not _may_hold_keys(principal):
+        raise Problem(403, "Only organisers, managers and admins can make API keys.")
     api_key, key = await identity.create_api_key(session, creator=principal, name=body.name, roles=list(body.roles))
     return ApiKeyCreated(**ApiKeyPublic.model_validate(api_key, from_attributes=True).model_dump(), key=key)
 
@@ -40,24 +44,36 @@ async def create_key(body: ApiKeyCreate, principal: CurrentPrincipal, session: S
 @router.get(
     "",
     response_model=list[ApiKeyPublic],
-    summary="API keys of your council (admins: all)",
+    summary="API keys of your council (admins: all; anyone else: the keys they made)",
     responses=responses(401, 403),
 )
 async def list_keys(principal: CurrentPrincipal, session: SessionDep) -> list[ApiKey]:
     _require_person(principal)
     query = select(ApiKey).order_by(col(ApiKey.created_at)).limit(500)
     if not principal.is_admin:
-        query = query.where(ApiKey.council_id == principal.council_id)
+        # Whatever their roles now, a person sees the keys they made, so they can always revoke them.
+        mine = ApiKey.created_by == principal.person_id
+        query = query.where((ApiKey.council_id == principal.council_id) | mine if _may_hold_keys(principal) else mine)
     return list((await session.exec(query)).all())
 
 
-@router.delete("/{key_id}", status_code=204, summary="Revoke an API key", responses=responses(401, 403, 404, 422))
-async def revoke_key(key_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Response:
+@router.delete(
+    "/{key_id}",
+    status_code=204,
+    summary="Revoke an API key (your own always; your council's as an organiser or manager)",
+    responses=responses(401, 403, 404, 422),
+)
+async def revoke_key(
+    key_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, versions: AuthVersionsDep
+) -> Response:
     _require_person(principal)
     api_key = await session.get(ApiKey, key_id)
-    if api_key is None or not (principal.is_admin or api_key.council_id == principal.council_id):
+    allowed = api_key is not None and (
+        principal.is_admin
+        or api_key.created_by == principal.person_id
+        or (_may_hold_keys(principal) and api_key.council_id == principal.council_id)
+    )
+    if api_key is None or not allowed:
         raise Problem(404, f"No API key with id {key_id}.")
-    if api_key.revoked_at is None:
-        api_key.revoked_at = utcnow()
-        session.add(api_key)
+    await identity.revoke_api_key(session, versions, api_key=api_key)
     return Response(status_code=204)

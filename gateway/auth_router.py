@@ -1,32 +1,61 @@
-"""Sign-in: passwords, invitation codes and API keys become short-lived tokens."""
+"""Sign-in and sessions: passwords, invitation codes, refresh tokens and API keys become short-lived
+access tokens; signing out, everywhere too; changing one's password."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway import identity
-from gateway.deps import IssuerDep, SettingsDep
-from gateway.models import AcceptInvitation, Login, Person, PersonPublic, TokenAnswer
+from gateway import accounts, identity
+from gateway.deps import AuthVersionsDep, IssuerDep, SettingsDep, SignInThrottleDep
+from gateway.models import (
+    AcceptInvitation,
+    Login,
+    PasswordChange,
+    Person,
+    PersonPublic,
+    RefreshRequest,
+    TokenAnswer,
+)
+from gateway.settings import GatewaySettings
 from gateway.tokens import TokenIssuer
-from platform_core.auth import CurrentPrincipal
+from platform_core.auth import CurrentPrincipal, Principal
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/auth", tags=["sign-in"])
 
 
-async def token_for(session: AsyncSession, issuer: TokenIssuer, person: Person) -> TokenAnswer:
+async def token_for(
+    session: AsyncSession,
+    issuer: TokenIssuer,
+    settings: GatewaySettings,
+    person: Person,
+    refresh: tuple[str, int] | None = None,
+) -> TokenAnswer:
+    """An access token for the person, with a refresh token: the given one (a rotation) or a new session."""
+    if refresh is None:
+        refresh = await accounts.start_session(
+            session,
+            person=person,
+            idle=timedelta(hours=settings.refresh_idle_hours),
+            longest=timedelta(hours=settings.session_max_hours),
+        )
     token = issuer.issue(
         subject=person.id,
         council_id=person.council_id,
         council_name=await identity.council_name(session, person.council_id),
         roles=person.roles,
         name=person.name,
+        auth_version=person.auth_version,
     )
     return TokenAnswer(
         access_token=token,
         expires_in=issuer.ttl_seconds,
+        refresh_token=refresh[0],
+        refresh_expires_in=refresh[1],
         person=PersonPublic.model_validate(person, from_attributes=True),
     )
 
@@ -37,20 +66,28 @@ async def token_for(session: AsyncSession, issuer: TokenIssuer, person: Person) 
     summary="Sign in with email and password",
     responses=responses(401, 422, 429),
 )
-async def login(body: Login, session: SessionDep, issuer: IssuerDep, settings: SettingsDep) -> TokenAnswer:
-    try:
-        person = await identity.login(
-            session,
-            email=body.email,
-            password=body.password,
-            max_failures=settings.login_failures_before_lockout,
-            lockout_seconds=settings.login_lockout_seconds,
+async def login(
+    body: Login,
+    request: Request,
+    session: SessionDep,
+    issuer: IssuerDep,
+    settings: SettingsDep,
+    throttle: SignInThrottleDep,
+) -> TokenAnswer:
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.retry_after(body.email, address)
+    if wait is not None:
+        # The same answer for every email, registered or not (the count is kept for both).
+        raise Problem(
+            429, f"Too many failed sign-ins; try again in {wait} seconds.", headers={"Retry-After": str(wait)}
         )
+    try:
+        person = await identity.login(session, email=body.email, password=body.password)
     except Problem:
-        # The failed-attempt count must be saved even though the answer is an error.
-        await session.commit()
+        throttle.failed(body.email, address)
         raise
-    return await token_for(session, issuer, person)
+    throttle.succeeded(body.email, address)
+    return await token_for(session, issuer, settings, person)
 
 
 @router.post(
@@ -59,9 +96,90 @@ async def login(body: Login, session: SessionDep, issuer: IssuerDep, settings: S
     summary="Choose a password with a one-time invitation code, and sign in",
     responses=responses(400, 422, 429),
 )
-async def accept_invitation(body: AcceptInvitation, session: SessionDep, issuer: IssuerDep) -> TokenAnswer:
+async def accept_invitation(
+    body: AcceptInvitation, session: SessionDep, issuer: IssuerDep, settings: SettingsDep
+) -> TokenAnswer:
     person = await identity.accept_invitation(session, code=body.code, password=body.password)
-    return await token_for(session, issuer, person)
+    return await token_for(session, issuer, settings, person)
+
+
+@router.post(
+    "/refresh",
+    response_model=TokenAnswer,
+    summary="A new access token for a refresh token (which is used up: the answer holds the next one)",
+    responses=responses(401, 422, 429),
+)
+async def refresh(body: RefreshRequest, session: SessionDep, issuer: IssuerDep, settings: SettingsDep) -> TokenAnswer:
+    try:
+        person, token, seconds = await accounts.rotate(
+            session, token=body.refresh_token, idle=timedelta(hours=settings.refresh_idle_hours)
+        )
+    except accounts.RefreshReused:
+        await session.commit()  # the family's revocation must be kept, though the answer is an error
+        raise
+    return await token_for(session, issuer, settings, person, refresh=(token, seconds))
+
+
+@router.post(
+    "/logout",
+    status_code=204,
+    summary="Sign out: end the session of this refresh token (its access token lapses within minutes)",
+    responses=responses(422, 429),
+)
+async def logout(body: RefreshRequest, session: SessionDep) -> Response:
+    await accounts.sign_out(session, token=body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/sign-out-everywhere",
+    status_code=204,
+    summary="End every session of yours; every access token you hold is refused from the next request",
+    responses=responses(401, 403),
+)
+async def sign_out_everywhere(principal: CurrentPrincipal, session: SessionDep, versions: AuthVersionsDep) -> Response:
+    person = await _the_person(principal, session)
+    await accounts.end_all_sessions(session, versions, person=person, by=person.id, kind="signed_out_everywhere")
+    return Response(status_code=204)
+
+
+@router.put(
+    "/password",
+    response_model=TokenAnswer,
+    summary="Change your password; your other sessions end, and this one goes on with the tokens answered",
+    responses=responses(400, 401, 403, 422, 429),
+)
+async def change_password(
+    body: PasswordChange,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    issuer: IssuerDep,
+    settings: SettingsDep,
+    versions: AuthVersionsDep,
+    throttle: SignInThrottleDep,
+) -> TokenAnswer:
+    person = await _the_person(principal, session)
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.retry_after(person.email, address)
+    if wait is not None:
+        raise Problem(
+            429, f"Too many wrong passwords; try again in {wait} seconds.", headers={"Retry-After": str(wait)}
+        )
+    try:
+        await accounts.change_password(
+            session, versions, person=person, current=body.current_password, new=body.new_password
+        )
+    except Problem:
+        throttle.failed(person.email, address)
+        raise
+    return await token_for(session, issuer, settings, person)
+
+
+async def _the_person(principal: Principal, session: AsyncSession) -> Person:
+    if principal.kind != "person":
+        raise Problem(403, "This is for people signed in as themselves, not for API keys.")
+    return await identity.get_person(session, principal.person_id)
 
 
 @router.post(
@@ -72,16 +190,22 @@ async def accept_invitation(body: AcceptInvitation, session: SessionDep, issuer:
 )
 async def api_key_token(request: Request, session: SessionDep, issuer: IssuerDep) -> TokenAnswer:
     key = request.headers.get("x-api-key", "")
-    api_key = await identity.find_api_key(session, key) if key else None
-    if api_key is None:
-        raise Problem(401, "Send a valid, unrevoked API key in the X-API-Key header.")
+    found = await identity.find_api_key(session, key) if key else None
+    if found is None:
+        raise Problem(
+            401,
+            "Send a valid, unrevoked API key in the X-API-Key header (a key stops working when its "
+            "creator no longer holds any of its roles).",
+        )
+    api_key, roles = found
     token = issuer.issue(
         subject=api_key.id,
         council_id=api_key.council_id,
         council_name=await identity.council_name(session, api_key.council_id),
-        roles=api_key.roles,
+        roles=roles,
         name=api_key.name,
         kind="api_key",
+        auth_version=api_key.auth_version,
     )
     return TokenAnswer(
         access_token=token,
@@ -91,7 +215,7 @@ async def api_key_token(request: Request, session: SessionDep, issuer: IssuerDep
             email="",
             name=api_key.name,
             council_id=api_key.council_id,
-            roles=api_key.roles,
+            roles=roles,
             active=api_key.revoked_at is None,
             created_at=api_key.created_at,
         ),

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from gateway.auth_versions import AuthVersions
 from gateway.settings import GatewaySettings
+from gateway.sign_in_throttle import SignInThrottle
 from gateway.state import GATEWAY, GatewayState
 from gateway.tokens import TokenIssuer
 
@@ -19,6 +21,16 @@ def get_gateway_settings(request: Request) -> GatewaySettings:
     return GATEWAY.of(request).settings
 
 
+def get_auth_versions(request: Request) -> AuthVersions:
+    return GATEWAY.of(request).auth_versions
+
+
+def get_sign_in_throttle(request: Request) -> SignInThrottle:
+    return GATEWAY.of(request).sign_in_throttle
+
+
 StateDep = Annotated[GatewayState, Depends(GATEWAY.of)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
 SettingsDep = Annotated[GatewaySettings, Depends(get_gateway_settings)]
+AuthVersionsDep = Annotated[AuthVersions, Depends(get_auth_versions)]
+SignInThrottleDep = Annotated[SignInThrottle, Depends(get_sign_in_throttle)]

@@ -25,11 +25,20 @@ from platform_core.problems import PROBLEM_JSON, Problem, problem_body
 
 access_log = logging.getLogger("platform.access")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-LOGIN_PATHS = frozenset({"/api/auth/login", "/api/auth/invitations/accept", "/api/auth/token"})
 # Open data: the shared library is published under the OGL, so it answers reads without sign-in
 # (per-address rate limit). A request that sends credentials is still checked: a bad token is a 401.
 OPEN_READ_PREFIX = "/api/followup/library"
 READ_METHODS = frozenset({"GET", "HEAD"})
+# Each sign-in path counts against its own per-address budget: a flood of junk invitation accepts (or
+# key exchanges) from one office address must not block colleagues' password sign-ins.
+SIGN_IN_BUDGETS = {
+    "/api/auth/login": "login",
+    "/api/auth/invitations/accept": "accept",
+    "/api/auth/token": "accept",
+    "/api/auth/refresh": "accept",
+    "/api/auth/logout": "accept",
+}
+LOGIN_PATHS = frozenset(SIGN_IN_BUDGETS)
 PREFIXES = {"/api/ideas/": "ideas", "/api/voting/": "voting", "/api/followup/": "followup"}
 _SERVICES = {prefix[5:-1]: name for prefix, name in PREFIXES.items()}  # "ideas" -> "ideas"
 _NOT_LOGGED = frozenset({"/healthz", "/metrics"})
@@ -223,7 +232,7 @@ class Edge:
         path, method = scope["path"], scope["method"]
         try:
             if method in WRITE_METHODS:
-                which = "login" if path in LOGIN_PATHS else "writes"
+                which = SIGN_IN_BUDGETS.get(path, "writes")
                 who = (scope.get("client") or ("unknown", 0))[0]
                 if which == "writes":
                     try:
@@ -232,7 +241,7 @@ class Edge:
                         pass  # the route itself answers 401; limit by address meanwhile
                 wait = await self.gateway.rate_limits.retry_after(which, who)
                 if wait is not None:
-                    what = "sign-in attempts" if which == "login" else "changes"
+                    what = "changes" if which == "writes" else "sign-in attempts"
                     raise Problem(
                         429,
                         f"Too many {what} in a short time; try again in {wait} s.",
@@ -291,14 +300,16 @@ _DROP_REQUEST = frozenset(
 
 
 class ApiKeyExchange:
-    """X-API-Key at the edge becomes a short-lived token, cached briefly (so a revoked key stops
-    working within a minute, and a valid one costs one database read a minute)."""
+    """X-API-Key at the edge becomes a short-lived token, cached briefly so a valid key costs one
+    database read a minute. A cached token is used only while its auth version is current: a revoked
+    key, or a change to its creator's roles or standing, sends the next request back to the database."""
 
     CACHE_SECONDS = 60
 
-    def __init__(self, sessionmaker, issuer) -> None:
+    def __init__(self, sessionmaker, issuer, versions) -> None:
         self._sessionmaker = sessionmaker
         self._issuer = issuer
+        self._versions = versions
         self._cache: dict[str, tuple[Principal, str, float]] = {}
 
     async def exchange(self, key: str) -> tuple[Principal, str]:
@@ -306,29 +317,35 @@ class ApiKeyExchange:
 
         now = time.time()
         hit = self._cache.get(key)
-        if hit is not None and hit[2] > now:
+        if hit is not None and hit[2] > now and self._versions.is_current(hit[0]):
             return hit[0], hit[1]
         async with self._sessionmaker() as session:
-            api_key = await identity.find_api_key(session, key)
-            if api_key is None:
-                raise Problem(401, "The API key is not valid or has been revoked.")
+            found = await identity.find_api_key(session, key)
+            if found is None:
+                self._cache.pop(key, None)
+                raise Problem(
+                    401, "The API key is not valid, has been revoked, or its creator no longer holds its roles."
+                )
+            api_key, roles = found
             name = await identity.council_name(session, api_key.council_id)
         token = self._issuer.issue(
             subject=api_key.id,
             council_id=api_key.council_id,
             council_name=name,
-            roles=api_key.roles,
+            roles=roles,
             name=api_key.name,
             kind="api_key",
+            auth_version=api_key.auth_version,
         )
         principal = Principal(
             person_id=api_key.id,
             council_id=api_key.council_id,
-            roles=frozenset(api_key.roles),
+            roles=frozenset(roles),
             name=api_key.name,
             council_name=name,
             kind="api_key",
             token=token,
+            auth_version=api_key.auth_version,
         )
         if len(self._cache) > 10_000:
             self._cache.clear()

@@ -10,7 +10,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway.models import ApiKey, Council, Invitation, Person
+from gateway.auth_versions import AuthVersions, keys_of, raise_versions
+from gateway.models import AccountEvent, ApiKey, Council, Invitation, Person
 from gateway.passwords import (
     hash_password,
     needs_rehash,
@@ -149,36 +150,19 @@ async def accept_invitation(session: AsyncSession, *, code: str, password: str) 
     return person
 
 
-class LockedOut(Problem):
-    def __init__(self, seconds: int) -> None:
-        super().__init__(
-            429,
-            f"Too many failed sign-ins for this account; try again in {seconds} seconds.",
-            headers={"Retry-After": str(seconds)},
-        )
+async def login(session: AsyncSession, *, email: str, password: str) -> Person:
+    """The person with this email and password, or the same 401 whatever was wrong.
 
-
-async def login(session: AsyncSession, *, email: str, password: str, max_failures: int, lockout_seconds: int) -> Person:
+    An unknown email costs one Argon2 verification too (against a dummy hash), so neither the answer
+    nor its timing tells whether an email is registered. Throttling is the caller's (sign_in_throttle).
+    """
     person = (await session.exec(select(Person).where(Person.email == email.lower()))).first()
-    now = utcnow()
-    locked_until = person.locked_until if person else None
-    if locked_until is not None and locked_until > now:
-        raise LockedOut(int((locked_until - now).total_seconds()) + 1)
     ok = await asyncio.to_thread(verify_password, person.password_hash if person else None, password)
     if person is None or not ok or not person.active:
-        if person is not None:
-            person.failed_logins += 1
-            if person.failed_logins >= max_failures:
-                person.locked_until = now + timedelta(seconds=lockout_seconds)
-                person.failed_logins = 0
-            session.add(person)
-        # Same answer whether the email exists or not.
         raise Problem(401, "Email or password is not right.")
-    person.failed_logins = 0
-    person.locked_until = None
     if needs_rehash(person.password_hash or ""):
         person.password_hash = await _hash(password)
-    session.add(person)
+        session.add(person)
     return person
 
 
@@ -234,8 +218,47 @@ async def create_service_key(session: AsyncSession, *, name: str, created_by: uu
     return key
 
 
-async def find_api_key(session: AsyncSession, key: str) -> ApiKey | None:
+async def find_api_key(session: AsyncSession, key: str) -> tuple[ApiKey, list[str]] | None:
+    """An unrevoked key and the roles it holds now, or None if it is not usable.
+
+    A key never holds more than its creator holds now: its roles are cut to the creator's current
+    ones (all of them for an admin), and a key whose creator left, or who kept none of its roles, is
+    not usable. Keys made by command (services') have no creator and keep their roles.
+    """
     api_key = (await session.exec(select(ApiKey).where(ApiKey.key_hash == secret_digest(key)))).first()
     if api_key is None or api_key.revoked_at is not None:
         return None
-    return api_key
+    if api_key.created_by is None:
+        return api_key, list(api_key.roles)
+    creator = await session.get(Person, api_key.created_by)
+    if creator is None or not creator.active:
+        return None
+    roles = list(api_key.roles) if "admin" in creator.roles else sorted(set(api_key.roles) & set(creator.roles))
+    return (api_key, roles) if roles else None
+
+
+async def set_roles(
+    session: AsyncSession, versions: AuthVersions, *, person: Person, roles: list[str], by: uuid.UUID | None
+) -> Person:
+    """Give a person these roles; their tokens and their keys' tokens are refused once this commits.
+    Who changed whose roles, from what to what, is kept in the account's history."""
+    roles = sorted(set(roles))
+    if roles == sorted(person.roles):
+        return person
+    session.add(
+        AccountEvent(
+            person_id=person.id, kind="roles_changed", by=by, detail={"from": sorted(person.roles), "to": roles}
+        )
+    )
+    person.roles = roles
+    raise_versions(session, versions, [person, *await keys_of(session, person.id)])
+    await session.flush()
+    return person
+
+
+async def revoke_api_key(session: AsyncSession, versions: AuthVersions, *, api_key: ApiKey) -> None:
+    """Revoke a key; the key and every token exchanged for it are refused once this commits."""
+    if api_key.revoked_at is None:
+        api_key.revoked_at = utcnow()
+        raise_versions(session, versions, [api_key])
+        await session.flush()

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,15 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from gateway import api_keys_router, auth_router, identity, journeys, openapi, people_router, readiness
+from gateway.auth_versions import AuthVersions, CheckedTokenVerifier
 from gateway.edge import ApiKeyExchange, Edge
 from gateway.models import Person
 from gateway.proxy import Upstream
 from gateway.ratelimit import RateLimits
 from gateway.settings import GatewaySettings, get_settings
+from gateway.sign_in_throttle import SignInThrottle
 from gateway.state import GATEWAY, GatewayState
 from gateway.tokens import TokenIssuer
 from platform_core.app import NO_OTEL
-from platform_core.auth import TokenVerifier
 from platform_core.db import make_engine, make_sessionmaker
 from platform_core.logs import configure_logging
 from platform_core.problems import install_problem_handlers
@@ -69,21 +72,24 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
         )
         engine = make_engine(settings.database_url)
         sessionmaker = make_sessionmaker(engine)
+        versions = AuthVersions()
         state = GATEWAY.put(
             app,
             GatewayState(
                 settings=settings,
                 engine=engine,
                 sessionmaker=sessionmaker,
-                token_verifier=TokenVerifier(
+                token_verifier=CheckedTokenVerifier(
                     settings.jwt_public_key or issuer.public_key_pem(),
                     issuer=settings.jwt_issuer,
                     audience=settings.jwt_audience,
+                    versions=versions,
                 ),
                 issuer=issuer,
-                api_keys=ApiKeyExchange(sessionmaker, issuer),
+                api_keys=ApiKeyExchange(sessionmaker, issuer, versions),
                 rate_limits=RateLimits(
                     login=settings.login_rate_limit,
+                    accept=settings.accept_rate_limit,
                     writes=settings.write_rate_limit,
                     anonymous_reads=settings.anonymous_read_rate_limit,
                     storage_url=settings.rate_limit_storage_url,
@@ -98,13 +104,24 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
                     )
                     for name, url in settings.service_urls().items()
                 },
+                auth_versions=versions,
+                sign_in_throttle=SignInThrottle(
+                    free_failures=settings.sign_in_free_failures,
+                    longest_wait=settings.sign_in_longest_wait_seconds,
+                ),
             ),
         )
         edge.gateway = state
         await ensure_first_admin(app, settings)
+        async with sessionmaker() as session:
+            await versions.load(session)
+        following = asyncio.create_task(versions.follow(sessionmaker, settings.auth_poll_seconds))
         try:
             yield
         finally:
+            following.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await following
             for upstream in state.upstreams.values():
                 await upstream.aclose()
             await engine.dispose()

@@ -48,8 +48,9 @@ class Person(GatewayTable, table=True):
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     password_hash: str | None = Field(default=None, max_length=200)
     active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Raised whenever what the person's tokens claim stops being true (roles changed, deactivated,
+    # signed out everywhere): a token carrying an older version is refused at the edge.
+    auth_version: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -77,6 +78,50 @@ class ApiKey(GatewayTable, table=True):
     created_by: uuid.UUID | None = Field(default=None, foreign_key="people.id")  # None: made by command
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Raised on revocation and whenever the creator's roles or standing change (see Person).
+    auth_version: int = 0
+
+
+class AuthChange(SQLModel, table=True):
+    """One raised auth version, in order: every gateway replica reads the new ones every second or so,
+    so a change made through one replica is enforced by all of them."""
+
+    __tablename__ = "auth_changes"
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: uuid.UUID
+    auth_version: int
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class RefreshToken(SQLModel, table=True):
+    """One refresh token of a signed-in session, stored as its SHA-256 digest.
+
+    Each use rotates it: the token is marked used and a new one of the same family is issued. A used
+    token presented again means it was copied, so the whole family (the session) is revoked.
+    """
+
+    __tablename__ = "refresh_tokens"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    family_id: uuid.UUID = Field(index=True)
+    person_id: uuid.UUID = Field(foreign_key="people.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    session_ends_at: datetime = Field(sa_column=_ts())  # the family's absolute end, whatever the rotations
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AccountEvent(SQLModel, table=True):
+    """The audit trail of a person's account: who changed their roles or standing, and when."""
+
+    __tablename__ = "account_events"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="people.id", index=True)
+    kind: str = Field(max_length=40)  # roles_changed, deactivated, reactivated, password_changed, signed_out_everywhere
+    by: uuid.UUID | None = Field(default=None)  # who did it (None: by command)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 # ---- API schemas (inputs forbid unknown fields) -------------------------------------------------
@@ -160,7 +205,31 @@ class TokenAnswer(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
+    refresh_token: str | None = PField(
+        default=None,
+        description="Send to POST /api/auth/refresh for a new access token (and a new refresh token: each "
+        "is used once). None for API keys.",
+    )
+    refresh_expires_in: int | None = None
     person: PersonPublic
+
+
+class RefreshRequest(Input):
+    refresh_token: str = PField(min_length=10, max_length=200, pattern=r"^\S+$")
+
+
+class PasswordChange(Input):
+    current_password: TypedPassword
+    new_password: NewPassword
+
+
+class AccountEventPublic(BaseModel):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    kind: str
+    by: uuid.UUID | None
+    detail: dict
+    at: datetime
 
 
 class ApiKeyCreate(Input):

@@ -19,6 +19,8 @@ PUBLIC_OPERATIONS = {
     ("/api/auth/login", "post"),
     ("/api/auth/invitations/accept", "post"),
     ("/api/auth/token", "post"),
+    ("/api/auth/refresh", "post"),
+    ("/api/auth/logout", "post"),
     ("/healthz", "get"),
     ("/readyz", "get"),
 }

@@ -8,9 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from sqlalchemy import func
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway import identity
+from gateway import accounts, identity
+from gateway.deps import AuthVersionsDep
 from gateway.models import (
+    AccountEvent,
+    AccountEventPublic,
     Council,
     CouncilCreate,
     CouncilPublic,
@@ -153,7 +157,9 @@ async def get_person(person_id: uuid.UUID, principal: CurrentPrincipal, session:
     summary="Set a person's roles (admin)",
     responses=responses(401, 403, 404, 422),
 )
-async def set_roles(person_id: uuid.UUID, body: RolesUpdate, _: AdminOnly, session: SessionDep) -> Person:
+async def set_roles(
+    person_id: uuid.UUID, body: RolesUpdate, admin: AdminOnly, session: SessionDep, versions: AuthVersionsDep
+) -> Person:
     person = await identity.get_person(session, person_id)
     if person.council_id is None and "admin" not in body.roles:
         raise Problem(
@@ -161,7 +167,65 @@ async def set_roles(person_id: uuid.UUID, body: RolesUpdate, _: AdminOnly, sessi
             "A person of no council must keep the admin role.",
             errors=[{"field": "roles", "message": "must include admin for a person of no council"}],
         )
-    person.roles = sorted(set(body.roles))
-    session.add(person)
-    await session.flush()
+    return await identity.set_roles(session, versions, person=person, roles=list(body.roles), by=admin.person_id)
+
+
+async def _manageable_person(person_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Person:
+    """A person whose account the caller may switch off and on: an admin anyone, an organiser the
+    people of their own council who are not admins. Others' people are not even seen (404)."""
+    person = await identity.get_person(session, person_id)
+    if not (principal.is_admin or (person.council_id is not None and principal.council_id == person.council_id)):
+        raise Problem(404, f"No person with id {person_id}.")
+    if principal.kind != "person" or not (
+        principal.is_admin or (principal.has("organiser") and "admin" not in person.roles)
+    ):
+        raise Problem(403, "Only organisers of this council (or an admin) can deactivate or reactivate its people.")
     return person
+
+
+@router.post(
+    "/people/{person_id}/deactivate",
+    response_model=PersonPublic,
+    summary="Deactivate a leaver: their sessions, tokens and API keys stop on the next request",
+    responses=responses(401, 403, 404, 422),
+)
+async def deactivate(
+    person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, versions: AuthVersionsDep
+) -> Person:
+    person = await _manageable_person(person_id, principal, session)
+    return await accounts.deactivate(session, versions, person=person, by=principal.person_id)
+
+
+@router.post(
+    "/people/{person_id}/reactivate",
+    response_model=PersonPublic,
+    summary="Reactivate someone who came back (they sign in again; old sessions and keys stay ended)",
+    responses=responses(401, 403, 404, 422),
+)
+async def reactivate(person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Person:
+    person = await _manageable_person(person_id, principal, session)
+    return await accounts.reactivate(session, person=person, by=principal.person_id)
+
+
+@router.get(
+    "/people/{person_id}/history",
+    response_model=Page[AccountEventPublic],
+    summary="Who changed this person's roles or standing, and when (newest first)",
+    responses=responses(401, 403, 404, 422),
+)
+async def history(
+    person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, page: PageDep
+) -> Page[AccountEventPublic]:
+    person = await identity.get_person(session, person_id)
+    own = person.id == principal.person_id
+    if not (own or principal.is_admin or (person.council_id is not None and principal.council_id == person.council_id)):
+        raise Problem(404, f"No person with id {person_id}.")
+    if not (own or principal.is_admin or principal.has("organiser", "manager")):
+        raise Problem(403, "Only the person, organisers and managers of their council (or an admin) can read this.")
+    total = (
+        await session.exec(select(func.count()).select_from(AccountEvent).where(AccountEvent.person_id == person.id))
+    ).one()
+    rows = await accounts.history(session, person_id=person.id, limit=page.limit, offset=page.offset)
+    return Page[AccountEventPublic].of(
+        [AccountEventPublic.model_validate(e, from_attributes=True) for e in rows], total, page
+    )

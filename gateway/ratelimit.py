@@ -1,4 +1,5 @@
-"""Rate limits at the edge: sign-ins and anonymous reads (the open library) per client address,
+"""Rate limits at the edge: sign-ins, invitation accepts (separate budgets) and anonymous reads (the
+open library) per client address,
 writes per caller.
 
 Limits are written in the `limits` library's notation ("10/minute", "300/minute") and counted as a
@@ -60,12 +61,24 @@ class LocalMovingWindow:
 
 class RateLimits:
     def __init__(
-        self, *, login: str, writes: str, anonymous_reads: str = "120/minute", storage_url: str = "memory://"
+        self,
+        *,
+        login: str,
+        writes: str,
+        accept: str = "1200/minute",
+        anonymous_reads: str = "120/minute",
+        storage_url: str = "memory://",
     ) -> None:
         self.login = parse(login)
+        self.accept = parse(accept)
         self.writes = parse(writes)
         self.anonymous_reads = parse(anonymous_reads)
-        self._items = {"login": self.login, "writes": self.writes, "anonymous_reads": self.anonymous_reads}
+        self._items = {
+            "login": self.login,
+            "accept": self.accept,
+            "writes": self.writes,
+            "anonymous_reads": self.anonymous_reads,
+        }
         self._local: LocalMovingWindow | None = None
         self._limiter: MovingWindowRateLimiter | None = None
         if storage_url.removeprefix("async+").startswith("memory://"):

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 from platform_core.state import AppState, PlatformState
 
 if TYPE_CHECKING:
+    from gateway.auth_versions import AuthVersions
     from gateway.edge import ApiKeyExchange
     from gateway.proxy import Upstream
     from gateway.ratelimit import RateLimits
     from gateway.settings import GatewaySettings
+    from gateway.sign_in_throttle import SignInThrottle
     from gateway.tokens import TokenIssuer
 
 
@@ -25,6 +27,10 @@ class GatewayState(PlatformState):
     rate_limits: RateLimits
     # One kept-alive connection pool per service, by name (ideas, voting, followup).
     upstreams: dict[str, Upstream]
+    # The auth version of every subject whose version was raised (gateway/auth_versions.py).
+    auth_versions: AuthVersions
+    # Failed sign-ins per email and address (gateway/sign_in_throttle.py).
+    sign_in_throttle: SignInThrottle
     # The merged OpenAPI document, kept once every service has answered (gateway/openapi.py).
     openapi_merged: dict[str, Any] | None = field(default=None)
 

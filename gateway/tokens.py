@@ -47,6 +47,7 @@ class TokenIssuer:
         name: str,
         kind: str = "person",
         ttl_seconds: int | None = None,
+        auth_version: int = 0,
     ) -> str:
         now = int(time.time())
         claims = {
@@ -62,5 +63,6 @@ class TokenIssuer:
             "roles": sorted(set(roles)),
             "name": name,
             "kind": kind,
+            "av": auth_version,
         }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)

@@ -39,6 +39,9 @@ class Principal:
     kind: Literal["person", "api_key"] = "person"
     expires_at: float = 0.0
     token: str = field(default="", repr=False)
+    # The subject's auth version when the token was issued (claim `av`): the gateway refuses a token
+    # whose subject has moved on since (roles changed, deactivated, key revoked, signed out).
+    auth_version: int = 0
 
     def has(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -110,6 +113,7 @@ class TokenVerifier:
                 kind=claims.get("kind", "person"),
                 expires_at=float(claims["exp"]),
                 token=token,
+                auth_version=int(claims.get("av", 0)),
             )
         except jwt.ExpiredSignatureError as exc:
             raise Problem(401, "The token has expired; sign in again.", headers=_challenge()) from exc

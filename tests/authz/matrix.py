@@ -26,6 +26,10 @@ GET     /api/auth/me                                                    -       
 POST    /api/auth/login                                                 -        401  401   401       401     401
 POST    /api/auth/invitations/accept                                    -        400  400   400       400     400
 POST    /api/auth/token                                                 -        401  401   401       401     401
+POST    /api/auth/refresh                                               -        401  401   401       401     401
+POST    /api/auth/logout                                                -        204  204   204       204     204
+POST    /api/auth/sign-out-everywhere                                   -        401  204   204       204     204
+PUT     /api/auth/password                                              -        401  400   400       400     400
 GET     /healthz                                                        -        200  200   200       200     200
 GET     /readyz                                                         -        200  200   200       200     200
 GET     /api/ideas/whoami                                               -        401  200   200       200     200
@@ -47,13 +51,20 @@ GET     /api/people/{person_id}                                         council 
 GET     /api/people/{person_id}                                         other    401  404   404       404     200
 PUT     /api/people/{person_id}/roles                                   council  401  403   403       403     200
 PUT     /api/people/{person_id}/roles                                   other    401  403   403       403     200
+POST    /api/people/{person_id}/deactivate                              council  401  403   200       403     200
+POST    /api/people/{person_id}/deactivate                              other    401  404   404       404     200
+POST    /api/people/{person_id}/reactivate                              council  401  403   200       403     200
+POST    /api/people/{person_id}/reactivate                              other    401  404   404       404     200
+GET     /api/people/{person_id}/history                                 own      .    200   200       200     200
+GET     /api/people/{person_id}/history                                 council  401  403   200       200     200
+GET     /api/people/{person_id}/history                                 other    401  404   404       404     200
 
 # ---- the gateway: API keys (organisers, managers and admins; a council's keys are its own) -------------------
-GET     /api/api-keys                                                   -        401  403   200       200     200
+GET     /api/api-keys                                                   -        401  200   200       200     200
 POST    /api/api-keys                                                   -        401  403   201       201     201
 DELETE  /api/api-keys/{key_id}                                          own      .    .     204       204     204
-DELETE  /api/api-keys/{key_id}                                          council  401  403   204       204     204
-DELETE  /api/api-keys/{key_id}                                          other    401  403   404       404     204
+DELETE  /api/api-keys/{key_id}                                          council  401  404   204       204     204
+DELETE  /api/api-keys/{key_id}                                          other    401  404   404       404     204
 
 # ---- the gateway: journeys composed from the services (another council's idea: the summary only) -------------
 POST    /api/journeys/tried-before                                      -        401  200   200       200     200

@@ -132,6 +132,53 @@ def _set_roles(w, role, scope, fresh):
     return Call("PUT", f"/api/people/{person.id}/roles", json={"roles": ["staff"]})
 
 
+@recipe("POST", "/api/auth/refresh")
+def _refresh(w, role, scope, fresh):
+    return Call("POST", "/api/auth/refresh", json={"refresh_token": "hr_not-a-real-refresh-token"})
+
+
+@recipe("POST", "/api/auth/logout")
+def _logout(w, role, scope, fresh):
+    return Call("POST", "/api/auth/logout", json={"refresh_token": "hr_not-a-real-refresh-token"})
+
+
+@recipe("POST", "/api/auth/sign-out-everywhere")
+def _sign_out_everywhere(w, role, scope, fresh):
+    # A fresh person of the column's role signs out, so the world's people keep their tokens.
+    if role == "none":
+        return Call("POST", "/api/auth/sign-out-everywhere")
+    person = w.person(w.home, role) if role != "admin" else w._new_person(None, "admin")
+    return Call("POST", "/api/auth/sign-out-everywhere", headers={"Authorization": f"Bearer {person.token}"})
+
+
+@recipe("PUT", "/api/auth/password")
+def _change_password(w, role, scope, fresh):
+    body = {"current_password": "not-the-password", "new_password": "a-long-enough-new-password"}
+    return Call("PUT", "/api/auth/password", json=body)
+
+
+def _switched(w, scope, fresh, action: str) -> Call:
+    person = w.person(side_of(w, scope)) if fresh else side_of(w, scope).colleague
+    return Call("POST", f"/api/people/{person.id}/{action}")
+
+
+@recipe("POST", "/api/people/{person_id}/deactivate")
+def _deactivate(w, role, scope, fresh):
+    return _switched(w, scope, fresh, "deactivate")
+
+
+@recipe("POST", "/api/people/{person_id}/reactivate")
+def _reactivate(w, role, scope, fresh):
+    return _switched(w, scope, fresh, "reactivate")
+
+
+@recipe("GET", "/api/people/{person_id}/history")
+def _history(w, role, scope, fresh):
+    if scope == "own":
+        return Call("GET", f"/api/people/{w.actor(role).id}/history")
+    return Call("GET", f"/api/people/{side_of(w, scope).colleague.id}/history")
+
+
 @recipe("GET", "/api/api-keys")
 def _api_keys(w, role, scope, fresh):
     return Call("GET", "/api/api-keys")

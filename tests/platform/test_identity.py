@@ -138,21 +138,6 @@ def test_staff_cannot_hold_api_keys(new_council, new_person):
     assert staff.post("/api/api-keys", json={"name": "x", "roles": ["staff"]}).status_code == 403
 
 
-def test_repeated_wrong_passwords_lock_the_account_for_a_while(admin, anonymous):
-    council = admin.post("/api/councils", json={"name": unique("Lock"), "slug": unique("lock")}).json()
-    email = f"{unique('locked')}@example.org"
-    created = admin.post(
-        "/api/people", json={"email": email, "name": "L", "council_id": council["id"], "password": "the-right-password"}
-    )
-    assert created.status_code == 201
-    for _ in range(5):
-        assert anonymous.post("/api/auth/login", json={"email": email, "password": "wrong-password"}).status_code == 401
-    locked = anonymous.post("/api/auth/login", json={"email": email, "password": "the-right-password"})
-    assert locked.status_code == 429
-    assert int(locked.headers["retry-after"]) > 0
-    assert locked.headers["content-type"] == "application/problem+json"
-
-
 def test_sign_in_and_writes_are_rate_limited_with_retry_after(extra_gateway, platform, admin):
     with extra_gateway(GATEWAY_LOGIN_RATE_LIMIT="3/minute", GATEWAY_WRITE_RATE_LIMIT="4/minute") as gateway:
         codes = [

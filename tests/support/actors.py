@@ -69,3 +69,30 @@ def login(client: httpx.Client, email: str, password: str) -> Actor:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def signed_in_with_password(
+    admin: Actor, client: httpx.Client, council: Council, *roles: str, password: str = "a-long-enough-password"
+) -> tuple[Actor, dict]:
+    """A person registered with a password who signs in with it: the actor and the whole sign-in answer
+    (which holds the refresh token)."""
+    email = f"{unique('member')}@example.org"
+    created = admin.post(
+        "/api/people",
+        json={"email": email, "name": "Member", "council_id": council.id, "roles": list(roles), "password": password},
+    )
+    assert created.status_code == 201, created.text
+    answer = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    person = body["person"]
+    actor = Actor(
+        client=client,
+        token=body["access_token"],
+        id=person["id"],
+        email=email,
+        name=person["name"],
+        council_id=person["council_id"],
+        roles=person["roles"],
+    )
+    return actor, body

@@ -1,0 +1,116 @@
+"""API keys follow their creator: never more than the creator's current roles, always revocable by
+them, and a revoked key (with every token exchanged for it) refused on the next request."""
+
+from __future__ import annotations
+
+import time
+
+from tests.support.actors import Actor, login, signed_in_with_password, unique
+
+PASSWORD = "a-long-enough-password"
+
+
+def _person_with_password(admin: Actor, anonymous, council, *roles: str) -> Actor:
+    return signed_in_with_password(admin, anonymous, council, *roles, password=PASSWORD)[0]
+
+
+def _staff_list() -> dict:
+    return {"people": [{"email": f"{unique('s')}@example.org", "name": "New Staff"}]}
+
+
+def test_a_demoted_organisers_key_loses_organiser_powers_at_once(admin, new_council, anonymous):
+    council = new_council()
+    organiser = _person_with_password(admin, anonymous, council, "organiser", "manager")
+    created = organiser.post("/api/api-keys", json={"name": "hack day script", "roles": ["organiser", "manager"]})
+    assert created.status_code == 201, created.text
+    key = {"X-API-Key": created.json()["key"]}
+    # Before: the key registers staff, and its tokens (at the edge and exchanged) say organiser.
+    assert anonymous.post(f"/api/councils/{council.id}/staff", json=_staff_list(), headers=key).status_code == 201
+    assert anonymous.get("/api/ideas/whoami", headers=key).json()["roles"] == ["manager", "organiser"]
+    exchanged = anonymous.post("/api/auth/token", headers=key).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {exchanged}"}
+    assert anonymous.get("/api/ideas/whoami", headers=bearer).status_code == 200
+
+    assert admin.put(f"/api/people/{organiser.id}/roles", json={"roles": ["manager"]}).status_code == 200
+
+    # At once: the key holds only what its creator still holds, wherever it is used.
+    refused = anonymous.post(f"/api/councils/{council.id}/staff", json=_staff_list(), headers=key)
+    assert refused.status_code == 403, refused.text
+    assert anonymous.get("/api/ideas/whoami", headers=key).json()["roles"] == ["manager"]
+    again = anonymous.post("/api/auth/token", headers=key)
+    assert again.status_code == 200 and again.json()["person"]["roles"] == ["manager"]
+    # A token exchanged before the change is refused: it claims roles the creator no longer has.
+    stale = anonymous.get("/api/ideas/whoami", headers=bearer)
+    assert stale.status_code == 401 and stale.headers["content-type"] == "application/problem+json"
+    # So is the person's own token from before the change; signing in again gives the new roles.
+    assert organiser.get("/api/auth/me").status_code == 401
+    assert login(anonymous, organiser.email, PASSWORD).roles == ["manager"]
+
+    # Down to staff: nothing of the key's roles is left, so the key no longer works at all.
+    assert admin.put(f"/api/people/{organiser.id}/roles", json={"roles": ["staff"]}).status_code == 200
+    assert anonymous.get("/api/ideas/whoami", headers=key).status_code == 401
+    assert anonymous.post("/api/auth/token", headers=key).status_code == 401
+
+
+def test_a_person_can_always_revoke_their_own_keys(admin, new_council, anonymous):
+    council = new_council()
+    organiser = _person_with_password(admin, anonymous, council, "organiser")
+    created = organiser.post("/api/api-keys", json={"name": "old script", "roles": ["organiser"]}).json()
+    assert admin.put(f"/api/people/{organiser.id}/roles", json={"roles": ["staff"]}).status_code == 200
+    demoted = login(anonymous, organiser.email, PASSWORD)
+    mine = demoted.get("/api/api-keys")
+    assert mine.status_code == 200, mine.text
+    assert [k["id"] for k in mine.json()] == [created["id"]]
+    assert demoted.delete(f"/api/api-keys/{created['id']}").status_code == 204
+    assert demoted.get("/api/api-keys").json()[0]["revoked_at"] is not None
+    # Staff still cannot make keys, nor see or revoke other people's.
+    assert demoted.post("/api/api-keys", json={"name": "x", "roles": ["staff"]}).status_code == 403
+    other = new_council()
+    stranger_key = _person_with_password(admin, anonymous, other, "manager").post(
+        "/api/api-keys", json={"name": "theirs", "roles": ["manager"]}
+    )
+    assert demoted.delete(f"/api/api-keys/{stranger_key.json()['id']}").status_code == 404
+
+
+def test_a_revoked_key_and_its_tokens_stop_at_once(admin, new_council, anonymous):
+    council = new_council()
+    manager = _person_with_password(admin, anonymous, council, "manager")
+    created = manager.post("/api/api-keys", json={"name": "reporting", "roles": ["manager"]}).json()
+    key = {"X-API-Key": created["key"]}
+    token = anonymous.post("/api/auth/token", headers=key).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    # Used once each, so the edge has the key's exchange cached and the token verified.
+    assert anonymous.get("/api/followup/whoami", headers=key).status_code == 200
+    assert anonymous.get("/api/followup/whoami", headers=bearer).status_code == 200
+    assert anonymous.get("/api/councils", headers=bearer).status_code == 200
+
+    assert manager.delete(f"/api/api-keys/{created['id']}").status_code == 204
+
+    assert anonymous.get("/api/followup/whoami", headers=key).status_code == 401
+    assert anonymous.get("/api/followup/whoami", headers=bearer).status_code == 401
+    assert anonymous.get("/api/councils", headers=bearer).status_code == 401
+    assert anonymous.post("/api/auth/token", headers=key).status_code == 401
+
+
+def test_another_gateway_replica_refuses_a_revoked_key_within_seconds(admin, new_council, anonymous, extra_gateway):
+    council = new_council()
+    manager = _person_with_password(admin, anonymous, council, "manager")
+    created = manager.post("/api/api-keys", json={"name": "replicated", "roles": ["manager"]}).json()
+    key = {"X-API-Key": created["key"]}
+    token = anonymous.post("/api/auth/token", headers=key).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    with extra_gateway() as replica:
+        assert replica.get("/api/ideas/whoami", headers=key).status_code == 200
+        assert replica.get("/api/ideas/whoami", headers=bearer).status_code == 200
+        assert manager.delete(f"/api/api-keys/{created['id']}").status_code == 204  # through the first gateway
+        deadline = time.monotonic() + 10
+        codes: tuple[int, int] = (200, 200)
+        while time.monotonic() < deadline:
+            codes = (
+                replica.get("/api/ideas/whoami", headers=key).status_code,
+                replica.get("/api/ideas/whoami", headers=bearer).status_code,
+            )
+            if codes == (401, 401):
+                break
+            time.sleep(0.1)
+        assert codes == (401, 401)
