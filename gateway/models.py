@@ -82,7 +82,7 @@ class ApiKey(GatewayTable, table=True):
     auth_version: int = 0
 
 
-class AuthChange(SQLModel, table=True):
+class AuthChange(GatewayTable, table=True):
     """One raised auth version, in order: every gateway replica reads the new ones every second or so,
     so a change made through one replica is enforced by all of them."""
 
@@ -93,7 +93,7 @@ class AuthChange(SQLModel, table=True):
     changed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
-class RefreshToken(SQLModel, table=True):
+class RefreshToken(GatewayTable, table=True):
     """One refresh token of a signed-in session, stored as its SHA-256 digest.
 
     Each use rotates it: the token is marked used and a new one of the same family is issued. A used
@@ -112,7 +112,7 @@ class RefreshToken(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class AccountEvent(SQLModel, table=True):
+class AccountEvent(GatewayTable, table=True):
     """The audit trail of a person's account: who changed their roles or standing, and when."""
 
     __tablename__ = "account_events"
