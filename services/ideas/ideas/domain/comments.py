@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
@@ -56,11 +56,11 @@ async def page(
     _require_council(principal, idea)
     query = select(Comment).where(Comment.idea_id == idea.id)
     if not access.is_organiser(principal, idea.council_id):
-        query = query.where(Comment.hidden_at.is_(None))
+        query = query.where(col(Comment.hidden_at).is_(None))
         if not (access.is_on_team(principal, team) or principal.is_service):
             query = query.where(Comment.author_id == principal.person_id)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(query.order_by(Comment.created_at, Comment.id).offset(offset).limit(limit))
+    rows = await session.exec(query.order_by(col(Comment.created_at), col(Comment.id)).offset(offset).limit(limit))
     return list(rows.all()), total
 
 

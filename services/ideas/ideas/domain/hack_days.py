@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
@@ -120,7 +120,9 @@ async def page(
         query = query.where(HackDay.phase == phase)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(
-        query.order_by(HackDay.date.desc(), HackDay.created_at.desc(), HackDay.id).offset(offset).limit(limit)
+        query.order_by(col(HackDay.date).desc(), col(HackDay.created_at).desc(), col(HackDay.id))
+        .offset(offset)
+        .limit(limit)
     )
     return list(rows.all()), total
 

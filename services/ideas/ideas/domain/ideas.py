@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
@@ -29,7 +29,7 @@ async def team_of(session: AsyncSession, idea_id: uuid.UUID) -> Team:
 async def teams_of(session: AsyncSession, idea_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Team]:
     teams: dict[uuid.UUID, Team] = {i: [] for i in idea_ids}
     if idea_ids:
-        rows = await session.exec(select(IdeaAuthor).where(IdeaAuthor.idea_id.in_(list(idea_ids))))
+        rows = await session.exec(select(IdeaAuthor).where(col(IdeaAuthor.idea_id).in_(list(idea_ids))))
         for author in rows.all():
             teams[author.idea_id].append(author)
     return teams
@@ -111,6 +111,7 @@ async def withdraw(session: AsyncSession, principal: Principal, idea: Idea, team
     if idea.status not in ("submitted", "shortlisted"):
         raise Problem(409, f"'{idea.title}' is {idea.status} and can no longer be withdrawn.")
     hack_day = await session.get(HackDay, idea.hack_day_id)
+    assert hack_day is not None  # an idea's hack day is held by a foreign key
     if hack_day.phase not in ("open", "voting"):
         raise Problem(409, f"Hack day '{hack_day.name}' is {hack_day.phase}: ideas can no longer be withdrawn.")
     idea.status = "withdrawn"
@@ -191,6 +192,7 @@ async def _require_editable(session: AsyncSession, idea: Idea, *, action: str) -
     if idea.status not in ("submitted", "shortlisted"):
         raise Problem(409, f"'{idea.title}' is {idea.status} and can no longer be {action}.")
     hack_day = await session.get(HackDay, idea.hack_day_id)
+    assert hack_day is not None  # an idea's hack day is held by a foreign key
     hack_days.require_open(hack_day, field="hack_day")
 
 
@@ -207,6 +209,6 @@ def _text_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _set_tags(session: AsyncSession, idea: Idea) -> None:
-    await session.exec(delete(IdeaTag).where(IdeaTag.idea_id == idea.id))
+    await session.exec(delete(IdeaTag).where(col(IdeaTag.idea_id) == idea.id))
     for tag in idea.tags:
         session.add(IdeaTag(idea_id=idea.id, tag=tag))

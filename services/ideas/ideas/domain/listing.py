@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
@@ -60,7 +60,7 @@ async def page(
     if f.status is not None:
         query = query.where(Idea.status == f.status)
     else:
-        query = query.where(Idea.status.not_in(list(OUT_OF_PLAY)))
+        query = query.where(col(Idea.status).not_in(list(OUT_OF_PLAY)))
     if not (access.reads_everything(principal) or principal.has("organiser")):
         query = query.where(Idea.status != "hidden")
     if f.hack_day_id is not None:
@@ -69,26 +69,26 @@ async def page(
         query = query.where(Idea.service_area == f.service_area)
     if f.tag:
         tag = normalise_tag(f.tag)
-        query = query.where(Idea.id.in_(select(IdeaTag.idea_id).where(IdeaTag.tag == tag)))
+        query = query.where(col(Idea.id).in_(select(IdeaTag.idea_id).where(IdeaTag.tag == tag)))
     if f.q:
         pattern = _like(f.q.strip())
         query = query.where(
             or_(
-                Idea.title.ilike(pattern, escape="\\"),
-                Idea.problem.ilike(pattern, escape="\\"),
-                Idea.proposal.ilike(pattern, escape="\\"),
+                col(Idea.title).ilike(pattern, escape="\\"),
+                col(Idea.problem).ilike(pattern, escape="\\"),
+                col(Idea.proposal).ilike(pattern, escape="\\"),
             )
         )
     if f.mine:
         query = query.where(
-            Idea.id.in_(
+            col(Idea.id).in_(
                 select(IdeaAuthor.idea_id).where(
-                    IdeaAuthor.person_id == principal.person_id, IdeaAuthor.joined_at.is_not(None)
+                    IdeaAuthor.person_id == principal.person_id, col(IdeaAuthor.joined_at).is_not(None)
                 )
             )
         )
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(query.order_by(Idea.created_at.desc(), Idea.id).offset(offset).limit(limit))
+    rows = await session.exec(query.order_by(col(Idea.created_at).desc(), col(Idea.id)).offset(offset).limit(limit))
     return list(rows.all()), total
 
 
@@ -129,12 +129,14 @@ async def export_csv(session: AsyncSession, hack_day: HackDay) -> str:
     """Every idea of the hack day, whatever its status, for the organisers' own records."""
     ideas = list(
         (
-            await session.exec(select(Idea).where(Idea.hack_day_id == hack_day.id).order_by(Idea.created_at, Idea.id))
+            await session.exec(
+                select(Idea).where(Idea.hack_day_id == hack_day.id).order_by(col(Idea.created_at), col(Idea.id))
+            )
         ).all()
     )
     names: dict[uuid.UUID, list[IdeaAuthor]] = {i.id: [] for i in ideas}
     if ideas:
-        for author in (await session.exec(select(IdeaAuthor).where(IdeaAuthor.idea_id.in_(list(names))))).all():
+        for author in (await session.exec(select(IdeaAuthor).where(col(IdeaAuthor.idea_id).in_(list(names))))).all():
             names[author.idea_id].append(author)
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")

@@ -23,9 +23,11 @@ import logging
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas.models import Idea
@@ -44,7 +46,8 @@ _PENDING = "ideas_index_pending"
 _PUBLISHED = 0  # the public engine's group of ideas that every council may read whole
 
 # What the index reads of an idea, in this order (see IdeaIndex.put).
-COLUMNS = (
+# Any: the ORM's columns, used both in select() and for their `.key`.
+COLUMNS: tuple[Any, ...] = (
     Idea.id,
     Idea.version,
     Idea.council_id,
@@ -155,7 +158,7 @@ class IdeaIndex:
         started = utcnow()
         query = select(*COLUMNS)
         if self._watermark is not None:
-            query = query.where(Idea.updated_at >= self._watermark - _OVERLAP)
+            query = query.where(col(Idea.updated_at) >= self._watermark - _OVERLAP)
         applied = 0
         async with engine.connect() as conn:
             result = await conn.stream(query.execution_options(yield_per=2000))

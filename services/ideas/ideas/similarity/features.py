@@ -65,7 +65,7 @@ class ConceptMatcher:
                     concepts = table.get(tuple(stems[i : i + length])) if i + length <= n else None
                     if concepts is not None:
                         for concept, weight in concepts.items():
-                            found[concept] += weight
+                            found[concept] += weight  # type: ignore[assignment]  # float weights: typeshed's Counter counts ints
                         step = length
                         break
             i += step
