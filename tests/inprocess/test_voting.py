@@ -41,3 +41,104 @@ def test_the_application_state_is_typed(voting_app):
     held = vars(voting_app.app.state)["_state"]
     assert "platform" in held and "voting" in held
     assert set(held) <= {"platform", "voting", "outbox_relay", "allowed_methods_table"}, set(held)
+
+
+# ---- ballots on a round put straight into the database (no ideas service in this process) ----------------------
+
+
+def _open_round(voting_app, council_id: str, *, authors: dict[str, list[str]], closes_in: int = 3600, **rules) -> str:
+    """An open approval round over the ideas in `authors` ({idea id: author ids}), as creating and
+    opening it would leave it (the rules normalised, the window given)."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    round_id = uuid.uuid4()
+    all_rules = {
+        "max_approvals": 2,
+        "voter_ids": None,
+        "exclude_own_ideas": True,
+        "secret": True,
+        "results_hidden_until_close": True,
+        **rules,
+    }
+    now = datetime.now(UTC)
+    engine = sa.create_engine(voting_app.database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO rounds (id, council_id, hack_day_id, title, method, rules, candidates, phase, closes_at,"
+                " selected_count, frozen, audit_seq, audit_head, created_by, created_at, updated_at, opened_at,"
+                " version) VALUES (:id, :c, :h, 'In-process round', 'approval', :rules, :cands, 'open', :closes, 1,"
+                " 0, 0, '', :by, :now, :now, :now, 2)"
+            ),
+            {
+                "id": round_id.hex,
+                "c": uuid.UUID(council_id).hex,
+                "h": uuid.uuid4().hex,
+                "rules": json.dumps(all_rules),
+                "cands": json.dumps(
+                    [{"idea_id": i, "title": f"Idea {i[:4]}", "author_ids": a} for i, a in authors.items()]
+                ),
+                "closes": (now + timedelta(seconds=closes_in)).isoformat(),
+                "by": uuid.uuid4().hex,
+                "now": now.isoformat(),
+            },
+        )
+    engine.dispose()
+    return str(round_id)
+
+
+def test_a_ballot_is_checked_against_the_rules_and_gets_a_two_part_receipt(voting_app):
+    organiser = voting_app.person(roles=["organiser"])
+    council = organiser.council_id
+    author = voting_app.person(council_id=council)
+    voter = voting_app.person(council_id=council)
+    mine, theirs, third = (str(uuid.uuid4()) for _ in range(3))
+    rnd = _open_round(voting_app, council, authors={mine: [author.id], theirs: [], third: []})
+    url = f"/api/voting/rounds/{rnd}/ballot"
+    problem(author.post(url, json={"choices": {"approve": [mine]}}), 422, f"choices.approve.{mine}")
+    problem(voter.post(url, json={"choices": {"approve": [mine, theirs, third]}}), 422)
+    problem(voter.post(url, json={"choices": {"approve": [str(uuid.uuid4())]}}), 422)
+    problem(voter.post(url, json={"choices": {"approve": [mine]}, "replaces": "X"}), 422, "replaces")
+    first = ok(voter.post(url, json={"choices": {"approve": [mine]}}, headers={"Idempotency-Key": "k1"}), 201)
+    assert len(first["receipt"].split("-")) == 8 and first["receipt"].startswith(first["ballot_id"] + "-")
+    again = voter.post(url, json={"choices": {"approve": [mine]}}, headers={"Idempotency-Key": "k1"})
+    assert again.json() == first and again.headers["idempotent-replayed"] == "true"
+    second = ok(voter.post(url, json={"choices": {"approve": [theirs]}}), 201)
+    assert second["replaces"] == first["receipt"]
+    other = voting_app.person()  # another council: the round is not theirs to see
+    problem(other.post(url, json={"choices": {"approve": [theirs]}}), 404)
+
+
+def test_a_round_past_its_closing_time_takes_no_ballot(voting_app):
+    organiser = voting_app.person(roles=["organiser"])
+    idea = str(uuid.uuid4())
+    rnd = _open_round(voting_app, organiser.council_id, authors={idea: [], str(uuid.uuid4()): []}, closes_in=-1)
+    refused = problem(organiser.post(f"/api/voting/rounds/{rnd}/ballot", json={"choices": {"approve": [idea]}}), 409)
+    assert "closed" in refused["detail"]
+
+
+def test_only_services_say_who_joined_an_idea_and_voting_applies_it(voting_app):
+    staff = voting_app.person()
+    idea, other = str(uuid.uuid4()), str(uuid.uuid4())
+    rnd = _open_round(voting_app, staff.council_id, authors={idea: [], other: []})
+    body = {"council_id": staff.council_id, "idea_id": idea, "person_id": staff.id}
+    problem(staff.post("/api/voting/internal/co-authors", json=body), 403)
+    service = voting_app.person(roles=["service"])
+    assert ok(service.post("/api/voting/internal/co-authors", json=body))["rounds_updated"] == 1
+    assert ok(service.post("/api/voting/internal/co-authors", json=body))["rounds_updated"] == 0  # once
+    problem(staff.post(f"/api/voting/rounds/{rnd}/ballot", json={"choices": {"approve": [idea]}}), 422)
+
+
+def test_the_openapi_document_declares_idempotency_key_and_if_match(voting_app):
+    paths = ok(voting_app.anonymous.get("/openapi.json"))["paths"]
+
+    def headers(path: str, method: str) -> set[str]:
+        return {p["name"] for p in paths[path][method].get("parameters", []) if p["in"] == "header"}
+
+    assert "Idempotency-Key" in headers("/api/voting/rounds", "post")
+    assert "Idempotency-Key" in headers("/api/voting/rounds/{round_id}/ballot", "post")
+    assert "If-Match" in headers("/api/voting/rounds/{round_id}", "patch")
+    assert "400" in paths["/api/voting/rounds/{round_id}"]["patch"]["responses"]

@@ -265,7 +265,7 @@ def test_organisers_export_results_and_ballots_as_csv(hall):
     assert result.status_code == 200 and result.headers["content-type"].startswith("text/csv")
     lines = result.text.splitlines()
     assert lines[0].startswith("rank,tied,idea_id,title") and "dots" in lines[0]
-    assert lines[1].startswith(f"1,False,{hall.lettered['A']},Idea A")
+    assert lines[1].startswith(f"1,false,{hall.lettered['A']},Idea A")
     ballots = hall.organiser.get(f"{url}/ballots.csv").text.splitlines()
     assert ballots[0] == f"ballot_id,{hall.lettered['A']},{hall.lettered['B']},choices"
     assert ballots[1].startswith(f"{ballot_id(receipt)},3,1,")

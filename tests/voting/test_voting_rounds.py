@@ -184,6 +184,18 @@ def test_editing_needs_the_current_version_and_an_organiser(hall):
     )
 
 
+def test_if_match_takes_a_list_of_etags_or_a_star_and_refuses_what_is_not_an_etag(hall):
+    """If-Match as in every part (platform_core.etag): before, voting took one tag only and no `*`."""
+    rnd = new_round(hall.organiser, hall.day["id"], "approval", idea_ids=hall.shortlist)
+    url = f"{ROUNDS}/{rnd['id']}"
+    listed = ok(hall.organiser.patch(url, json={"title": "Listed"}, headers={"If-Match": '"7", W/"1"'}))
+    assert listed["version"] == 2
+    problem(hall.organiser.patch(url, json={"title": "Stale"}, headers={"If-Match": '"1", "3"'}), 412, "If-Match")
+    anyway = ok(hall.organiser.patch(url, json={"title": "Whatever the version"}, headers={"If-Match": "*"}))
+    assert anyway["version"] == 3 and anyway["title"] == "Whatever the version"
+    problem(hall.organiser.patch(url, json={"title": "Bare"}, headers={"If-Match": "3"}), 400, "If-Match")
+
+
 def test_rounds_are_listed_for_the_council_only(hall):
     mine = new_round(hall.organiser, hall.day["id"], idea_ids=hall.shortlist)
     page = ok(hall.voters[4].get(ROUNDS, params={"hack_day_id": hall.day["id"], "limit": 200}))
@@ -192,6 +204,10 @@ def test_rounds_are_listed_for_the_council_only(hall):
     assert ok(hall.stranger.get(ROUNDS, params={"hack_day_id": hall.day["id"]}))["total"] == 0
     drafts = ok(hall.voters[4].get(ROUNDS, params={"phase": "draft", "limit": 1}))
     assert len(drafts["items"]) == 1 and drafts["next_offset"] == (1 if drafts["total"] > 1 else None)
+    # The page envelope of every part: it says which page it is.
+    assert drafts["limit"] == 1 and drafts["offset"] == 0
+    second = ok(hall.voters[4].get(ROUNDS, params={"phase": "draft", "limit": 1, "offset": 1}))
+    assert second["offset"] == 1 and second["items"][0]["id"] != drafts["items"][0]["id"]
     problem(hall.voters[4].get(ROUNDS, params={"limit": 201}), 422, "limit")
 
 

@@ -1,11 +1,13 @@
-"""`python -m voting migrate|downgrade|serve`, and `python -m voting verify-audit ROUND_ID`."""
+"""`python -m voting migrate|downgrade|serve [--workers N]|verify-audit ROUND_ID` (platform_core.cli)."""
 
 import argparse
 import asyncio
 import sys
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
-from platform_core.cli import service_cli
+from platform_core.cli import Command, run
 from platform_core.db import make_engine, make_sessionmaker
 from voting.settings import ALEMBIC_INI, DEFAULT_PORT, get_settings
 
@@ -39,16 +41,23 @@ async def _verify(round_id: uuid.UUID) -> int:
     return 1
 
 
-def verify_audit_cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m voting verify-audit",
-        description="Verify a round's audit chain and ballots; exit 1 if broken.",
-    )
-    parser.add_argument("round_id", type=uuid.UUID)
-    return asyncio.run(_verify(parser.parse_args(argv).round_id))
+def verify_audit(args: argparse.Namespace, url: str) -> int:
+    """`verify-audit ROUND_ID`: exit 0 good, 1 broken, 2 cannot verify."""
+    return asyncio.run(_verify(args.round_id))
+
+
+def add_commands(sub: Any) -> Mapping[str, Command]:
+    verify = sub.add_parser("verify-audit", help="verify a round's audit chain and ballots; exit 1 if broken")
+    verify.add_argument("round_id", type=uuid.UUID)
+    return {"verify-audit": verify_audit}
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["verify-audit"]:
-        sys.exit(verify_audit_cli(sys.argv[2:]))
-    service_cli("voting", "voting.main:app", ALEMBIC_INI, get_settings, DEFAULT_PORT)
+    run(
+        part="voting",
+        app_path="voting.main:app",
+        alembic_ini=ALEMBIC_INI,
+        get_settings=get_settings,
+        port=DEFAULT_PORT,
+        add_commands=add_commands,
+    )

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from platform_core.auth import CurrentPrincipal
+from platform_core.clock import utcnow
 from platform_core.db import SessionDep
 from platform_core.problems import Problem
 from voting.access import not_found, organises, sees_round
 from voting.domain import rounds
-from voting.models import Round, utcnow
+from voting.models import Round
 from voting.state import VotingState, of_request
 
 StateDep = Annotated[VotingState, Depends(of_request)]

@@ -8,33 +8,20 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
+from platform_core.pages import Page
+from platform_core.schemas import Input, Text
 from voting.vocabulary import Method, Phase, RankedCount
 
 MAX_CANDIDATES = 500
 MAX_LISTED_VOTERS = 5000
 
 
-def _no_nul(text: str) -> str:
-    # PostgreSQL cannot store NUL in text, and no title needs one: refuse it here, on every database.
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    return text
+Title = Annotated[str, Text(200, at_least=1)]
 
 
-Title = Annotated[
-    str,
-    Field(min_length=1, max_length=200, json_schema_extra={"pattern": "^[^\\x00]*$"}),
-    AfterValidator(_no_nul),
-]
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RoundRules(_Input):
+class RoundRules(Input):
     """Rules of a round. Counting keys that do not belong to the method are refused."""
 
     dots_per_voter: int | None = Field(None, ge=1, le=100, description="dot voting: dots each voter has")
@@ -68,7 +55,7 @@ class RulesPublic(BaseModel):
     results_hidden_until_close: bool
 
 
-class RoundCreate(_Input):
+class RoundCreate(Input):
     hack_day_id: uuid.UUID
     title: Title
     method: Method
@@ -84,7 +71,7 @@ class RoundCreate(_Input):
     selected_count: int = Field(3, ge=1, le=100, description="how many ideas are selected when published")
 
 
-class RoundUpdate(_Input):
+class RoundUpdate(Input):
     """Send only what changes. Method, rules and candidates freeze at the first ballot (409)."""
 
     title: Title | None = None
@@ -126,17 +113,14 @@ class RoundPublic(BaseModel):
     version: int
 
 
-class RoundPage(BaseModel):
-    items: list[RoundPublic]
-    total: int
-    next_offset: int | None
+RoundPage = Page[RoundPublic]
 
 
-class PublishIn(_Input):
+class PublishIn(Input):
     selected_count: int | None = Field(None, ge=1, le=100, description="overrides the round's selected_count")
 
 
-class BallotCreate(_Input):
+class BallotCreate(Input):
     choices: dict[str, Any] = Field(
         description='dot_voting {"dots": {idea_id: n}}, approval {"approve": [ids]}, '
         'ranked {"ranking": [ids, best first]}, score {"scores": {idea_id: 0..5}}'
@@ -165,7 +149,7 @@ class MyBallot(BaseModel):
     choices: dict[str, Any] | None = None
 
 
-class ReceiptCheckIn(_Input):
+class ReceiptCheckIn(Input):
     receipt: str = Field(min_length=1, max_length=60, description="your receipt, or only its ballot id")
 
 
@@ -236,11 +220,10 @@ class AuditEntryPublic(BaseModel):
     entry_hash: str
 
 
-class AuditPage(BaseModel):
+class AuditPage(Page[AuditEntryPublic]):
+    """A page of the chain (the one page envelope), with the round and its head."""
+
     round_id: uuid.UUID
-    items: list[AuditEntryPublic]
-    total: int
-    next_offset: int | None
     head: str
 
 
@@ -261,7 +244,7 @@ class AuditVerification(BaseModel):
     first_broken: BrokenEntry | None
 
 
-class CoAuthorJoined(_Input):
+class CoAuthorJoined(Input):
     """From the ideas service: a person is joining an idea's team (sent before it is saved there)."""
 
     council_id: uuid.UUID

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from typing import Any, cast
+from typing import cast
 
+from platform_core import csv
 from platform_core.auth import Principal
 from voting.access import organises
 from voting.domain.rounds import counting_rules
@@ -74,26 +73,6 @@ def audit_entry(e: AuditEntry) -> AuditEntryPublic:
     )
 
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
-    return value
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    return out.getvalue()
-
-
 def result_csv(rnd: Round) -> str:
     """One row per idea in result order: rank, tie flag, title and the method's figures."""
     titles = {c["idea_id"]: c["title"] for c in rnd.candidates}
@@ -104,7 +83,7 @@ def result_csv(rnd: Round) -> str:
         [r["rank"], r["tied"], r["idea_id"], titles.get(r["idea_id"], ""), *(r.get(f) for f in figures)]
         for r in ranking
     ]
-    return _csv(header, rows)
+    return csv.write(header, rows)
 
 
 def ballots_csv(rnd: Round, ballots: list[dict]) -> str:
@@ -134,4 +113,4 @@ def ballots_csv(rnd: Round, ballots: list[dict]) -> str:
                 b["choices"],
             ]
         )
-    return _csv(header, rows)
+    return csv.write(header, rows)

@@ -35,6 +35,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_core.clock import utcnow
 from platform_core.db import table_of
 from voting.models import AuditEntry, AuditPending, Ballot, Round
 from voting.vocabulary import COUNTING_KEYS
@@ -72,7 +73,7 @@ def entry_hash(
 
 
 def now_to_second() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return utcnow().replace(microsecond=0)
 
 
 @dataclass

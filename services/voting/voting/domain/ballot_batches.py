@@ -52,6 +52,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 from platform_core.db import driver_unavailable
 from platform_core.problems import Problem
 from voting.domain import audit
@@ -72,7 +73,6 @@ from voting.domain.ballots import (
     sanitised,
     write_failed,
 )
-from voting.models import utcnow
 
 MAX_BATCH = 100
 

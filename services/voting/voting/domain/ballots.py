@@ -34,10 +34,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 from platform_core.db import table_of
 from platform_core.problems import Problem
 from voting.domain import audit, receipts
-from voting.models import Ballot, BallotRetry, BallotVoter, Round, utcnow
+from voting.models import Ballot, BallotRetry, BallotVoter, Round
 from voting.tally import validate_choices
 from voting.tally.validation import BALLOT_KEY
 from voting.vocabulary import COUNTING_KEYS

@@ -16,11 +16,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_core import outbox
 from platform_core.auth import Principal
+from platform_core.clock import utcnow
 from platform_core.db import table_of
 from platform_core.problems import Problem
 from voting.clients.ideas import NOT_VOTABLE, IdeasClient, IdeaSnapshot
 from voting.domain import audit, ballots, receipts
-from voting.models import Ballot, BallotVoter, Round, utcnow
+from voting.models import Ballot, BallotVoter, Round
 from voting.schemas import RoundCreate, RoundRules, RoundUpdate
 from voting.tally import count
 from voting.vocabulary import COUNTING_DEFAULTS, COUNTING_KEYS

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
+from platform_core.pages import PageDep
 from platform_core.problems import responses
 from voting.access import check_after_close
 from voting.deps import Caller, RoundDep, SessionDep, StateDep
@@ -14,8 +13,6 @@ from voting.schemas import AuditPage, AuditVerification, BrokenEntry
 from voting.views import audit_entry
 
 router = APIRouter(prefix="/api/voting", tags=["voting"])
-MAX_PAGE = 200
-MAX_OFFSET = 1_000_000  # past any real list; keeps the number inside a database integer
 
 
 @router.get(
@@ -29,19 +26,20 @@ async def audit_log(
     session: SessionDep,
     principal: Caller,
     state: StateDep,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    page: PageDep,
 ) -> AuditPage:
     check_after_close(principal, rnd, "audit")
     await audit.chain_if_open(session, state.audit_key, rnd)
-    rows = await audit.entries(session, rnd.id, limit=limit, offset=offset)
+    rows = await audit.entries(session, rnd.id, limit=page.limit, offset=page.offset)
     total = rnd.audit_seq
     return AuditPage(
         round_id=rnd.id,
         items=[audit_entry(e) for e in rows],
         total=total,
+        limit=page.limit,
+        offset=page.offset,
+        next_offset=page.next_offset(total),
         head=rnd.audit_head,
-        next_offset=offset + limit if offset + limit < total else None,
     )
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from platform_core.idempotency import idempotency_key
 from platform_core.problems import responses
@@ -25,7 +26,19 @@ router = APIRouter(prefix="/api/voting", tags=["voting"])
     responses=responses(401, 403, 404, 409, 422, 503),
 )
 async def cast_ballot(
-    round_id: uuid.UUID, data: BallotCreate, request: Request, principal: Caller, state: StateDep
+    round_id: uuid.UUID,
+    data: BallotCreate,
+    request: Request,
+    principal: Caller,
+    state: StateDep,
+    _key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Send one (a UUID): a retry with the same key gets the first answer and receipt back, "
+            "never a second ballot.",
+        ),
+    ] = None,
 ) -> Response:
     answer = await state.ballot_box.cast(
         round_id=round_id,

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from fastapi import APIRouter, Response
 
+from platform_core.csv import csv_response
 from platform_core.problems import Problem, responses
 from voting import views
 from voting.access import check_after_close, result_is_final_for
@@ -58,12 +59,6 @@ async def ballots_export(rnd: RoundDep, session: SessionDep, principal: Caller) 
     return views.ballots_export(rnd, await rounds.counted_ballots(session, rnd))
 
 
-def _csv_response(text: str, name: str) -> Response:
-    return Response(
-        text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
-
-
 @router.get(
     "/rounds/{round_id}/export/result.csv",
     response_class=Response,
@@ -73,7 +68,7 @@ def _csv_response(text: str, name: str) -> Response:
 async def result_csv(rnd: OrganisedRoundDep) -> Response:
     if rnd.phase not in ("closed", "published"):
         raise Problem(409, "There is a result to export once the round is closed.")
-    return _csv_response(views.result_csv(rnd), f"round-{rnd.id}-result.csv")
+    return csv_response(views.result_csv(rnd), f"round-{rnd.id}-result.csv")
 
 
 @router.get(
@@ -85,6 +80,6 @@ async def result_csv(rnd: OrganisedRoundDep) -> Response:
 async def ballots_csv(rnd: OrganisedRoundDep, session: SessionDep) -> Response:
     if rnd.phase not in ("closed", "published"):
         raise Problem(409, "Ballots can be exported once the round is closed.")
-    return _csv_response(
+    return csv_response(
         views.ballots_csv(rnd, await rounds.counted_ballots(session, rnd)), f"round-{rnd.id}-ballots.csv"
     )

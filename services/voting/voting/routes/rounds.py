@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from platform_core.auth import Principal, require_roles
-from platform_core.idempotency import Idempotency, fingerprint, idempotency_key
+from platform_core.etag import IfMatch, check_if_match, set_etag
+from platform_core.idempotency import IdempotentCreateDep
+from platform_core.pages import PageDep
 from platform_core.problems import Problem, responses
 from voting.access import not_found, organises, sees_round
 from voting.deps import Caller, OrganisedRoundDep, RoundDep, SessionDep, StateDep
@@ -20,8 +22,6 @@ from voting.views import round_public
 from voting.vocabulary import Phase
 
 router = APIRouter(prefix="/api/voting", tags=["voting"])
-MAX_PAGE = 200
-MAX_OFFSET = 1_000_000  # past any real list; keeps the number inside a database integer
 
 
 def _request_id(request: Request) -> str | None:
@@ -29,7 +29,7 @@ def _request_id(request: Request) -> str | None:
 
 
 async def _answer(session: SessionDep, rnd: Round, principal: Principal, response: Response) -> RoundPublic:
-    response.headers["ETag"] = f'"{rnd.version}"'
+    set_etag(response, rnd.version)
     return round_public(rnd, principal, await rounds.voter_count(session, rnd.id))
 
 
@@ -46,23 +46,22 @@ async def create_round(
     response: Response,
     session: SessionDep,
     state: StateDep,
+    idem: IdempotentCreateDep,
     principal: Annotated[Principal, Depends(require_roles("organiser"))],
 ) -> RoundPublic | JSONResponse:
     if principal.council_id is None or not principal.has("organiser"):
         raise Problem(403, "Rounds are created by organisers of a council.")
-    key = idempotency_key(request)
     # The ideas service is asked before the database is touched: no lock is held while we wait.
     candidates = await rounds.snapshot_candidates(
         state.ideas, principal, data.hack_day_id, data.idea_ids, _request_id(request)
     )
-    idem = Idempotency(session, str(principal.person_id), key, fingerprint(request, data.model_dump(mode="json")))
-    replay = await idem.begin()
+    replay = await idem.begin(data)
     if replay is not None:
         return replay
     rnd = await rounds.create_round(session, state.audit_key, principal, data, candidates)
     out = round_public(rnd, principal, 0)
-    await idem.finish(201, out.model_dump(mode="json"))
-    response.headers["ETag"] = f'"{rnd.version}"'
+    await idem.finish(201, out)
+    set_etag(response, rnd.version)
     response.headers["Location"] = f"/api/voting/rounds/{rnd.id}"
     return out
 
@@ -71,22 +70,20 @@ async def create_round(
 async def list_rounds(
     principal: Caller,
     session: SessionDep,
+    page: PageDep,
     hack_day_id: uuid.UUID | None = None,
     phase: Phase | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> RoundPage:
     found, total = await rounds.page_of_rounds(
         session,
         council_id=None if principal.is_admin else principal.council_id,
         hack_day_id=hack_day_id,
         phase=phase,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
     counts = await rounds.voter_counts(session, [r.id for r in found])
-    items = [round_public(r, principal, counts.get(r.id, 0)) for r in found]
-    return RoundPage(items=items, total=total, next_offset=offset + limit if offset + limit < total else None)
+    return RoundPage.of([round_public(r, principal, counts.get(r.id, 0)) for r in found], total, page)
 
 
 @router.get("/rounds/{round_id}", response_model=RoundPublic, summary="A round", responses=responses(401, 404, 422))
@@ -98,7 +95,7 @@ async def get_round(rnd: RoundDep, principal: Caller, session: SessionDep, respo
     "/rounds/{round_id}",
     response_model=RoundPublic,
     summary="Change a round (If-Match its version)",
-    responses=responses(401, 403, 404, 409, 412, 422, 428, 503),
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
 )
 async def update_round(
     round_id: uuid.UUID,
@@ -108,7 +105,7 @@ async def update_round(
     session: SessionDep,
     state: StateDep,
     principal: Caller,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
 ) -> RoundPublic:
     # Read the round in a short session of its own: the ideas service may be asked for a new
     # snapshot, and no transaction (on SQLite, the write lock) should be held while it answers.
@@ -118,13 +115,9 @@ async def update_round(
             raise not_found()
         if not organises(principal, found):
             raise Problem(403, "Only organisers of the round's council can do this.")
-        hack_day_id = found.hack_day_id
-    if if_match is None:
-        raise Problem(
-            428,
-            "Send If-Match with the round's version (its ETag) so changes are not overwritten.",
-            errors=[{"field": "If-Match", "message": "is required"}],
-        )
+        hack_day_id, read_version = found.hack_day_id, found.version
+    # Missing (428), not a list of ETags (400) or stale (412): refused before the ideas service is asked.
+    check_if_match(if_match, read_version)
     candidates = None
     if "idea_ids" in data.model_fields_set:
         candidates = await rounds.snapshot_candidates(
@@ -133,12 +126,7 @@ async def update_round(
     rnd = await session.get(Round, round_id)
     if rnd is None:
         raise not_found()
-    if if_match.strip().removeprefix("W/").strip('"') != str(rnd.version):
-        raise Problem(
-            412,
-            f"The round has changed since you read it (now version {rnd.version}); reload it.",
-            errors=[{"field": "If-Match", "message": "does not match the current version"}],
-        )
+    check_if_match(if_match, rnd.version)  # again: someone may have changed it meanwhile
     rnd = await rounds.update_round(session, state.audit_key, principal, rnd, data, candidates)
     return await _answer(session, rnd, principal, response)
 
