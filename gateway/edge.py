@@ -21,7 +21,7 @@ from gateway.state import GatewayState
 from platform_core.app import new_request_id, valid_request_id
 from platform_core.auth import Principal
 from platform_core.observe import RequestMetrics
-from platform_core.problems import PROBLEM_JSON, Problem, problem_body
+from platform_core.problems import PROBLEM_JSON, WWW_AUTHENTICATE, Problem, problem_body
 
 access_log = logging.getLogger("platform.access")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -97,6 +97,8 @@ class Edge:
             (b"x-request-id", rid.encode()),
         ]
         raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        if status == 401 and not any(name == b"www-authenticate" for name, _ in raw):
+            raw.append((b"www-authenticate", WWW_AUTHENTICATE.encode()))
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
         return status

@@ -100,9 +100,16 @@ def problem_body(
     return body
 
 
+# Every 401 says how to authenticate (RFC 9110 11.6.1; the Bearer scheme of RFC 6750). An API key is
+# exchanged for such a token at the gateway (POST /api/auth/token) or sent as X-API-Key.
+WWW_AUTHENTICATE = 'Bearer realm="council-hackday"'
+
+
 def problem_response(
     status: int, detail: str | None, *, headers: dict[str, str] | None = None, **kw: Any
 ) -> JSONResponse:
+    if status == 401 and not any(name.lower() == "www-authenticate" for name in headers or {}):
+        headers = {**(headers or {}), "WWW-Authenticate": WWW_AUTHENTICATE}
     return JSONResponse(
         problem_body(status, detail, **kw), status_code=status, media_type=PROBLEM_JSON, headers=headers
     )
