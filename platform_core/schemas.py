@@ -72,13 +72,19 @@ def text_rule(pattern: str, message: str) -> AfterValidator:
 @dataclass(frozen=True)
 class Text(GroupedMetadata):
     """A text field's rule, used as `Annotated[str, Text(200, at_least=3)]` (a type mypy understands):
-    at most `max_length` characters, at least `at_least` of them not white space, no NUL."""
+    at most `max_length` characters, at least `at_least` of them not white space, no NUL. A field
+    with a rule of its own gives its `pattern` and the `message` a person reads when it fails."""
 
     max_length: int
     at_least: int = 0
+    pattern: str | None = None
+    message: str = ""
+    min_length: int | None = None
 
     def __iter__(self) -> Iterator[Any]:
-        if self.at_least == 0:
+        if self.pattern is not None:
+            pattern, message = self.pattern, self.message or "is not in the expected form"
+        elif self.at_least == 0:
             pattern, message = NO_NUL, NUL_MESSAGE
         elif self.at_least == 1:
             pattern, message = visible(1), "must not be blank"
@@ -87,5 +93,6 @@ class Text(GroupedMetadata):
                 visible(self.at_least),
                 f"must have at least {self.at_least} characters that are not spaces",
             )
-        yield Field(min_length=self.at_least, max_length=self.max_length, json_schema_extra={"pattern": pattern})
+        shortest = self.at_least if self.min_length is None else self.min_length
+        yield Field(min_length=shortest, max_length=self.max_length, json_schema_extra={"pattern": pattern})
         yield text_rule(pattern, message)

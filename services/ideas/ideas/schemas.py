@@ -10,12 +10,13 @@ import re
 import uuid
 from datetime import UTC, datetime
 from datetime import date as calendar_date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from ideas import vocabulary as v
+from platform_core.schemas import Text
 
 
 def as_utc(value: datetime) -> datetime:
@@ -39,47 +40,12 @@ def _one_line(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
-# Text rules, published as patterns so that the OpenAPI document says exactly what is accepted (a
-# schema-driven fuzzer checks it), and checked here with the same patterns so that a person gets a
-# plain message rather than a regular expression. No text may hold NUL, which PostgreSQL cannot
-# store; required text needs characters that are not spaces (surrounding spaces are stripped first).
-NO_NUL = r"^[^\x00]*$"
+# Text rules (platform_core.schemas.Text), published as patterns so that the OpenAPI document says
+# exactly what is accepted (a schema-driven fuzzer checks it), and checked with the same patterns so
+# that a person gets a plain message rather than a regular expression. No text may hold NUL, which
+# PostgreSQL cannot store; required text needs characters that are not spaces (surrounding spaces are
+# stripped first).
 TAG_PATTERN = r"^[^\x00]*[^\W_][^\x00]*$"  # at least one letter or digit
-
-
-def visible(n: int) -> str:
-    """Pattern: no NUL, and at least `n` characters that are not white space."""
-    return rf"^[^\x00]*(?:[^\s\x00][^\x00]*){{{n}}}$"
-
-
-def _rule(pattern: str, message: str):
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if "\x00" in value:
-            raise PydanticCustomError("text", "must not contain NUL characters")
-        if not compiled.fullmatch(value):
-            raise PydanticCustomError("text", message)
-        return value
-
-    return AfterValidator(check)
-
-
-def text(max_length: int, *, at_least: int = 0, tag: bool = False) -> Any:
-    """A text field: at most `max_length` characters, with at least `at_least` that are not spaces."""
-    if tag:
-        pattern, message = TAG_PATTERN, "must contain a letter or a digit"
-    elif at_least == 0:
-        pattern, message = NO_NUL, "must not contain NUL characters"
-    elif at_least == 1:
-        pattern, message = visible(1), "must not be blank"
-    else:
-        pattern, message = visible(at_least), f"must have at least {at_least} characters that are not spaces"
-    return Annotated[
-        str,
-        Field(min_length=max(at_least, 1 if tag else 0), max_length=max_length, json_schema_extra={"pattern": pattern}),
-        _rule(pattern, message),
-    ]
 
 
 class Input(BaseModel):
@@ -88,8 +54,8 @@ class Input(BaseModel):
 
 # ---- hack days -------------------------------------------------------------------------------------
 
-Theme = text(v.THEME_MAX, at_least=1)
-HackDayName = text(v.HACK_DAY_NAME_MAX, at_least=3)
+Theme = Annotated[str, Text(v.THEME_MAX, at_least=1)]
+HackDayName = Annotated[str, Text(v.HACK_DAY_NAME_MAX, at_least=3)]
 
 
 def _date_as_text(value: object) -> object:
@@ -127,7 +93,7 @@ class HackDayUpdate(Input):
 
     name: HackDayName = None  # type: ignore[assignment]  # default "not sent", never a value
     date: Day = None  # type: ignore[assignment]
-    themes: list[Theme] = Field(default=None, max_length=v.THEMES_MAX)  # type: ignore[assignment]
+    themes: list[Theme] = Field(default=None, max_length=v.THEMES_MAX)  # type: ignore[arg-type]
 
 
 class PhaseChange(Input):
@@ -157,11 +123,14 @@ class HackDayPage(BaseModel):
 
 # ---- ideas -----------------------------------------------------------------------------------------
 
-Tag = text(v.TAG_MAX, tag=True)
-Partner = text(v.PARTNER_MAX, at_least=1)
-Title = text(v.TITLE_MAX, at_least=3)
-LongText = text(v.TEXT_MAX, at_least=1)
-PublicSummary = text(v.PUBLIC_SUMMARY_MAX, at_least=1)
+Tag = Annotated[str, Text(v.TAG_MAX, pattern=TAG_PATTERN, message="must contain a letter or a digit", min_length=1)]
+Partner = Annotated[str, Text(v.PARTNER_MAX, at_least=1)]
+Title = Annotated[str, Text(v.TITLE_MAX, at_least=3)]
+LongText = Annotated[str, Text(v.TEXT_MAX, at_least=1)]
+# Filters of a list: any text without NUL.
+TagFilter = Annotated[str, Text(v.TAG_MAX)]
+SearchWords = Annotated[str, Text(200)]
+PublicSummary = Annotated[str, Text(v.PUBLIC_SUMMARY_MAX, at_least=1)]
 PUBLIC_SUMMARY_DOC = (
     "Optional, up to 500 characters: one or two sentences the authors write to be shared with every "
     "other council, e.g. what changes and for whom. Other councils see the title, service area and "
@@ -176,7 +145,7 @@ class ExpectedBenefit(Input):
     amount: float = Field(ge=0, le=v.BENEFIT_AMOUNT_MAX, strict=True, description="How much, in `unit`, per year.")
     unit: v.BenefitUnit
     beneficiaries: v.Beneficiaries = Field(description="Who gains: staff, residents or both.")
-    note: text(v.BENEFIT_NOTE_MAX) | None = Field(default=None, description="How it was estimated.")
+    note: Annotated[str, Text(v.BENEFIT_NOTE_MAX)] | None = Field(default=None, description="How it was estimated.")
 
 
 def _clean_tags(tags: list[str] | None) -> list[str] | None:
@@ -250,8 +219,8 @@ class IdeaUpdate(_IdeaText):
     )
     expected_benefit: ExpectedBenefit | None = None
     service_area: v.ServiceArea = None  # type: ignore[assignment]
-    tags: list[Tag] = Field(default=None, max_length=v.TAGS_MAX)  # type: ignore[assignment]
-    partners: list[Partner] = Field(default=None, max_length=v.PARTNERS_MAX)  # type: ignore[assignment]
+    tags: list[Tag] = Field(default=None, max_length=v.TAGS_MAX)  # type: ignore[arg-type]
+    partners: list[Partner] = Field(default=None, max_length=v.PARTNERS_MAX)  # type: ignore[arg-type]
 
 
 class Author(BaseModel):
@@ -341,7 +310,7 @@ class CoAuthorInvite(Input):
 
 
 class HideRequest(Input):
-    reason: text(v.REASON_MAX, at_least=3) = Field(examples=["Names a resident"])
+    reason: Annotated[str, Text(v.REASON_MAX, at_least=3)] = Field(examples=["Names a resident"])
 
 
 class DuplicateRequest(Input):
@@ -352,7 +321,7 @@ class DuplicateRequest(Input):
 
 
 class CommentCreate(Input):
-    body: text(v.COMMENT_MAX, at_least=1)
+    body: Annotated[str, Text(v.COMMENT_MAX, at_least=1)]
 
 
 class CommentPublic(BaseModel):
@@ -379,9 +348,9 @@ class CommentPage(BaseModel):
 
 
 class SimilarQuery(Input):
-    title: text(v.TITLE_MAX, at_least=1)
-    problem: text(v.TEXT_MAX) | None = None
-    proposal: text(v.TEXT_MAX) | None = None
+    title: Annotated[str, Text(v.TITLE_MAX, at_least=1)]
+    problem: Annotated[str, Text(v.TEXT_MAX)] | None = None
+    proposal: Annotated[str, Text(v.TEXT_MAX)] | None = None
     limit: WholeNumber = Field(default=10, ge=1, le=50)
     exclude_idea_id: uuid.UUID | None = Field(default=None, description="Leave this idea out (the one being edited).")
 

@@ -23,9 +23,18 @@ from ideas.deps import (
 )
 from ideas.domain import ideas, listing
 from ideas.domain.search import index_after_commit
-from ideas.schemas import CoAuthorInvite, IdeaCreate, IdeaPage, IdeaPublic, IdeaUpdate, IdeaView, text
+from ideas.schemas import (
+    CoAuthorInvite,
+    IdeaCreate,
+    IdeaPage,
+    IdeaPublic,
+    IdeaUpdate,
+    IdeaView,
+    SearchWords,
+    TagFilter,
+)
 from ideas.views import full_view, idea_view
-from ideas.vocabulary import TAG_MAX, IdeaStatus, ServiceArea
+from ideas.vocabulary import IdeaStatus, ServiceArea
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses
@@ -78,11 +87,11 @@ async def list_ideas(
     page: Page,
     hack_day_id: uuid.UUID | None = None,
     service_area: ServiceArea | None = None,
-    tag: Annotated[text(TAG_MAX) | None, Query()] = None,
+    tag: Annotated[TagFilter | None, Query()] = None,
     status: Annotated[
         IdeaStatus | None, Query(description="Withdrawn and hidden ideas are listed only when asked for.")
     ] = None,
-    q: Annotated[text(200) | None, Query(description="Words in the title, problem or proposal.")] = None,
+    q: Annotated[SearchWords | None, Query(description="Words in the title, problem or proposal.")] = None,
     mine: Annotated[bool, Query(description="Only ideas whose team you are on.")] = False,
     council_id: Annotated[uuid.UUID | None, Query(description="Admins only: one council.")] = None,
 ) -> IdeaPage:
