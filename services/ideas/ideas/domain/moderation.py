@@ -61,7 +61,10 @@ async def mark_duplicate(session: AsyncSession, principal: Principal, idea: Idea
     seen = {idea.id}
     while original.status == "duplicate" and original.duplicate_of_id and original.id not in seen:
         seen.add(original.id)
-        original = await session.get(Idea, original.duplicate_of_id)
+        following = await session.get(Idea, original.duplicate_of_id)
+        if following is None:  # a link to an idea that is gone: the chain ends here
+            break
+        original = following
     if original.id == idea.id:
         raise Problem(409, f"'{original.title}' is already marked a duplicate of this idea.")
     if idea.status == "duplicate":
@@ -115,6 +118,7 @@ async def unshortlist(session: AsyncSession, principal: Principal, idea: Idea) -
 async def _require_phase(session: AsyncSession, idea: Idea, action: str) -> None:
     # The vote snapshots the shortlist, so it is settled while the day is open or voting, not after.
     hack_day = await session.get(HackDay, idea.hack_day_id)
+    assert hack_day is not None  # an idea's hack day is held by a foreign key
     if hack_day.phase not in ("open", "voting"):
         raise Problem(
             409,

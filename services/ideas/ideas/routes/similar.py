@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ideas import access
 from ideas.deps import BuiltIndexDep
@@ -39,7 +39,7 @@ async def similar_ideas(
     if not hits:
         return SimilarAnswer(items=[])
     ids = [i for i, _ in hits]
-    rows = {i.id: i for i in (await session.exec(select(Idea).where(Idea.id.in_(ids)))).all()}
+    rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(ids)))).all()}
     teams = await ideas.teams_of(session, list(rows))
     items: list[SimilarIdea] = []
     for idea_id, score in hits:

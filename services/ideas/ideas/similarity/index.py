@@ -151,7 +151,9 @@ class SimilarityIndex:
         slot = self._slot.pop(idea_id, None)
         if slot is None:
             return
-        fids, _ = self._doc_features[slot]
+        features = self._doc_features[slot]
+        assert features is not None  # a slot in _slot holds a live idea
+        fids, _ = features
         for fid in fids.tolist():
             self._df[fid] -= 1
             self._post_dead[fid] += 1
@@ -247,8 +249,8 @@ class SimilarityIndex:
             return np.empty(0, dtype=np.int64)
         scores = np.bincount(np.concatenate(slot_parts), weights=np.concatenate(score_parts), minlength=n_slots)
         slot_parts.clear()  # release the views on the posting arrays before anyone appends
-        weights = None
-        scores *= live
+        del weights
+        np.multiply(scores, live, out=scores)
         scores[excluded] = 0.0
         if skip_groups:
             scores[np.isin(self._group_of[:n_slots], skip_groups)] = 0.0
@@ -290,7 +292,9 @@ class SimilarityIndex:
             return out
 
         names = {fid: name for name, fid in self._feature_id.items()}
-        fids, tf = self._doc_features[slot]
+        stored = self._doc_features[slot]
+        assert stored is not None  # a slot in _slot holds a live idea
+        fids, tf = stored
         doc = vector({names[fid]: weight for fid, weight in zip(fids.tolist(), tf.tolist(), strict=True)})
         draft = vector(features)
         q_norm = math.sqrt(sum(w * w for w in draft.values()))
