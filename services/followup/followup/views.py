@@ -141,15 +141,32 @@ def verdict_public(v: Verdict) -> VerdictPublic:
 class Loaded(Protocol):
     """What `domain.trials.detail` loads for one trial (so that this module never queries)."""
 
-    trial: Trial
-    metrics: Sequence[Metric]
-    checkpoints: Sequence[Checkpoint]
-    verdict: Verdict | None
-    entry: LibraryEntry | None
-    gain: dict[str, Any]
-    evidence_level: int
-    today: date
-    readings: dict[uuid.UUID, list[Measurement]]
+    @property
+    def trial(self) -> Trial: ...
+
+    @property
+    def metrics(self) -> Sequence[Metric]: ...
+
+    @property
+    def checkpoints(self) -> Sequence[Checkpoint]: ...
+
+    @property
+    def verdict(self) -> Verdict | None: ...
+
+    @property
+    def entry(self) -> LibraryEntry | None: ...
+
+    @property
+    def gain(self) -> dict[str, Any]: ...
+
+    @property
+    def evidence_level(self) -> int: ...
+
+    @property
+    def today(self) -> date: ...
+
+    @property
+    def readings(self) -> dict[uuid.UUID, list[Measurement]]: ...
 
 
 def trial_public(loaded: Loaded) -> TrialPublic:

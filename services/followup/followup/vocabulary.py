@@ -37,7 +37,7 @@ class Unit(StrEnum):
     percent = "percent"
     cost_pounds_per_case = "cost_pounds_per_case"
     cost_pounds_per_year = "cost_pounds_per_year"
-    count = "count"
+    count = "count"  # type: ignore[assignment]  # a unit that shares its name with str.count
     score = "score"
 
 

@@ -57,7 +57,11 @@ def _figures(
         "net_pounds",
     )
     realised = {k: round(sum(g[k] for g in gains), 2) for k in keys}
-    days = [(verdicts[t.id].decided_at.date() - t.hack_day_on).days for t in ended if t.hack_day_on is not None]
+    days = []
+    for t in ended:
+        decided = verdicts[t.id].decided_at
+        if t.hack_day_on is not None and decided is not None:
+            days.append((decided.date() - t.hack_day_on).days)
     failed = [t for t in ended if verdicts[t.id].outcome in NOT_WORKED_OUTCOMES]
     failed_published = sum(1 for t in failed if t.id in published)
     return Figures(

@@ -71,7 +71,9 @@ async def detail(session: AsyncSession, trial: Trial) -> TrialDetail:
     metrics = await metrics_of(session, trial.id)
     measurements = await measurements_of(session, trial.id)
     checkpoints = (
-        await session.exec(select(Checkpoint).where(Checkpoint.trial_id == trial.id).order_by(Checkpoint.due_on))
+        await session.exec(
+            select(Checkpoint).where(col(Checkpoint.trial_id) == trial.id).order_by(col(Checkpoint.due_on))
+        )
     ).all()
     verdict = (await session.exec(select(Verdict).where(Verdict.trial_id == trial.id))).one_or_none()
     entry = (await session.exec(select(LibraryEntry).where(LibraryEntry.trial_id == trial.id))).one_or_none()

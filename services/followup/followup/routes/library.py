@@ -32,7 +32,9 @@ MAX_EXPORT = 1000
 Grouping = Literal["service_area", "kind_of_change"]
 # Open data: no sign-in (the OpenAPI document says so, overriding the document-wide security).
 OPEN_DATA: dict[str, Any] = {"security": []}
-NOT_MODIFIED = {304: {"description": "Not modified: the copy you hold (If-None-Match) is current"}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the copy you hold (If-None-Match) is current"}
+}
 
 
 def _answers(media_type: str | None = None, description: str = "") -> dict[int | str, dict[str, Any]]:
@@ -43,7 +45,7 @@ def _answers(media_type: str | None = None, description: str = "") -> dict[int |
 
 
 def _json(body: Any) -> bytes:
-    return JSONResponse(body).body
+    return bytes(JSONResponse(body).body)
 
 
 class Filters:
