@@ -257,7 +257,7 @@ def _place(rnd: dict[str, Any], result: dict[str, Any] | None, idea_id: str) -> 
     for row in ranking:
         if str(row.get("idea_id")) == idea_id:
             place.rank, place.tied = row.get("rank"), row.get("tied")
-            place.figures = {k: v for k, v in row.items() if k not in ("idea_id", "rank", "tied")}
+            place.figures = {k: v for k, v in row.items() if k not in ("idea_id", "title", "rank", "tied")}
     return place
 
 

@@ -142,3 +142,10 @@ def test_the_openapi_document_declares_idempotency_key_and_if_match(voting_app):
     assert "Idempotency-Key" in headers("/api/voting/rounds/{round_id}/ballot", "post")
     assert "If-Match" in headers("/api/voting/rounds/{round_id}", "patch")
     assert "400" in paths["/api/voting/rounds/{round_id}"]["patch"]["responses"]
+
+
+def test_the_ballot_route_has_an_example_per_method(voting_app):
+    body = ok(voting_app.anonymous.get("/openapi.json"))["paths"]["/api/voting/rounds/{round_id}/ballot"]["post"]
+    examples = body["requestBody"]["content"]["application/json"]["examples"]
+    assert set(examples) == {"dot_voting", "approval", "ranked", "score"}
+    assert {next(iter(e["value"]["choices"])) for e in examples.values()} == {"dots", "approve", "ranking", "scores"}

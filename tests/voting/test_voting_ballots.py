@@ -39,6 +39,8 @@ def test_each_methods_worked_example_counts_as_documented_and_recounts(hall, exa
     step(hall.organiser, rnd, "publish")
     export = ok(hall.voters[0].get(f"{ROUNDS}/{rnd['id']}/ballots"))
     assert sorted(b["ballot_id"] for b in export["ballots"]) == sorted(ballot_id(r) for r in receipts)
+    titles = {c["idea_id"]: c["title"] for c in rnd["candidates"]}
+    assert all(r.pop("title") == titles[r["idea_id"]] for r in result["result"]["ranking"])
     assert export["result"] == result["result"] and export["round"]["rules"] == example["rules"]
     # Anyone entitled can recount the published ballots with the standalone script.
     path = tmp_path / "export.json"
@@ -225,11 +227,15 @@ def test_results_are_hidden_until_close_and_shown_to_staff_once_published(hall):
     assert organisers["final"] and organisers["selected"] is None
     problem(hall.voters[2].get(f"{url}/result"), 409)
     problem(hall.voters[2].get(f"{url}/ballots"), 409)
-    assert ok(hall.organiser.get(f"{url}/ballots"))["result"] == organisers["result"]
+    # The result as stored (and exported for a recount) is the one shown, which adds each idea's title.
+    shown = organisers["result"]
+    assert [r.pop("title") for r in shown["ranking"]][0] in {f"Idea {k}" for k in "ABCDE"}
+    assert ok(hall.organiser.get(f"{url}/ballots"))["result"] == shown
     step(hall.organiser, rnd, "publish")
     staff = ok(hall.voters[2].get(f"{url}/result"))
     assert [s["idea_id"] for s in staff["selected"]] == [hall.lettered["A"], hall.lettered["B"]]
     assert staff["result"]["ranking"][0]["approvals"] == 3 and staff["audit_head"]
+    assert staff["result"]["ranking"][0]["title"] == "Idea A"  # results in JSON name the ideas
 
 
 def test_a_round_may_show_a_live_count_while_open(hall):

@@ -67,6 +67,14 @@ def ballots_export(rnd: Round, ballots: list[dict]) -> dict:
     }
 
 
+def with_titles(rnd: Round, result: dict) -> dict:
+    """The result as people read it: each ranked idea with its title (from the round's snapshot).
+    The stored result (hashed into the chain, exported for recounts) stays as counted."""
+    titles = {c["idea_id"]: c["title"] for c in rnd.candidates}
+    ranking = [{**r, "title": titles.get(r["idea_id"], "")} for r in result.get("ranking", [])]
+    return {**result, "ranking": ranking} if ranking else result
+
+
 def audit_entry(e: AuditEntry) -> AuditEntryPublic:
     return AuditEntryPublic(
         seq=e.seq, event=e.event, at=e.at, data=json.loads(e.data), prev_hash=e.prev_hash, entry_hash=e.entry_hash

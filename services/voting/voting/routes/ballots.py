@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Body, Header, Request, Response
 
 from platform_core.idempotency import idempotency_key
 from platform_core.problems import responses
@@ -16,6 +16,18 @@ from voting.domain import ballots
 from voting.schemas import BallotCreate, BallotReceipt, MyBallot, ReceiptCheck, ReceiptCheckIn
 
 router = APIRouter(prefix="/api/voting", tags=["voting"])
+_A, _B, _C = (
+    "0b7e7a52-5d6c-4c1e-9a43-2f4f3c1d9e01",
+    "5f0c3b0e-8a0a-4d0b-b7a3-6b1f2c9d4e02",
+    "9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e03",
+)
+# One example per method (the ideas are the round's candidates' ids).
+BALLOT_EXAMPLES = {
+    "dot_voting": {"summary": "Dot voting", "value": {"choices": {"dots": {_A: 3, _B: 2}}}},
+    "approval": {"summary": "Approval", "value": {"choices": {"approve": [_A, _C]}}},
+    "ranked": {"summary": "Ranked (best first)", "value": {"choices": {"ranking": [_B, _A, _C]}}},
+    "score": {"summary": "Score (0 to 5 each)", "value": {"choices": {"scores": {_A: 5, _B: 2, _C: 0}}}},
+}
 
 
 @router.post(
@@ -27,7 +39,7 @@ router = APIRouter(prefix="/api/voting", tags=["voting"])
 )
 async def cast_ballot(
     round_id: uuid.UUID,
-    data: BallotCreate,
+    data: Annotated[BallotCreate, Body(openapi_examples=BALLOT_EXAMPLES)],
     request: Request,
     principal: Caller,
     state: StateDep,

@@ -36,7 +36,7 @@ async def get_result(rnd: RoundDep, session: SessionDep, principal: Caller, stat
             round_id=rnd.id,
             phase=cast(Phase, rnd.phase),
             final=True,
-            result=rnd.result or {},
+            result=views.with_titles(rnd, rnd.result or {}),
             selected=selected,
             audit_head=rnd.audit_head,
         )
@@ -44,7 +44,7 @@ async def get_result(rnd: RoundDep, session: SessionDep, principal: Caller, stat
         round_id=rnd.id,
         phase=cast(Phase, rnd.phase),
         final=False,
-        result=await rounds.tally(session, rnd, state.settings.ballot_secret),
+        result=views.with_titles(rnd, await rounds.tally(session, rnd, state.settings.ballot_secret)),
     )
 
 
