@@ -66,7 +66,7 @@ def _freeze_after_startup(send: Send) -> Send:
     return _send
 
 
-def _open_read(method: str, path: str) -> bool:
+def open_read(method: str, path: str) -> bool:
     """A read of the open library: answered without sign-in."""
     return method in READ_METHODS and (path == OPEN_READ_PREFIX or path.startswith(OPEN_READ_PREFIX + "/"))
 
@@ -180,7 +180,7 @@ class Edge:
         path = scope["path"]
         token: str | None = None
         try:
-            if _open_read(scope["method"], path) and b"authorization" not in headers and b"x-api-key" not in headers:
+            if open_read(scope["method"], path) and b"authorization" not in headers and b"x-api-key" not in headers:
                 who = (scope.get("client") or ("unknown", 0))[0]
                 wait = await self.gateway.rate_limits.retry_after("anonymous_reads", who)
                 if wait is not None:

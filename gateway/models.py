@@ -197,7 +197,7 @@ class Login(Input):
 
 
 class AcceptInvitation(Input):
-    code: str = PField(min_length=10, max_length=200, pattern=r"^\S+$")
+    code: str = PField(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
     password: NewPassword
 
 
@@ -215,7 +215,7 @@ class TokenAnswer(BaseModel):
 
 
 class RefreshRequest(Input):
-    refresh_token: str = PField(min_length=10, max_length=200, pattern=r"^\S+$")
+    refresh_token: str = PField(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class PasswordChange(Input):

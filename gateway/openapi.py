@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from gateway.edge import open_read
 from gateway.state import GATEWAY
 
 router = APIRouter(include_in_schema=False)
@@ -79,8 +80,13 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> di
     doc["security"] = [{"bearer": []}, {"apiKey": []}]
     for path, item in doc.get("paths", {}).items():
         for method, op in item.items():
-            if (path, method) in PUBLIC_OPERATIONS and isinstance(op, dict):
+            if not isinstance(op, dict):
+                continue
+            if (path, method) in PUBLIC_OPERATIONS:
                 op["security"] = []
+            elif open_read(method.upper(), path):
+                # Open data: anonymous reads are answered, and a caller may still sign in.
+                op["security"] = [{}, {"bearer": []}, {"apiKey": []}]
     if missing:
         doc["info"]["description"] += f"\n\nNot included just now (service unreachable): {', '.join(missing)}."
     return doc
