@@ -24,7 +24,8 @@ class GatewayTable(SQLModel, registry=registry(metadata=metadata)):
     """Base of the gateway's tables."""
 
 
-RoleName = Literal["staff", "organiser", "manager", "admin"]
+# `champion`: a collaboration champion, who looks after the council's map of partners (follow-up).
+RoleName = Literal["staff", "organiser", "manager", "champion", "admin"]
 
 
 def _ts() -> Column:
@@ -153,7 +154,7 @@ class PersonCreate(Input):
     email: EmailStr
     name: Name
     council_id: uuid.UUID | None = None
-    roles: list[RoleName] = PField(default_factory=_staff_only, min_length=1, max_length=4)
+    roles: list[RoleName] = PField(default_factory=_staff_only, min_length=1, max_length=5)
     password: NewPassword | None = None
 
 
@@ -188,7 +189,7 @@ class StaffBulkResult(BaseModel):
 
 
 class RolesUpdate(Input):
-    roles: list[RoleName] = PField(min_length=1, max_length=4)
+    roles: list[RoleName] = PField(min_length=1, max_length=5)
 
 
 class Login(Input):
@@ -234,7 +235,7 @@ class AccountEventPublic(BaseModel):
 
 class ApiKeyCreate(Input):
     name: Name
-    roles: list[RoleName] = PField(min_length=1, max_length=4)
+    roles: list[RoleName] = PField(min_length=1, max_length=5)
 
 
 class ApiKeyPublic(BaseModel):

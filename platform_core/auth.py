@@ -22,8 +22,8 @@ from platform_core.eddsa import check_eddsa_with_libsodium
 from platform_core.problems import Problem
 from platform_core.state import PLATFORM
 
-Role = Literal["staff", "organiser", "manager", "admin", "service"]
-ROLES: tuple[str, ...] = ("staff", "organiser", "manager", "admin")
+Role = Literal["staff", "organiser", "manager", "champion", "admin", "service"]
+ROLES: tuple[str, ...] = ("staff", "organiser", "manager", "champion", "admin")
 ALGORITHM = "EdDSA"
 
 

@@ -219,6 +219,14 @@ GET     /api/followup/library/schema.json                               -       
 GET     /api/followup/library/what-works                                -        200  200   200       200     200
 GET     /api/followup/library/{entry_id}                                council  200  200   200       200     200
 GET     /api/followup/library/{entry_id}                                other    200  200   200       200     200
+# A council's map of partners: its people read it, its champions keep it (tests/followup/test_partners.py).
+GET     /api/followup/partners                                          -        401  200   200       200     200
+GET     /api/followup/partners                                          other    401  403   403       403     200
+POST    /api/followup/partners                                          -        401  403   403       403     403
+PATCH   /api/followup/partners/{partner_id}                             council  401  403   403       403     403
+PATCH   /api/followup/partners/{partner_id}                             other    401  403   403       403     403
+DELETE  /api/followup/partners/{partner_id}                             council  401  403   403       403     403
+DELETE  /api/followup/partners/{partner_id}                             other    401  403   403       403     403
 GET     /api/followup/overdue                                           -        401  200   200       200     200
 GET     /api/followup/overdue                                           other    401  403   403       403     200
 GET     /api/followup/portfolio                                         -        401  200   200       200     200

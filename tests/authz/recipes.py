@@ -662,6 +662,38 @@ def _report(path: str) -> Recipe:
 
 
 recipe("GET", "/api/followup/overdue")(_report("/api/followup/overdue"))
+recipe("GET", "/api/followup/partners")(_report("/api/followup/partners"))
+
+
+@recipe("POST", "/api/followup/partners")
+def _add_partner(w, role, scope, fresh):
+    return Call("POST", "/api/followup/partners", json={"name": f"Partner {uuid.uuid4().hex[:8]}", "kind": "charity"})
+
+
+def _partner(w: World, scope: str) -> dict:
+    side = side_of(w, scope)
+
+    def make() -> dict:
+        champion = w._new_person(side.council, "staff", "champion")
+        body = {"name": f"Mapped {uuid.uuid4().hex[:8]}", "kind": "pharmacy"}
+        response = champion.post("/api/followup/partners", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return w.shared(("partner", scope), make)
+
+
+@recipe("PATCH", "/api/followup/partners/{partner_id}")
+def _change_partner(w, role, scope, fresh):
+    partner = _partner(w, scope)
+    return Call("PATCH", f"/api/followup/partners/{partner['id']}", json={"note": "x"}, headers={"If-Match": "*"})
+
+
+@recipe("DELETE", "/api/followup/partners/{partner_id}")
+def _remove_partner(w, role, scope, fresh):
+    return Call("DELETE", f"/api/followup/partners/{_partner(w, scope)['id']}")
+
+
 recipe("GET", "/api/followup/portfolio")(_report("/api/followup/portfolio"))
 for _path in ("/api/followup/portfolio/sector", "/api/followup/vocabulary"):
     recipe("GET", _path)(lambda w, role, scope, fresh, _p=_path: Call("GET", _p))

@@ -68,6 +68,8 @@ class Trial(FollowupTable, table=True):
     trial_cost_pounds: float = 0.0
     internal_notes: str = _text()
     kind_of_change: str = Field(default="", max_length=40)
+    # The partners named from the council's map: a snapshot {id, name, kind} of each.
+    partners: list = _json(list)
 
     status: str = Field(default="planned", max_length=20, index=True)
     version: int = 1
@@ -189,3 +191,19 @@ class LibraryEntry(FollowupTable, table=True):
     record: dict = _json(dict)
     published_by: uuid.UUID
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class Partner(FollowupTable, table=True):
+    """An organisation on a council's map of partners, looked after by its collaboration champions."""
+
+    __tablename__ = "partners"
+    __table_args__ = (UniqueConstraint("council_id", "name"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    council_id: uuid.UUID = Field(index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    note: str = _text()
+    version: int = 1
+    created_at: datetime | None = _when(nullable=False)
+    updated_at: datetime | None = _when(nullable=False)

@@ -22,6 +22,7 @@ from followup.vocabulary import (
     Direction,
     KindOfChange,
     Outcome,
+    PartnerKind,
     PersonRole,
     Reason,
     TrialStatus,
@@ -88,6 +89,9 @@ class TrialPlan(Input):
     kind_of_change: KindOfChange | None = Field(
         default=None, description="What kind of change it tries (the what-works taxonomy; see the vocabulary)."
     )
+    partner_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=20, description="Partners from your council's map who take part."
+    )
 
     @model_validator(mode="after")
     def _periods(self) -> TrialPlan:
@@ -114,6 +118,7 @@ class TrialUpdate(Input):
     trial_cost_pounds: Money | None = None
     internal_notes: str | None = Field(default=None, max_length=10000)
     kind_of_change: KindOfChange | None = None
+    partner_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
 
 
 class InternalTrialCreate(Input):
@@ -234,6 +239,33 @@ class VerdictCreate(Input):
 
 
 # ---- answers ---------------------------------------------------------------------------------------
+
+
+class PartnerRef(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: PartnerKind
+
+
+class PartnerCreate(Input):
+    name: str = Field(min_length=1, max_length=200, examples=["Northgate Pharmacy"])
+    kind: PartnerKind
+    note: str = Field(default="", max_length=2000, description="Who to talk to, what they can do.")
+
+
+class PartnerUpdate(Input):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: PartnerKind | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class PartnerPublic(BaseModel):
+    id: uuid.UUID
+    council_id: uuid.UUID
+    name: str
+    kind: PartnerKind
+    note: str
+    version: int
 
 
 class IdeaRef(BaseModel):
@@ -368,6 +400,7 @@ class TrialPublic(BaseModel):
     trial_cost_pounds: float
     internal_notes: str
     kind_of_change: KindOfChange | None
+    partners: list[PartnerRef]
     status: TrialStatus
     frozen: bool = Field(description="True once started: hypothesis, metrics and review date are fixed.")
     version: int
@@ -397,6 +430,7 @@ class TrialSummary(BaseModel):
 
 class Vocabulary(BaseModel):
     kinds_of_change: dict[str, str]
+    partner_kinds: list[str]
     statuses: list[str]
     units: dict[str, str]
     directions: list[str]
@@ -520,6 +554,9 @@ class LibraryRecord(Record):
     service_area: str
     kind_of_change: KindOfChange | None = Field(
         default=None, description="What kind of change it tried (absent in records published before it existed)."
+    )
+    partner_kinds: list[PartnerKind] = Field(
+        default_factory=list, description="The kinds of partner organisation that took part."
     )
     hypothesis: str
     scope: str
@@ -696,7 +733,9 @@ class AtAGlance(BaseModel):
 
 
 class WhatWorksGroup(BaseModel):
-    key: str = Field(description="The service area or kind of change ('unclassified' when none was given).")
+    key: str = Field(
+        description="The service area, kind of change or kind of partner ('unclassified' or 'no_partner' when none)"
+    )
     trials: int
     own: int = Field(description="Entries published on this platform.")
     imported: int = Field(description="Entries imported from other platforms.")

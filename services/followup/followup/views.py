@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from followup.models import Checkpoint, LibraryEntry, Measurement, Metric, Trial, Verdict
+from followup.models import Checkpoint, LibraryEntry, Measurement, Metric, Partner, Trial, Verdict
 from followup.schemas import (
     Baseline,
     CheckpointPublic,
@@ -26,6 +26,7 @@ from followup.schemas import (
     MetricPublic,
     MetricReading,
     OverdueCheckpoint,
+    PartnerPublic,
     TrialAttention,
     TrialPublic,
     TrialSummary,
@@ -34,6 +35,10 @@ from followup.schemas import (
 )
 from followup.vocabulary import EVIDENCE_SCALE, OGL_NAME, OGL_URL, OPEN_STATUSES, TrialStatus
 from platform_core import csv
+
+
+def partner_public(p: Partner) -> PartnerPublic:
+    return PartnerPublic(id=p.id, council_id=p.council_id, name=p.name, kind=p.kind, note=p.note, version=p.version)
 
 
 def idea_ref(trial: Trial) -> IdeaRef:
@@ -190,6 +195,7 @@ def trial_public(loaded: Loaded) -> TrialPublic:
         trial_cost_pounds=trial.trial_cost_pounds,
         internal_notes=trial.internal_notes,
         kind_of_change=trial.kind_of_change or None,
+        partners=trial.partners,
         status=trial.status,
         frozen=trial.status != TrialStatus.planned,
         version=trial.version,

@@ -188,3 +188,26 @@ COST_BANDS: tuple[tuple[float, str], ...] = (
     (20_000, "moderate"),
     (50_000, "high"),
 )
+
+
+class PartnerKind(StrEnum):
+    """The kinds of organisation a council works with on a trial (its map of partners)."""
+
+    bus_operator = "bus_operator"
+    pharmacy = "pharmacy"
+    gp_surgery = "gp_surgery"
+    nhs_trust = "nhs_trust"
+    housing_association = "housing_association"
+    waste_contractor = "waste_contractor"
+    charity = "charity"
+    community_group = "community_group"
+    school = "school"
+    police = "police"
+    fire_service = "fire_service"
+    business = "business"
+    other_council = "other_council"
+    other = "other"
+
+
+# The group of what-works entries whose trial named no partner.
+NO_PARTNER = "no_partner"

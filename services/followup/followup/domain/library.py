@@ -117,6 +117,7 @@ async def build_record(
         council=CouncilRef(id=trial.council_id, name=trial.council_name),
         service_area=trial.service_area,
         kind_of_change=trial.kind_of_change or None,
+        partner_kinds=sorted({p["kind"] for p in trial.partners}),
         hypothesis=trial.hypothesis,
         scope=trial.scope,
         hack_day_on=trial.hack_day_on,

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.clients.ideas import IdeaSnapshot
 from followup.domain import checkpoints as schedule
+from followup.domain import partners
 from followup.domain.evidence import evidence_level
 from followup.domain.gain import compute_gain, effective_series
 from followup.domain.measurements import measurements_of
@@ -183,6 +184,7 @@ async def create_trial(
         trial_cost_pounds=body.trial_cost_pounds,
         internal_notes=body.internal_notes,
         kind_of_change=body.kind_of_change or "",
+        partners=await partners.named(session, idea.council_id, body.partner_ids),
         created_by=principal.person_id,
         created_at=now,
         updated_at=now,
@@ -193,7 +195,7 @@ async def create_trial(
 # ---- planning --------------------------------------------------------------------------------------
 
 
-def update_trial(trial: Trial, body: TrialUpdate) -> None:
+async def update_trial(session: AsyncSession, trial: Trial, body: TrialUpdate) -> None:
     """Change the plan; the goals (hypothesis, review date, checkpoints) only while planned."""
     require_status(trial, TrialStatus.planned, TrialStatus.running, TrialStatus.evaluating, doing="change the plan")
     fields = body.model_fields_set
@@ -206,6 +208,9 @@ def update_trial(trial: Trial, body: TrialUpdate) -> None:
         if frozen:
             raise conflict(f"The trial has started, so {', '.join(frozen)} can no longer change.", field=frozen[0])
     for field in fields:
+        if field == "partner_ids":
+            trial.partners = await partners.named(session, trial.council_id, body.partner_ids or [])
+            continue
         value = _people(body, field) if field in ("owner", "sponsor", "team") else getattr(body, field)
         setattr(trial, field, value)
     if trial.planned_start and trial.planned_end and trial.planned_end < trial.planned_start:

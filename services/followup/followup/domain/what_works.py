@@ -1,4 +1,4 @@
-"""What works: the library's verdicts summed up by service area or by kind of change, at a glance.
+"""What works: the library's verdicts summed up by service area, kind of change or kind of partner.
 
 In the style of the Education Endowment Foundation's Teaching and Learning Toolkit: for each group,
 how many trials, what share worked, partly worked, made no change or failed, the median realised
@@ -25,14 +25,17 @@ from followup.vocabulary import (
     FAILED_OUTCOMES,
     GAIN_OUTCOMES,
     IMPACT_BANDS,
+    NO_PARTNER,
     UNCLASSIFIED,
     Outcome,
 )
 
-# How a summary may be grouped, and the key of an entry in each grouping.
-GROUPINGS: dict[str, Callable[[LibraryEntry], str]] = {
-    "service_area": lambda e: e.service_area or UNCLASSIFIED,
-    "kind_of_change": lambda e: e.record.get("kind_of_change") or UNCLASSIFIED,
+# How a summary may be grouped, and the keys of an entry in each grouping (a trial with a pharmacy
+# and a GP surgery counts under both kinds of partner).
+GROUPINGS: dict[str, Callable[[LibraryEntry], list[str]]] = {
+    "service_area": lambda e: [e.service_area or UNCLASSIFIED],
+    "kind_of_change": lambda e: [e.record.get("kind_of_change") or UNCLASSIFIED],
+    "partner_kind": lambda e: list(e.record.get("partner_kinds") or [NO_PARTNER]),
 }
 # Beyond any real library; a summary reads every matching record.
 MAX_ENTRIES = 100_000
@@ -110,7 +113,8 @@ def summaries(entries: Sequence[LibraryEntry], by: str) -> list[WhatWorksGroup]:
     """Every group's figures, the groups with most trials first (then by name)."""
     keyed: dict[str, list[LibraryEntry]] = {}
     for entry in entries:
-        keyed.setdefault(GROUPINGS[by](entry), []).append(entry)
+        for key in GROUPINGS[by](entry):
+            keyed.setdefault(key, []).append(entry)
     groups = [summarise(key, members) for key, members in keyed.items()]
     return sorted(groups, key=lambda g: (-g.trials, g.key))
 

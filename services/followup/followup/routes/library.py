@@ -29,7 +29,7 @@ from platform_core.problems import Problem, responses
 router = APIRouter(prefix="/api/followup/library", tags=["library"])
 
 MAX_EXPORT = 1000
-Grouping = Literal["service_area", "kind_of_change"]
+Grouping = Literal["service_area", "kind_of_change", "partner_kind"]
 # Open data: no sign-in (the OpenAPI document says so, overriding the document-wide security).
 OPEN_DATA: dict[str, Any] = {"security": []}
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
@@ -191,14 +191,16 @@ async def atom_feed(
     "/what-works",
     openapi_extra=OPEN_DATA,
     response_model=WhatWorks,
-    summary="What works: the library summed up by service area or kind of change (impact, cost, evidence)",
+    summary="What works: the library summed up by service area, kind of change or kind of partner",
     responses=_answers(),
 )
 async def what_works(
     request: Request,
     session: SessionDep,
     filters: Annotated[Filters, Depends()],
-    by: Annotated[Grouping, Query(description="Group by service area or by kind of change")] = "service_area",
+    by: Annotated[
+        Grouping, Query(description="Group by service area, kind of change or kind of partner")
+    ] = "service_area",
 ) -> Response:
     summary = await what_works_domain.what_works(session, filters.query, by)
     return conditional(request, _json(summary.model_dump(mode="json")), "application/json")

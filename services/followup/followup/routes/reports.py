@@ -25,6 +25,7 @@ from followup.vocabulary import (
     Design,
     Direction,
     Outcome,
+    PartnerKind,
     TrialStatus,
 )
 from platform_core.problems import responses
@@ -36,6 +37,7 @@ router = APIRouter(prefix="/api/followup", tags=["reports"])
 async def vocabulary(settings: SettingsDep) -> Vocabulary:
     return Vocabulary(
         kinds_of_change={k.value: text for k, text in KIND_OF_CHANGE_MEANINGS.items()},
+        partner_kinds=[k.value for k in PartnerKind],
         statuses=[s.value for s in TrialStatus],
         units={u.value: text for u, text in UNIT_MEANINGS.items()},
         directions=[d.value for d in Direction],

@@ -151,7 +151,7 @@ async def update_trial(
     trial: ChangeableTrial, body: TrialUpdate, response: Response, session: SessionDep, if_match: IfMatch = None
 ) -> TrialPublic:
     check_if_match(if_match, trial.version, required=True)
-    trials.update_trial(trial, body)
+    await trials.update_trial(session, trial, body)
     await session.flush()
     set_etag(response, trial.version)
     return views.trial_public(await trials.detail(session, trial))

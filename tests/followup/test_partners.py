@@ -1,0 +1,90 @@
+"""Partners end to end, through the gateway: an admin makes someone a collaboration champion, the
+champion keeps the council's map, a trial names partners from it, the published record carries their
+kinds, and what works reads the library by kind of partner."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.followup.kit import (
+    LIBRARY,
+    TRIALS,
+    add_metric,
+    baseline,
+    measure,
+    ok,
+    open_trial,
+    problem,
+    verdict_body,
+)
+
+PARTNERS = "/api/followup/partners"
+
+
+@pytest.fixture(scope="module")
+def champion(town, admin, new_person):
+    """A member of staff whom an admin made a collaboration champion (the role lives in the gateway)."""
+    person = new_person(town.council, "staff")
+    given = ok(admin.put(f"/api/people/{person.id}/roles", json={"roles": ["staff", "champion"]}))
+    assert given["roles"] == ["champion", "staff"]
+    return new_person(town.council, "staff", "champion")
+
+
+def test_a_champion_keeps_the_councils_map_of_partners(town, other_town, champion):
+    pharmacy = ok(
+        champion.post(PARTNERS, json={"name": "Northgate Pharmacy", "kind": "pharmacy", "note": "Asha, manager"}), 201
+    )
+    ok(champion.post(PARTNERS, json={"name": "Arriva North", "kind": "bus_operator"}), 201)
+    problem(champion.post(PARTNERS, json={"name": "northgate pharmacy", "kind": "pharmacy"}), 409, "name")
+    problem(champion.post(PARTNERS, json={"name": "Somewhere", "kind": "spaceport"}), 422, "kind")
+    # Only champions keep the map; everyone of the council reads it; another council sees none of it.
+    problem(town.manager.post(PARTNERS, json={"name": "Not mine", "kind": "charity"}), 403)
+    names = [p["name"] for p in ok(town.staff.get(PARTNERS))["items"]]
+    assert names == ["Arriva North", "Northgate Pharmacy"]
+    assert "Northgate Pharmacy" not in str(ok(other_town.staff.get(PARTNERS)))
+    problem(other_town.staff.get(PARTNERS, params={"council_id": town.council.id}), 403, "council_id")
+    url = f"{PARTNERS}/{pharmacy['id']}"
+    problem(champion.patch(url, json={"note": "Asha, store manager"}), 428, "If-Match")
+    changed = ok(champion.patch(url, json={"note": "Asha, store manager"}, headers={"If-Match": '"1"'}))
+    assert changed["note"] == "Asha, store manager" and changed["version"] == 2
+    problem(other_town.manager.patch(url, json={"note": "x"}, headers={"If-Match": "*"}), 403)
+
+
+def test_trials_name_partners_and_what_works_reads_by_kind_of_partner(
+    town, other_town, champion, anonymous, new_person
+):
+    mapped = {p["kind"]: p for p in ok(town.staff.get(PARTNERS))["items"]}
+    pharmacy, buses = mapped["pharmacy"], mapped["bus_operator"]
+    # Only partners of the council's own map: another council's partner is refused, naming the field.
+    theirs = ok(
+        new_person(other_town.council, "staff", "champion").post(
+            PARTNERS, json={"name": "Southside Housing", "kind": "housing_association"}
+        ),
+        201,
+    )
+    idea = town.idea("Pharmacists review repeat prescriptions for care leavers")
+    problem(town.manager.post(TRIALS, json={"idea_id": idea["id"], "partner_ids": [theirs["id"]]}), 422, "partner_ids")
+    trial = open_trial(town.manager, idea["id"], partner_ids=[pharmacy["id"], buses["id"]], trial_cost_pounds=800)
+    assert {p["kind"] for p in trial["partners"]} == {"pharmacy", "bus_operator"}
+    metric = add_metric(town.manager, trial["id"], baseline=baseline(2.0), annual_volume=100, hourly_cost_pounds=30)
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/start"))
+    measure(town.manager, trial["id"], metric["id"], 1.0)
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/evaluate"))
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/verdict", json=verdict_body("worked", design="before_after")))
+    record = ok(town.manager.post(f"{TRIALS}/{trial['id']}/publish"), 201)
+    # The record carries the kinds of partner, never the names on a council's map.
+    assert record["partner_kinds"] == ["bus_operator", "pharmacy"]
+    assert "Northgate" not in str(record)
+
+    summary = ok(anonymous.get(f"{LIBRARY}/what-works", params={"by": "partner_kind", "council_id": town.council.id}))
+    groups = {g["key"]: g for g in summary["groups"]}
+    # 1 h × 100 cases × £30 = £3,000 a year; the trial counts under each of its two kinds of partner.
+    assert groups["pharmacy"]["trials"] == 1 and groups["pharmacy"]["shares"]["worked"] == 1.0
+    assert groups["pharmacy"]["median_annual_pounds"] == 3000.0
+    assert groups["bus_operator"]["trials"] == 1
+    # Taking a partner off the map leaves the trial's snapshot as it was.
+    ok(champion.delete(f"{PARTNERS}/{buses['id']}"), 204)
+    assert {p["kind"] for p in ok(town.staff.get(f"{TRIALS}/{trial['id']}"))["partners"]} == {
+        "pharmacy",
+        "bus_operator",
+    }
