@@ -42,19 +42,19 @@ def check_change(principal: Principal, trial: Trial | None, trial_id: uuid.UUID)
     return trial
 
 
-def report_council(principal: Principal, council_id: uuid.UUID | None) -> uuid.UUID:
-    """The council a report is about: your own; admins may name any council."""
+def report_council(principal: Principal, council_id: uuid.UUID | None, what: str = "reports") -> uuid.UUID:
+    """The council a report (or its map of partners) is about: your own; admins may name any council."""
     if council_id is not None and council_id != principal.council_id and not principal.is_admin:
         raise Problem(
             403,
-            "You can see the reports of your own council only.",
+            f"You can see the {what} of your own council only.",
             errors=[{"field": "council_id", "message": "not your council"}],
         )
     chosen = council_id or principal.council_id
     if chosen is None:
         raise Problem(
             422,
-            "council_id: name the council to report on.",
+            f"council_id: name the council whose {what} you want.",
             errors=[{"field": "council_id", "message": "required for callers without a council"}],
         )
     return chosen

@@ -41,7 +41,8 @@ def _answers(media_type: str | None = None, description: str = "") -> dict[int |
     ok: dict[int | str, dict[str, Any]] = {}
     if media_type:
         ok[200] = {"content": {media_type: {}}, "description": description}
-    return {**ok, **NOT_MODIFIED, **responses(422, 429)}
+    # 401 only from the gateway, for a credential that is sent and wrong (none is needed).
+    return {**ok, **NOT_MODIFIED, **responses(401, 422, 429)}
 
 
 def _json(body: Any) -> bytes:

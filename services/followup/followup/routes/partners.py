@@ -44,7 +44,7 @@ async def partner_map(
     page: PageDep,
     council_id: Annotated[uuid.UUID | None, Query(description="Admins only: another council")] = None,
 ) -> Page[PartnerPublic]:
-    chosen = report_council(principal, council_id)
+    chosen = report_council(principal, council_id, what="map of partners")
     rows, total = await partners.map_of(session, chosen, limit=page.limit, offset=page.offset)
     return Page[PartnerPublic].of([views.partner_public(p) for p in rows], total, page)
 
