@@ -12,11 +12,11 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ideas import state
 from ideas.domain import hack_days, ideas
 from ideas.domain.ideas import Team
 from ideas.domain.search import IdeaIndex
 from ideas.models import HackDay, Idea
+from ideas.state import STATE
 from ideas.vocabulary import PAGE_DEFAULT, PAGE_MAX
 from platform_core.auth import CurrentPrincipal, Principal
 from platform_core.db import SessionDep
@@ -150,7 +150,7 @@ HackDayDep = Annotated[HackDay, Depends(valid_hack_day_id)]
 
 
 def _idea_index(request: Request) -> IdeaIndex:
-    return state.of(request).index
+    return STATE.of(request).index
 
 
 def _built_index(request: Request) -> IdeaIndex:

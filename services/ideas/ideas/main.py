@@ -6,18 +6,18 @@ from typing import cast
 
 from fastapi import FastAPI, Request
 
-from ideas import state
 from ideas.clients.voting import VotingClient
 from ideas.domain.search import keep_in_step
 from ideas.routes import router
 from ideas.settings import ALEMBIC_INI, VERSION_TABLE, IdeasSettings, get_settings
+from ideas.state import STATE, IdeasState
 from platform_core.app import create_service_app
 from platform_core.state import PLATFORM
 
 
 async def _start_index(app: FastAPI) -> None:
     """Build the similar-idea index in the background, then keep it in step (search.keep_in_step)."""
-    ideas = state.attach(app)
+    ideas = STATE.put(app, IdeasState())
     platform = PLATFORM.of_app(app)
     settings = cast(IdeasSettings, platform.settings)
     ideas.voting = VotingClient(settings.voting_url, settings.gateway_url, settings.service_api_key)
@@ -27,14 +27,15 @@ async def _start_index(app: FastAPI) -> None:
 
 
 def _index_readiness(request: Request) -> dict[str, str]:
-    index = state.of(request).index
+    index = STATE.of(request).index
     return {"similar-idea index": "ok" if index.built else f"building ({len(index)} ideas so far)"}
 
 
 async def _stop_index(app: FastAPI) -> None:
-    if app.state.ideas.voting is not None:
-        await app.state.ideas.voting.aclose()
-    task = app.state.ideas.index_task
+    ideas = STATE.of_app(app)
+    if ideas.voting is not None:
+        await ideas.voting.aclose()
+    task = ideas.index_task
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from ideas import access, state
+from ideas import access
 from ideas.deps import (
     IF_MATCH_DOC,
     IdeaDep,
@@ -33,6 +33,7 @@ from ideas.schemas import (
     SearchWords,
     TagFilter,
 )
+from ideas.state import StateDep
 from ideas.views import full_view, idea_view
 from ideas.vocabulary import IdeaStatus, ServiceArea
 from platform_core.auth import CurrentPrincipal
@@ -198,12 +199,12 @@ async def invite_co_author(
     responses=responses(401, 403, 404, 409, 422, 503),
 )
 async def accept_invitation(
-    found: IdeaForUpdateDep, request: Request, response: Response, session: SessionDep, principal: CurrentPrincipal
+    found: IdeaForUpdateDep, state: StateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
     idea, team = found
     joining = any(a.person_id == principal.person_id and a.joined_at is None for a in team)
     team = await ideas.accept(session, principal, idea, team)
-    voting = state.of(request).voting
+    voting = state.voting
     if joining and voting is not None:
         # Before the commit: voting refuses their ballots for this idea from now on (clients/voting.py).
         await voting.co_author_joining(council_id=idea.council_id, idea_id=idea.id, person_id=principal.person_id)
