@@ -32,7 +32,7 @@ from ideas.similarity.text import words
 
 # Results below this score are not shown. On the labelled set, a draft's true match scored above
 # it and unrelated ideas below it; docs/similar-ideas.md shows the trade-off behind the choice.
-SCORE_FLOOR = 0.3
+SCORE_FLOOR = 0.4
 # How much each kind of feature counts: concepts (what was meant) over words (what was written);
 # word pairs add phrase and word-order evidence.
 FEATURE_WEIGHTS = {"w": 1.0, "b": 0.5, "c": 2.0}
@@ -41,6 +41,20 @@ RESCORE_AT_LEAST = 50
 # Stage 1 reads at most about this many postings per search (see _stage_one).
 POSTINGS_BUDGET = 60_000
 _SWEEP_FRACTION = 0.2
+# A feature's IDF stops growing once fewer than one idea in this many has it (see `idf`).
+IDF_REFERENCE: int | None = 1_000
+
+
+def idf(df: float, n_ideas: int, reference: int | None = IDF_REFERENCE) -> float:
+    """log((N + 1) / (df + 1)) + 1, with the ratio capped at `reference` (None: uncapped).
+
+    Uncapped, the weight of a rare word grows with the size of the index (log N), while a common
+    one's stays put, so the words a draft and its match do not share (rare ones, mostly) outweigh
+    the concepts they do share more and more as ideas are added: scores sink with size. Capped, a
+    word rarer than one idea in `reference` counts the same whatever the size of the index.
+    """
+    ratio = (n_ideas + 1) / (df + 1)
+    return math.log(min(ratio, reference) if reference else ratio) + 1.0
 
 
 class SimilarityIndex:
@@ -54,6 +68,7 @@ class SimilarityIndex:
         separate_blocks: bool = False,
         correct_typos: bool = True,
         analyser: Analyser | None = None,
+        idf_reference: int | None = IDF_REFERENCE,
     ) -> None:
         """The defaults are the measured choice; the options exist to measure alternatives.
 
@@ -61,6 +76,7 @@ class SimilarityIndex:
         one cosine over all; `correct_typos` mends unknown words of a draft (speller.py).
         """
         self.floor = floor
+        self._idf_reference = idf_reference
         self._analyser = analyser or Analyser()
         weights = FEATURE_WEIGHTS if weights is None else weights
         if separate_blocks:
@@ -122,7 +138,7 @@ class SimilarityIndex:
                 continue
             df[fid] += 1
             # length normalisation with today's IDF; stage 2 recomputes it exactly when searching
-            norm2[group] += (tf * (math.log((n_ideas + 1) / (df[fid] + 1)) + 1.0)) ** 2
+            norm2[group] += (tf * idf(df[fid], n_ideas, self._idf_reference)) ** 2
             fids.append(fid)
             tfs.append(tf)
             groups.append(group)
@@ -187,7 +203,7 @@ class SimilarityIndex:
         # The draft's own vector. Features no idea has still count in its length, as they would
         # if the draft were indexed, so a draft mostly about something new does not score high.
         q_norm2 = np.zeros(len(BLOCKS))
-        new_idf = math.log(n_ideas + 1) + 1.0
+        new_idf = idf(0, n_ideas, self._idf_reference)
         for name, weight in features.items():
             if name not in self._feature_id:
                 q_norm2[self._group[BLOCKS.index(name[0])]] += (weight * new_idf) ** 2
@@ -288,7 +304,7 @@ class SimilarityIndex:
             for name, weight in weights.items():
                 fid = self._feature_id.get(name)
                 df = self._df[fid] if fid is not None else 0
-                out[name] = weight * (math.log((n_ideas + 1) / (df + 1)) + 1.0)
+                out[name] = weight * idf(df, n_ideas, self._idf_reference)
             return out
 
         names = {fid: name for name, fid in self._feature_id.items()}
@@ -328,7 +344,10 @@ class SimilarityIndex:
 
     def _idf(self, fids: np.ndarray, n_ideas: int) -> np.ndarray:
         df = np.frombuffer(self._df, dtype=np.int32)[fids]
-        return np.log((n_ideas + 1) / (df + 1)) + 1.0
+        ratio = (n_ideas + 1) / (df + 1)
+        if self._idf_reference:
+            ratio = np.minimum(ratio, self._idf_reference)
+        return np.log(ratio) + 1.0
 
     def _sweep(self, fid: int, live: np.ndarray) -> None:
         """Drop the postings of removed ideas from one feature's lists."""
