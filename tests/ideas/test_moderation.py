@@ -128,3 +128,47 @@ def test_a_retried_comment_is_posted_once(town, open_day):
     again = ok(town.bob.post(url, json={"body": "Great idea"}, headers={"Idempotency-Key": key}), 201)
     assert again == first
     assert ok(town.alice.get(url))["total"] == 1
+
+
+def test_shortlisting_an_idea_like_a_failed_trial_elsewhere_says_so(platform, town, open_day):
+    import httpx
+
+    from tests.support.http import service_headers
+
+    word = "zq" + uuid.uuid4().hex[:8]
+    elsewhere = hack_day(town.other_organiser, "open")
+    tried = submit(
+        town.stranger,
+        elsewhere["id"],
+        title=f"Parking permits {word} renewed by text message",
+        problem=f"Residents forget to renew their {word} parking permit and get fined.",
+        proposal=f"Send a text message a week before the {word} permit runs out.",
+    )
+    mine = submit(
+        town.alice,
+        open_day["id"],
+        title=f"Text message reminders before {word} parking permits expire",
+        problem=f"People are fined because their {word} permit ran out without notice.",
+        proposal=f"A text a week before each {word} permit expires.",
+    )
+    # Nothing known to have failed yet: no warning.
+    quiet = ok(town.organiser.post(f"{_url(mine)}/shortlist"))
+    assert quiet["status"] == "shortlisted" and quiet["warning"] is False and quiet["failed_trials"] == []
+    ok(town.organiser.delete(f"{_url(mine)}/shortlist"))
+
+    # The other council's trial is published as a failure; shortlisting again says so, and why.
+    trial_id = str(uuid.uuid4())
+    with httpx.Client(base_url=platform.url("ideas"), timeout=30) as ideas_service:
+        ok(
+            ideas_service.post(
+                f"/api/ideas/internal/ideas/{tried['id']}/outcome-published",
+                json={"event_id": str(uuid.uuid4()), "verdict": "did_not_work", "trial_id": trial_id},
+                headers=service_headers(platform),
+            )
+        )
+    told = ok(town.organiser.post(f"{_url(mine)}/shortlist"))
+    assert told["status"] == "shortlisted" and told["warning"] is True
+    assert [(t["idea_id"], t["verdict"], t["trial_id"]) for t in told["failed_trials"]] == [
+        (tried["id"], "did_not_work", trial_id)
+    ]
+    assert told["warning_reason"] == f"Like '{tried['title']}' ({town.other_council.name}), whose trial did not work."

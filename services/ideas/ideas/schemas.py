@@ -279,6 +279,35 @@ class IdeaPublic(BaseModel):
     updated_at: UtcDateTime
 
 
+class FailedTrial(BaseModel):
+    """A published trial of a similar idea that did not deliver."""
+
+    idea_id: uuid.UUID
+    title: str
+    council_name: str
+    verdict: v.Verdict
+    trial_id: uuid.UUID
+    score: float = Field(description="How similar it is to the shortlisted idea, 0 to 1.")
+
+
+class ShortlistAnswer(IdeaPublic):
+    """The shortlisted idea, and whether it repeats a trial that failed (so the organiser is told)."""
+
+    warning: bool = Field(
+        description="True when a similar idea's published trial did not work, made no change or was stopped."
+    )
+    warning_reason: str | None = Field(
+        default=None,
+        description="Why, in words a page can show, e.g. \"Like 'SMS reminders' (Anytown Council), "
+        'whose trial did not work." Null when `warning` is false.',
+    )
+    failed_trials: list[FailedTrial] = Field(
+        default_factory=list,
+        description="Similar ideas whose published trial failed, most similar first (as found by "
+        "similar-idea search; outcomes this service has been told of).",
+    )
+
+
 class IdeaSummary(BaseModel):
     """What another council sees of an idea whose outcome is not published."""
 

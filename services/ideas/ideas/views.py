@@ -10,13 +10,16 @@ from ideas.schemas import (
     Author,
     CommentPublic,
     ExpectedBenefit,
+    FailedTrial,
     HackDayPublic,
     IdeaPublic,
     IdeaSummary,
     Moderation,
     Outcome,
     Selection,
+    ShortlistAnswer,
 )
+from ideas.vocabulary import FAILED_VERDICTS
 from platform_core.auth import Principal
 
 
@@ -119,3 +122,25 @@ def comment_view(principal: Principal, idea: Idea, comment: Comment) -> CommentP
         hidden_reason=comment.hidden_reason if organiser else None,
         hidden_body=comment.body if hidden and organiser else None,
     )
+
+
+def shortlist_view(idea_view: IdeaPublic, failed: Sequence[tuple[Idea, float]]) -> ShortlistAnswer:
+    """A shortlisted idea with the failed trials it resembles, and the warning they make."""
+    trials = [
+        FailedTrial(
+            idea_id=other.id,
+            title=other.title,
+            council_name=other.council_name,
+            verdict=other.outcome_verdict,
+            trial_id=other.outcome_trial_id,
+            score=round(min(max(score, 0.0), 1.0), 4),
+        )
+        for other, score in failed
+    ]
+    reason = None
+    if trials:
+        first = trials[0]
+        reason = f"Like '{first.title}' ({first.council_name}), whose trial {FAILED_VERDICTS[first.verdict]}" + (
+            f", and {len(trials) - 1} more that failed." if len(trials) > 1 else "."
+        )
+    return ShortlistAnswer(**idea_view.model_dump(), warning=bool(trials), warning_reason=reason, failed_trials=trials)

@@ -79,6 +79,13 @@ STATUSES: tuple[str, ...] = ("submitted", "shortlisted", "selected", "withdrawn"
 # Statuses that ordinary lists leave out unless asked for by name.
 OUT_OF_PLAY: frozenset[str] = frozenset({"withdrawn", "hidden"})
 
+# Verdicts that mean a trial did not deliver: an idea like one of these is shortlisted with a warning.
+FAILED_VERDICTS: dict[str, str] = {
+    "did_not_work": "did not work",
+    "no_change": "made no change",
+    "stopped": "was stopped",
+}
+
 # Verdicts a trial can end with (followup's words); recorded when an outcome is published.
 Verdict = Literal["worked", "partly", "no_change", "did_not_work", "stopped", "inconclusive"]
 

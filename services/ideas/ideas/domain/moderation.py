@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import uuid
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
 from ideas.domain.ideas import touch
+from ideas.domain.search import IdeaIndex, searchable, whole_text
 from ideas.models import HackDay, Idea
+from ideas.vocabulary import FAILED_VERDICTS
 from platform_core.auth import Principal
 from platform_core.clock import utcnow
 from platform_core.problems import Problem
@@ -101,6 +104,31 @@ async def shortlist(session: AsyncSession, principal: Principal, idea: Idea) -> 
     idea.shortlisted_by = principal.person_id
     idea.shortlisted_at = utcnow()
     return await _save(session, idea)
+
+
+async def failed_trials_like(
+    session: AsyncSession, principal: Principal, index: IdeaIndex, idea: Idea, *, limit: int = 3
+) -> list[tuple[Idea, float]]:
+    """Similar ideas whose published trial did not deliver, most similar first (as `principal` searches)."""
+    hits = index.search(
+        whole_text(idea.title, idea.problem, idea.proposal, idea.public_summary),
+        20,
+        council_id=principal.council_id,
+        reads_everything=access.reads_everything(principal),
+        exclude=(idea.id,),
+    )
+    if not hits:
+        return []
+    rows = {row.id: row for row in (await session.exec(select(Idea).where(Idea.id.in_([i for i, _ in hits])))).all()}
+    failed = [
+        (rows[i], score)
+        for i, score in hits
+        if i in rows
+        and rows[i].outcome_published_at is not None
+        and rows[i].outcome_verdict in FAILED_VERDICTS
+        and searchable(rows[i].status)
+    ]
+    return failed[:limit]
 
 
 async def unshortlist(session: AsyncSession, principal: Principal, idea: Idea) -> Idea:

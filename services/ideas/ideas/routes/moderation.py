@@ -9,8 +9,8 @@ from ideas.deps import IdeaForUpdateDep, IndexDep, set_etag
 from ideas.domain import ideas, moderation
 from ideas.domain.search import IdeaIndex, index_after_commit
 from ideas.models import Idea
-from ideas.schemas import DuplicateRequest, HideRequest, IdeaPublic
-from ideas.views import full_view
+from ideas.schemas import DuplicateRequest, HideRequest, IdeaPublic, ShortlistAnswer
+from ideas.views import full_view, shortlist_view
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
 from platform_core.problems import responses
@@ -77,13 +77,19 @@ async def unmark_duplicate(
     return await _answer(response, session, idea)
 
 
-@router.post("/shortlist", response_model=IdeaPublic, summary="Shortlist an idea for the vote", responses=ERRORS)
+@router.post(
+    "/shortlist",
+    response_model=ShortlistAnswer,
+    summary="Shortlist an idea for the vote; says if it repeats a trial that failed",
+    responses=ERRORS,
+)
 async def shortlist_idea(
-    found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> IdeaPublic:
+    found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
+) -> ShortlistAnswer:
     idea, _ = found
     idea = await moderation.shortlist(session, principal, idea)
-    return await _answer(response, session, idea)
+    failed = await moderation.failed_trials_like(session, principal, index, idea) if index.built else []
+    return shortlist_view(await _answer(response, session, idea), failed)
 
 
 @router.delete("/shortlist", response_model=IdeaPublic, summary="Take an idea off the shortlist", responses=ERRORS)
