@@ -213,6 +213,83 @@ async def tried_before(draft: Draft, request: Request, principal: CurrentPrincip
     )
 
 
+class IdeasEvidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    idea_ids: list[uuid.UUID] = Field(
+        min_length=1,
+        max_length=50,
+        description="The ideas of a shortlist or a ballot (each at most once) that you may read.",
+        examples=[["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c"]],
+    )
+    limit: int = Field(default=3, ge=1, le=10, description="Similar ideas per idea.")
+
+
+class IdeaEvidence(BaseModel):
+    idea_id: uuid.UUID
+    items: list[TriedBefore] = Field(description="Other ideas like it, with what became of them, best first.")
+    warning: bool = Field(description="True when any of them is a warning (a trial that failed).")
+    warning_reason: str | None = Field(default=None, description="The first warning's reason; null without one.")
+
+
+class IdeasEvidenceAnswer(BaseModel):
+    items: list[IdeaEvidence] = Field(description="One per idea asked for, in the order asked.")
+    outcomes_available: bool
+    notice: str | None = None
+
+
+@router.post(
+    "/tried-before/ideas",
+    response_model=IdeasEvidenceAnswer,
+    summary="Tried before? for a list of ideas in one call (a shortlist, a ballot's candidates)",
+    responses=responses(401, 404, 422, 503),
+)
+async def tried_before_for_ideas(
+    body: IdeasEvidence, request: Request, principal: CurrentPrincipal
+) -> IdeasEvidenceAnswer:
+    try:
+        similar = await _get(
+            request,
+            "ideas",
+            "/api/ideas/similar/to-ideas",
+            method="POST",
+            json={"idea_ids": [str(i) for i in body.idea_ids], "limit": body.limit},
+        )
+    except Unavailable as exc:
+        raise Problem(503, "The ideas service is not reachable just now; similar ideas cannot be shown.") from exc
+    _pass_on(similar)
+    per_idea = similar.json()["items"]
+    # Each similar idea's outcome is asked for once, however many of the ideas it resembles.
+    unique = list({hit["idea"]["id"]: hit["idea"] for entry in per_idea for hit in entry["items"]}.values())
+    try:
+        found = await _outcomes(request, principal, unique)
+        outcomes, available, notice = {str(i["id"]): o for i, o in zip(unique, found, strict=True)}, True, None
+    except Unavailable:
+        outcomes, available = {}, False
+        notice = "What became of these ideas cannot be shown just now (the follow-up service is not reachable)."
+    items = []
+    for entry in per_idea:
+        matches = [
+            TriedBefore(
+                score=hit["score"],
+                idea=hit["idea"],
+                outcome=(outcome := outcomes.get(str(hit["idea"]["id"]))),
+                warning=(reason := _warning(hit["idea"], outcome)) is not None,
+                warning_reason=reason,
+            )
+            for hit in entry["items"]
+        ]
+        first = next((m for m in matches if m.warning), None)
+        items.append(
+            IdeaEvidence(
+                idea_id=entry["idea_id"],
+                items=matches,
+                warning=first is not None,
+                warning_reason=first.warning_reason if first else None,
+            )
+        )
+    return IdeasEvidenceAnswer(items=items, outcomes_available=available, notice=notice)
+
+
 # ---- one idea's journey -----------------------------------------------------------------------------
 
 

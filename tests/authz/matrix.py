@@ -68,6 +68,8 @@ DELETE  /api/api-keys/{key_id}                                          other   
 
 # ---- the gateway: journeys composed from the services (another council's idea: the summary only) -------------
 POST    /api/journeys/tried-before                                      -        401  200   200       200     200
+POST    /api/journeys/tried-before/ideas                                council  401  200   200       200     200
+POST    /api/journeys/tried-before/ideas                                other    401  200   200       200     200
 GET     /api/journeys/ideas/{idea_id}                                   own      .    200   200       200     .
 GET     /api/journeys/ideas/{idea_id}                                   council  401  200   200       200     200
 GET     /api/journeys/ideas/{idea_id}                                   other    401  200s  200s      200s    200
@@ -109,6 +111,8 @@ DELETE  /api/ideas/ideas/{idea_id}/co-authors/{person_id}               own     
 DELETE  /api/ideas/ideas/{idea_id}/co-authors/{person_id}               council  401  403   403       403     403
 DELETE  /api/ideas/ideas/{idea_id}/co-authors/{person_id}               other    401  403   403       403     403
 POST    /api/ideas/similar                                              -        401  200   200       200     200
+POST    /api/ideas/similar/to-ideas                                     council  401  200   200       200     200
+POST    /api/ideas/similar/to-ideas                                     other    401  200   200       200     200
 GET     /api/ideas/vocabulary                                           -        401  200   200       200     200
 
 # ---- ideas: moderation (the council's organisers; a hidden idea is invisible, 404, to its council's staff) ----

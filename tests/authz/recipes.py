@@ -384,6 +384,11 @@ def _similar(w, role, scope, fresh):
     return Call("POST", "/api/ideas/similar", json={"title": "Text reminders for council tax"})
 
 
+@recipe("POST", "/api/ideas/similar/to-ideas")
+def _similar_to_ideas(w, role, scope, fresh):
+    return Call("POST", "/api/ideas/similar/to-ideas", json={"idea_ids": [_idea(w, role, scope, False)["id"]]})
+
+
 @recipe("GET", "/api/ideas/vocabulary")
 def _ideas_vocabulary(w, role, scope, fresh):
     return Call("GET", "/api/ideas/vocabulary")
@@ -705,6 +710,11 @@ for _path in ("/api/followup/portfolio/sector", "/api/followup/vocabulary"):
 @recipe("POST", "/api/journeys/tried-before")
 def _tried_before(w, role, scope, fresh):
     return Call("POST", "/api/journeys/tried-before", json={"title": "Text reminders for council tax"})
+
+
+@recipe("POST", "/api/journeys/tried-before/ideas")
+def _tried_before_for_ideas(w, role, scope, fresh):
+    return Call("POST", "/api/journeys/tried-before/ideas", json={"idea_ids": [_idea(w, role, scope, False)["id"]]})
 
 
 @recipe("GET", "/api/journeys/ideas/{idea_id}")

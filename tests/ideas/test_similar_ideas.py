@@ -242,3 +242,34 @@ def test_while_the_index_is_built_the_service_answers_and_search_says_so(platfor
             assert _ids(found)[:1] == [idea["id"]]
     finally:
         proxy.shutdown()
+
+
+def test_similar_ideas_for_a_list_of_ideas_in_one_call(town, open_day):
+    word = _word()
+    first = submit(
+        town.alice,
+        open_day["id"],
+        title=f"Grit bin {word} refills reported by residents",
+        problem=f"Empty {word} grit bins are found only when it snows.",
+        proposal=f"Residents report an empty {word} grit bin online.",
+        service_area="highways_and_transport",
+    )
+    second = submit(
+        town.bob,
+        open_day["id"],
+        title=f"Residents report empty {word} grit bins",
+        problem=f"Crews check every {word} grit bin by hand.",
+        proposal=f"An online form to report an empty {word} grit bin.",
+        service_area="highways_and_transport",
+    )
+    url = "/api/ideas/similar/to-ideas"
+    answer = ok(town.organiser.post(url, json={"idea_ids": [second["id"], first["id"]], "limit": 2}))["items"]
+    assert [a["idea_id"] for a in answer] == [second["id"], first["id"]]
+    assert _ids(answer[0]["items"])[:1] == [first["id"]] and _ids(answer[1]["items"])[:1] == [second["id"]]
+    assert all(a["idea_id"] not in _ids(a["items"]) for a in answer)  # never itself
+    # Another council may ask about an idea it reads only in summary; it is matched on that summary.
+    theirs = ok(town.stranger.post(url, json={"idea_ids": [first["id"]]}))["items"][0]["items"]
+    assert all(i["idea"]["view"] == "summary" for i in theirs if i["idea"]["council_id"] == town.council.id)
+    problem(town.organiser.post(url, json={"idea_ids": [first["id"], first["id"]]}), 422, "idea_ids")
+    problem(town.organiser.post(url, json={"idea_ids": [str(uuid.uuid4())]}), 404, "idea_ids")
+    problem(town.organiser.post(url, json={"idea_ids": []}), 422, "idea_ids")

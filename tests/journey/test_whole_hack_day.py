@@ -133,6 +133,41 @@ def test_a_whole_hack_day(new_council, new_person):
     assert found["items"][0]["warning"] is False and found["items"][0]["warning_reason"] is None
 
 
+def test_a_shortlist_carries_each_ideas_evidence_in_one_call(new_council, new_person):
+    elsewhere = new_council()
+    place = "Cwmllynfell" + uuid.uuid4().hex[:4]
+    old = submit(
+        new_person(elsewhere, "staff"),
+        hack_day(new_person(elsewhere, "organiser"))["id"],
+        title=f"SMS reminders before council tax instalments in {place}",
+    )
+    conclude_and_publish(new_person(elsewhere, "manager"), old["id"], outcome="did_not_work", before=0.5, after=0.55)
+
+    council = new_council()
+    organiser, staff = new_person(council, "organiser"), new_person(council, "staff")
+    day = hack_day(organiser)
+    like = submit(staff, day["id"], **_draft(place))
+    unlike = submit(
+        staff,
+        day["id"],
+        title=f"Community fridge at the {place} library",
+        problem="Shops throw away food that is still good while families go without.",
+        proposal="A shared fridge that local shops stock and anyone may take from.",
+        service_area="climate_and_environment",
+    )
+    answer = ok(
+        organiser.post("/api/journeys/tried-before/ideas", json={"idea_ids": [like["id"], unlike["id"]], "limit": 5})
+    )
+    assert answer["outcomes_available"] is True
+    first, second = answer["items"]
+    assert (first["idea_id"], second["idea_id"]) == (like["id"], unlike["id"])
+    failed = next(m for m in first["items"] if m["idea"]["id"] == old["id"])
+    assert failed["warning"] is True and failed["outcome"]["verdict"] == "did_not_work"
+    assert first["warning"] is True and first["warning_reason"].startswith("Tried by ")
+    assert like["id"] not in [m["idea"]["id"] for m in first["items"]]  # never itself
+    assert second["warning"] is False
+
+
 def test_tried_before_still_helps_when_follow_up_is_down(platform, new_council, new_person):
     council = new_council()
     person = new_person(council, "staff")

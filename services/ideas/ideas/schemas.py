@@ -393,6 +393,32 @@ class SimilarAnswer(BaseModel):
     items: list[SimilarIdea]
 
 
+class SimilarToIdeasQuery(Input):
+    idea_ids: list[uuid.UUID] = Field(
+        min_length=1,
+        max_length=50,
+        description="Ideas you may read (a shortlist, a ballot's candidates), each at most once.",
+        examples=[["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c"]],
+    )
+    limit: WholeNumber = Field(default=3, ge=1, le=10, description="Similar ideas per idea.")
+
+    @field_validator("idea_ids")
+    @classmethod
+    def _once_each(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
+        if len(set(value)) != len(value):
+            raise ValueError("each idea may be named once")
+        return value
+
+
+class SimilarToIdea(BaseModel):
+    idea_id: uuid.UUID
+    items: list[SimilarIdea] = Field(description="The other ideas most like it, best first.")
+
+
+class SimilarToIdeasAnswer(BaseModel):
+    items: list[SimilarToIdea] = Field(description="One per idea asked for, in the order asked.")
+
+
 # ---- vocabulary ------------------------------------------------------------------------------------
 
 

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
 from ideas.deps import BuiltIndexDep
 from ideas.domain import ideas
+from ideas.domain.search import public_text, whole_text
 from ideas.models import Idea
-from ideas.schemas import SimilarAnswer, SimilarIdea, SimilarQuery
+from ideas.schemas import (
+    SimilarAnswer,
+    SimilarIdea,
+    SimilarQuery,
+    SimilarToIdea,
+    SimilarToIdeasAnswer,
+    SimilarToIdeasQuery,
+)
 from ideas.similarity import idea_text
 from ideas.views import idea_view
-from platform_core.auth import CurrentPrincipal
+from platform_core.auth import CurrentPrincipal, Principal
 from platform_core.db import SessionDep
-from platform_core.problems import responses
+from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/ideas", tags=["similar ideas"])
 
@@ -36,8 +47,15 @@ async def similar_ideas(
         reads_everything=access.reads_everything(principal),
         exclude=(body.exclude_idea_id,) if body.exclude_idea_id else (),
     )
+    return SimilarAnswer(items=await _shaped(session, principal, hits, body.limit))
+
+
+async def _shaped(
+    session: AsyncSession, principal: Principal, hits: list[tuple[uuid.UUID, float]], limit: int
+) -> list[SimilarIdea]:
+    """The hits as this caller may read them, `limit` at most; the database judges what is searchable."""
     if not hits:
-        return SimilarAnswer(items=[])
+        return []
     ids = [i for i, _ in hits]
     rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(ids)))).all()}
     teams = await ideas.teams_of(session, list(rows))
@@ -50,6 +68,41 @@ async def similar_ideas(
         view = idea_view(principal, idea, teams[idea_id])
         if view is not None:
             items.append(SimilarIdea(score=round(min(max(score, 0.0), 1.0), 4), idea=view))
-        if len(items) == body.limit:
+        if len(items) == limit:
             break
-    return SimilarAnswer(items=items)
+    return items
+
+
+@router.post(
+    "/similar/to-ideas",
+    response_model=SimilarToIdeasAnswer,
+    summary="For each of a list of ideas (a shortlist, a ballot), the other ideas most like it",
+    responses=responses(401, 404, 422, 503),
+)
+async def similar_to_ideas(
+    body: SimilarToIdeasQuery, session: SessionDep, principal: CurrentPrincipal, index: BuiltIndexDep
+) -> SimilarToIdeasAnswer:
+    rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(body.idea_ids)))).all()}
+    teams = await ideas.teams_of(session, list(rows))
+    items = []
+    for idea_id in body.idea_ids:
+        idea = rows.get(idea_id)
+        level = access.read_level(principal, idea, teams[idea_id]) if idea is not None else "none"
+        if level == "none":
+            detail = f"There is no idea {idea_id} that you can see."
+            raise Problem(404, detail, errors=[{"field": "idea_ids", "message": detail}])
+        # Matched on what this caller may read of it, as a draft of theirs would be.
+        text = (
+            whole_text(idea.title, idea.problem, idea.proposal, idea.public_summary)
+            if level == "full"
+            else public_text(idea.title, idea.public_summary)
+        )
+        hits = index.search(
+            text,
+            body.limit + 5,
+            council_id=principal.council_id,
+            reads_everything=access.reads_everything(principal),
+            exclude=(idea_id,),
+        )
+        items.append(SimilarToIdea(idea_id=idea_id, items=await _shaped(session, principal, hits, body.limit)))
+    return SimilarToIdeasAnswer(items=items)
