@@ -171,7 +171,10 @@ def test_the_index_is_rebuilt_from_the_database_at_start_up(platform, town, matt
 @pytest.fixture(scope="module")
 def second_replica(platform):
     """Another ideas process on the same database, as a second replica behind a load balancer."""
-    with another(platform.runner, "ideas", ready="/readyz", IDEAS_INDEX_REFRESH_SECONDS="0.2") as client:
+    # start_within: importing the service costs about 2 s of CPU, which a loaded shared machine stretches.
+    with another(
+        platform.runner, "ideas", ready="/readyz", start_within=90, IDEAS_INDEX_REFRESH_SECONDS="0.2"
+    ) as client:
         yield client
 
 
@@ -222,7 +225,12 @@ def test_while_the_index_is_built_the_service_answers_and_search_says_so(platfor
     proxy.cut()  # the port is known; nothing listens on it yet
     try:
         with another(
-            platform.runner, "ideas", ready="/healthz", IDEAS_DATABASE_URL=proxied, IDEAS_INDEX_REFRESH_SECONDS="0.2"
+            platform.runner,
+            "ideas",
+            ready="/healthz",
+            start_within=90,
+            IDEAS_DATABASE_URL=proxied,
+            IDEAS_INDEX_REFRESH_SECONDS="0.2",
         ) as starting:
             readiness = starting.get("/readyz")
             assert readiness.status_code == 503
