@@ -76,6 +76,11 @@ class Housekeeping:
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
+        # The tables are read in the loop, not here: a database away at start-up must not stop the
+        # process from starting (it answers /healthz and says "not ready" until the database is back).
+        self._task = asyncio.create_task(self._run(), name="housekeeping")
+
+    async def _read_tables(self) -> None:
         async with self._sessionmaker() as session:
             connection = await session.connection()
             self._tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
@@ -83,7 +88,6 @@ class Housekeeping:
             # Zero until the first pass, rather than absent: an alert on "absent" would fire at start.
             for gauge in (OUTBOX_PENDING, OUTBOX_OLDEST_AGE, OUTBOX_DEAD_LETTERS):
                 gauge.labels(self.part).set(0)
-        self._task = asyncio.create_task(self._run(), name="housekeeping")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -96,6 +100,8 @@ class Housekeeping:
     async def _run(self) -> None:
         while True:
             try:
+                if not self._tables:
+                    await self._read_tables()
                 await self.once()
             except Exception:
                 log.exception("housekeeping pass failed; trying again later")
