@@ -1,0 +1,100 @@
+"""Ideas rules in-process (about a second each): the public summary, scoring on readable text only,
+similar ideas for a list of ideas. The journeys through the gateway stay in tests/ideas and tests/journey."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from tests.support.http import ok, problem
+
+
+def _open_day(organiser) -> dict:
+    day = ok(organiser.post("/api/ideas/hack-days", json={"name": "Spring hack day", "date": "2027-04-01"}), 201)
+    return ok(organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"}))
+
+
+def _idea(person, day: dict, **fields) -> dict:
+    body = {
+        "hack_day_id": day["id"],
+        "title": "Allotment plot inspections by photo",
+        "problem": "Inspectors walk every site twice a year.",
+        "proposal": "Tenants send a photo of their plot each quarter.",
+        "service_area": "libraries_and_culture",
+        **fields,
+    }
+    return ok(person.post("/api/ideas/ideas", json=body), 201)
+
+
+def _similar(person, title: str, **fields) -> dict[str, float]:
+    deadline = time.monotonic() + 30
+    while True:  # the index is built in the background at start-up: 503 until then
+        answer = person.post("/api/ideas/similar", json={"title": title, **fields})
+        if answer.status_code != 503 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    return {i["idea"]["id"]: i["score"] for i in ok(answer)["items"]}
+
+
+def test_a_public_summary_is_checked_and_shown_to_other_councils(ideas_app):
+    organiser = ideas_app.person(roles=["organiser"])
+    day = _open_day(organiser)
+    author = ideas_app.person(council_id=organiser.council_id)
+    problem(author.post("/api/ideas/ideas", json={"hack_day_id": day["id"], "public_summary": "x" * 501}), 422)
+    problem(
+        author.post(
+            "/api/ideas/ideas",
+            json={
+                "hack_day_id": day["id"],
+                "title": "Some idea",
+                "problem": "p",
+                "proposal": "q",
+                "service_area": "other",
+                "public_summary": "A\x00B",
+            },
+        ),
+        422,
+        "public_summary",
+    )
+    idea = _idea(author, day, public_summary="  Photos of allotment plots instead of visits.  ")
+    assert idea["public_summary"] == "Photos of allotment plots instead of visits."
+    seen = ok(ideas_app.person().get(f"/api/ideas/ideas/{idea['id']}"))
+    assert seen["view"] == "summary" and seen["public_summary"] == idea["public_summary"]
+    assert "problem" not in seen
+    tag = author.get(f"/api/ideas/ideas/{idea['id']}").headers["ETag"]
+    cleared = ok(
+        author.patch(f"/api/ideas/ideas/{idea['id']}", json={"public_summary": None}, headers={"If-Match": tag})
+    )
+    assert cleared["public_summary"] is None
+
+
+def test_a_word_only_in_hidden_text_changes_nothing_another_council_sees(ideas_app):
+    organiser = ideas_app.person(roles=["organiser"])
+    day = _open_day(organiser)
+    word, secret, decoy = ("zq" + uuid.uuid4().hex[:8] for _ in range(3))
+    idea = _idea(
+        ideas_app.person(council_id=organiser.council_id),
+        day,
+        title=f"Allotment {word} plot inspections",
+        problem=f"Inspectors check {secret} plots.",
+    )
+    stranger, colleague = ideas_app.person(), ideas_app.person(council_id=organiser.council_id)
+    probe = f"Allotment {word} plot inspections"
+    seen = [_similar(stranger, probe, problem=f"{w} plots")[idea["id"]] for w in (secret, decoy)]
+    assert seen[0] == seen[1]
+    own = [_similar(colleague, probe, problem=f"{w} plots")[idea["id"]] for w in (secret, decoy)]
+    assert own[0] > own[1]
+
+
+def test_similar_ideas_for_a_list_refuses_repeats_unknown_ids_and_too_many(ideas_app):
+    organiser = ideas_app.person(roles=["organiser"])
+    idea = _idea(ideas_app.person(council_id=organiser.council_id), _open_day(organiser))
+    _similar(organiser, "warm the index up")
+    url = "/api/ideas/similar/to-ideas"
+    problem(organiser.post(url, json={"idea_ids": [idea["id"], idea["id"]]}), 422, "idea_ids")
+    problem(organiser.post(url, json={"idea_ids": [str(uuid.uuid4())]}), 404, "idea_ids")
+    problem(organiser.post(url, json={"idea_ids": [str(uuid.uuid4()) for _ in range(51)]}), 422, "idea_ids")
+    problem(organiser.post(url, json={"idea_ids": [idea["id"]], "limit": 11}), 422, "limit")
+    answer = ok(organiser.post(url, json={"idea_ids": [idea["id"]]}))["items"]
+    assert [a["idea_id"] for a in answer] == [idea["id"]]
+    assert idea["id"] not in [i["idea"]["id"] for i in answer[0]["items"]]
