@@ -22,8 +22,6 @@ class IdeasState:
     index_task: asyncio.Task | None = None
     # Told before a co-author joins (made at start-up).
     voting: VotingClient | None = None
-    # Told before a co-author joins (made at start-up).
-    voting: VotingClient | None = None
 
 
 STATE = AppState[IdeasState]("ideas")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
@@ -119,7 +119,9 @@ async def failed_trials_like(
     )
     if not hits:
         return []
-    rows = {row.id: row for row in (await session.exec(select(Idea).where(Idea.id.in_([i for i, _ in hits])))).all()}
+    rows = {
+        row.id: row for row in (await session.exec(select(Idea).where(col(Idea.id).in_([i for i, _ in hits])))).all()
+    }
     failed = [
         (rows[i], score)
         for i, score in hits

@@ -88,7 +88,7 @@ async def similar_to_ideas(
     for idea_id in body.idea_ids:
         idea = rows.get(idea_id)
         level = access.read_level(principal, idea, teams[idea_id]) if idea is not None else "none"
-        if level == "none":
+        if idea is None or level == "none":
             detail = f"There is no idea {idea_id} that you can see."
             raise Problem(404, detail, errors=[{"field": "idea_ids", "message": detail}])
         # Matched on what this caller may read of it, as a draft of theirs would be.
