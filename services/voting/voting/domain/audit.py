@@ -237,29 +237,33 @@ async def entries_of_ballot(
 ) -> dict[str, int | bool | None]:
     """Where a counted ballot is in the chain: its `ballot.counted` entry, and, if the receipt holds
     its secret, the `ballot.cast` entry that committed to it when it was cast (and whether that
-    commitment was later withdrawn, which would mean the count does not match what was cast)."""
+    commitment was later withdrawn, which would mean the count does not match what was cast).
+
+    Entries are stored as canonical JSON, so each is found by its exact text, in the database (one
+    query, no JSON read back): a receipt check costs the same however many ballots the round has."""
     from voting.domain import receipts
 
-    found: dict[str, int | bool | None] = {"counted_entry": None, "cast_entry": None}
+    counted = canonical({"ballot_id": receipt.ballot_id, "ballot_hash": ballot_hash(receipt.ballot_id, choices_text)})
+    wanted = [counted]
+    committed = None
+    if receipt.secret is not None:
+        committed = canonical({"commitment": receipts.commitment(receipt.secret, receipt.ballot_id, choices_text)})
+        wanted.append(committed)
     rows = (
         await session.execute(
             select(AUDIT.c.seq, AUDIT.c.event, AUDIT.c.data).where(
-                AUDIT.c.round_id == round_id, AUDIT.c.event.in_(("ballot.counted", "ballot.cast", "ballot.withdrawn"))
+                AUDIT.c.round_id == round_id, col(AUDIT.c.data).in_(wanted)
             )
         )
     ).all()
-    commitment = (
-        receipts.commitment(receipt.secret, receipt.ballot_id, choices_text) if receipt.secret is not None else None
-    )
+    found: dict[str, int | bool | None] = {"counted_entry": None, "cast_entry": None, "withdrawn": False}
     for row in rows:
-        data = json.loads(row.data)
-        if row.event == "ballot.counted" and data.get("ballot_id") == receipt.ballot_id:
+        if row.event == "ballot.counted" and row.data == counted:
             found["counted_entry"] = row.seq
-        elif commitment is not None and data.get("commitment") == commitment:
-            if row.event == "ballot.cast":
-                found["cast_entry"] = row.seq
-            else:
-                found["withdrawn"] = True
+        elif row.event == "ballot.cast" and row.data == committed:
+            found["cast_entry"] = row.seq
+        elif row.event == "ballot.withdrawn" and row.data == committed:
+            found["withdrawn"] = True
     return found
 
 
