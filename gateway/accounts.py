@@ -23,7 +23,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.auth_versions import AuthVersions, keys_of, raise_versions
-from gateway.models import AccountEvent, Person, RefreshToken
+from gateway.models import AccountEvent, PasswordReset, Person, RefreshToken
 from gateway.passwords import hash_password, new_secret, secret_digest, verify_password
 from platform_core.clock import utcnow
 from platform_core.problems import Problem
@@ -165,3 +165,64 @@ async def history(session: AsyncSession, *, person_id: uuid.UUID, limit: int, of
         .limit(limit)
     )
     return list(rows.all())
+
+
+RESET_AT_MOST_EVERY = timedelta(minutes=2)
+
+
+async def request_password_reset(session: AsyncSession, *, email: str, minutes: int) -> tuple[Person, str] | None:
+    """A reset code for the active person with this email, or None (unknown, deactivated, or one was sent
+    less than two minutes ago: nobody's mailbox can be flooded through this)."""
+    person = (await session.exec(select(Person).where(Person.email == email.lower()))).first()
+    if person is None or not person.active:
+        return None
+    now = utcnow()
+    recent = await session.exec(
+        select(PasswordReset.id).where(
+            PasswordReset.person_id == person.id, col(PasswordReset.created_at) > now - RESET_AT_MOST_EVERY
+        )
+    )
+    if recent.first() is not None:
+        return None
+    code = new_secret("pwr")
+    session.add(
+        PasswordReset(
+            person_id=person.id,
+            code_hash=secret_digest(code),
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+    )
+    await session.flush()
+    return person, code
+
+
+async def complete_password_reset(session: AsyncSession, versions: AuthVersions, *, code: str, password: str) -> Person:
+    """A new password with a reset code (once, in time); every session of the person ends."""
+    refused = Problem(
+        400,
+        "This reset code is not valid (unknown, used or expired).",
+        errors=[{"field": "code", "message": "not valid"}],
+    )
+    row = (await session.exec(select(PasswordReset).where(PasswordReset.code_hash == secret_digest(code)))).first()
+    now = utcnow()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise refused
+    # Used by exactly one request, however many arrive together.
+    marked = await session.execute(
+        update(PasswordReset)
+        .where(col(PasswordReset.id) == row.id, col(PasswordReset.used_at).is_(None))
+        .values(used_at=now)
+    )
+    person = await session.get(Person, row.person_id)
+    if cast(CursorResult, marked).rowcount != 1 or person is None or not person.active:
+        raise refused
+    # Any other code sent to them stops working too.
+    await session.execute(
+        update(PasswordReset)
+        .where(col(PasswordReset.person_id) == person.id, col(PasswordReset.used_at).is_(None))
+        .values(used_at=now)
+    )
+    person.password_hash = await asyncio.to_thread(hash_password, password)
+    await end_all_sessions(session, versions, person=person, by=person.id, kind="password_reset")
+    return person

@@ -9,11 +9,14 @@ from fastapi import APIRouter, Request, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway import accounts, identity
-from gateway.deps import AuthVersionsDep, IssuerDep, SettingsDep, SignInThrottleDep
+from gateway.deps import AuthVersionsDep, IssuerDep, SettingsDep, SignInThrottleDep, StateDep
 from gateway.models import (
+    Accepted,
     AcceptInvitation,
     Login,
     PasswordChange,
+    PasswordResetComplete,
+    PasswordResetRequest,
     Person,
     PersonPublic,
     RefreshRequest,
@@ -173,6 +176,46 @@ async def change_password(
     except Problem:
         throttle.failed(person.email, address)
         raise
+    return await token_for(session, issuer, settings, person)
+
+
+RESET_ASKED = "If this email is registered, a message with a link to choose a new password is on its way."
+
+
+@router.post(
+    "/password-reset",
+    response_model=Accepted,
+    status_code=202,
+    summary="Ask for an email with a one-time link to choose a new password (the same answer for any email)",
+    responses=responses(422, 429),
+)
+async def ask_password_reset(body: PasswordResetRequest, session: SessionDep, state: StateDep) -> Accepted:
+    if state.mailer is not None:
+        found = await accounts.request_password_reset(
+            session, email=body.email, minutes=state.settings.password_reset_minutes
+        )
+        if found is not None:
+            person, code = found
+            state.mailer.password_reset(
+                session, to=person.email, name=person.name, code=code, minutes=state.settings.password_reset_minutes
+            )
+    return Accepted(detail=RESET_ASKED)
+
+
+@router.post(
+    "/password-reset/complete",
+    response_model=TokenAnswer,
+    summary="Choose a new password with the emailed code, and sign in (every other session ends)",
+    responses=responses(400, 422, 429),
+)
+async def complete_password_reset(
+    body: PasswordResetComplete,
+    session: SessionDep,
+    issuer: IssuerDep,
+    settings: SettingsDep,
+    versions: AuthVersionsDep,
+) -> TokenAnswer:
+    person = await accounts.complete_password_reset(session, versions, code=body.code, password=body.password)
     return await token_for(session, issuer, settings, person)
 
 

@@ -37,6 +37,8 @@ SIGN_IN_BUDGETS = {
     "/api/auth/token": "accept",
     "/api/auth/refresh": "accept",
     "/api/auth/logout": "accept",
+    "/api/auth/password-reset": "login",
+    "/api/auth/password-reset/complete": "accept",
 }
 LOGIN_PATHS = frozenset(SIGN_IN_BUDGETS)
 PREFIXES = {"/api/ideas/": "ideas", "/api/voting/": "voting", "/api/followup/": "followup"}

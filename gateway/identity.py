@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -133,6 +133,25 @@ async def add_staff_in_bulk(
     return created, sorted(existing)
 
 
+async def reissue_invitation(session: AsyncSession, *, person: Person) -> str:
+    """A new invitation code for someone who lost theirs; every earlier unused code stops working."""
+    if person.password_hash is not None:
+        raise Problem(
+            409,
+            "This person has already chosen a password; they can choose a new one with POST /api/auth/password-reset.",
+        )
+    if not person.active:
+        raise Problem(409, "This person is deactivated; reactivate them first.")
+    await session.execute(
+        update(Invitation)
+        .where(col(Invitation.person_id) == person.id, col(Invitation.used_at).is_(None))
+        .values(used_at=utcnow())
+    )
+    code = await _invite(session, person)
+    await session.flush()
+    return code
+
+
 async def accept_invitation(session: AsyncSession, *, code: str, password: str) -> Person:
     invitation = (await session.exec(select(Invitation).where(Invitation.code_hash == secret_digest(code)))).first()
     now = utcnow()
@@ -143,6 +162,12 @@ async def accept_invitation(session: AsyncSession, *, code: str, password: str) 
             errors=[{"field": "code", "message": "not valid"}],
         )
     person = await get_person(session, invitation.person_id)
+    if not person.active:
+        raise Problem(
+            400,
+            "This invitation code is not valid (unknown, used or expired).",
+            errors=[{"field": "code", "message": "not valid"}],
+        )
     person.password_hash = await _hash(password)
     invitation.used_at = now
     session.add_all([person, invitation])

@@ -18,6 +18,7 @@ from sqlmodel import select
 from gateway import api_keys_router, auth_router, identity, journeys, openapi, people_router, readiness
 from gateway.auth_versions import AuthVersions, CheckedTokenVerifier
 from gateway.edge import ApiKeyExchange, Edge
+from gateway.mail import Mailer, deliver_with, make_backend
 from gateway.models import Person
 from gateway.proxy import Upstream
 from gateway.ratelimit import RateLimits
@@ -28,6 +29,7 @@ from gateway.tokens import TokenIssuer
 from platform_core.app import NO_OTEL
 from platform_core.db import make_engine, make_sessionmaker
 from platform_core.logs import configure_logging
+from platform_core.outbox import OutboxRelay
 from platform_core.problems import install_problem_handlers
 
 log = logging.getLogger("gateway")
@@ -112,6 +114,12 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
             ),
         )
         edge.gateway = state
+        backend = make_backend(settings)
+        relay = None
+        if backend is not None:
+            state.mailer = Mailer(public_url=settings.public_url)
+            relay = OutboxRelay(sessionmaker, deliver_with(backend))
+            relay.start()
         await ensure_first_admin(app, settings)
         async with sessionmaker() as session:
             await versions.load(session)
@@ -119,6 +127,8 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
         try:
             yield
         finally:
+            if relay is not None:
+                await relay.stop()
             following.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await following

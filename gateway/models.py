@@ -13,11 +13,13 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from platform_core.clock import utcnow
-from platform_core.db import UTCDateTime, new_metadata
+from platform_core.db import UTCDateTime, attach, new_metadata
+from platform_core.outbox import OutboxEvent
 from platform_core.schemas import Input
 
 # This part's own tables, apart from every other part's (all parts' models import into one process).
 metadata = new_metadata()
+attach(metadata, OutboxEvent)  # outgoing mail waits here until sent (gateway/mail.py)
 
 
 class GatewayTable(SQLModel, registry=registry(metadata=metadata)):
@@ -111,6 +113,18 @@ class RefreshToken(GatewayTable, table=True):
     session_ends_at: datetime = Field(sa_column=_ts())  # the family's absolute end, whatever the rotations
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class PasswordReset(GatewayTable, table=True):
+    """A one-time code, sent by email, to choose a new password: short-lived and used once."""
+
+    __tablename__ = "password_resets"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="people.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class AccountEvent(GatewayTable, table=True):
@@ -217,6 +231,25 @@ class TokenAnswer(BaseModel):
 
 class RefreshRequest(Input):
     refresh_token: str = PField(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+class PasswordResetRequest(Input):
+    email: EmailStr
+
+
+class PasswordResetComplete(Input):
+    code: str = PField(min_length=10, max_length=200, pattern=r"^\S+$")
+    password: NewPassword
+
+
+class Accepted(BaseModel):
+    detail: str
+
+
+class InvitationIssued(BaseModel):
+    person_id: uuid.UUID
+    emailed: bool = PField(description="True when the invitation went by email (the code is then never shown).")
+    invitation_code: str | None = PField(default=None, description="Only when the platform sends no mail.")
 
 
 class PasswordChange(Input):

@@ -22,6 +22,8 @@ PUBLIC_OPERATIONS = {
     ("/api/auth/token", "post"),
     ("/api/auth/refresh", "post"),
     ("/api/auth/logout", "post"),
+    ("/api/auth/password-reset", "post"),
+    ("/api/auth/password-reset/complete", "post"),
     ("/healthz", "get"),
     ("/readyz", "get"),
 }

@@ -8,7 +8,11 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# Argon2id at OWASP's recommended minimum (19 MiB, 2 iterations, 1 lane), chosen by measurement
+# (benchmarks/argon2_parameters.py): on this 2-core machine one check takes about a tenth of the
+# library's default (64 MiB, 3 iterations, 4 lanes), which took 1.5-1.7 s under load and queued a
+# hack-day morning's sign-ins. Hashes made with other parameters are re-made at the next sign-in.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 # Verified against when the email is unknown, so that a wrong email costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 

@@ -11,13 +11,14 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway import accounts, identity
-from gateway.deps import AuthVersionsDep
+from gateway.deps import AuthVersionsDep, StateDep
 from gateway.models import (
     AccountEvent,
     AccountEventPublic,
     Council,
     CouncilCreate,
     CouncilPublic,
+    InvitationIssued,
     InvitedPerson,
     Person,
     PersonCreate,
@@ -26,6 +27,7 @@ from gateway.models import (
     StaffBulkCreate,
     StaffBulkResult,
 )
+from gateway.state import GatewayState
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
 from platform_core.db import SessionDep
 from platform_core.pages import Page, PageDep
@@ -75,7 +77,7 @@ async def get_council(council_id: uuid.UUID, _: CurrentPrincipal, session: Sessi
     summary="Register a person (admin). Without a password they get a one-time invitation code.",
     responses=responses(401, 403, 404, 409, 422),
 )
-async def create_person(body: PersonCreate, _: AdminOnly, session: SessionDep) -> InvitedPerson:
+async def create_person(body: PersonCreate, _: AdminOnly, session: SessionDep, state: StateDep) -> InvitedPerson:
     person, code = await identity.create_person(
         session,
         email=body.email,
@@ -84,7 +86,24 @@ async def create_person(body: PersonCreate, _: AdminOnly, session: SessionDep) -
         roles=list(body.roles),
         password=body.password,
     )
+    code = await _send_or_show(session, state, person, code)
     return InvitedPerson(**PersonPublic.model_validate(person, from_attributes=True).model_dump(), invitation_code=code)
+
+
+async def _send_or_show(session: AsyncSession, state: GatewayState, person: Person, code: str | None) -> str | None:
+    """With mail, the invitation goes to the person and nobody else sees the code; without, the code is
+    answered to whoever registered them, to hand on."""
+    if code is None or state.mailer is None:
+        return code
+    state.mailer.invitation(
+        session,
+        to=person.email,
+        name=person.name,
+        council=await identity.council_name(session, person.council_id),
+        code=code,
+        days=identity.INVITATION_DAYS,
+    )
+    return None
 
 
 @router.post(
@@ -95,7 +114,7 @@ async def create_person(body: PersonCreate, _: AdminOnly, session: SessionDep) -
     responses=responses(401, 403, 404, 422),
 )
 async def add_staff(
-    council_id: uuid.UUID, body: StaffBulkCreate, principal: CurrentPrincipal, session: SessionDep
+    council_id: uuid.UUID, body: StaffBulkCreate, principal: CurrentPrincipal, session: SessionDep, state: StateDep
 ) -> StaffBulkResult:
     if not _may_manage_council_people(principal, council_id):
         raise Problem(403, "Only organisers of this council (or an admin) can add its staff.")
@@ -104,7 +123,10 @@ async def add_staff(
     )
     return StaffBulkResult(
         created=[
-            InvitedPerson(**PersonPublic.model_validate(p, from_attributes=True).model_dump(), invitation_code=code)
+            InvitedPerson(
+                **PersonPublic.model_validate(p, from_attributes=True).model_dump(),
+                invitation_code=await _send_or_show(session, state, p, code),
+            )
             for p, code in created
         ],
         already_registered=existing,
@@ -181,6 +203,21 @@ async def _manageable_person(person_id: uuid.UUID, principal: Principal, session
     ):
         raise Problem(403, "Only organisers of this council (or an admin) can deactivate or reactivate its people.")
     return person
+
+
+@router.post(
+    "/people/{person_id}/invitation",
+    response_model=InvitationIssued,
+    summary="Send a new invitation to someone who lost theirs (earlier codes stop working)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def reissue_invitation(
+    person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, state: StateDep
+) -> InvitationIssued:
+    person = await _manageable_person(person_id, principal, session)
+    code = await identity.reissue_invitation(session, person=person)
+    shown = await _send_or_show(session, state, person, code)
+    return InvitationIssued(person_id=person.id, emailed=shown is None, invitation_code=shown)
 
 
 @router.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
@@ -52,6 +53,24 @@ class GatewaySettings(PartSettings):
     # Failed sign-ins for one email from one address before each further try must wait (1 s, 2 s, ...).
     sign_in_free_failures: int = 5
     sign_in_longest_wait_seconds: float = 60
+    # Outgoing mail (gateway/mail.py): "none" (the API hands invitation codes to the organiser), "smtp"
+    # or "notify" (GOV.UK Notify). Links in mail point to `public_url`.
+    mail_backend: Literal["none", "smtp", "notify"] = "none"
+    mail_from: str = ""
+    mail_from_name: str = "Council hack day"
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    # "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a relay on the same host only).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    notify_api_key: str = ""
+    notify_template_id: str = ""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_reply_to_id: str = ""
+    # A password reset link works once, for this long.
+    password_reset_minutes: int = 30
     # How often each replica reads the auth changes made through the others (auth_versions.py).
     auth_poll_seconds: float = 1.0
     # memory:// keeps limits per gateway process; set redis://host:6379 to share them between replicas.
@@ -60,6 +79,18 @@ class GatewaySettings(PartSettings):
     # First admin: created at start-up if no admin exists yet (or use `python -m gateway create-admin`).
     bootstrap_admin_email: str = ""
     bootstrap_admin_password: str = ""
+
+    @model_validator(mode="after")
+    def _mail_is_complete(self) -> GatewaySettings:
+        missing = {
+            "none": [],
+            "smtp": [n for n in ("mail_from", "smtp_host") if not getattr(self, n)],
+            "notify": [n for n in ("notify_api_key", "notify_template_id") if not getattr(self, n)],
+        }[self.mail_backend]
+        if missing:
+            names = ", ".join("GATEWAY_" + n.upper() for n in missing)
+            raise ValueError(f"mail_backend {self.mail_backend} needs {names}")
+        return self
 
     @model_validator(mode="after")
     def _load_private_key(self) -> GatewaySettings:

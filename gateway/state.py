@@ -10,6 +10,7 @@ from platform_core.state import AppState, PlatformState
 if TYPE_CHECKING:
     from gateway.auth_versions import AuthVersions
     from gateway.edge import ApiKeyExchange
+    from gateway.mail import Mailer
     from gateway.proxy import Upstream
     from gateway.ratelimit import RateLimits
     from gateway.settings import GatewaySettings
@@ -33,6 +34,8 @@ class GatewayState(PlatformState):
     sign_in_throttle: SignInThrottle
     # The merged OpenAPI document, kept once every service has answered (gateway/openapi.py).
     openapi_merged: dict[str, Any] | None = field(default=None)
+    # Composes and queues mail; None when the platform sends none (GATEWAY_MAIL_BACKEND=none).
+    mailer: Mailer | None = field(default=None)
 
 
 # The same slot as platform_core's PLATFORM: SessionDep and the token checks read it too.

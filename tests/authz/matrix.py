@@ -30,6 +30,8 @@ POST    /api/auth/refresh                                               -       
 POST    /api/auth/logout                                                -        204  204   204       204     204
 POST    /api/auth/sign-out-everywhere                                   -        401  204   204       204     204
 PUT     /api/auth/password                                              -        401  400   400       400     400
+POST    /api/auth/password-reset                                        -        202  202   202       202     202
+POST    /api/auth/password-reset/complete                               -        400  400   400       400     400
 GET     /healthz                                                        -        200  200   200       200     200
 GET     /readyz                                                         -        200  200   200       200     200
 GET     /api/ideas/whoami                                               -        401  200   200       200     200
@@ -51,6 +53,8 @@ GET     /api/people/{person_id}                                         council 
 GET     /api/people/{person_id}                                         other    401  404   404       404     200
 PUT     /api/people/{person_id}/roles                                   council  401  403   403       403     200
 PUT     /api/people/{person_id}/roles                                   other    401  403   403       403     200
+POST    /api/people/{person_id}/invitation                              council  401  403   200       403     200
+POST    /api/people/{person_id}/invitation                              other    401  404   404       404     200
 POST    /api/people/{person_id}/deactivate                              council  401  403   200       403     200
 POST    /api/people/{person_id}/deactivate                              other    401  404   404       404     200
 POST    /api/people/{person_id}/reactivate                              council  401  403   200       403     200

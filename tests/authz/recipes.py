@@ -162,6 +162,22 @@ def _switched(w, scope, fresh, action: str) -> Call:
     return Call("POST", f"/api/people/{person.id}/{action}")
 
 
+@recipe("POST", "/api/people/{person_id}/invitation")
+def _reissue_invitation(w, role, scope, fresh):
+    return _switched(w, scope, fresh, "invitation")
+
+
+@recipe("POST", "/api/auth/password-reset")
+def _ask_password_reset(w, role, scope, fresh):
+    return Call("POST", "/api/auth/password-reset", json={"email": "nobody@example.org"})
+
+
+@recipe("POST", "/api/auth/password-reset/complete")
+def _complete_password_reset(w, role, scope, fresh):
+    body = {"code": "pwr_not-a-real-reset-code", "password": "a-long-enough-new-password"}
+    return Call("POST", "/api/auth/password-reset/complete", json=body)
+
+
 @recipe("POST", "/api/people/{person_id}/deactivate")
 def _deactivate(w, role, scope, fresh):
     return _switched(w, scope, fresh, "deactivate")
