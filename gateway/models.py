@@ -238,7 +238,7 @@ class PasswordResetRequest(Input):
 
 
 class PasswordResetComplete(Input):
-    code: str = PField(min_length=10, max_length=200, pattern=r"^\S+$")
+    code: str = PField(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
     password: NewPassword
 
 
