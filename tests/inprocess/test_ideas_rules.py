@@ -98,3 +98,16 @@ def test_similar_ideas_for_a_list_refuses_repeats_unknown_ids_and_too_many(ideas
     answer = ok(organiser.post(url, json={"idea_ids": [idea["id"]]}))["items"]
     assert [a["idea_id"] for a in answer] == [idea["id"]]
     assert idea["id"] not in [i["idea"]["id"] for i in answer[0]["items"]]
+
+
+def test_if_match_and_pages_answer_as_in_every_part(ideas_app):
+    organiser = ideas_app.person(roles=["organiser"])
+    day = _open_day(organiser)
+    idea = _idea(ideas_app.person(council_id=organiser.council_id), day)
+    author_url = f"/api/ideas/hack-days/{day['id']}"
+    problem(organiser.patch(author_url, json={"name": "Renamed"}, headers={"If-Match": "3"}), 400, "If-Match")
+    ok(organiser.patch(author_url, json={"name": "Renamed"}, headers={"If-Match": '"1", "2", "3"'}))
+    ok(organiser.patch(author_url, json={"name": "Renamed again"}, headers={"If-Match": "*"}))
+    page = ok(organiser.get("/api/ideas/ideas", params={"limit": 1}))
+    assert set(page) == {"items", "total", "limit", "offset", "next_offset"} and page["items"][0]["id"] == idea["id"]
+    problem(organiser.get("/api/ideas/ideas", params={"limit": 201}), 422, "limit")

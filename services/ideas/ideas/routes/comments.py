@@ -6,12 +6,14 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
-from ideas.deps import IdeaDep, IdempotencyKey, Page, begin_idempotent, finish_idempotent
+from ideas.deps import IdeaDep
 from ideas.domain import comments
 from ideas.schemas import CommentCreate, CommentPage, CommentPublic, HideRequest
 from ideas.views import comment_view
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
+from platform_core.idempotency import IdempotentCreateDep
+from platform_core.pages import PageDep
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/ideas/ideas/{idea_id}/comments", tags=["comments"])
@@ -30,15 +32,15 @@ async def add_comment(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey = None,
+    idem: IdempotentCreateDep,
 ) -> CommentPublic | Response:
     idea, _ = found
-    idem, replay = await begin_idempotent(request, session, principal, body)
+    replay = await idem.begin(body)
     if replay is not None:
         return replay
     comment = await comments.add(session, principal, idea, body.body)
     answer = comment_view(principal, idea, comment)
-    await finish_idempotent(idem, 201, answer)
+    await idem.finish(201, answer)
     return answer
 
 
@@ -48,7 +50,7 @@ async def add_comment(
     summary="Comments on an idea that you may read, oldest first",
     responses=responses(401, 403, 404, 422),
 )
-async def list_comments(found: IdeaDep, page: Page, session: SessionDep, principal: CurrentPrincipal) -> CommentPage:
+async def list_comments(found: IdeaDep, page: PageDep, session: SessionDep, principal: CurrentPrincipal) -> CommentPage:
     idea, team = found
     rows, total = await comments.page(session, principal, idea, team, limit=page.limit, offset=page.offset)
     return CommentPage(

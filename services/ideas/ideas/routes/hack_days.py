@@ -8,15 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from ideas.deps import (
-    IF_MATCH_DOC,
     HackDayDep,
-    IdempotencyKey,
-    IfMatch,
-    Page,
-    begin_idempotent,
-    finish_idempotent,
-    require_if_match,
-    set_etag,
 )
 from ideas.domain import hack_days, listing
 from ideas.schemas import HackDayCreate, HackDayPage, HackDayPublic, HackDayUpdate, PhaseChange
@@ -24,6 +16,9 @@ from ideas.views import hack_day_view
 from ideas.vocabulary import Phase
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
+from platform_core.etag import IfMatch, check_if_match, set_etag
+from platform_core.idempotency import IdempotentCreateDep
+from platform_core.pages import PageDep
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/ideas/hack-days", tags=["hack days"])
@@ -42,14 +37,14 @@ async def create_hack_day(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey = None,
+    idem: IdempotentCreateDep,
 ) -> HackDayPublic | Response:
-    idem, replay = await begin_idempotent(request, session, principal, body)
+    replay = await idem.begin(body)
     if replay is not None:
         return replay
     hack_day = await hack_days.create(session, principal, body)
     answer = hack_day_view(hack_day)
-    await finish_idempotent(idem, 201, answer)
+    await idem.finish(201, answer)
     set_etag(response, hack_day.version)
     return answer
 
@@ -63,7 +58,7 @@ async def create_hack_day(
 async def list_hack_days(
     session: SessionDep,
     principal: CurrentPrincipal,
-    page: Page,
+    page: PageDep,
     phase: Annotated[Phase | None, Query()] = None,
     council_id: Annotated[uuid.UUID | None, Query(description="Admins only: one council.")] = None,
 ) -> HackDayPage:
@@ -94,8 +89,7 @@ async def get_hack_day(hack_day: HackDayDep, response: Response) -> HackDayPubli
     "/{hack_day_id}",
     response_model=HackDayPublic,
     summary="Change a hack day's name, date or themes (organisers; If-Match required)",
-    openapi_extra=IF_MATCH_DOC,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
 )
 async def update_hack_day(
     hack_day: HackDayDep,
@@ -106,7 +100,7 @@ async def update_hack_day(
     if_match: IfMatch = None,
 ) -> HackDayPublic:
     hack_days.require_organiser(principal, hack_day)
-    require_if_match(if_match, hack_day.version)
+    check_if_match(if_match, hack_day.version)
     hack_day = await hack_days.update(session, principal, hack_day, body)
     set_etag(response, hack_day.version)
     return hack_day_view(hack_day)

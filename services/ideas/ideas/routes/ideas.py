@@ -9,17 +9,9 @@ from fastapi import APIRouter, Query, Request, Response
 
 from ideas import access
 from ideas.deps import (
-    IF_MATCH_DOC,
     IdeaDep,
     IdeaForUpdateDep,
-    IdempotencyKey,
-    IfMatch,
     IndexDep,
-    Page,
-    begin_idempotent,
-    finish_idempotent,
-    require_if_match,
-    set_etag,
 )
 from ideas.domain import ideas, listing
 from ideas.domain.search import index_after_commit
@@ -38,6 +30,9 @@ from ideas.views import full_view, idea_view
 from ideas.vocabulary import IdeaStatus, ServiceArea
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
+from platform_core.etag import IfMatch, check_if_match, set_etag
+from platform_core.idempotency import IdempotentCreateDep
+from platform_core.pages import PageDep
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/ideas/ideas", tags=["ideas"])
@@ -61,17 +56,17 @@ async def submit_idea(
     session: SessionDep,
     principal: CurrentPrincipal,
     index: IndexDep,
-    idempotency_key: IdempotencyKey = None,
+    idem: IdempotentCreateDep,
 ) -> IdeaPublic | Response:
     if principal.council_id is None:
         raise Problem(403, "Ideas are submitted by people of a council; your sign-in belongs to none.")
-    idem, replay = await begin_idempotent(request, session, principal, body)
+    replay = await idem.begin(body)
     if replay is not None:
         return replay
     idea, team = await ideas.create(session, principal, body)
     index_after_commit(session, index, idea)
     answer = _full(principal, idea, team)
-    await finish_idempotent(idem, 201, answer)
+    await idem.finish(201, answer)
     set_etag(response, idea.version)
     return answer
 
@@ -85,7 +80,7 @@ async def submit_idea(
 async def list_ideas(
     session: SessionDep,
     principal: CurrentPrincipal,
-    page: Page,
+    page: PageDep,
     hack_day_id: uuid.UUID | None = None,
     service_area: ServiceArea | None = None,
     tag: Annotated[TagFilter | None, Query()] = None,
@@ -136,8 +131,7 @@ async def get_idea(found: IdeaDep, response: Response, session: SessionDep, prin
     "/{idea_id}",
     response_model=IdeaPublic,
     summary="Edit an idea while its hack day is open (its authors; If-Match required)",
-    openapi_extra=IF_MATCH_DOC,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
 )
 async def edit_idea(
     found: IdeaForUpdateDep,
@@ -150,7 +144,7 @@ async def edit_idea(
 ) -> IdeaPublic:
     idea, team = found
     ideas.require_team(principal, idea, team, "edit")
-    require_if_match(if_match, idea.version)
+    check_if_match(if_match, idea.version)
     idea = await ideas.update(session, principal, idea, team, body)
     index_after_commit(session, index, idea)
     set_etag(response, idea.version)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ideas.deps import IdeaForUpdateDep, IndexDep, set_etag
+from ideas.deps import IdeaForUpdateDep, IndexDep
 from ideas.domain import ideas, moderation
 from ideas.domain.search import IdeaIndex, index_after_commit
 from ideas.models import Idea
@@ -13,6 +13,7 @@ from ideas.schemas import DuplicateRequest, HideRequest, IdeaPublic, ShortlistAn
 from ideas.views import full_view, shortlist_view
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
+from platform_core.etag import set_etag
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/ideas/ideas/{idea_id}", tags=["moderation"])
