@@ -1,4 +1,4 @@
-# Two commands: `make run` (install, migrate, start all four parts on SQLite) and `make test`.
+# Two commands: `make run` (install, migrate, start all five parts on SQLite) and `make test`.
 # Needs only Python 3.11+ and make.
 
 PYTHON ?= python3
@@ -27,16 +27,17 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	@touch $@
 
 # Tools from Debian that tests drive: nginx (the proxy's config check, the load balancer of the replica
-# test), pg_dump and pg_restore (the restore drill) and promtool (checks and unit-tests the alert rules). nginx is installed as root where apt-get
+# test), pg_dump and pg_restore (the restore drill), Chromium (the pages' browser tests: Playwright drives
+# it, no browser download) and promtool (checks and unit-tests the alert rules). nginx is installed as root where apt-get
 # exists; promtool is taken out of Debian's prometheus package into .venv/tools, without installing
 # (or starting) a Prometheus server. Elsewhere those tests skip and say why (CI fails them).
 PROMTOOL := $(VENV)/tools/promtool
 $(SYSTEM_STAMP): $(BIN)/python
-	@if command -v nginx >/dev/null 2>&1 && command -v pg_dump >/dev/null 2>&1; then :; \
+	@if command -v nginx >/dev/null 2>&1 && command -v pg_dump >/dev/null 2>&1 && [ -x /usr/bin/chromium ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			nginx-light postgresql-client; \
-	else echo "nginx or pg_dump is missing and this is not root on Debian: the tests that need them will skip"; fi
+			nginx-light postgresql-client chromium; \
+	else echo "nginx, pg_dump or chromium is missing and this is not root on Debian: the tests that need them will skip"; fi
 	@if command -v promtool >/dev/null 2>&1 || [ -x $(PROMTOOL) ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then \
 		tmp=$$(mktemp -d) && (cd $$tmp && (apt-get download -qq prometheus 2>/dev/null || \
@@ -49,8 +50,8 @@ $(SYSTEM_STAMP): $(BIN)/python
 install: $(RUNTIME_STAMP)
 install-dev: $(DEV_STAMP) $(SYSTEM_STAMP)
 
-## Start the gateway (http://127.0.0.1:8000) and the three services on SQLite; Ctrl-C stops all four.
-## Ports come from the parts' settings: GATEWAY_PORT, IDEAS_PORT, VOTING_PORT, FOLLOWUP_PORT.
+## Start the gateway (http://127.0.0.1:8000), the three services and the pages on SQLite; Ctrl-C stops all five.
+## Ports come from the parts' settings: GATEWAY_PORT, IDEAS_PORT, VOTING_PORT, FOLLOWUP_PORT, WEB_PORT.
 run: install
 	$(BIN)/python -m tools.run
 

@@ -15,6 +15,7 @@ import orjson
 from asgi_correlation_id import correlation_id
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.pages import forward_page, is_page
 from gateway.proxy import ServiceUnavailable, Upstream
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
@@ -41,6 +42,7 @@ SIGN_IN_BUDGETS = {
     "/api/auth/password-reset/complete": "accept",
 }
 LOGIN_PATHS = frozenset(SIGN_IN_BUDGETS)
+SIGN_IN_PAGES = frozenset({"/sign-in", "/sign-in/invitation"})
 PREFIXES = {"/api/ideas/": "ideas", "/api/voting/": "voting", "/api/followup/": "followup"}
 _SERVICES = {prefix[5:-1]: name for prefix, name in PREFIXES.items()}  # "ideas" -> "ideas"
 _NOT_LOGGED = frozenset({"/healthz", "/metrics"})
@@ -164,6 +166,9 @@ class Edge:
         try:
             if service is not None:
                 status = await self._forward(scope, receive, send, headers, service, rid)
+            elif is_page(path):
+                service = "web"
+                status = await self._page(scope, receive, send, headers, rid)
             else:
                 status = await self._own(scope, receive, send, headers, rid)
         finally:
@@ -231,6 +236,27 @@ class Edge:
             return await self._problem(
                 send, exc.status, exc.detail, path, rid, {"Retry-After": "5"} if exc.status == 503 else None
             )
+
+    async def _page(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str) -> int:
+        """A page: to the web part, with no authentication here (web holds the session)."""
+        path = scope["path"]
+        try:
+            if scope["method"] == "POST" and path in SIGN_IN_PAGES:
+                # Counted per client address here, where the address is the person's, not the web part's.
+                who = (scope.get("client") or ("unknown", 0))[0]
+                wait = await self.gateway.rate_limits.retry_after("login", who)
+                if wait is not None:
+                    raise Problem(
+                        429,
+                        f"Too many sign-in attempts in a short time; try again in {wait} s.",
+                        headers={"Retry-After": str(wait)},
+                    )
+            body = await self._read_body(scope, receive, headers)
+        except Problem as problem:
+            return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
+        except BodyTooLarge:
+            return await self._too_large(send, path, rid)
+        return await forward_page(self.gateway.web, scope, body, send, rid)
 
     async def _own(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str) -> int:
         path, method = scope["path"], scope["method"]

@@ -106,6 +106,13 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
                     )
                     for name, url in settings.service_urls().items()
                 },
+                web=Upstream(
+                    "web",
+                    settings.web_url,
+                    connect_timeout=settings.connect_timeout_seconds,
+                    read_timeout=settings.read_timeout_seconds,
+                    max_connections=settings.max_connections_per_service,
+                ),
                 auth_versions=versions,
                 sign_in_throttle=SignInThrottle(
                     free_failures=settings.sign_in_free_failures,
@@ -132,6 +139,7 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
             following.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await following
+            await state.web.aclose()
             for upstream in state.upstreams.values():
                 await upstream.aclose()
             await engine.dispose()

@@ -122,6 +122,18 @@ async def openapi_json(request: Request) -> JSONResponse:
     return JSONResponse(await merged_document(request.app))
 
 
+# Swagger UI's files are served by the platform itself (the web part's fingerprinted assets, vendored by
+# tools/update_govuk_assets.sh), never a CDN: council networks often block them.
+SWAGGER_JS = "/static/vendor/swagger-ui/swagger-ui-bundle.js"
+SWAGGER_CSS = "/static/vendor/swagger-ui/swagger-ui.css"
+
+
 @router.get("/docs")
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Council hack-day platform API")
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Council hack-day platform API",
+        swagger_js_url=SWAGGER_JS,
+        swagger_css_url=SWAGGER_CSS,
+        swagger_favicon_url="/static/favicon.svg",
+    )

@@ -1,4 +1,4 @@
-"""The gateway's /readyz: ready only when it and all three services are ready, saying which part is not."""
+"""The gateway's /readyz: ready only when it, the three services and the pages are ready, saying which is not."""
 
 from __future__ import annotations
 
@@ -57,11 +57,12 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     response_model=PlatformReadiness,
-    summary="The gateway and all three services are ready",
+    summary="The gateway, all three services and the pages are ready",
     responses={503: {"model": PlatformReadiness, "description": "Some part is not ready"}},
 )
 async def readyz(request: Request) -> JSONResponse:
-    upstreams = GATEWAY.of(request).upstreams
+    state = GATEWAY.of(request)
+    upstreams = {**state.upstreams, "web": state.web}
     names = list(upstreams)
     results = await asyncio.gather(_gateway_ready(request), *(_service_ready(upstreams[n].client, n) for n in names))
     parts = dict(zip(["gateway", *names], results, strict=True))

@@ -33,6 +33,8 @@ class GatewaySettings(PartSettings):
     ideas_url: str = "http://127.0.0.1:8001"
     voting_url: str = "http://127.0.0.1:8002"
     followup_url: str = "http://127.0.0.1:8003"
+    # The pages (web/): every path outside /api and the gateway's own goes there.
+    web_url: str = "http://127.0.0.1:8004"
     connect_timeout_seconds: float = 1.0
     read_timeout_seconds: float = 10.0
     max_connections_per_service: int = 100

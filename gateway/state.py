@@ -32,6 +32,8 @@ class GatewayState(PlatformState):
     auth_versions: AuthVersions
     # Failed sign-ins per email and address (gateway/sign_in_throttle.py).
     sign_in_throttle: SignInThrottle
+    # The pages (web/): every path outside /api and the gateway's own goes there (gateway/pages.py).
+    web: Upstream
     # The merged OpenAPI document, kept once every service has answered (gateway/openapi.py).
     openapi_merged: dict[str, Any] | None = field(default=None)
     # Composes and queues mail; None when the platform sends none (GATEWAY_MAIL_BACKEND=none).

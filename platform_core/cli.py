@@ -26,18 +26,21 @@ def run(
     *,
     part: str,
     app_path: str,
-    alembic_ini: Path,
+    alembic_ini: Path | None,
     get_settings: Callable[[], PartSettings],
     port: int,
     add_commands: AddCommands | None = None,
     argv: list[str] | None = None,
 ) -> None:
-    """Parse the command line and do what it says (the body of every part's `__main__`)."""
+    """Parse the command line and do what it says (the body of every part's `__main__`).
+
+    `alembic_ini` None: a part without a database (web/), which has nothing to migrate and only serves."""
     parser = argparse.ArgumentParser(prog=f"python -m {part}", description=f"The {part} part of the platform.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="upgrade the database to the latest migration")
-    down = sub.add_parser("downgrade", help="downgrade the database (default: to base)")
-    down.add_argument("revision", nargs="?", default="base")
+    if alembic_ini is not None:
+        sub.add_parser("migrate", help="upgrade the database to the latest migration")
+        down = sub.add_parser("downgrade", help="downgrade the database (default: to base)")
+        down.add_argument("revision", nargs="?", default="base")
     serve = sub.add_parser("serve", help="migrate, then serve on HOST:PORT")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument(
@@ -59,14 +62,14 @@ def run(
     args = parser.parse_args(argv)
     settings = get_settings()
     url = settings.database_url
-    if args.command == "migrate":
+    if args.command == "migrate" and alembic_ini is not None:
         upgrade(alembic_ini, url)
-    elif args.command == "downgrade":
+    elif args.command == "downgrade" and alembic_ini is not None:
         downgrade(alembic_ini, url, args.revision)
     elif args.command in extra:
         sys.exit(extra[args.command](args, url) or 0)
     else:
-        if not args.no_migrate:
+        if alembic_ini is not None and not args.no_migrate:
             upgrade(alembic_ini, url)
         if settings.metrics_address:
             if args.workers > 1:
@@ -78,7 +81,7 @@ def run(
 def _serve(part: str, app_path: str, url: str, host: str, port: int, workers: int, trusted_proxies: str = "") -> None:
     import uvicorn
 
-    if workers > 1 and is_sqlite(url):
+    if workers > 1 and url and is_sqlite(url):
         # Not refused (it works), but said: the workers would only queue for SQLite's one write lock.
         print(
             f"{part}: {workers} workers on SQLite add contention for its single write lock, not "

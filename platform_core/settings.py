@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
@@ -24,6 +24,8 @@ class PartSettings(BaseSettings):
     """Settings common to every part. Subclasses set `env_prefix` (e.g. ``IDEAS_``)."""
 
     model_config = SettingsConfigDict(extra="ignore")
+    # A part without a database of its own (web/) sets this False: no database URL is filled in or required.
+    has_database: ClassVar[bool] = True
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = ""
@@ -75,7 +77,7 @@ class PartSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> PartSettings:
-        if not self.database_url:
+        if not self.database_url and self.has_database:
             if self.environment == "production":
                 raise ValueError("database_url must be set in production")
             DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
-"""Starts the gateway and the three services as real processes, and stops them.
+"""Starts the gateway, the three services and the pages (web/) as real processes, and stops them.
 
-Used by `make run` (fixed ports 8000-8003, SQLite in .data/) and by the test suite (free ports,
+Used by `make run` (fixed ports 8000-8004, SQLite in .data/) and by the test suite (free ports,
 a temporary folder, SQLite or PostgreSQL). Each part migrates its own database before it serves.
 """
 
@@ -22,11 +22,12 @@ import httpx
 from platform_core.keys import ensure_dev_keypair
 
 REPO = Path(__file__).resolve().parent.parent
-PARTS = ("ideas", "voting", "followup", "gateway")  # the gateway last: it routes to the others
+PARTS = ("ideas", "voting", "followup", "web", "gateway")  # the gateway last: it routes to the others
 SERVICES = ("ideas", "voting", "followup")
-DEFAULT_PORTS = {"gateway": 8000, "ideas": 8001, "voting": 8002, "followup": 8003}
+DATABASE_PARTS = ("ideas", "voting", "followup", "gateway")  # web/ holds no data
+DEFAULT_PORTS = {"gateway": 8000, "ideas": 8001, "voting": 8002, "followup": 8003, "web": 8004}
 # /metrics listens apart from the public ports (platform_core/metrics_server.py), on loopback here.
-DEFAULT_METRICS_PORTS = {"gateway": 9100, "ideas": 9101, "voting": 9102, "followup": 9103}
+DEFAULT_METRICS_PORTS = {"gateway": 9100, "ideas": 9101, "voting": 9102, "followup": 9103, "web": 9104}
 POSTGRES_ADMIN_URL = os.environ.get("PLATFORM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -57,7 +58,7 @@ def _pg_admin(statement: str, admin_url: str = POSTGRES_ADMIN_URL) -> None:
 
 @dataclass
 class Platform:
-    """Four processes on one machine. `backend` is "sqlite" or "postgres"."""
+    """Five processes on one machine. `backend` is "sqlite" or "postgres"."""
 
     data_dir: Path
     backend: str = "sqlite"
@@ -81,14 +82,14 @@ class Platform:
         self.private_key_file, self.public_key_file = ensure_dev_keypair(self.data_dir / "keys")
         if self.backend == "postgres":
             run = uuid.uuid4().hex[:8]
-            for part in PARTS:
+            for part in DATABASE_PARTS:
                 name = f"hackday_{run}_{part}"
                 _pg_admin(f'CREATE DATABASE "{name}"')
                 self._pg_databases.append(name)
                 base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
                 self.database_urls[part] = f"{base}/{name}"
         else:
-            for part in PARTS:
+            for part in DATABASE_PARTS:
                 self.database_urls[part] = f"sqlite:///{self.data_dir / (part + '.db')}"
         if not self.admin_password:
             self.admin_password = secrets.token_urlsafe(18)
@@ -128,13 +129,12 @@ class Platform:
         env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_", "PLATFORM_SECRETS_DIR"))
+            if not k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_", "WEB_", "PLATFORM_SECRETS_DIR"))
         }
         prefix = part.upper() + "_"
         env.update(
             {
                 prefix + "ENVIRONMENT": self.environment,
-                prefix + "DATABASE_URL": self.database_urls[part],
                 prefix + "JWT_PUBLIC_KEY_FILE": str(self.public_key_file),
                 prefix + "IDEAS_URL": self.url("ideas"),
                 prefix + "VOTING_URL": self.url("voting"),
@@ -142,9 +142,14 @@ class Platform:
                 prefix + "GATEWAY_URL": self.url("gateway"),
                 prefix + "PUBLIC_BASE_URL": self.url("gateway"),
                 prefix + "METRICS_ADDRESS": f"127.0.0.1:{self.metrics_ports[part]}",
+                prefix + "WEB_URL": self.url("web"),
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if part in self.database_urls:
+            env[prefix + "DATABASE_URL"] = self.database_urls[part]
+        if part == "web":
+            env["WEB_SESSION_KEYS"] = self.session_key()
         if part in getattr(self, "service_keys", {}):
             env[prefix + "SERVICE_API_KEY"] = self.service_keys[part]
         if part == "gateway":
@@ -157,6 +162,16 @@ class Platform:
             )
         env.update({k: v for k, v in self.extra_env.items() if k.startswith(prefix)})
         return env
+
+    def session_key(self) -> str:
+        """The web part's session key, made once per data folder, so a restart keeps people signed in."""
+        path = self.data_dir / "keys" / "web-session.key"
+        if not path.exists():
+            import base64
+
+            path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     def log_path(self, part: str) -> Path:
         return self.data_dir / "logs" / f"{part}.log"

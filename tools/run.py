@@ -1,4 +1,4 @@
-"""`make run`: start the gateway and the three services on SQLite, print where to open it, stop on Ctrl-C."""
+"""`make run`: start the gateway, the three services and the pages on SQLite, print where to open it, stop on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ def main() -> None:
     # Settings the person running this gave (e.g. GATEWAY_WRITE_RATE_LIMIT) are passed on. In
     # development one person fills the platform from one address (see `make demo`), so the
     # per-address sign-in limit is raised unless they set it.
-    given = {k: v for k, v in os.environ.items() if k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_"))}
+    given = {
+        k: v for k, v in os.environ.items() if k.startswith(("GATEWAY_", "IDEAS_", "VOTING_", "FOLLOWUP_", "WEB_"))
+    }
     # Ports come from the same settings `python -m <part> serve` reads (`GATEWAY_PORT=8080 make run`).
     ports = {part: int(os.environ.get(f"{part.upper()}_PORT", DEFAULT_PORTS[part])) for part in PARTS}
     platform = Platform(
@@ -47,7 +49,8 @@ def main() -> None:
         platform.start_all()
         print(
             "\nThe council hack-day platform is running.\n"
-            f"  Open:        {platform.url('gateway')}/docs  (API: {platform.url('gateway')}/api/...)\n"
+            f"  Open:        {platform.url('gateway')}/  (pages; API: {platform.url('gateway')}/api/..., "
+            f"{platform.url('gateway')}/docs)\n"
             f"  Ready?       {platform.url('gateway')}/readyz\n"
             f"  First admin: {platform.admin_email} / {platform.admin_password}"
             f"  (kept in {admin_file.relative_to(REPO)})\n"
@@ -55,7 +58,7 @@ def main() -> None:
             "  Metrics:     " + ", ".join(f"{p} {platform.metrics_url(p)}" for p in PARTS) + "\n"
             f"  Logs:        {(data / 'logs').relative_to(REPO)}/<part>.log\n"
             "  Demo data:   make demo   (in another terminal)\n"
-            "Press Ctrl-C to stop all four.\n",
+            "Press Ctrl-C to stop all five.\n",
             flush=True,
         )
         while not stopping:

@@ -20,6 +20,7 @@ what the first one made:
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import ipaddress
 import os
@@ -41,7 +42,12 @@ POSTGRES_UID = 70  # the postgres user of the official postgres:*-alpine image
 PROXY_UID = 0  # nginx's master process reads its certificate as root
 DATABASE_PARTS = ("gateway", "ideas", "voting", "followup")
 SERVICES = ("ideas", "voting", "followup")  # each has a credential of its own for background work
-READERS = {**{part: PART_UID for part in DATABASE_PARTS}, "postgres": POSTGRES_UID, "proxy": PROXY_UID}
+PAGES = "web"  # the pages: no database; the token-verifying key and the session cookie's key
+READERS = {
+    **{part: PART_UID for part in (*DATABASE_PARTS, PAGES)},
+    "postgres": POSTGRES_UID,
+    "proxy": PROXY_UID,
+}
 
 
 def _own(path: Path, uid: int, mode: int) -> None:
@@ -126,6 +132,8 @@ def make_keys(root: Path, *, server_name: str = "localhost", database_host: str 
             f"{prefix}_DATABASE_URL",
             lambda part=part, password=password: f"postgresql://{part}:{password}@{database_host}:5432/{part}",
         )
+    _write_once(root, PAGES, "WEB_JWT_PUBLIC_KEY", lambda: public)
+    _write_once(root, PAGES, "WEB_SESSION_KEYS", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
     _write_once(root, "voting", "VOTING_AUDIT_KEY", lambda: secrets.token_hex(32))
     _write_once(root, "voting", "VOTING_BALLOT_SECRET", lambda: secrets.token_hex(32))
     # Used once, when the gateway finds no admin; read it with

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from tests.conftest import POSTGRES_REQUIRED
-from tools.platform_runner import PARTS, REPO, _pg_admin, postgres_reachable
+from tools.platform_runner import DATABASE_PARTS as PARTS
+from tools.platform_runner import REPO, _pg_admin, postgres_reachable
 
 VERSION_TABLES = {part: f"alembic_version_{part}" for part in PARTS}
 

@@ -1,0 +1,1 @@
+"""Clients of the platform's public API (web reaches nothing else)."""

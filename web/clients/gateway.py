@@ -1,0 +1,200 @@
+"""The gateway's public API, called with the signed-in person's own token: one connection pool for the
+app's lifetime, with timeouts. Every rule the services enforce therefore holds for pages too: a page
+shows what the API answers and refuses what the API refuses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import orjson
+
+from web.settings import WebSettings
+
+
+class ApiError(Exception):
+    """The API refused (4xx) or could not answer (503, 504). `errors` name fields: [{field, message}]."""
+
+    def __init__(self, status: int, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+
+
+def _problem(response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    detail = body.get("detail") or body.get("title") or f"The platform answered {response.status_code}."
+    errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+    if response.status_code >= 500:
+        return ApiError(503, "Part of the platform is not answering just now. Try again in a minute.")
+    return ApiError(response.status_code, str(detail), errors)
+
+
+class Gateway:
+    """The pool, shared by every request; `as_person` binds it to one person's token."""
+
+    def __init__(self, settings: WebSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=settings.gateway_url.rstrip("/"),
+            timeout=httpx.Timeout(
+                connect=settings.gateway_connect_timeout_seconds,
+                read=settings.gateway_read_timeout_seconds,
+                write=settings.gateway_read_timeout_seconds,
+                pool=settings.gateway_connect_timeout_seconds,
+            ),
+            limits=httpx.Limits(max_connections=settings.gateway_max_connections, keepalive_expiry=4.0),
+            trust_env=False,
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        request_id: str | None = None,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bool = False,
+    ) -> Any:
+        sent = dict(headers or {})
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        if request_id:
+            sent["X-Request-ID"] = request_id
+        content = None
+        if json is not None:
+            content = orjson.dumps(json)
+            sent["Content-Type"] = "application/json"
+        try:
+            response = await self._client.request(method, path, params=params, content=content, headers=sent)
+        except httpx.TimeoutException as exc:
+            raise ApiError(504, "The platform took too long to answer. Try again in a minute.") from exc
+        except httpx.HTTPError as exc:
+            raise ApiError(503, "The platform is not reachable just now. Try again in a minute.") from exc
+        if response.status_code >= 400:
+            raise _problem(response)
+        if raw:
+            return response
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    # ---- sign-in (no token yet) ------------------------------------------------------------------
+    async def sign_in(self, email: str, password: str, request_id: str | None = None) -> dict[str, Any]:
+        return await self.call(
+            "POST", "/api/auth/login", json={"email": email, "password": password}, request_id=request_id
+        )
+
+    async def accept_invitation(self, code: str, password: str, request_id: str | None = None) -> dict[str, Any]:
+        return await self.call(
+            "POST", "/api/auth/invitations/accept", json={"code": code, "password": password}, request_id=request_id
+        )
+
+    async def refresh(self, refresh_token: str, request_id: str | None = None) -> dict[str, Any]:
+        """A new access token for a refresh token, when the gateway issues refresh tokens."""
+        return await self.call(
+            "POST", "/api/auth/refresh", json={"refresh_token": refresh_token}, request_id=request_id
+        )
+
+    async def sign_out(self, refresh_token: str, request_id: str | None = None) -> None:
+        """End the gateway's session of this refresh token (its access token lapses within minutes)."""
+        await self.call("POST", "/api/auth/logout", json={"refresh_token": refresh_token}, request_id=request_id)
+
+    def as_person(self, token: str, request_id: str | None) -> PersonApi:
+        return PersonApi(self, token, request_id)
+
+
+class PersonApi:
+    """The API as one signed-in person: each method is one call the pages make."""
+
+    def __init__(self, gateway: Gateway, token: str, request_id: str | None) -> None:
+        self._gateway = gateway
+        self._token = token
+        self._rid = request_id
+
+    async def _call(self, method: str, path: str, **kw: Any) -> Any:
+        return await self._gateway.call(method, path, token=self._token, request_id=self._rid, **kw)
+
+    @staticmethod
+    def _key(key: str | None) -> dict[str, str]:
+        return {"Idempotency-Key": key} if key else {}
+
+    # ---- hack days and ideas ----------------------------------------------------------------------
+    async def hack_days(self) -> list[dict[str, Any]]:
+        return (await self._call("GET", "/api/ideas/hack-days", params={"limit": 200}))["items"]
+
+    async def hack_day(self, hack_day_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/ideas/hack-days/{hack_day_id}")
+
+    async def create_hack_day(self, body: dict[str, Any], key: str | None) -> dict[str, Any]:
+        return await self._call("POST", "/api/ideas/hack-days", json=body, headers=self._key(key))
+
+    async def move_phase(self, hack_day_id: uuid.UUID, phase: str) -> dict[str, Any]:
+        return await self._call("POST", f"/api/ideas/hack-days/{hack_day_id}/phase", json={"phase": phase})
+
+    async def vocabulary(self) -> dict[str, Any]:
+        return await self._call("GET", "/api/ideas/vocabulary")
+
+    async def ideas(self, **params: Any) -> dict[str, Any]:
+        clean = {k: v for k, v in params.items() if v not in (None, "")}
+        return await self._call("GET", "/api/ideas/ideas", params={"limit": 200, **clean})
+
+    async def idea(self, idea_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/ideas/ideas/{idea_id}")
+
+    async def submit_idea(self, body: dict[str, Any], key: str | None) -> dict[str, Any]:
+        return await self._call("POST", "/api/ideas/ideas", json=body, headers=self._key(key))
+
+    async def tried_before(self, draft: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("POST", "/api/journeys/tried-before", json=draft)
+
+    async def moderate(self, idea_id: uuid.UUID, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """shortlist, hide (with a reason) or duplicate (of an earlier idea)."""
+        return await self._call("POST", f"/api/ideas/ideas/{idea_id}/{action}", json=body or {})
+
+    # ---- people -------------------------------------------------------------------------------------
+    async def add_staff(self, council_id: uuid.UUID, people: list[dict[str, str]]) -> dict[str, Any]:
+        return await self._call("POST", f"/api/councils/{council_id}/staff", json={"people": people})
+
+    # ---- voting ------------------------------------------------------------------------------------
+    async def rounds(self, hack_day_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+        params = {"limit": 200, **({"hack_day_id": str(hack_day_id)} if hack_day_id else {})}
+        return (await self._call("GET", "/api/voting/rounds", params=params))["items"]
+
+    async def round(self, round_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/voting/rounds/{round_id}")
+
+    async def create_round(self, body: dict[str, Any], key: str | None) -> dict[str, Any]:
+        return await self._call("POST", "/api/voting/rounds", json=body, headers=self._key(key))
+
+    async def round_action(self, round_id: uuid.UUID, action: str) -> dict[str, Any]:
+        """open, close or publish."""
+        return await self._call("POST", f"/api/voting/rounds/{round_id}/{action}", json={})
+
+    async def my_ballot(self, round_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/voting/rounds/{round_id}/ballot")
+
+    async def cast_ballot(self, round_id: uuid.UUID, choices: dict[str, Any], key: str | None) -> dict[str, Any]:
+        return await self._call(
+            "POST", f"/api/voting/rounds/{round_id}/ballot", json={"choices": choices}, headers=self._key(key)
+        )
+
+    async def check_receipt(self, round_id: uuid.UUID, receipt: str) -> dict[str, Any]:
+        return await self._call("POST", f"/api/voting/rounds/{round_id}/receipts/check", json={"receipt": receipt})
+
+    async def result(self, round_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/voting/rounds/{round_id}/result")

@@ -1,0 +1,141 @@
+"""The pages' app: `python -m web serve` (port 8004), reached through the gateway, which forwards every
+path outside /api (and its own health, metrics and docs) here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from platform_core.app import NO_OTEL, new_request_id, valid_request_id
+from platform_core.auth import TokenVerifier
+from platform_core.logs import configure_logging
+from platform_core.observe import ObserveRequests, metrics_endpoint
+from web import routes
+from web.assets import Assets
+from web.clients.gateway import ApiError, Gateway
+from web.deps import Forbidden, FormExpired, SignInRequired
+from web.rendering import make_environment, render
+from web.sessions import SessionCookies
+from web.settings import WebSettings, get_settings
+from web.state import WebState
+
+log = logging.getLogger("web")
+
+
+def create_app(settings: WebSettings | None = None, gateway: Gateway | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging("web", settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        assets = Assets.load()
+        app.state.web = WebState(
+            settings=settings,
+            gateway=gateway or Gateway(settings),
+            cookies=SessionCookies(settings),
+            assets=assets,
+            templates=make_environment(assets),
+            verifier=TokenVerifier(
+                settings.public_key_pem(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            ),
+        )
+        try:
+            yield
+        finally:
+            await app.state.web.gateway.aclose()
+
+    app = FastAPI(
+        title="Council hack-day platform: pages",
+        lifespan=lifespan,
+        telemetry=NO_OTEL,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    for router in routes.ROUTERS:
+        app.include_router(router)
+    app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
+    install_page_handlers(app)
+
+    @app.middleware("http")
+    async def keep_refreshed_session(request: Request, call_next):
+        response = await call_next(request)
+        fresh = getattr(request.state, "refreshed_session", None)
+        if fresh is not None:
+            request.app.state.web.cookies.write(response, fresh)
+        return response
+
+    # Pages compress well (forms repeat GOV.UK's markup); assets come gzipped already (assets.py).
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    app.add_middleware(ObserveRequests, part="web")
+    app.add_middleware(
+        CorrelationIdMiddleware, header_name="X-Request-ID", generator=new_request_id, validator=valid_request_id
+    )
+    return app
+
+
+def sign_in_redirect(next_path: str) -> RedirectResponse:
+    return RedirectResponse(f"/sign-in?next={quote(next_path, safe='/')}", status_code=303)
+
+
+def install_page_handlers(app: FastAPI) -> None:
+    """Every refusal becomes a page a person can act on, never JSON and never a stack trace."""
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        response = sign_in_redirect(exc.next_path)
+        request.app.state.web.cookies.clear(response)
+        return response
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return render(request, "errors/403.html", status_code=403)
+
+    @app.exception_handler(FormExpired)
+    async def _expired(request: Request, exc: FormExpired) -> Response:
+        return render(request, "errors/form_expired.html", {"back": request.url.path}, status_code=400)
+
+    @app.exception_handler(ApiError)
+    async def _api(request: Request, exc: ApiError) -> Response:
+        if exc.status == 401:
+            from web.deps import where_from
+
+            return await _sign_in(request, SignInRequired(where_from(request)))
+        if exc.status == 403:
+            return render(request, "errors/403.html", {"detail": exc.detail}, status_code=403)
+        if exc.status == 404:
+            return render(request, "errors/404.html", status_code=404)
+        if exc.status in (503, 504):
+            return render(request, "errors/unavailable.html", {"detail": exc.detail}, status_code=503)
+        if exc.status == 429:
+            return render(request, "errors/refused.html", {"detail": exc.detail}, status_code=429)
+        return render(request, "errors/refused.html", {"detail": exc.detail}, status_code=409)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 405:
+            return render(request, "errors/404.html", status_code=405)
+        return render(request, "errors/404.html", status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # Only addresses are validated by FastAPI here (forms are read by the routes): a malformed id.
+        return render(request, "errors/404.html", status_code=404)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("a page failed")
+        return render(request, "errors/unavailable.html", status_code=500)
+
+
+app = create_app()
