@@ -77,7 +77,9 @@ def form_from_choices(method: str, choices: dict[str, Any] | None) -> dict[str, 
     return {field_id(i): str(n) for i, n in (choices.get(key) or {}).items()}
 
 
-def api_errors(errors: list[dict[str, Any]], method: str, sent: dict[str, Any], titles: dict[str, str], detail: str):
+def api_errors(
+    errors: list[dict[str, Any]], method: str, sent: dict[str, Any], titles: dict[str, str], detail: str
+) -> dict[str, str]:
     """The API's refusal, placed by the idea it names: choices.dots.<id>, choices.ranking[2] or the ballot."""
     key = KEYS[method]
     listed = sent.get(key) if isinstance(sent.get(key), list) else []

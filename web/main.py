@@ -1,5 +1,6 @@
 """The pages' app: `python -m web serve` (port 8004), reached through the gateway, which forwards every
-path outside /api (and its own health, metrics and docs) here."""
+path outside /api (and its own health, metrics and docs) here. /metrics is served apart, on
+WEB_METRICS_ADDRESS (platform_core/metrics_server.py), as every part's is."""
 
 from __future__ import annotations
 
@@ -14,12 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from platform_core.app import NO_OTEL, new_request_id, valid_request_id
 from platform_core.auth import TokenVerifier
 from platform_core.logs import configure_logging
-from platform_core.observe import ObserveRequests, metrics_endpoint
+from platform_core.observe import ObserveRequests
 from web import routes
 from web.assets import Assets
 from web.clients.gateway import ApiError, Gateway
@@ -64,7 +64,6 @@ def create_app(settings: WebSettings | None = None, gateway: Gateway | None = No
     )
     for router in routes.ROUTERS:
         app.include_router(router)
-    app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
     install_page_handlers(app)
 
     @app.middleware("http")

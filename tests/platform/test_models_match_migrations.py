@@ -17,7 +17,8 @@ from sqlalchemy import create_engine
 
 from platform_core.migrations import upgrade
 from tests.conftest import POSTGRES_REQUIRED
-from tools.platform_runner import PARTS, REPO, _pg_admin, postgres_reachable
+from tools.platform_runner import DATABASE_PARTS as PARTS
+from tools.platform_runner import REPO, _pg_admin, postgres_reachable
 
 INI = {
     "gateway": REPO / "gateway" / "alembic.ini",

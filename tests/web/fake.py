@@ -3,7 +3,10 @@ pages' own rules tested in about a second, without the platform's processes."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -21,6 +24,31 @@ from web.sessions import SessionCookies
 from web.settings import WebSettings
 
 PRIVATE, PUBLIC = generate_keypair()
+
+
+def in_own_loop(test: Callable) -> Callable:
+    """Run an async test in a fresh event loop on a thread of its own: the browser tests' Playwright keeps
+    an event loop on the main thread for the whole session, which a loop here must not meet."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        failure: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                asyncio.run(test(*args, **kwargs))
+            except BaseException as exc:
+                failure.append(exc)
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
+
+    return run
+
+
 ISSUER = TokenIssuer(PRIVATE, issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=900)
 COUNCIL = uuid.uuid4()
 

@@ -9,9 +9,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.web.fake import COUNCIL, FakeGateway, csrf, pages, sign_in, token
+from tests.web.fake import COUNCIL, FakeGateway, csrf, in_own_loop, pages, sign_in, token
 
-pytestmark = pytest.mark.anyio
 DAY = str(uuid.uuid4())
 HACK_DAY = {
     "id": DAY,
@@ -35,11 +34,6 @@ VOCABULARY = {
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def fake() -> FakeGateway:
     fake = FakeGateway()
     fake.on(
@@ -53,6 +47,7 @@ def fake() -> FakeGateway:
     return fake
 
 
+@in_own_loop
 async def test_a_page_without_a_session_sends_the_person_to_sign_in_and_back(fake):
     async with pages(fake) as client:
         answer = await client.get(f"/hack-days/{DAY}?tab=votes")
@@ -76,6 +71,7 @@ async def test_a_page_without_a_session_sends_the_person_to_sign_in_and_back(fak
         assert (await client.get(f"/hack-days/{DAY}")).status_code == 200
 
 
+@in_own_loop
 async def test_an_expired_token_is_a_trip_to_sign_in_not_an_error(fake):
     async with pages(fake) as client:
         sign_in(client, token(ttl=-60))
@@ -83,6 +79,7 @@ async def test_an_expired_token_is_a_trip_to_sign_in_not_an_error(fake):
         assert answer.status_code == 303 and answer.headers["location"] == "/sign-in?next=/hack-days"
 
 
+@in_own_loop
 async def test_sign_in_goes_back_only_to_a_page_of_this_site(fake):
     fake.on("POST", "/api/auth/login", {"access_token": token(), "expires_in": 900, "person": {}})
     async with pages(fake) as client:
@@ -94,6 +91,7 @@ async def test_sign_in_goes_back_only_to_a_page_of_this_site(fake):
             assert answer.headers["location"] == "/hack-days", next_path
 
 
+@in_own_loop
 async def test_a_wrong_password_is_said_next_to_the_field_and_the_email_kept(fake):
     fake.on("POST", "/api/auth/login", {"status": 401, "detail": "Wrong email or password."}, status=401)
     async with pages(fake) as client:
@@ -105,6 +103,7 @@ async def test_a_wrong_password_is_said_next_to_the_field_and_the_email_kept(fak
         assert "set-cookie" not in answer.headers or "hackday_session=" not in answer.headers.get("set-cookie", "")
 
 
+@in_own_loop
 async def test_every_form_needs_its_csrf_token(fake):
     async with pages(fake) as client:
         sign_in(client, token())
@@ -115,6 +114,7 @@ async def test_every_form_needs_its_csrf_token(fake):
         assert not [c for c in fake.calls if c.method == "POST"]  # nothing reached the API
 
 
+@in_own_loop
 async def test_a_csrf_token_does_not_work_with_another_browsers_cookie(fake):
     async with pages(fake) as one, pages(fake) as other:
         sign_in(other, token())
@@ -124,6 +124,7 @@ async def test_a_csrf_token_does_not_work_with_another_browsers_cookie(fake):
         assert answer.status_code == 400
 
 
+@in_own_loop
 async def test_an_idea_with_errors_keeps_everything_typed_and_names_each_field(fake):
     async with pages(fake) as client:
         sign_in(client, token())
@@ -148,6 +149,7 @@ async def test_an_idea_with_errors_keeps_everything_typed_and_names_each_field(f
         assert not [c for c in fake.calls if c.url.path == "/api/ideas/ideas" and c.method == "POST"]
 
 
+@in_own_loop
 async def test_the_apis_refusal_is_put_next_to_its_field(fake):
     fake.on(
         "POST",
@@ -175,6 +177,7 @@ async def test_the_apis_refusal_is_put_next_to_its_field(fake):
         )
 
 
+@in_own_loop
 async def test_a_form_sent_twice_sends_the_same_idempotency_key(fake):
     created = {"id": str(uuid.uuid4())}
     fake.on("POST", "/api/ideas/ideas", created, status=201)
@@ -200,6 +203,7 @@ async def test_a_form_sent_twice_sends_the_same_idempotency_key(fake):
         assert all(c.headers["authorization"].startswith("Bearer ") for c in sent)
 
 
+@in_own_loop
 async def test_refusals_of_the_api_become_pages(fake):
     other = str(uuid.uuid4())
     fake.on("GET", f"/api/ideas/hack-days/{other}", {"status": 404, "detail": "No such hack day."}, status=404)
@@ -219,6 +223,7 @@ async def test_refusals_of_the_api_become_pages(fake):
         assert "Traceback" not in down.text
 
 
+@in_own_loop
 async def test_staff_get_a_403_page_on_organiser_pages(fake):
     async with pages(fake) as client:
         sign_in(client, token("staff"))
@@ -228,6 +233,7 @@ async def test_staff_get_a_403_page_on_organiser_pages(fake):
         assert (await client.get("/organise")).status_code == 200
 
 
+@in_own_loop
 async def test_pages_carry_a_nonce_csp_and_are_not_cached(fake):
     async with pages(fake) as client:
         answer = await client.get("/sign-in")
@@ -238,6 +244,7 @@ async def test_pages_carry_a_nonce_csp_and_are_not_cached(fake):
         assert "GDS Transport" not in answer.text and "govuk-header__logo" not in answer.text  # no GOV.UK brand
 
 
+@in_own_loop
 async def test_assets_are_fingerprinted_cached_for_a_year_and_gzipped(fake):
     async with pages(fake) as client:
         html = (await client.get("/sign-in")).text
@@ -256,6 +263,7 @@ async def test_assets_are_fingerprinted_cached_for_a_year_and_gzipped(fake):
         assert plain.status_code == 200 and plain.headers["cache-control"] == "public, max-age=86400"
 
 
+@in_own_loop
 async def test_govuk_frontend_is_the_release_the_pinned_macros_target():
     from pathlib import Path
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.responses import Response
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,7 +22,7 @@ async def readyz(request: Request) -> dict[str, object]:
 
 
 @router.get("/accessibility")
-async def accessibility(request: Request):
+async def accessibility(request: Request) -> Response:
     from web.rendering import render
 
     return render(request, "accessibility.html")

@@ -1,17 +1,213 @@
-"""Organiser pages: a hack day's dashboard (phases, roster, ideas queue, rounds) and the projector view."""
+"""Organiser pages: the list of hack days to run, a hack day's dashboard (phases with confirmation,
+the ideas queue with bulk actions, rounds: create, open, close, publish) and the projector view."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from starlette.responses import Response
+import io
+import uuid
+from typing import Any
 
-from web.deps import OrganiserDep
+import segno
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+from starlette.responses import RedirectResponse, Response
+
+from web import forms
+from web.clients.gateway import ApiError
+from web.deps import FormDep, OrganiserDep, StateDep
+from web.labels import METHOD_EXPLAINED
 from web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+NEXT_PHASE = {"draft": "open", "open": "voting", "voting": "closed"}
+PHASE_EFFECT = {
+    "open": "Staff can submit ideas.",
+    "voting": "No more ideas can be submitted or edited; votes can open.",
+    "closed": "The hack day ends: nothing more can be submitted or voted on.",
+}
 
 
 @router.get("/organise")
 async def organise(request: Request, who: OrganiserDep) -> Response:
     days = await who.api.hack_days()
-    return render(request, "organise/index.html", {"title": "Organise", "hack_days": days})
+    context = {"title": "Organise", "hack_days": days, "values": {}, "form_key": forms.new_form_key()}
+    return render(request, "organise/index.html", context)
+
+
+@router.post("/organise")
+async def create_hack_day(request: Request, who: OrganiserDep, form: FormDep) -> Response:
+    name, day = forms.text(form, "name"), forms.text(form, "date")
+    themes = [t.strip() for t in forms.text(form, "themes").splitlines() if t.strip()]
+    errors: dict[str, str] = {}
+    if len(name) < 3:
+        errors["name"] = "Enter a name of 3 characters or more"
+    if not day:
+        errors["date"] = "Enter the date of the hack day, like 2027-03-14"
+    key = forms.form_key(form) or forms.new_form_key()
+    if not errors:
+        try:
+            created = await who.api.create_hack_day({"name": name, "date": day, "themes": themes}, key)
+            return RedirectResponse(f"/organise/hack-days/{created['id']}", status_code=303)
+        except ApiError as exc:
+            if exc.status not in (409, 422):
+                raise
+            errors = forms.api_errors(
+                exc.errors, {"name": "name", "date": "date", "themes": "themes"}, "name", exc.detail
+            )
+    days = await who.api.hack_days()
+    context = {"title": "Organise", "hack_days": days, "values": forms.values(form), "form_key": key}
+    return render(request, "organise/index.html", {**context, **forms.error_context(errors)}, status_code=400)
+
+
+async def _dashboard(request: Request, who, hack_day_id: uuid.UUID, **extra: Any) -> Response:
+    day = await who.api.hack_day(hack_day_id)
+    ideas = (await who.api.ideas(hack_day_id=hack_day_id))["items"]
+    rounds = await who.api.rounds(hack_day_id)
+    context = {
+        "title": f"Organise {day['name']}",
+        "day": day,
+        "ideas": ideas,
+        "rounds": rounds,
+        "next_phase": NEXT_PHASE.get(day["phase"]),
+        "phase_effect": PHASE_EFFECT,
+        "methods": METHOD_EXPLAINED,
+        "form_key": forms.new_form_key(),
+        "values": {},
+        **extra,
+    }
+    return render(request, "organise/hack_day.html", context, status_code=400 if extra.get("errors") else 200)
+
+
+@router.get("/organise/hack-days/{hack_day_id}")
+async def dashboard(request: Request, hack_day_id: uuid.UUID, who: OrganiserDep) -> Response:
+    return await _dashboard(request, who, hack_day_id, done=request.query_params.get("done"))
+
+
+@router.post("/organise/hack-days/{hack_day_id}/phase")
+async def move_phase(request: Request, hack_day_id: uuid.UUID, who: OrganiserDep, form: FormDep) -> Response:
+    phase = forms.text(form, "phase")
+    if form.get("confirm") != "yes":
+        day = await who.api.hack_day(hack_day_id)
+        context = {"title": "Confirm the next phase", "day": day, "phase": phase, "effect": PHASE_EFFECT.get(phase, "")}
+        return render(request, "organise/confirm_phase.html", context)
+    await who.api.move_phase(hack_day_id, phase)
+    return RedirectResponse(f"/organise/hack-days/{hack_day_id}?done=phase", status_code=303)
+
+
+@router.post("/organise/hack-days/{hack_day_id}/ideas")
+async def moderate(request: Request, hack_day_id: uuid.UUID, who: OrganiserDep, form: FormDep) -> Response:
+    """Bulk actions on the ticked ideas: shortlist, hide (with a reason), or mark duplicate of one idea."""
+    chosen = [i for i in form.getlist("idea") if isinstance(i, str)]
+    action = forms.text(form, "action")
+    errors: dict[str, str] = {}
+    if not chosen:
+        errors["ideas"] = "Tick at least one idea"
+    body: dict[str, Any] = {}
+    if action == "hide":
+        reason = forms.text(form, "reason")
+        if len(reason) < 3:
+            errors["reason"] = "Give the reason for hiding, 3 characters or more (the authors see it)"
+        body = {"reason": reason}
+    elif action == "duplicate":
+        original = forms.text(form, "duplicate_of")
+        if not original:
+            errors["duplicate_of"] = "Choose the earlier idea these repeat"
+        body = {"duplicate_of_id": original}
+    elif action != "shortlist":
+        errors["ideas"] = "Choose what to do with the ticked ideas"
+    if not errors:
+        refused = []
+        for idea in chosen:
+            try:
+                await who.api.moderate(uuid.UUID(idea), action, body)
+            except (ApiError, ValueError) as exc:
+                refused.append(getattr(exc, "detail", "not an idea"))
+        if refused:
+            errors["ideas"] = f"{len(refused)} of {len(chosen)} could not be changed: {refused[0]}"
+        else:
+            return RedirectResponse(f"/organise/hack-days/{hack_day_id}?done={action}", status_code=303)
+    return await _dashboard(request, who, hack_day_id, **forms.error_context(errors))
+
+
+@router.post("/organise/hack-days/{hack_day_id}/rounds")
+async def create_round(request: Request, hack_day_id: uuid.UUID, who: OrganiserDep, form: FormDep) -> Response:
+    title, method = forms.text(form, "title"), forms.text(form, "method")
+    errors: dict[str, str] = {}
+    if not title:
+        errors["round_title"] = "Enter a title for the vote"
+    if method not in METHOD_EXPLAINED:
+        errors["method"] = "Choose how people vote"
+    rules: dict[str, Any] = {}
+
+    def number(name: str, field: str, message: str) -> int | None:
+        raw = forms.text(form, name)
+        if not raw:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            errors[field] = message
+            return None
+
+    if method == "dot_voting":
+        rules["dots_per_voter"] = number("dots_per_voter", "dots_per_voter", "Enter the dots each person has, like 5")
+        rules["max_dots_per_idea"] = number("max_dots_per_idea", "max_dots_per_idea", "Enter a whole number, like 3")
+    elif method == "approval":
+        rules["max_approvals"] = number("max_approvals", "max_approvals", "Enter a whole number, like 3")
+    rules = {k: v for k, v in rules.items() if v is not None}
+    rules["exclude_own_ideas"] = form.get("exclude_own_ideas") == "yes"
+    selected = number("selected_count", "selected_count", "Enter how many ideas are selected, like 3") or 3
+    key = forms.form_key(form) or forms.new_form_key()
+    if not errors:
+        body = {
+            "hack_day_id": str(hack_day_id),
+            "title": title,
+            "method": method,
+            "rules": rules,
+            "selected_count": selected,
+        }
+        try:
+            await who.api.create_round(body, key)
+            return RedirectResponse(f"/organise/hack-days/{hack_day_id}?done=round", status_code=303)
+        except ApiError as exc:
+            if exc.status not in (409, 422):
+                raise
+            fields = {
+                "title": "round_title",
+                "method": "method",
+                "selected_count": "selected_count",
+                "idea_ids": "method",
+            }
+            fields.update({f"rules.{k}": k for k in ("dots_per_voter", "max_dots_per_idea", "max_approvals")})
+            errors = forms.api_errors(exc.errors, fields, "round_title", exc.detail)
+    return await _dashboard(request, who, hack_day_id, values=forms.values(form), **forms.error_context(errors))
+
+
+@router.post("/organise/rounds/{round_id}/{action}")
+async def round_action(
+    request: Request, round_id: uuid.UUID, action: str, who: OrganiserDep, form: FormDep
+) -> Response:
+    if action not in ("open", "close", "publish"):
+        raise ApiError(404, "Not found")
+    round_ = await who.api.round(round_id)
+    await who.api.round_action(round_id, action)
+    return RedirectResponse(f"/organise/hack-days/{round_['hack_day_id']}?done={action}", status_code=303)
+
+
+@router.get("/organise/rounds/{round_id}/projector")
+async def projector(request: Request, round_id: uuid.UUID, who: OrganiserDep, state: StateDep) -> Response:
+    """For the screen at the front of the room: large type, how many have voted (never what), and a QR
+    code that opens the vote page."""
+    round_ = await who.api.round(round_id)
+    base = state.settings.public_url or str(request.base_url).rstrip("/")
+    address = f"{base.rstrip('/')}/rounds/{round_id}"
+    svg = io.BytesIO()
+    segno.make(address, error="m").save(
+        svg, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title="", svgclass="app-projector__qr"
+    )
+    qr = Markup(
+        svg.getvalue().decode().replace("<svg ", '<svg role="img" aria-label="QR code that opens the vote page" ', 1)
+    )
+    return render(
+        request, "organise/projector.html", {"title": round_["title"], "round": round_, "qr": qr, "address": address}
+    )
