@@ -171,7 +171,13 @@ def test_health_readiness_and_metrics(platform, anonymous):
     assert anonymous.get("/healthz").json() == {"status": "ok", "part": "gateway"}
     ready = anonymous.get("/readyz")
     assert ready.status_code == 200, ready.text
-    assert ready.json()["parts"] == {"gateway": "ready", "ideas": "ready", "voting": "ready", "followup": "ready"}
+    assert ready.json()["parts"] == {
+        "gateway": "ready",
+        "ideas": "ready",
+        "voting": "ready",
+        "followup": "ready",
+        "web": "ready",
+    }
     for part in SERVICES:
         with httpx.Client(base_url=platform.url(part)) as direct:
             assert direct.get("/healthz").status_code == 200

@@ -30,8 +30,12 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
+@pytest.fixture(scope="module")
+def browser(platform) -> Iterator:
+    """One Chromium per module, closed when the module's tests end: while Playwright's sync API is
+    active it holds a running event loop on the main thread, where other tests call asyncio.run."""
+    if platform.backend != "sqlite":
+        pytest.skip("browser journeys run on the SQLite platform only")
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; `make test` does it as root)"
         if BROWSER_REQUIRED:
