@@ -100,16 +100,14 @@ async def pages(fake: FakeGateway, settings: WebSettings = SETTINGS) -> AsyncIte
             yield client
 
 
-def sign_in(client: httpx.AsyncClient, access_token: str) -> None:
-    """Put a session cookie for this token in the client, as signing in would."""
-    cookies = SessionCookies(SETTINGS)
-    response = httpx.Response(200)
+def sign_in(client: httpx.AsyncClient, access_token: str, refresh_token: str | None = None) -> None:
+    """Put a session cookie for these tokens in the client, as signing in would."""
     from starlette.responses import Response
 
-    r = Response()
-    cookies.write(r, cookies.new(access_token, None))
-    value = r.headers["set-cookie"].split(";", 1)[0].split("=", 1)[1]
-    del response
+    cookies = SessionCookies(SETTINGS)
+    response = Response()
+    cookies.write(response, cookies.new(access_token, refresh_token))
+    value = response.headers["set-cookie"].split(";", 1)[0].split("=", 1)[1]
     client.cookies.set(SETTINGS.session_cookie_name, value)
 
 

@@ -80,6 +80,28 @@ async def test_an_expired_token_is_a_trip_to_sign_in_not_an_error(fake):
 
 
 @in_own_loop
+async def test_an_expired_token_is_renewed_with_the_refresh_token_and_sign_out_ends_the_session(fake):
+    fresh = token()
+    fake.on("POST", "/api/auth/refresh", {"access_token": fresh, "refresh_token": "next-refresh", "expires_in": 900})
+    fake.on("POST", "/api/auth/logout", None, status=204)
+    async with pages(fake) as client:
+        sign_in(client, token(ttl=-60), "first-refresh")
+        answer = await client.get("/hack-days")
+        assert answer.status_code == 200  # no trip to the sign-in page
+        refresh = [c for c in fake.calls if c.url.path == "/api/auth/refresh"]
+        assert len(refresh) == 1 and b"first-refresh" in refresh[0].content
+        assert "hackday_session=" in answer.headers["set-cookie"]  # the rotated tokens, kept
+        client.cookies.set("hackday_session", answer.headers["set-cookie"].split(";")[0].split("=", 1)[1])
+        assert (await client.get("/hack-days")).status_code == 200
+        assert len([c for c in fake.calls if c.url.path == "/api/auth/refresh"]) == 1  # the new token is used
+        form = await csrf(client, "/hack-days")
+        out = await client.post("/sign-out", data={"csrf_token": form})
+        assert out.status_code == 303 and out.headers["location"] == "/sign-in?signed_out=1"
+        logout = [c for c in fake.calls if c.url.path == "/api/auth/logout"]
+        assert len(logout) == 1 and b"next-refresh" in logout[0].content
+
+
+@in_own_loop
 async def test_sign_in_goes_back_only_to_a_page_of_this_site(fake):
     fake.on("POST", "/api/auth/login", {"access_token": token(), "expires_in": 900, "person": {}})
     async with pages(fake) as client:
