@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 SYSTEM_STAMP  := $(VENV)/.system-tools
 
-.PHONY: run test check install install-dev demo bench lint fuzz clean lock
+.PHONY: screenshots run test check install install-dev demo bench lint fuzz clean lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -64,6 +64,10 @@ test: install-dev
 URL ?= http://127.0.0.1:$(or $(GATEWAY_PORT),8000)
 demo: install
 	$(BIN)/python -m tools.demo --url $(URL)
+
+## The pages' screenshots in docs/screenshots/ (375 and 1280 px), made again from a platform of their own.
+screenshots: install-dev
+	$(BIN)/python -m tools.screenshots
 
 ## Benchmarks (each prints figures measured side by side in one run).
 bench: install-dev

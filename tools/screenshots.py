@@ -1,0 +1,153 @@
+"""`make screenshots`: the main pages at 375 px (a phone) and 1280 px wide, into docs/screenshots/.
+
+Starts its own platform on SQLite (free ports, a temporary folder), fills one council's hack day through
+the public API, and drives Debian's Chromium with Playwright as a member of staff and an organiser.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+from tools.platform_runner import PARTS, REPO, Platform, free_port
+
+OUT = REPO / "docs" / "screenshots"
+WIDTHS = (375, 1280)
+PASSWORD = "correct horse battery staple"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+IDEAS = [
+    ("Text reminders before council tax is due", "revenues_and_benefits",
+     "Residents miss instalments and receive reminder letters and summonses.",
+     "Send a text message a week before each instalment is due."),
+    ("Online booking for bulky waste collections", "waste_and_recycling",
+     "Residents queue on the phone to book a collection; the call centre is swamped on Mondays.",
+     "Let residents book and pay online, with the next free slots shown."),
+    ("Pool cars for social workers", "adult_social_care",
+     "Social workers claim mileage for their own cars, and many have none.",
+     "Book council pool cars by the hour from the team calendar."),
+]  # fmt: skip
+
+
+def fill(gateway: str, admin: tuple[str, str]) -> dict:
+    api = httpx.Client(base_url=gateway, timeout=30)
+    token = api.post("/api/auth/login", json={"email": admin[0], "password": admin[1]}).json()["access_token"]
+    as_admin = {"Authorization": f"Bearer {token}"}
+    council = api.post("/api/councils", json={"name": "Kirkby Borough Council", "slug": "kirkby"}, headers=as_admin)
+    council = council.json()
+
+    def person(email: str, name: str, roles: list[str]) -> dict[str, str]:
+        body = {"email": email, "name": name, "council_id": council["id"], "roles": roles, "password": PASSWORD}
+        assert api.post("/api/people", json=body, headers=as_admin).status_code == 201
+        signed = api.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()
+        return {"Authorization": f"Bearer {signed['access_token']}"}
+
+    olive = person("olive.organiser@kirkby.gov.uk", "Olive Okafor", ["organiser", "staff"])
+    person("sam.staff@kirkby.gov.uk", "Sam Shah", ["staff"])
+    day = api.post(
+        "/api/ideas/hack-days",
+        json={"name": "Spring hack day", "date": "2027-03-14", "themes": ["Fewer missed payments", "Less queueing"]},
+        headers=olive,
+    ).json()
+    api.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"}, headers=olive)
+    ideas = []
+    for title, area, problem, proposal in IDEAS:
+        body = {
+            "hack_day_id": day["id"],
+            "title": title,
+            "problem": problem,
+            "proposal": proposal,
+            "service_area": area,
+        }
+        idea = api.post("/api/ideas/ideas", json=body, headers=olive).json()
+        api.post(f"/api/ideas/ideas/{idea['id']}/shortlist", headers=olive)
+        ideas.append(idea)
+    rules = {"dots_per_voter": 5, "max_dots_per_idea": 3, "exclude_own_ideas": False}
+    vote = api.post(
+        "/api/voting/rounds",
+        json={
+            "hack_day_id": day["id"],
+            "title": "Which ideas should we trial?",
+            "method": "dot_voting",
+            "rules": rules,
+            "selected_count": 1,
+        },
+        headers=olive,
+    ).json()
+    api.post(f"/api/voting/rounds/{vote['id']}/open", headers=olive)
+    return {"day": day, "vote": vote, "ideas": ideas, "olive": olive, "api": api}
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="hackday-screenshots-"))
+    platform = Platform(data_dir=folder, backend="sqlite", environment="test", ports={p: free_port() for p in PARTS},
+                        extra_env={"GATEWAY_LOGIN_RATE_LIMIT": "1000/minute"})  # fmt: skip
+    OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        platform.prepare()
+        platform.start_all()
+        gateway = platform.url("gateway")
+        world = fill(gateway, (platform.admin_email, platform.admin_password))
+        day, vote = world["day"], world["vote"]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            for width in WIDTHS:
+
+                def shot(page, name: str, width: int = width) -> None:
+                    page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=True)
+                    print(f"docs/screenshots/{name}-{width}.png")
+
+                staff = browser.new_context(base_url=gateway, viewport={"width": width, "height": 900}).new_page()
+                staff.goto("/sign-in")
+                shot(staff, "sign-in")
+                staff.get_by_label("Email address").fill("sam.staff@kirkby.gov.uk")
+                staff.get_by_label("Password", exact=True).fill(PASSWORD)
+                staff.get_by_role("button", name="Sign in").click()
+                shot(staff, "hack-days")
+                staff.goto(f"/hack-days/{day['id']}/ideas/new")
+                staff.get_by_label("Title").fill("Text message reminders for council tax")
+                staff.get_by_role("button", name="Check for similar ideas").click()
+                staff.get_by_role("button", name="Submit idea").click()
+                shot(staff, "submit-idea-with-errors")
+                staff.goto(f"/rounds/{vote['id']}")
+                staff.locator(f"#idea-{world['ideas'][0]['id']}").fill("3")
+                staff.locator(f"#idea-{world['ideas'][1]['id']}").fill("2")
+                shot(staff, "ballot-dot-voting")
+                staff.get_by_role("button", name="Cast my vote").click()
+                shot(staff, "receipt")
+                organiser = browser.new_context(base_url=gateway, viewport={"width": width, "height": 900}).new_page()
+                organiser.goto("/sign-in")
+                organiser.get_by_label("Email address").fill("olive.organiser@kirkby.gov.uk")
+                organiser.get_by_label("Password", exact=True).fill(PASSWORD)
+                organiser.get_by_role("button", name="Sign in").click()
+                organiser.goto(f"/organise/hack-days/{day['id']}")
+                shot(organiser, "organiser-dashboard")
+                organiser.goto(f"/organise/rounds/{vote['id']}/projector")
+                shot(organiser, "projector")
+                organiser.context.close()
+                staff.context.close()
+            api, olive = world["api"], world["olive"]
+            api.post(f"/api/voting/rounds/{vote['id']}/close", headers=olive)
+            api.post(f"/api/voting/rounds/{vote['id']}/publish", json={}, headers=olive)
+            for width in WIDTHS:
+                page = browser.new_context(base_url=gateway, viewport={"width": width, "height": 900}).new_page()
+                page.goto("/sign-in")
+                page.get_by_label("Email address").fill("sam.staff@kirkby.gov.uk")
+                page.get_by_label("Password", exact=True).fill(PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+                page.goto(f"/rounds/{vote['id']}/results")
+                page.screenshot(path=str(OUT / f"results-{width}.png"), full_page=True)
+                print(f"docs/screenshots/results-{width}.png")
+                page.context.close()
+            browser.close()
+    finally:
+        platform.stop_all()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
