@@ -354,7 +354,7 @@ def measure(backend: str, workers: int, args: argparse.Namespace) -> dict:
         platform.prepare()
         platform.start_all()
         issuer = TokenIssuer(
-            platform.private_key_file.read_text(), issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=3600
+            platform.private_key_file.read_text(), issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=900
         )
         setup, ballots, ideas = set_up(platform, issuer, args.warmup + args.ballots)
         job = {

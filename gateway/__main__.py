@@ -51,6 +51,13 @@ def create_admin(args: argparse.Namespace, url: str) -> int:
 
 
 def create_service_key(args: argparse.Namespace, url: str) -> int:
+    from gateway.identity import SERVICE_NAMES
+
+    unknown = sorted(set(args.name) - set(SERVICE_NAMES))
+    if unknown:
+        known = ", ".join(SERVICE_NAMES)
+        print(f"--name must name a service of the platform ({known}), not {', '.join(unknown)}.", file=sys.stderr)
+        return 2
     upgrade(ALEMBIC_INI, url)
     for name, key in zip(args.name, asyncio.run(_create_service_keys(args.name)), strict=True):
         print(name, key)

@@ -249,6 +249,7 @@ async def api_key_token(request: Request, session: SessionDep, issuer: IssuerDep
         name=api_key.name,
         kind="api_key",
         auth_version=api_key.auth_version,
+        service=identity.service_of(api_key),
     )
     return TokenAnswer(
         access_token=token,

@@ -3,6 +3,11 @@
 For each request it makes or accepts the request id, enforces the body limit, logs one JSON line
 and records metrics. Requests for a service's prefix are authenticated here (token or API key),
 rate-limited if they write, and forwarded; everything else goes to the gateway's own FastAPI app.
+
+Services' internal routes (`/api/<part>/internal/...`) are not public: the edge answers 404 to
+anyone, whatever credential they hold. A service's own credential is for calls between services on
+their own addresses, never through the public entry: the edge refuses it (403) on every service route,
+so a leaked one cannot read every council's ideas from outside.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
 from platform_core.app import new_request_id, valid_request_id
 from platform_core.auth import Principal
+from platform_core.limits import BodyTooLarge, read_body
 from platform_core.observe import RequestMetrics
 from platform_core.problems import PROBLEM_JSON, WWW_AUTHENTICATE, Problem, problem_body
+from platform_core.service_auth import is_internal_path
 
 access_log = logging.getLogger("platform.access")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -46,6 +53,7 @@ SIGN_IN_PAGES = frozenset({"/sign-in", "/sign-in/invitation"})
 PREFIXES = {"/api/ideas/": "ideas", "/api/voting/": "voting", "/api/followup/": "followup"}
 _SERVICES = {prefix[5:-1]: name for prefix, name in PREFIXES.items()}  # "ideas" -> "ideas"
 _NOT_LOGGED = frozenset({"/healthz", "/metrics"})
+CLIENT_GONE = 499  # logged when the client went away before its body had arrived (nginx's code)
 
 
 def service_for(path: str) -> str | None:
@@ -75,10 +83,6 @@ def open_read(method: str, path: str) -> bool:
     return method in READ_METHODS and (path == OPEN_READ_PREFIX or path.startswith(OPEN_READ_PREFIX + "/"))
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class Edge:
     # Upstreams, token checks, API-key exchange, limits: set by the app's lifespan at start-up.
     gateway: GatewayState
@@ -87,6 +91,7 @@ class Edge:
         self.app = app
         self.settings = settings
         self.max_body = settings.max_body_bytes
+        self.body_timeout = settings.body_timeout_seconds
         self._metrics = RequestMetrics("gateway")
 
     # ---- helpers -----------------------------------------------------------------------------
@@ -108,31 +113,17 @@ class Edge:
         return status
 
     async def _too_large(self, send: Send, path: str, rid: str) -> int:
-        return await self._problem(send, 413, f"The body is larger than {self.max_body} bytes.", path, rid)
+        detail = f"The body is larger than {self.max_body} bytes."
+        return await self._problem(send, 413, detail, path, rid, {"Connection": "close"})
 
-    async def _read_body(self, scope: Scope, receive: Receive, headers: dict[bytes, bytes]) -> bytes:
-        length = headers.get(b"content-length")
-        if length is None and b"transfer-encoding" not in headers:
-            return b""  # HTTP/1.1: a request with neither header has no body (RFC 9112 6.3)
-        if length is not None:
-            try:
-                if int(length) > self.max_body:
-                    raise BodyTooLarge
-            except ValueError:
-                raise BodyTooLarge from None
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                raise BodyTooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+    async def _too_slow(self, send: Send, path: str, rid: str) -> int:
+        # The rest of the body may still be on its way: the connection is closed after the answer.
+        detail = f"The body did not arrive within {self.body_timeout:g} s."
+        return await self._problem(send, 408, detail, path, rid, {"Connection": "close"})
+
+    async def _read_body(self, receive: Receive, headers: dict[bytes, bytes]) -> bytes | None:
+        """The whole body (None if the client went away), within the size and time limits."""
+        return await read_body(receive, headers, max_bytes=self.max_body, timeout=self.body_timeout)
 
     async def _authenticate(self, headers: dict[bytes, bytes]) -> tuple[Principal, str]:
         auth = headers.get(b"authorization", b"").decode("latin-1")
@@ -164,7 +155,9 @@ class Edge:
         status = 500
         service = service_for(path)
         try:
-            if service is not None:
+            if is_internal_path(path):
+                status = await self._problem(send, 404, "There is no public route at this path.", path, rid)
+            elif service is not None:
                 status = await self._forward(scope, receive, send, headers, service, rid)
             elif is_page(path):
                 service = "web"
@@ -199,6 +192,10 @@ class Edge:
                     )
             else:
                 principal, token = await self._authenticate(headers)
+                if principal.is_service:
+                    raise Problem(
+                        403, "A service's own credential works only between services, not through the public gateway."
+                    )
             if token is not None and scope["method"] in WRITE_METHODS:
                 wait = await self.gateway.rate_limits.retry_after("writes", str(principal.person_id))
                 if wait is not None:
@@ -207,11 +204,15 @@ class Edge:
                         f"Too many changes in a short time; try again in {wait} s.",
                         headers={"Retry-After": str(wait)},
                     )
-            body = await self._read_body(scope, receive, headers)
+            body = await self._read_body(receive, headers)
         except Problem as problem:
             return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
         except BodyTooLarge:
             return await self._too_large(send, path, rid)
+        except TimeoutError:
+            return await self._too_slow(send, path, rid)
+        if body is None:
+            return CLIENT_GONE
         upstream: Upstream = self.gateway.upstreams[service]
         out_headers = [
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k not in _DROP_REQUEST
@@ -277,7 +278,9 @@ class Edge:
                         f"Too many {what} in a short time; try again in {wait} s.",
                         headers={"Retry-After": str(wait)},
                     )
-            body = await self._read_body(scope, receive, headers)
+            body = await self._read_body(receive, headers)
+            if body is None:
+                return CLIENT_GONE
             if b"authorization" not in headers and headers.get(b"x-api-key") and path not in LOGIN_PATHS:
                 _, token = await self.gateway.api_keys.exchange(headers[b"x-api-key"].decode("latin-1"))
                 scope = dict(scope)
@@ -286,6 +289,8 @@ class Edge:
             return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
         except BodyTooLarge:
             return await self._too_large(send, path, rid)
+        except TimeoutError:
+            return await self._too_slow(send, path, rid)
 
         sent_body = False
 
@@ -366,6 +371,7 @@ class ApiKeyExchange:
             name=api_key.name,
             kind="api_key",
             auth_version=api_key.auth_version,
+            service=identity.service_of(api_key),
         )
         principal = Principal(
             person_id=api_key.id,
@@ -374,6 +380,7 @@ class ApiKeyExchange:
             name=api_key.name,
             council_name=name,
             kind="api_key",
+            service=identity.service_of(api_key),
             token=token,
             auth_version=api_key.auth_version,
         )

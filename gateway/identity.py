@@ -110,7 +110,8 @@ async def _invite(session: AsyncSession, person: Person) -> str:
 async def add_staff_in_bulk(
     session: AsyncSession, *, council_id: uuid.UUID, people: list[tuple[str, str]]
 ) -> tuple[list[tuple[Person, str]], list[str]]:
-    """Register many staff at once (a hack day's few hundred). Existing emails are reported, not failed.
+    """Register many staff at once (a hack day's few hundred). Emails already registered in this council
+    are reported, not failed; one registered in another council is skipped without saying so.
 
     No password hashing happens here, so 500 people take well under a second: each gets an
     invitation code instead and chooses a password when they first sign in.
@@ -119,7 +120,13 @@ async def add_staff_in_bulk(
     wanted: dict[str, str] = {}
     for email, name in people:
         wanted.setdefault(email.lower(), name)
-    existing = set((await session.exec(select(Person.email).where(col(Person.email).in_(list(wanted))))).all())
+    found = (
+        await session.exec(select(Person.email, Person.council_id).where(col(Person.email).in_(list(wanted))))
+    ).all()
+    existing = {email for email, _ in found}
+    # Reported only within the council: whether an address is registered in another council is that
+    # council's business (an organiser must not be able to probe for it).
+    ours = sorted(email for email, council in found if council == council_id)
     created: list[tuple[Person, str]] = []
     for email, name in wanted.items():
         if email in existing:
@@ -130,7 +137,7 @@ async def add_staff_in_bulk(
     await session.flush()
     created = [(p, await _invite(session, p)) for p, _ in created]
     await session.flush()
-    return created, sorted(existing)
+    return created, ours
 
 
 async def reissue_invitation(session: AsyncSession, *, person: Person) -> str:
@@ -226,8 +233,24 @@ async def create_api_key(
     return api_key, key
 
 
+SERVICE_NAMES = ("ideas", "voting", "followup")
+
+
+def service_of(api_key: ApiKey) -> str | None:
+    """Which service a service credential belongs to (its name), put in its tokens' `service` claim
+    so that each internal route lets in only the services it is meant for; None for other keys."""
+    return api_key.name if "service" in api_key.roles else None
+
+
 async def create_service_key(session: AsyncSession, *, name: str, created_by: uuid.UUID | None = None) -> str:
-    """A service's own credential (role `service`, no council) for background work between services."""
+    """A service's own credential (role `service`, no council) for background work between services;
+    named after the service, which its tokens then name."""
+    if name not in SERVICE_NAMES:
+        raise Problem(
+            422,
+            f"A service credential is named after its service: one of {', '.join(SERVICE_NAMES)}.",
+            errors=[{"field": "name", "message": "not a service of the platform"}],
+        )
     key = new_secret("hks")
     session.add(
         ApiKey(

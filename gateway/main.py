@@ -86,6 +86,7 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
                     issuer=settings.jwt_issuer,
                     audience=settings.jwt_audience,
                     versions=versions,
+                    max_lifetime_seconds=settings.max_token_lifetime_seconds,
                 ),
                 issuer=issuer,
                 api_keys=ApiKeyExchange(sessionmaker, issuer, versions),
@@ -152,6 +153,7 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # its redirects would be absolute, from whatever Host the caller sent
     )
     install_problem_handlers(app)
     app.include_router(readiness.router)

@@ -199,7 +199,10 @@ class InvitedPerson(PersonPublic):
 
 class StaffBulkResult(BaseModel):
     created: list[InvitedPerson]
-    already_registered: list[str]
+    already_registered: list[str] = PField(
+        description="Emails already registered in this council. An address registered in another council is "
+        "neither created nor listed (which council holds an address is not told): an admin can move the person."
+    )
 
 
 class RolesUpdate(Input):

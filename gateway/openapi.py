@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from gateway.edge import open_read
 from gateway.state import GATEWAY
+from platform_core.service_auth import is_internal_path
 
 router = APIRouter(include_in_schema=False)
 PUBLIC_OPERATIONS = {
@@ -72,8 +73,8 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> di
         for sname, schema in sdoc.get("components", {}).get("schemas", {}).items():
             schemas.setdefault(renames.get(sname, sname), schema)
         for path, item in sdoc.get("paths", {}).items():
-            if path in SERVICE_ONLY_PATHS:
-                continue
+            if path in SERVICE_ONLY_PATHS or is_internal_path(path):
+                continue  # not public: the edge refuses internal routes
             doc.setdefault("paths", {})[path] = item
     doc["components"]["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},

@@ -109,6 +109,15 @@ class Upstream:
         if self._session is not None:
             await self._session.close()
 
+    def _public_location(self, location: bytes) -> bytes:
+        """A redirect to the service's own address becomes relative: callers never learn where the
+        services listen (the services do not redirect today; this keeps it so if one ever does)."""
+        own = self.base_url.encode("latin-1")
+        rest = location[len(own) :]
+        if location.startswith(own) and rest[:1] in (b"", b"/", b"?"):
+            return rest if rest.startswith(b"/") else b"/" + rest
+        return location
+
     def _unavailable(self, exc: BaseException) -> ServiceUnavailable:
         """The problem a failed exchange with the service becomes: 503 if it could not be reached or
         broke off, 504 if it took too long to answer."""
@@ -151,7 +160,9 @@ class Upstream:
         try:
             status = response.status
             out_headers = [
-                (k, v) for k, v in ((k.lower(), v) for k, v in response.raw_headers) if k not in RESPONSE_DROP
+                (k, self._public_location(v) if k == b"location" else v)
+                for k, v in ((k.lower(), v) for k, v in response.raw_headers)
+                if k not in RESPONSE_DROP
             ]
             out_headers += extra_response_headers
             length = response.content_length

@@ -39,8 +39,10 @@ class GatewaySettings(PartSettings):
     read_timeout_seconds: float = 10.0
     max_connections_per_service: int = 100
 
-    # Abuse limits.
+    # Abuse limits (besides the body, header and connection limits every part has, platform_core.settings).
     max_body_bytes: int = 1_048_576
+    # The public entry caps connections per client address; a proxy in front goes in connection_cap_exempt.
+    max_connections_per_address: int = 100
     # Per client address, each with its own budget, so junk invitation accepts from one office address
     # never block colleagues' sign-ins. On a hack-day morning a few hundred staff sign in (and accept
     # their invitations) within minutes, often from one council office behind one public address, so
@@ -98,6 +100,11 @@ class GatewaySettings(PartSettings):
     def _load_private_key(self) -> GatewaySettings:
         if not self.jwt_private_key and self.jwt_private_key_file:
             self.jwt_private_key = self.jwt_private_key_file.read_text()
+        if self.token_ttl_seconds > self.max_token_lifetime_seconds:
+            raise ValueError(
+                f"token_ttl_seconds ({self.token_ttl_seconds}) exceeds max_token_lifetime_seconds "
+                f"({self.max_token_lifetime_seconds}): every part would refuse the gateway's own tokens"
+            )
         if self.environment == "production" and len(self.bootstrap_admin_password) in range(1, 12):
             raise ValueError("bootstrap_admin_password must be at least 12 characters in production")
         return self

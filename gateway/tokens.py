@@ -48,6 +48,7 @@ class TokenIssuer:
         kind: str = "person",
         ttl_seconds: int | None = None,
         auth_version: int = 0,
+        service: str | None = None,
     ) -> str:
         now = int(time.time())
         claims = {
@@ -65,4 +66,6 @@ class TokenIssuer:
             "kind": kind,
             "av": auth_version,
         }
+        if service is not None:
+            claims["service"] = service  # a service's own credential says which service it is
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)

@@ -19,6 +19,7 @@ from platform_core.auth import CurrentPrincipal, TokenVerifier
 from platform_core.db import make_engine, make_sessionmaker
 from platform_core.health import health_router
 from platform_core.housekeeping import Housekeeping
+from platform_core.limits import BodyLimits
 from platform_core.logs import configure_logging
 from platform_core.observe import ObserveRequests
 from platform_core.problems import install_problem_handlers, responses
@@ -93,7 +94,10 @@ def create_service_app(
                 engine=engine,
                 sessionmaker=make_sessionmaker(engine),
                 token_verifier=TokenVerifier(
-                    settings.public_key_pem(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+                    settings.public_key_pem(),
+                    issuer=settings.jwt_issuer,
+                    audience=settings.jwt_audience,
+                    max_lifetime_seconds=settings.max_token_lifetime_seconds,
                 ),
             ),
         )
@@ -119,7 +123,16 @@ def create_service_app(
                 await on_shutdown(app)
             await platform.engine.dispose()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, telemetry=NO_OTEL)
+    # No redirect to the path with(out) a trailing slash: the redirect would be absolute, built from the
+    # service's own address as the gateway reached it (http://127.0.0.1:8201/...), and leak it.
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        telemetry=NO_OTEL,
+        redirect_slashes=False,
+    )
     install_problem_handlers(app)
     # The service's own routes first: routing tries routes in order (and twice a request), and
     # these are the ones people call.
@@ -127,6 +140,7 @@ def create_service_app(
         app.include_router(router)
     app.include_router(health_router(part, alembic_ini, version_table, readiness_checks))
     app.include_router(caller_router(part))
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds)
     app.add_middleware(ObserveRequests, part=part)
     app.add_middleware(
         CorrelationIdMiddleware,

@@ -13,7 +13,7 @@ from typing import Any
 from platform_core import metrics_server
 from platform_core.db import is_sqlite
 from platform_core.migrations import downgrade, upgrade
-from platform_core.settings import PartSettings
+from platform_core.settings import PartSettings, settings_or_exit
 
 # A part's extra sub-command: given the parsed arguments and the database URL, it does its work and
 # returns the process's exit status (None for 0).
@@ -60,7 +60,7 @@ def run(
     )
     extra = dict(add_commands(sub)) if add_commands else {}
     args = parser.parse_args(argv)
-    settings = get_settings()
+    settings = settings_or_exit(part, get_settings)
     url = settings.database_url
     if args.command == "migrate" and alembic_ini is not None:
         upgrade(alembic_ini, url)
@@ -75,11 +75,11 @@ def run(
             if args.workers > 1:
                 metrics_server.enable_for_workers()
             metrics_server.start(settings.metrics_address, workers=args.workers)
-        _serve(part, app_path, url, args.host, args.port, args.workers, settings.trusted_proxies)
+        _serve(part, app_path, url, args.host, args.port, args.workers, settings)
 
 
-def _serve(part: str, app_path: str, url: str, host: str, port: int, workers: int, trusted_proxies: str = "") -> None:
-    import uvicorn
+def _serve(part: str, app_path: str, url: str, host: str, port: int, workers: int, settings: PartSettings) -> None:
+    from platform_core import serving
 
     if workers > 1 and url and is_sqlite(url):
         # Not refused (it works), but said: the workers would only queue for SQLite's one write lock.
@@ -88,17 +88,13 @@ def _serve(part: str, app_path: str, url: str, host: str, port: int, workers: in
             "throughput (benchmarks/README.md, Ballots); use PostgreSQL to scale out.",
             file=sys.stderr,
         )
-    uvicorn.run(
+    serving.serve(
         app_path,
         host=host,
         port=port,
-        log_config=None,
-        access_log=False,
-        # The client's address is taken from X-Forwarded-For only on a request from a trusted proxy.
-        proxy_headers=bool(trusted_proxies),
-        forwarded_allow_ips=trusted_proxies or None,
-        server_header=False,
-        workers=max(1, workers),
+        workers=workers,
+        guards=settings.guards(),
+        trusted_proxies=settings.trusted_proxies,
     )
 
 

@@ -123,6 +123,14 @@ class OutboxRelay:
                 # Several replicas may relay at once; each row goes to one of them.
                 query = query.with_for_update(skip_locked=True)
             rows = list((await session.exec(query)).all())
+            if session.bind.dialect.name == "sqlite":
+                # SQLite's transactions take the database's one write lock at BEGIN (platform_core.db):
+                # held across the deliveries it would stall every request of this part for as long
+                # as a receiver takes, and deadlock a receiver that asks this part back (the ideas
+                # service confirms a published outcome with follow-up). So the rows are read, the
+                # lock let go, and the outcome written in a second transaction. Two relays (workers)
+                # may then send one event twice, which the receivers' inboxes make harmless.
+                await session.commit()
             delivered = 0
             for row in rows:
                 try:

@@ -1,12 +1,58 @@
-"""A service's own credential for background work (outbox relays): an API key with role `service`,
-exchanged at the gateway for a short-lived token, which is cached until shortly before it expires."""
+"""Services' own credentials: the caller's side (an API key with role `service`, exchanged at the
+gateway for a short-lived token naming the service, cached until shortly before it expires) and the
+receiver's side (each internal route lets in only the services it is meant for).
+
+Why per route: a credential that passes every internal route lets one service claim facts another
+owns (the voting service announcing a published trial outcome, which opens an idea to every council).
+So each internal route names its senders, `FromVoting = from_services("voting")`, and anyone else,
+people and admins included, is refused with 403. Internal routes are never reachable through the
+public gateway (its edge refuses `/api/<part>/internal/...`), only on the services' own addresses.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from typing import Annotated, Any
 
 import httpx
+from fastapi import Depends
+
+from platform_core.auth import CurrentPrincipal, Principal
+from platform_core.problems import Problem
+
+# The path segment that marks a part's internal routes: `/api/<part>/internal/...`.
+INTERNAL_SEGMENT = "internal"
+
+
+def is_internal_path(path: str) -> bool:
+    """Whether a (percent-decoded) path names a part's internal route, however it is spelt: empty and
+    `.` segments dropped and `..` applied first, case ignored, so `/api/ideas/./Internal/...` and
+    `/api/voting/x/../internal` are caught as well as the plain form."""
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment in ("", "."):
+            continue
+        if segment == "..":
+            if segments:
+                segments.pop()
+            continue
+        segments.append(segment)
+    return len(segments) >= 3 and segments[0] == "api" and segments[2].lower() == INTERNAL_SEGMENT
+
+
+def from_services(*services: str) -> Any:
+    """An `Annotated` type for an internal route's caller: only the named services' credentials pass."""
+    allowed = frozenset(services)
+    who = " or ".join(f"the {s} service" for s in services)
+
+    async def _only(principal: CurrentPrincipal) -> Principal:
+        # Not even admins: these record facts decided by another service, never by a person.
+        if not (principal.is_service and principal.service in allowed):
+            raise Problem(403, f"Only {who} may call this internal route.")
+        return principal
+
+    return Annotated[Principal, Depends(_only)]
 
 
 class ServiceCredential:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
 
-from pydantic import model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from platform_core.serving import Guards
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / ".data"
@@ -35,6 +40,8 @@ class PartSettings(BaseSettings):
     jwt_public_key_file: Path | None = None
     jwt_issuer: str = TOKEN_ISSUER
     jwt_audience: str = TOKEN_AUDIENCE
+    # The longest lifetime (`exp - iat`) a token may claim; the gateway issues 15-minute tokens.
+    max_token_lifetime_seconds: int = Field(default=15 * 60, ge=60, le=24 * 3600)
 
     # Background work between services (outbox relays) uses the service's own credential: an API key
     # with role `service` (`python -m gateway create-service-key --name <part>`), exchanged at the gateway.
@@ -55,6 +62,17 @@ class PartSettings(BaseSettings):
     # limits count the real client's address behind the proxy and a client elsewhere cannot choose
     # its own; the right-most address a trusted proxy did not add is the client's. Empty: none.
     trusted_proxies: str = ""
+
+    # Abuse limits of the part's own server (platform_core.serving, platform_core.limits): a request
+    # body of at most max_body_bytes, all of it within body_timeout_seconds; a request's headers
+    # within header_timeout_seconds; at most max_connections_per_address open connections from one
+    # client address (0: no cap), except from the trusted proxies and the addresses or networks in
+    # connection_cap_exempt (comma-separated: the web part, say), whose callers are many people.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    body_timeout_seconds: float = Field(default=30.0, ge=0)
+    header_timeout_seconds: float = Field(default=10.0, ge=0)
+    max_connections_per_address: int = Field(default=0, ge=0)
+    connection_cap_exempt: str = ""
 
     # Each subclass names its own default SQLite file.
     default_sqlite_name: str = "platform.db"
@@ -82,9 +100,31 @@ class PartSettings(BaseSettings):
                 raise ValueError("database_url must be set in production")
             DATA_DIR.mkdir(parents=True, exist_ok=True)
             self.database_url = f"sqlite:///{DATA_DIR / self.default_sqlite_name}"
+        if self.environment == "production" and self.database_url.lower().startswith("sqlite"):
+            # One file, one writer, no replicas, no managed backups: a council's production data
+            # belongs in PostgreSQL (docker-compose.yml makes one database per part).
+            setting = f"{self.model_config.get('env_prefix', '')}DATABASE_URL"
+            raise ValueError(
+                f"production needs PostgreSQL, but {setting} is an SQLite URL; set it to "
+                "postgresql://user:password@host:5432/<database> (SQLite is for development and tests)"
+            )
         if not self.jwt_public_key and self.jwt_public_key_file:
             self.jwt_public_key = self.jwt_public_key_file.read_text()
         return self
+
+    def guards(self) -> Guards:
+        """The limits `python -m <part> serve` applies to its connections (platform_core.serving): the
+        trusted proxies and the exempt addresses (addresses or networks) are not capped."""
+        from ipaddress import ip_network
+
+        from platform_core.serving import Guards
+
+        listed = f"{self.trusted_proxies},{self.connection_cap_exempt}".split(",")
+        return Guards(
+            header_timeout_seconds=self.header_timeout_seconds,
+            max_connections_per_address=self.max_connections_per_address,
+            exempt_networks=tuple(ip_network(a.strip(), strict=False) for a in listed if a.strip()),
+        )
 
     def public_key_pem(self) -> str:
         if not self.jwt_public_key:
@@ -93,3 +133,19 @@ class PartSettings(BaseSettings):
                 "(`make run` generates a development key pair in .data/keys)."
             )
         return self.jwt_public_key
+
+
+S = TypeVar("S", bound=PartSettings)
+
+
+def settings_or_exit(part: str, get_settings: Callable[[], S]) -> S:
+    """The part's settings; if they are not valid, a plain message saying which and why (no traceback)
+    and a non-zero exit status, so that a part refuses to start rather than run misconfigured."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        lines = [f"{part}: the settings are not valid, so it does not start:"]
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "settings"
+            lines.append(f"  {where}: {error['msg'].removeprefix('Value error, ')}")
+        sys.exit("\n".join(lines))

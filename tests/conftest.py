@@ -20,6 +20,7 @@ from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
 from tests.support.actors import Actor, Council, login, unique
 from tools.platform_runner import PARTS, Platform, free_port, postgres_reachable
 
+ACTOR_TOKEN_SECONDS = 4 * 3600
 POSTGRES_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get("PLATFORM_REQUIRE_POSTGRES") == "1"
 BACKENDS = [b for b in os.environ.get("PLATFORM_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
 
@@ -32,6 +33,9 @@ TEST_LIMITS = {
     "GATEWAY_LOGIN_RATE_LIMIT": "100000/minute",
     "GATEWAY_ANONYMOUS_READ_RATE_LIMIT": "100000/minute",
     "GATEWAY_READ_TIMEOUT_SECONDS": "30",
+    # Test actors hold tokens minted for the whole run (ACTOR_TOKEN_SECONDS), longer than the 15 minutes
+    # the parts accept by default; tests/reliability/test_token_claims.py checks the bound itself.
+    **{f"{part.upper()}_MAX_TOKEN_LIFETIME_SECONDS": str(ACTOR_TOKEN_SECONDS) for part in PARTS},
 }
 
 
@@ -44,7 +48,10 @@ class RunningPlatform:
         self.gateway_url = platform.url("gateway")
         # Tokens for test actors outlive a whole run of the suite (people's own tokens last 15 min).
         self.issuer = TokenIssuer(
-            platform.private_key_file.read_text(), issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=4 * 3600
+            platform.private_key_file.read_text(),
+            issuer=TOKEN_ISSUER,
+            audience=TOKEN_AUDIENCE,
+            ttl_seconds=ACTOR_TOKEN_SECONDS,
         )
         self.admin_email = platform.admin_email
         self.admin_password = platform.admin_password

@@ -141,11 +141,8 @@ POST    /api/ideas/ideas/{idea_id}/comments                             other   
 POST    /api/ideas/ideas/{idea_id}/comments/{comment_id}/hide           council  401  403   200       403     200
 POST    /api/ideas/ideas/{idea_id}/comments/{comment_id}/hide           other    401  403   403       403     200
 
-# ---- ideas: internal (the platform's own services only; not even an admin) ------------------------------------
-POST    /api/ideas/internal/ideas/{idea_id}/selected                    council  401  403   403       403     403
-POST    /api/ideas/internal/ideas/{idea_id}/selected                    other    401  403   403       403     403
-POST    /api/ideas/internal/ideas/{idea_id}/outcome-published           council  401  403   403       403     403
-POST    /api/ideas/internal/ideas/{idea_id}/outcome-published           other    401  403   403       403     403
+# (Services' internal routes are not public: the gateway answers 404 to anyone, and each route lets in only the
+# services meant for it on the service's own address; tests/reliability/test_service_credentials.py.)
 
 # ---- voting: rounds (the council's organisers run them; another council never learns they exist, 404) ---------
 GET     /api/voting/rounds                                              -        401  200   200       200     200
@@ -215,7 +212,6 @@ POST    /api/followup/trials/{trial_id}/verdict                         council 
 POST    /api/followup/trials/{trial_id}/verdict                         other    401  403   403       404     403
 POST    /api/followup/trials/{trial_id}/publish                         council  401  403   403       201     403
 POST    /api/followup/trials/{trial_id}/publish                         other    401  403   403       404     403
-POST    /api/followup/internal/trials                                   -        401  403   403       403     403
 
 # ---- follow-up: the shared library (open data: anyone reads what was published) and reports ------------------------
 GET     /api/followup/library                                           -        200  200   200       200     200

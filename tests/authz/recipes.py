@@ -410,24 +410,6 @@ def _ideas_vocabulary(w, role, scope, fresh):
     return Call("GET", "/api/ideas/vocabulary")
 
 
-@recipe("POST", "/api/ideas/internal/ideas/{idea_id}/selected")
-def _selected(w, role, scope, fresh):
-    return Call(
-        "POST",
-        f"/api/ideas/internal/ideas/{side_of(w, scope).idea['id']}/selected",
-        json={"event_id": str(uuid.uuid4()), "round_id": str(uuid.uuid4()), "rank": 1},
-    )
-
-
-@recipe("POST", "/api/ideas/internal/ideas/{idea_id}/outcome-published")
-def _outcome_published(w, role, scope, fresh):
-    return Call(
-        "POST",
-        f"/api/ideas/internal/ideas/{side_of(w, scope).idea['id']}/outcome-published",
-        json={"event_id": str(uuid.uuid4()), "verdict": "worked", "trial_id": str(uuid.uuid4())},
-    )
-
-
 # ==== voting =====================================================================================
 
 
@@ -645,20 +627,6 @@ recipe("POST", "/api/followup/trials/{trial_id}/verdict")(
     _trial_call("/verdict", "POST", stage="evaluating", body=VERDICT)
 )
 recipe("POST", "/api/followup/trials/{trial_id}/publish")(_trial_call("/publish", "POST", stage="concluded", body={}))
-
-
-@recipe("POST", "/api/followup/internal/trials")
-def _internal_trial(w, role, scope, fresh):
-    return Call(
-        "POST",
-        "/api/followup/internal/trials",
-        json={
-            "event_id": str(uuid.uuid4()),
-            "idea_id": side_of(w, scope).idea["id"],
-            "round_id": str(uuid.uuid4()),
-            "rank": 1,
-        },
-    )
 
 
 for _path in ("", "/export.csv", "/export.json", "/feed.json", "/feed.atom", "/schema.json", "/what-works"):

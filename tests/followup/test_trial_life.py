@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
+
 from tests.followup.kit import (
     LIBRARY,
     TRIALS,
@@ -161,7 +163,8 @@ def test_the_vote_to_trial_message_makes_one_trial_however_often_it_comes(platfo
         "round_id": town.hack_day["id"],
         "rank": 1,
     }
-    with platform.client() as client:
+    # Internal routes are reached on the service's own address, never through the gateway.
+    with httpx.Client(base_url=platform.url("followup"), timeout=30) as client:
         first = client.post("/api/followup/internal/trials", json=message, headers=service_headers(platform))
         again = client.post("/api/followup/internal/trials", json=message, headers=service_headers(platform))
         other_event = client.post(
@@ -176,8 +179,14 @@ def test_the_vote_to_trial_message_makes_one_trial_however_often_it_comes(platfo
     assert trial["status"] == "planned" and trial["origin"] == "vote" and trial["round_rank"] == 1
     # The managers then run it like any other trial.
     assert ok(town.manager.post(TRIALS, json={"idea_id": idea["id"]}))["id"] == trial["id"]
-    # Nobody but the service credential may use the internal door, admins included.
-    problem(town.manager.post("/api/followup/internal/trials", json=message), 403)
+    # Nobody but the voting service may use the internal door, admins and other services included.
+    with httpx.Client(base_url=platform.url("followup"), timeout=30) as client:
+        for headers in (
+            town.manager.headers,
+            service_headers(platform, "ideas"),
+            service_headers(platform, "followup"),
+        ):
+            problem(client.post("/api/followup/internal/trials", json=message, headers=headers), 403)
 
 
 def test_racing_requests_still_make_one_trial(platform, town):
@@ -201,7 +210,7 @@ def test_racing_requests_still_make_one_trial(platform, town):
             return client.post(TRIALS, json={"idea_id": clicked["id"]}, headers=town.manager.headers)
 
     def deliver(_: int):
-        with platform.client() as client:
+        with httpx.Client(base_url=platform.url("followup"), timeout=30) as client:
             return client.post("/api/followup/internal/trials", json=message, headers=service_headers(platform))
 
     with ThreadPoolExecutor(max_workers=8) as pool:

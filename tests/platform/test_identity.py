@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
 from tests.support.actors import login, unique
+from tests.support.http import problem
 
 
 def test_admin_creates_councils_and_clashes_are_named(admin, anonymous):
@@ -178,5 +180,8 @@ def test_each_service_has_its_own_credential_for_background_work(platform, anony
     exchanged = anonymous.post("/api/auth/token", headers={"X-API-Key": keys["voting"]})
     assert exchanged.status_code == 200
     token = exchanged.json()["access_token"]
-    seen = anonymous.get("/api/followup/whoami", headers={"Authorization": f"Bearer {token}"})
+    with httpx.Client(base_url=platform.url("followup"), timeout=30) as direct:
+        seen = direct.get("/api/followup/whoami", headers={"Authorization": f"Bearer {token}"})
     assert seen.json()["roles"] == ["service"] and seen.json()["council_id"] is None
+    # Between services only: the public gateway refuses a service's credential on every service route.
+    problem(anonymous.get("/api/followup/whoami", headers={"Authorization": f"Bearer {token}"}), 403)

@@ -25,11 +25,11 @@ def problem(response: httpx.Response, status: int, field: str | None = None) -> 
     return body
 
 
-def service_headers(platform) -> dict[str, str]:
-    """The platform's own background credential: role "service", no council."""
+def service_headers(platform, service: str = "voting") -> dict[str, str]:
+    """A service's own background credential (role "service", no council), naming the service."""
     import uuid
 
     token = platform.issuer.issue(
-        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="voting service"
+        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name=service, service=service
     )
     return {"Authorization": f"Bearer {token}"}

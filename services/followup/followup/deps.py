@@ -20,7 +20,7 @@ from followup.state import STATE, FollowupState
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
 from platform_core.db import SessionDep
 from platform_core.pages import OFFSET_MAX, PAGE_MAX
-from platform_core.problems import Problem
+from platform_core.service_auth import from_services
 
 __all__ = ["Caller", "ChangeableTrial", "IdeasDep", "Manager", "ReadableTrial", "SessionDep", "SettingsDep", "StateDep"]
 
@@ -42,14 +42,8 @@ Caller = CurrentPrincipal
 Manager = Annotated[Principal, Depends(require_roles("manager"))]
 
 
-async def _service_only(principal: CurrentPrincipal) -> Principal:
-    # Not even admins: this is a machine-to-machine door, opened only by the service credential.
-    if not principal.is_service:
-        raise Problem(403, "Only the platform's own services may call this endpoint.")
-    return principal
-
-
-ServiceCaller = Annotated[Principal, Depends(_service_only)]
+# Internal routes' callers (platform_core.service_auth): the voting service alone opens trials.
+FromVoting = from_services("voting")
 
 TrialId = Annotated[uuid.UUID, Path(description="The trial's id")]
 

@@ -19,6 +19,9 @@ class IdeasSettings(PartSettings):
 
     # Told (with this part's service credential) before a co-author joins an idea: clients/voting.py.
     voting_url: str = "http://127.0.0.1:8002"
+    # Follow-up, asked whether a trial's outcome is really published before an idea opens to every
+    # council (clients/followup.py), with this service's own credential (gateway_url, service_api_key).
+    followup_url: str = "http://127.0.0.1:8003"
 
     # How often the similar-idea index catches up with changes made by other replicas.
     index_refresh_seconds: float = Field(default=5.0, gt=0, le=3600)

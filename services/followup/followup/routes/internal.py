@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from followup import events, views
-from followup.deps import IdeasDep, ServiceCaller, SessionDep
+from followup.deps import FromVoting, IdeasDep, SessionDep
 from followup.routes.http import answer
 from followup.schemas import InternalTrialCreate, TrialSummary
 from platform_core.problems import responses
@@ -18,14 +18,14 @@ router = APIRouter(prefix="/api/followup/internal", tags=["internal"])
     "/trials",
     response_model=TrialSummary,
     status_code=201,
-    summary="Internal: a selected idea becomes a planned trial, exactly once (service credential only)",
+    summary="Internal: a selected idea becomes a planned trial, exactly once (the voting service only)",
     responses={
         200: {"model": TrialSummary, "description": "Already done: the existing trial"},
         **responses(400, 401, 403, 422),
     },
 )
 async def trial_from_selection(
-    body: InternalTrialCreate, session: SessionDep, principal: ServiceCaller, ideas: IdeasDep
+    body: InternalTrialCreate, session: SessionDep, principal: FromVoting, ideas: IdeasDep
 ) -> JSONResponse:
     held_on = body.hack_day_on
     if held_on is None and body.hack_day_id is not None:

@@ -1,1 +1,2 @@
-"""Clients of other services: the ideas service calls none (others call it; events arrive in events.py)."""
+"""Clients of other services: follow-up, asked whether an outcome is really published (events arrive
+in events.py)."""

@@ -1,31 +1,28 @@
-"""Internal routes for the platform's own services (role "service" only): vote results and outcomes."""
+"""Internal routes for the platform's own services: vote results (from voting) and published outcomes
+(from follow-up, and confirmed with follow-up before the idea opens to every council)."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from ideas import events
+from ideas.clients import followup
 from ideas.domain import ideas
 from ideas.schemas import IdeaPublic, IdeaSelected, OutcomePublished
 from ideas.views import full_view
-from platform_core.auth import CurrentPrincipal, Principal
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses
+from platform_core.service_auth import from_services
+from platform_core.state import PlatformDep
 
 router = APIRouter(prefix="/api/ideas/internal", tags=["internal"])
 
 
-async def _service_only(principal: CurrentPrincipal) -> Principal:
-    # Not even admins: these record facts decided elsewhere (a vote, a verdict), never by a person.
-    if not principal.is_service:
-        raise Problem(403, "Only the platform's services can call internal endpoints.")
-    return principal
-
-
-ServiceCaller = Annotated[Principal, Depends(_service_only)]
+# Not even admins: these record facts decided by another service, each by the one that decides it.
+FromVoting = from_services("voting")
+FromFollowup = from_services("followup")
 
 
 @router.post(
@@ -34,7 +31,7 @@ ServiceCaller = Annotated[Principal, Depends(_service_only)]
     summary="A vote selected this idea (idempotent by event_id)",
     responses=responses(401, 403, 404, 409, 422),
 )
-async def idea_selected(idea_id: uuid.UUID, body: IdeaSelected, session: SessionDep, _: ServiceCaller) -> IdeaPublic:
+async def idea_selected(idea_id: uuid.UUID, body: IdeaSelected, session: SessionDep, _: FromVoting) -> IdeaPublic:
     idea = await events.selected(session, idea_id, event_id=body.event_id, round_id=body.round_id, rank=body.rank)
     return full_view(idea, await ideas.team_of(session, idea.id), with_moderation=False)
 
@@ -43,11 +40,21 @@ async def idea_selected(idea_id: uuid.UUID, body: IdeaSelected, session: Session
     "/ideas/{idea_id}/outcome-published",
     response_model=IdeaPublic,
     summary="The idea's trial outcome is published: every council may now read it (idempotent by event_id)",
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 422, 503),
 )
 async def outcome_published(
-    idea_id: uuid.UUID, body: OutcomePublished, session: SessionDep, _: ServiceCaller
+    idea_id: uuid.UUID, body: OutcomePublished, session: SessionDep, platform: PlatformDep, _: FromFollowup
 ) -> IdeaPublic:
+    # Follow-up owns the fact: asked, not trusted, before the idea opens to every council.
+    confirmed = await followup.outcome_is_published(
+        platform.settings, idea_id=idea_id, trial_id=body.trial_id, verdict=body.verdict
+    )
+    if not confirmed:
+        raise Problem(
+            409,
+            f"The follow-up service has no published '{body.verdict}' verdict of trial {body.trial_id} for this "
+            "idea; nothing changed.",
+        )
     idea = await events.outcome_published(
         session, idea_id, event_id=body.event_id, verdict=body.verdict, trial_id=body.trial_id
     )
