@@ -69,9 +69,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     # ---- the per-address cap -----------------------------------------------------------------
     def _open_by_address(self) -> dict[str, int]:
         # Kept on uvicorn's per-server state, beside its own set of connections.
-        counts = getattr(self.server_state, "platform_open_by_address", None)
-        if counts is None:
-            counts = self.server_state.platform_open_by_address = {}
+        counts: dict[str, int] = vars(self.server_state).setdefault("platform_open_by_address", {})
         return counts
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
