@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import httpx
 import pytest
 
 from tests.followup.kit import (
@@ -180,7 +181,8 @@ def test_a_trial_opened_by_a_vote_knows_its_hack_day_date(platform, new_council,
         "round_id": day["id"],
         "rank": 1,
     }
-    with platform.client() as client:
+    # Internal routes are reached on the service's own address, never through the gateway.
+    with httpx.Client(base_url=platform.url("followup"), timeout=30) as client:
         opened = ok(client.post("/api/followup/internal/trials", json=message, headers=service_headers(platform)), 201)
     trial = ok(manager.get(f"{TRIALS}/{opened['id']}"))
     assert trial["origin"] == "vote" and trial["idea"]["hack_day_on"] == days_ago(60)

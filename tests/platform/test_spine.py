@@ -153,7 +153,8 @@ def test_request_id_is_made_echoed_passed_on_and_logged(platform, admin):
     def lines(part):
         # Complete lines only: the part may be half-way through writing its last one.
         text = platform.log(part)
-        return [json.loads(line) for line in text[: text.rfind("\n") + 1].splitlines() if line.startswith("{")]
+        # Split on newlines only: a logged path may hold U+2028 or U+0085, which splitlines() splits on.
+        return [json.loads(line) for line in text[: text.rfind("\n") + 1].split("\n") if line.startswith("{")]
 
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
