@@ -68,7 +68,11 @@ def _status(answer: bytes) -> int:
 def tight_gateway(platform):
     """A gateway in front of the same services with short deadlines."""
     with another(
-        platform.runner, "gateway", GATEWAY_HEADER_TIMEOUT_SECONDS="1", GATEWAY_BODY_TIMEOUT_SECONDS="2"
+        platform.runner,
+        "gateway",
+        start_within=90,
+        GATEWAY_HEADER_TIMEOUT_SECONDS="1",
+        GATEWAY_BODY_TIMEOUT_SECONDS="2",
     ) as client:
         yield str(client.base_url)
 
@@ -77,7 +81,11 @@ def tight_gateway(platform):
 def capped_gateway(platform):
     """A gateway that lets one address hold at most 20 connections (and waits long for headers)."""
     with another(
-        platform.runner, "gateway", GATEWAY_MAX_CONNECTIONS_PER_ADDRESS="20", GATEWAY_HEADER_TIMEOUT_SECONDS="30"
+        platform.runner,
+        "gateway",
+        start_within=90,
+        GATEWAY_MAX_CONNECTIONS_PER_ADDRESS="20",
+        GATEWAY_HEADER_TIMEOUT_SECONDS="30",
     ) as client:
         client.close()  # its kept-alive connection would count as one of the 20
         yield str(client.base_url)
@@ -162,7 +170,7 @@ def test_a_service_refuses_a_big_body_on_its_own_address(platform):
 
 
 def test_a_service_cuts_off_a_slow_body_on_its_own_address(platform):
-    with another(platform.runner, "ideas", IDEAS_BODY_TIMEOUT_SECONDS="2", ready="/readyz") as ideas:
+    with another(platform.runner, "ideas", IDEAS_BODY_TIMEOUT_SECONDS="2", ready="/readyz", start_within=90) as ideas:
         with _connect(str(ideas.base_url)) as sock:
             sock.sendall(b"POST /api/ideas/ideas HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
             answer = _answer(sock)
