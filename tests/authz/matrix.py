@@ -179,9 +179,6 @@ GET     /api/voting/rounds/{round_id}/audit                             other   
 GET     /api/voting/rounds/{round_id}/audit/verify                      council  401  200   200       200     200
 GET     /api/voting/rounds/{round_id}/audit/verify                      other    401  404   404       404     200
 
-# ---- voting: internal (the platform's own services only; not even an admin) -----------------------------------
-POST    /api/voting/internal/co-authors                                 -        401  403   403       403     403
-
 # ---- follow-up: trials (the council's managers run them; admins read but change nothing; others: 404) ----------
 GET     /api/followup/trials                                            -        401  200   200       200     200
 POST    /api/followup/trials                                            -        401  403   403       201     403

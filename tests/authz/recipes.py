@@ -494,16 +494,6 @@ recipe("GET", "/api/voting/rounds/{round_id}/audit/verify")(
 )
 
 
-@recipe("POST", "/api/voting/internal/co-authors")
-def _co_author_joining(w, role, scope, fresh):
-    side = side_of(w, scope)
-    return Call(
-        "POST",
-        "/api/voting/internal/co-authors",
-        json={"council_id": side.council.id, "idea_id": side.idea["id"], "person_id": str(uuid.uuid4())},
-    )
-
-
 # ==== follow-up ==================================================================================
 
 

@@ -11,7 +11,7 @@ from tests.support.http import ok, problem
 def _trial(followup_app, council_id: str) -> dict:
     service = followup_app.person(roles=["service"])
     service.token = followup_app.issuer.issue(
-        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="voting service"
+        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="voting", service="voting"
     )
     body = {
         "event_id": str(uuid.uuid4()),
@@ -27,9 +27,14 @@ def _trial(followup_app, council_id: str) -> dict:
     return made
 
 
-def test_only_the_service_credential_opens_trials_from_a_vote(followup_app):
+def test_only_the_voting_service_opens_trials_from_a_vote(followup_app):
     manager = followup_app.person(roles=["manager"])
     problem(manager.post("/api/followup/internal/trials", json={}), 403)
+    ideas = followup_app.person(roles=["manager"])
+    ideas.token = followup_app.issuer.issue(
+        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="ideas", service="ideas"
+    )
+    problem(ideas.post("/api/followup/internal/trials", json={}), 403)
 
 
 def test_a_trial_plan_change_needs_its_version_and_refuses_unknown_fields(followup_app):

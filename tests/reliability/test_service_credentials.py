@@ -116,6 +116,7 @@ def test_the_gateway_refuses_internal_routes_however_spelt(platform, scene, admi
         f"/api/ideas%2Finternal/ideas/{idea_id}/outcome-published",
         f"/api/ideas//internal/ideas/{idea_id}/outcome-published",
         "/api/followup/internal/trials",
+        "/api/voting/internal/co-authors",
         "/api/voting/internal",
     ]
     callers = {
@@ -150,6 +151,10 @@ def test_each_internal_route_lets_in_only_its_senders(platform, scene, anonymous
         ("followup", "/api/followup/internal/trials"): (
             "voting",
             {"event_id": str(uuid.uuid4()), "idea_id": idea_id, "council_id": str(uuid.uuid4()), "title": "x"},
+        ),
+        ("voting", "/api/voting/internal/co-authors"): (
+            "ideas",
+            {"council_id": str(uuid.uuid4()), "idea_id": idea_id, "person_id": str(uuid.uuid4())},
         ),
     }
     refused = {}

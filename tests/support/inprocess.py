@@ -40,6 +40,7 @@ ALEMBIC_INI = {
     **{part: REPO / "services" / part / "alembic.ini" for part in ("ideas", "voting", "followup")},
 }
 T = TypeVar("T")
+TOKEN_SECONDS = 3600
 
 
 class _Loop:
@@ -129,12 +130,14 @@ class InProcessPart:
             prefix + "JWT_PUBLIC_KEY": public_pem,
             prefix + "SERVICE_API_KEY": "",
             prefix + "METRICS_ADDRESS": "",
+            # The tokens below last an hour, longer than the 15 minutes a part accepts by default.
+            prefix + "MAX_TOKEN_LIFETIME_SECONDS": str(TOKEN_SECONDS),
             **{prefix + key.upper(): value for key, value in settings.items()},
         }
         if part == "gateway":
             env[prefix + "JWT_PRIVATE_KEY"] = private_pem
         app = _build_app(part, env)
-        issuer = TokenIssuer(private_pem, issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=3600)
+        issuer = TokenIssuer(private_pem, issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=TOKEN_SECONDS)
         started = cls(part, app, issuer, _Loop(), database_url)
         started._lifespan = (
             app.router.lifespan_context(app) if part != "gateway" else app.app.router.lifespan_context(app.app)

@@ -1,13 +1,11 @@
-"""Internal routes for the platform's own services (role "service" only): what the ideas service tells voting."""
+"""Internal routes for the platform's own services: what the ideas service (and only it) tells voting."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from platform_core.auth import CurrentPrincipal, Principal
-from platform_core.problems import Problem, responses
+from platform_core.problems import responses
+from platform_core.service_auth import from_services
 from voting.deps import SessionDep, StateDep
 from voting.domain import rounds
 from voting.schemas import CoAuthorJoined, CoAuthorRecorded
@@ -15,14 +13,8 @@ from voting.schemas import CoAuthorJoined, CoAuthorRecorded
 router = APIRouter(prefix="/api/voting/internal", tags=["internal"])
 
 
-async def _service_only(principal: CurrentPrincipal) -> Principal:
-    # Not even admins: who wrote an idea is the ideas service's fact, never a person's say-so.
-    if not principal.is_service:
-        raise Problem(403, "Only the platform's services can call internal endpoints.")
-    return principal
-
-
-ServiceCaller = Annotated[Principal, Depends(_service_only)]
+# Not even admins, nor another service: who wrote an idea is the ideas service's fact.
+FromIdeas = from_services("ideas")
 
 
 @router.post(
@@ -32,7 +24,7 @@ ServiceCaller = Annotated[Principal, Depends(_service_only)]
     responses=responses(401, 403, 409, 422),
 )
 async def co_author_joined(
-    body: CoAuthorJoined, session: SessionDep, state: StateDep, _: ServiceCaller
+    body: CoAuthorJoined, session: SessionDep, state: StateDep, _: FromIdeas
 ) -> CoAuthorRecorded:
     updated = await rounds.add_author(
         session,
