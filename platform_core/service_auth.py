@@ -4,7 +4,7 @@ receiver's side (each internal route lets in only the services it is meant for).
 
 Why per route: a credential that passes every internal route lets one service claim facts another
 owns (the voting service announcing a published trial outcome, which opens an idea to every council).
-So each internal route names its senders, `FromVoting = from_services("voting")`, and anyone else,
+So each internal route names its senders, `Depends(only_from("voting"))`, and anyone else,
 people and admins included, is refused with 403. Internal routes are never reachable through the
 public gateway (its edge refuses `/api/<part>/internal/...`), only on the services' own addresses.
 """
@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
 
 import httpx
-from fastapi import Depends
 
 from platform_core.auth import CurrentPrincipal, Principal
 from platform_core.problems import Problem
@@ -41,8 +40,9 @@ def is_internal_path(path: str) -> bool:
     return len(segments) >= 3 and segments[0] == "api" and segments[2].lower() == INTERNAL_SEGMENT
 
 
-def from_services(*services: str) -> Any:
-    """An `Annotated` type for an internal route's caller: only the named services' credentials pass."""
+def only_from(*services: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """The dependency of an internal route: only the named services' credentials pass, as in
+    `FromVoting = Annotated[Principal, Depends(only_from("voting"))]`."""
     allowed = frozenset(services)
     who = " or ".join(f"the {s} service" for s in services)
 
@@ -52,7 +52,7 @@ def from_services(*services: str) -> Any:
             raise Problem(403, f"Only {who} may call this internal route.")
         return principal
 
-    return Annotated[Principal, Depends(_only)]
+    return _only
 
 
 class ServiceCredential:

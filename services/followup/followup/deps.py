@@ -20,7 +20,7 @@ from followup.state import STATE, FollowupState
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
 from platform_core.db import SessionDep
 from platform_core.pages import OFFSET_MAX, PAGE_MAX
-from platform_core.service_auth import from_services
+from platform_core.service_auth import only_from
 
 __all__ = ["Caller", "ChangeableTrial", "IdeasDep", "Manager", "ReadableTrial", "SessionDep", "SettingsDep", "StateDep"]
 
@@ -43,7 +43,7 @@ Manager = Annotated[Principal, Depends(require_roles("manager"))]
 
 
 # Internal routes' callers (platform_core.service_auth): the voting service alone opens trials.
-FromVoting = from_services("voting")
+FromVoting = Annotated[Principal, Depends(only_from("voting"))]
 
 TrialId = Annotated[uuid.UUID, Path(description="The trial's id")]
 

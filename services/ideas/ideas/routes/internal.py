@@ -4,25 +4,27 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from ideas import events
 from ideas.clients import followup
 from ideas.domain import ideas
 from ideas.schemas import IdeaPublic, IdeaSelected, OutcomePublished
 from ideas.views import full_view
+from platform_core.auth import Principal
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses
-from platform_core.service_auth import from_services
+from platform_core.service_auth import only_from
 from platform_core.state import PlatformDep
 
 router = APIRouter(prefix="/api/ideas/internal", tags=["internal"])
 
 
 # Not even admins: these record facts decided by another service, each by the one that decides it.
-FromVoting = from_services("voting")
-FromFollowup = from_services("followup")
+FromVoting = Annotated[Principal, Depends(only_from("voting"))]
+FromFollowup = Annotated[Principal, Depends(only_from("followup"))]
 
 
 @router.post(

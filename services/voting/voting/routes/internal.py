@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
+from fastapi import APIRouter, Depends
+
+from platform_core.auth import Principal
 from platform_core.problems import responses
-from platform_core.service_auth import from_services
+from platform_core.service_auth import only_from
 from voting.deps import SessionDep, StateDep
 from voting.domain import rounds
 from voting.schemas import CoAuthorJoined, CoAuthorRecorded
@@ -14,7 +17,7 @@ router = APIRouter(prefix="/api/voting/internal", tags=["internal"])
 
 
 # Not even admins, nor another service: who wrote an idea is the ideas service's fact.
-FromIdeas = from_services("ideas")
+FromIdeas = Annotated[Principal, Depends(only_from("ideas"))]
 
 
 @router.post(
