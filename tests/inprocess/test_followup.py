@@ -9,10 +9,7 @@ from tests.support.http import ok, problem
 
 
 def _trial(followup_app, council_id: str) -> dict:
-    service = followup_app.person(roles=["service"])
-    service.token = followup_app.issuer.issue(
-        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="voting", service="voting"
-    )
+    service = followup_app.person(service="voting")
     body = {
         "event_id": str(uuid.uuid4()),
         "idea_id": str(uuid.uuid4()),
@@ -30,10 +27,7 @@ def _trial(followup_app, council_id: str) -> dict:
 def test_only_the_voting_service_opens_trials_from_a_vote(followup_app):
     manager = followup_app.person(roles=["manager"])
     problem(manager.post("/api/followup/internal/trials", json={}), 403)
-    ideas = followup_app.person(roles=["manager"])
-    ideas.token = followup_app.issuer.issue(
-        subject=uuid.uuid4(), council_id=None, council_name="", roles=["service"], name="ideas", service="ideas"
-    )
+    ideas = followup_app.person(service="ideas")
     problem(ideas.post("/api/followup/internal/trials", json={}), 403)
 
 

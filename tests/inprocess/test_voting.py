@@ -126,7 +126,9 @@ def test_only_services_say_who_joined_an_idea_and_voting_applies_it(voting_app):
     rnd = _open_round(voting_app, staff.council_id, authors={idea: [], other: []})
     body = {"council_id": staff.council_id, "idea_id": idea, "person_id": staff.id}
     problem(staff.post("/api/voting/internal/co-authors", json=body), 403)
-    service = voting_app.person(roles=["service"])
+    for other_service in ("voting", "followup"):  # who wrote an idea is the ideas service's to say
+        problem(voting_app.person(service=other_service).post("/api/voting/internal/co-authors", json=body), 403)
+    service = voting_app.person(service="ideas")
     assert ok(service.post("/api/voting/internal/co-authors", json=body))["rounds_updated"] == 1
     assert ok(service.post("/api/voting/internal/co-authors", json=body))["rounds_updated"] == 0  # once
     problem(staff.post(f"/api/voting/rounds/{rnd}/ballot", json={"choices": {"approve": [idea]}}), 422)

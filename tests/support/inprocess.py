@@ -159,17 +159,20 @@ class InProcessPart:
         council_id: str | None = None,
         council_name: str = "Testshire Council",
         name: str = "Alex Example",
+        service: str | None = None,
     ) -> Actor:
-        """Someone with a real signed token: of a new council unless `council_id` is given."""
+        """Someone with a real signed token: of a new council unless `council_id` is given; with
+        `service` ("ideas", ...), that service's own credential (role service, no council)."""
         person_id = uuid.uuid4()
         council = council_id or str(uuid.uuid4())
-        roles = roles or ["staff"]
+        roles = ["service"] if service else roles or ["staff"]
         token = self.issuer.issue(
             subject=person_id,
-            council_id=None if "admin" in roles and council_id is None else uuid.UUID(council),
-            council_name=council_name,
+            council_id=None if service or ("admin" in roles and council_id is None) else uuid.UUID(council),
+            council_name="" if service else council_name,
             roles=roles,
-            name=name,
+            name=service or name,
+            service=service,
         )
         return Actor(
             client=self.anonymous,  # type: ignore[arg-type]  # duck-typed: Actor only calls request()
