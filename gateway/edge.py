@@ -252,11 +252,15 @@ class Edge:
                         f"Too many sign-in attempts in a short time; try again in {wait} s.",
                         headers={"Retry-After": str(wait)},
                     )
-            body = await self._read_body(scope, receive, headers)
+            body = await self._read_body(receive, headers)
         except Problem as problem:
             return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
         except BodyTooLarge:
             return await self._too_large(send, path, rid)
+        except TimeoutError:
+            return await self._too_slow(send, path, rid)
+        if body is None:
+            return CLIENT_GONE
         return await forward_page(self.gateway.web, scope, body, send, rid)
 
     async def _own(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str) -> int:

@@ -61,6 +61,7 @@ def create_app(settings: WebSettings | None = None, gateway: Gateway | None = No
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # its redirects would be absolute, naming the address the gateway reached it on
     )
     for router in routes.ROUTERS:
         app.include_router(router)
