@@ -258,7 +258,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for the error statuses a route can answer, so the spec tells the truth."""
+    """OpenAPI `responses=` for the error statuses a route can answer, so the spec tells the truth.
+
+    A route that reads If-Match (412, 428) also answers 400 for a header that is not a list of ETags
+    (platform_core.etag), so those bring 400 with them: one rule, not one list per route."""
+    if (412 in statuses or 428 in statuses) and 400 not in statuses:
+        statuses = (400, *statuses)
     return {
         s: {"model": ProblemDetail, "content": {PROBLEM_JSON: {}}, "description": _TITLES.get(s, "Error")}
         for s in statuses

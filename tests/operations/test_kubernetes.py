@@ -12,7 +12,7 @@ import yaml
 
 from platform_core.settings import PartSettings
 from tools import stack_secrets
-from tools.platform_runner import DEFAULT_PORTS, PARTS
+from tools.platform_runner import DATABASE_PARTS, DEFAULT_PORTS
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER = REPO / "deploy" / "kubernetes"
@@ -59,7 +59,7 @@ def test_the_kinds_an_operator_needs_are_all_there():
     assert {"Namespace", "Deployment", "Service", "Job", "Secret", "Ingress", "PodDisruptionBudget"} <= kinds
 
 
-@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("part", DATABASE_PARTS)
 def test_each_part_runs_replicated_with_probes_limits_and_only_its_own_secret(part):
     deployment = _of("Deployment")[f"hackday-{part}"]
     assert deployment["spec"]["replicas"] >= 2
@@ -100,7 +100,7 @@ def test_each_part_runs_replicated_with_probes_limits_and_only_its_own_secret(pa
     assert mount == {"name": secret_volume["name"], "mountPath": "/run/hackday", "readOnly": True}
 
 
-@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("part", DATABASE_PARTS)
 def test_each_secret_holds_only_settings_of_its_part(part):
     secret = _of("Secret")[f"hackday-{part}"]
     fields = _settings_fields(part)
@@ -112,7 +112,7 @@ def test_each_secret_holds_only_settings_of_its_part(part):
 
 def test_parts_reach_each_other_by_their_services_and_the_world_reaches_only_the_gateway():
     services = _of("Service")
-    for part in PARTS:
+    for part in DATABASE_PARTS:
         ports = {p["name"]: p["port"] for p in services[f"hackday-{part}"]["spec"]["ports"]}
         assert ports == {"http": DEFAULT_PORTS[part], "metrics": 9100}
     for deployment in _of("Deployment").values():
@@ -130,7 +130,7 @@ def test_the_migration_job_migrates_every_part_with_its_own_secret():
     (job,) = _of("Job").values()
     pod = job["spec"]["template"]["spec"]
     steps = pod.get("initContainers", []) + pod["containers"]
-    assert sorted(step["command"][2] for step in steps) == sorted(PARTS)
+    assert sorted(step["command"][2] for step in steps) == sorted(DATABASE_PARTS)
     volumes = {v["name"]: v["secret"]["secretName"] for v in pod["volumes"]}
     for step in steps:
         (mount,) = step["volumeMounts"]

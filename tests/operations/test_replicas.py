@@ -29,7 +29,7 @@ from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
 from tests.journey.hackday import ROUNDS, ideas_for_the_vote, wait_for
 from tests.support.actors import Actor, login, unique
 from tests.support.http import ok
-from tools.platform_runner import PARTS, REPO, Platform, free_port, postgres_reachable
+from tools.platform_runner import DATABASE_PARTS, PARTS, REPO, Platform, free_port, postgres_reachable
 
 IN_CI = os.environ.get("CI", "").lower() == "true" or os.environ.get("PLATFORM_REQUIRE_POSTGRES") == "1"
 REDIS = ("127.0.0.1", 6379)
@@ -163,7 +163,7 @@ def cluster() -> Iterator[Cluster]:
             stderr=open(folder / "logs" / "nginx.log", "wb"),
             start_new_session=True,
         )
-        for part in PARTS:  # each part's migrations run once, as the Kubernetes Job runs them
+        for part in DATABASE_PARTS:  # each part's migrations run once, as the Kubernetes Job runs them
             subprocess.run(
                 [sys.executable, "-m", part, "migrate"], cwd=REPO, env=runner.env_for(part), check=True, timeout=120
             )

@@ -15,7 +15,7 @@ import pytest
 
 from tests.ideas.ideaskit import hack_day, submit
 from tests.support.actors import login, unique
-from tools.platform_runner import PARTS, Platform, _pg_admin, free_port, postgres_reachable
+from tools.platform_runner import DATABASE_PARTS, PARTS, Platform, _pg_admin, free_port, postgres_reachable
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -91,7 +91,7 @@ def test_dump_drop_restore_and_the_platform_answers_the_same(drill_platform, tmp
 
     # The drill, as docs/operations.md writes it: a custom-format dump per database...
     dumps = {}
-    for part in PARTS:
+    for part in DATABASE_PARTS:
         dumps[part] = tmp_path / f"{part}.dump"
         subprocess.run(
             [pg_dump, "-Fc", f"--file={dumps[part]}", platform.database_urls[part]], check=True, capture_output=True
@@ -99,12 +99,12 @@ def test_dump_drop_restore_and_the_platform_answers_the_same(drill_platform, tmp
         assert dumps[part].stat().st_size > 0
     # ...the parts stopped, the databases dropped and made again, empty...
     platform.stop_all()
-    for part in PARTS:
+    for part in DATABASE_PARTS:
         name = platform.database_urls[part].rsplit("/", 1)[1]
         _pg_admin(f'DROP DATABASE "{name}" WITH (FORCE)')
         _pg_admin(f'CREATE DATABASE "{name}"')
     # ...restored, and the parts started again.
-    for part in PARTS:
+    for part in DATABASE_PARTS:
         subprocess.run(
             [pg_restore, "--no-owner", "--exit-on-error", "-d", platform.database_urls[part], str(dumps[part])],
             check=True,
