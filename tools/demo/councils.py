@@ -155,6 +155,8 @@ NORTHBROOK_IDEAS = (
         (),
         1,
         ("Most of my calls are 'why has my bill gone up' - a bot would need to see the account.",),
+        public_summary="A chatbot (a virtual assistant) on our website answering residents' council tax and "
+        "benefits questions in the evening and at weekends, handing over to an adviser when it cannot help.",
     ),
     Idea(
         "care_devices",

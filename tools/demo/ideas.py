@@ -38,6 +38,7 @@ class Ideas(Stage):
             "title": idea.title,
             "problem": idea.problem,
             "proposal": idea.proposal,
+            "public_summary": idea.shared_summary(),
             "service_area": idea.area,
             "tags": list(idea.tags),
             "partners": list(idea.partners),

@@ -22,6 +22,15 @@ class Idea:
     partners: tuple[str, ...] = ()
     co_authors: int = 0
     comments: tuple[str, ...] = ()
+    # What other councils read before the outcome is published; by default the proposal's first sentence.
+    public_summary: str = ""
+
+    def shared_summary(self) -> str:
+        """The public summary its authors write: their own, or the gist of what they propose."""
+        if self.public_summary:
+            return self.public_summary
+        first = self.proposal.split(". ")[0].rstrip(".")
+        return f"{first}."[:500]
 
 
 @dataclass(frozen=True)
