@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from tests.ideas.ideaskit import hack_day, move, ok, problem, submit
@@ -130,10 +131,8 @@ def test_a_retried_comment_is_posted_once(town, open_day):
     assert ok(town.alice.get(url))["total"] == 1
 
 
-def test_shortlisting_an_idea_like_a_failed_trial_elsewhere_says_so(platform, town, open_day):
-    import httpx
-
-    from tests.support.http import service_headers
+def test_shortlisting_an_idea_like_a_failed_trial_elsewhere_says_so(platform, town, open_day, new_person):
+    from tests.journey.hackday import conclude_and_publish
 
     word = "zq" + uuid.uuid4().hex[:8]
     elsewhere = hack_day(town.other_organiser, "open")
@@ -156,17 +155,19 @@ def test_shortlisting_an_idea_like_a_failed_trial_elsewhere_says_so(platform, to
     assert quiet["status"] == "shortlisted" and quiet["warning"] is False and quiet["failed_trials"] == []
     ok(town.organiser.delete(f"{_url(mine)}/shortlist"))
 
-    # The other council's trial is published as a failure; shortlisting again says so, and why.
-    trial_id = str(uuid.uuid4())
-    with httpx.Client(base_url=platform.url("ideas"), timeout=30) as ideas_service:
-        ok(
-            ideas_service.post(
-                f"/api/ideas/internal/ideas/{tried['id']}/outcome-published",
-                json={"event_id": str(uuid.uuid4()), "verdict": "did_not_work", "trial_id": trial_id},
-                headers=service_headers(platform),
-            )
-        )
-    told = ok(town.organiser.post(f"{_url(mine)}/shortlist"))
+    # The other council's trial is published as a failure (through follow-up, as a manager does);
+    # shortlisting again says so, and why.
+    manager = new_person(town.other_council, "manager")
+    published = conclude_and_publish(manager, tried["id"], outcome="did_not_work", before=10, after=10)
+    trial_id = published["trial_id"]
+    # The verdict reaches ideas through follow-up's outbox: a moment later, not at once.
+    deadline = time.monotonic() + 30
+    while True:
+        told = ok(town.organiser.post(f"{_url(mine)}/shortlist"))
+        if told["warning"] or time.monotonic() > deadline:
+            break
+        ok(town.organiser.delete(f"{_url(mine)}/shortlist"))
+        time.sleep(0.3)
     assert told["status"] == "shortlisted" and told["warning"] is True
     assert [(t["idea_id"], t["verdict"], t["trial_id"]) for t in told["failed_trials"]] == [
         (tried["id"], "did_not_work", trial_id)
