@@ -226,7 +226,7 @@ def test_two_of_everything_behind_nginx_lose_nothing_when_one_of_each_dies(clust
     client = httpx.Client(base_url=cluster.front, timeout=60)
     runner = cluster.runner
     issuer = TokenIssuer(
-        runner.private_key_file.read_text(), issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=3600
+        runner.private_key_file.read_text(), issuer=TOKEN_ISSUER, audience=TOKEN_AUDIENCE, ttl_seconds=900
     )
     signed_in = login(client, runner.admin_email, runner.admin_password)
     admin = PatientActor(client=client, token=signed_in.token, id=signed_in.id)
