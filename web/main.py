@@ -46,7 +46,10 @@ def create_app(settings: WebSettings | None = None, gateway: Gateway | None = No
             assets=assets,
             templates=make_environment(assets),
             verifier=TokenVerifier(
-                settings.public_key_pem(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+                settings.public_key_pem(),
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                max_lifetime_seconds=settings.max_token_lifetime_seconds,
             ),
         )
         try:

@@ -114,11 +114,6 @@ def test_staff_sign_in_and_submit_an_idea_without_javascript_with_tried_before(
     assert [i["title"] for i in mine["items"]].count("Text message reminders for council tax") == 1
 
 
-@pytest.mark.xfail(
-    reason="open defect (issue 13 note): a browser given a session cookie made from the test actor's token is sent "
-    "to sign-in on this page since today's token and credential changes; the journey through the sign-in form passes",
-    strict=False,
-)
 def test_tried_before_appears_as_you_type_with_javascript(pages, hack_day, new_person):
     staff = new_person(hack_day["council"], "staff")
     page = pages.open(staff)
@@ -129,11 +124,6 @@ def test_tried_before_appears_as_you_type_with_javascript(pages, hack_day, new_p
     page.locator(".app-tried-before").get_by_text("Text reminders before council tax is due").first.wait_for()
 
 
-@pytest.mark.xfail(
-    reason="open defect (issue 13 note): a browser given a session cookie made from the test actor's token is sent "
-    "to sign-in on this page since today's token and credential changes; the journey through the sign-in form passes",
-    strict=False,
-)
 def test_submit_and_vote_with_the_keyboard_alone(pages, axe, hack_day, new_person):
     staff = new_person(hack_day["council"], "staff")
     page = pages.open(staff)
