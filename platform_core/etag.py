@@ -20,6 +20,10 @@ _ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
 IF_MATCH_PATTERN = rf"^\s*(?:\*|{_ENTITY_TAG}(?:\s*,\s*{_ENTITY_TAG})*)\s*$"
 _IF_MATCH = re.compile(IF_MATCH_PATTERN)
 _TAG = re.compile(_ENTITY_TAG)
+# What the OpenAPI document promises: a strict subset of the rule above (ASCII tags, spaces and tabs),
+# so that every header a schema-driven client makes from it is one this module accepts.
+_DOCUMENTED_TAG = r'(?:W/)?"[\x21\x23-\x7e]*"'
+DOCUMENTED_IF_MATCH_PATTERN = rf"^[ \t]*(?:\*|{_DOCUMENTED_TAG}(?:[ \t]*,[ \t]*{_DOCUMENTED_TAG})*)[ \t]*$"
 
 # Read as a plain optional header (never a 422): a missing one is the 428 the conventions ask for
 # and a malformed one the 400 below, each with its own message.
@@ -29,6 +33,7 @@ IfMatch = Annotated[
         alias="If-Match",
         description='The ETag you last read, e.g. "3", a list of them, or * (428 without it where an '
         "update needs it, 400 if it is not an ETag, 412 if the object changed since).",
+        json_schema_extra={"pattern": DOCUMENTED_IF_MATCH_PATTERN},
     ),
 ]
 
