@@ -1,7 +1,8 @@
 """The one CSV writer: what a spreadsheet would run as a formula is defused, values written one way.
 
-A cell whose text starts with `=`, `+`, `-`, `@`, a tab or a carriage return is run as a formula by
-spreadsheet programs (CSV injection), so it is written with a leading `'`; numbers stay numbers.
+A cell whose text starts (after any spaces) with `=`, `+`, `-`, `@`, a tab, a carriage return, a line
+feed, `|` or `%` may be run as a formula or a command by spreadsheet programs (CSV injection), so it
+is written with a leading `'`; numbers stay numbers.
 Booleans are `true`/`false`, nothing is empty, dates and times are ISO 8601, lists and maps JSON.
 Rows end with CRLF (RFC 4180).
 """
@@ -17,7 +18,8 @@ from typing import Any
 
 from fastapi import Response
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list, plus line feed, `|` (DDE) and `%`, which some spreadsheet programs also act on.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
@@ -35,7 +37,8 @@ def cell(value: Any) -> str | int | float:
         text = json.dumps(value, sort_keys=True, default=str)
     else:
         text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    # Spreadsheet programs skip leading spaces before a formula.
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
 
 
 def write(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

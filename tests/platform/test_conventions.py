@@ -172,9 +172,25 @@ def test_input_refuses_unknown_fields_and_nul_naming_the_field(call):
 def test_csv_defuses_formulas_with_one_character_set_and_writes_values_one_way():
     when = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
     body = csv.write(
-        ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"],
+        ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o"],
         [
-            ["=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx", True, None, when, {"k": [1]}],
+            [
+                "=SUM(A1)",
+                "+1",
+                "-2",
+                "@x",
+                "\tx",
+                "\rx",
+                True,
+                None,
+                when,
+                {"k": [1]},
+                "\nx",
+                "|x",
+                "%x",
+                "  =x",
+                "a=b",
+            ],
             [-3, 1.5, False, date(2027, 3, 1)],
         ],
     )
@@ -191,6 +207,11 @@ def test_csv_defuses_formulas_with_one_character_set_and_writes_values_one_way()
         "",
         "2027-03-01T09:30:00+00:00",
         '{"k": [1]}',
+        "'\nx",
+        "'|x",
+        "'%x",
+        "'  =x",
+        "a=b",
     ]
     assert rows[2] == ["-3", "1.5", "false", "2027-03-01"]
 

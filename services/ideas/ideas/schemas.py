@@ -16,7 +16,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from ideas import vocabulary as v
-from platform_core.schemas import Text
+from platform_core.pages import Page
+from platform_core.schemas import Input, Text
 
 
 def as_utc(value: datetime) -> datetime:
@@ -46,10 +47,6 @@ def _one_line(value: str) -> str:
 # PostgreSQL cannot store; required text needs characters that are not spaces (surrounding spaces are
 # stripped first).
 TAG_PATTERN = r"^[^\x00]*[^\W_][^\x00]*$"  # at least one letter or digit
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 # ---- hack days -------------------------------------------------------------------------------------
@@ -113,12 +110,7 @@ class HackDayPublic(BaseModel):
     updated_at: UtcDateTime
 
 
-class HackDayPage(BaseModel):
-    items: list[HackDayPublic]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None
+HackDayPage = Page[HackDayPublic]
 
 
 # ---- ideas -----------------------------------------------------------------------------------------
@@ -323,12 +315,7 @@ class IdeaSummary(BaseModel):
 IdeaView = Annotated[IdeaPublic | IdeaSummary, Field(discriminator="view")]
 
 
-class IdeaPage(BaseModel):
-    items: list[IdeaPublic]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None
+IdeaPage = Page[IdeaPublic]
 
 
 class CoAuthorInvite(Input):
@@ -365,12 +352,7 @@ class CommentPublic(BaseModel):
     hidden_body: str | None = None
 
 
-class CommentPage(BaseModel):
-    items: list[CommentPublic]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None
+CommentPage = Page[CommentPublic]
 
 
 # ---- similar ideas ---------------------------------------------------------------------------------

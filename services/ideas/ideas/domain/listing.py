@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass
 
@@ -15,6 +13,7 @@ from ideas import access
 from ideas.models import HackDay, Idea, IdeaAuthor, IdeaTag
 from ideas.schemas import as_utc, normalise_tag
 from ideas.vocabulary import OUT_OF_PLAY
+from platform_core import csv
 from platform_core.auth import Principal
 from platform_core.problems import Problem
 
@@ -92,9 +91,6 @@ async def page(
     return list(rows.all()), total
 
 
-# A cell a spreadsheet would read as a formula is prefixed with a quote (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
 CSV_COLUMNS = [
     "id",
     "title",
@@ -116,15 +112,6 @@ CSV_COLUMNS = [
 ]
 
 
-def safe_cell(value: object) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    if text.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
 async def export_csv(session: AsyncSession, hack_day: HackDay) -> str:
     """Every idea of the hack day, whatever its status, for the organisers' own records."""
     ideas = list(
@@ -138,30 +125,29 @@ async def export_csv(session: AsyncSession, hack_day: HackDay) -> str:
     if ideas:
         for author in (await session.exec(select(IdeaAuthor).where(col(IdeaAuthor.idea_id).in_(list(names))))).all():
             names[author.idea_id].append(author)
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[list[object]] = []
     for idea in ideas:
         order = access.team_ids(names[idea.id])
         by_id = {a.person_id: a.name for a in names[idea.id]}
-        row = [
-            idea.id,
-            idea.title,
-            idea.status,
-            idea.service_area,
-            idea.problem,
-            idea.proposal,
-            idea.benefit_amount,
-            idea.benefit_unit,
-            idea.benefit_for,
-            idea.benefit_note,
-            "; ".join(idea.tags),
-            "; ".join(idea.partners),
-            "; ".join(by_id[p] for p in order),
-            idea.duplicate_of_id,
-            idea.hidden_reason,
-            as_utc(idea.created_at).isoformat(),
-            as_utc(idea.updated_at).isoformat(),
-        ]
-        writer.writerow([safe_cell(cell) for cell in row])
-    return out.getvalue()
+        rows.append(
+            [
+                idea.id,
+                idea.title,
+                idea.status,
+                idea.service_area,
+                idea.problem,
+                idea.proposal,
+                idea.benefit_amount,
+                idea.benefit_unit,
+                idea.benefit_for,
+                idea.benefit_note,
+                "; ".join(idea.tags),
+                "; ".join(idea.partners),
+                "; ".join(by_id[p] for p in order),
+                idea.duplicate_of_id,
+                idea.hidden_reason,
+                as_utc(idea.created_at).isoformat(),
+                as_utc(idea.updated_at).isoformat(),
+            ]
+        )
+    return csv.write(CSV_COLUMNS, rows)

@@ -53,13 +53,7 @@ async def add_comment(
 async def list_comments(found: IdeaDep, page: PageDep, session: SessionDep, principal: CurrentPrincipal) -> CommentPage:
     idea, team = found
     rows, total = await comments.page(session, principal, idea, team, limit=page.limit, offset=page.offset)
-    return CommentPage(
-        items=[comment_view(principal, idea, c) for c in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-        next_offset=page.next_offset(total),
-    )
+    return CommentPage.of([comment_view(principal, idea, c) for c in rows], total, page)
 
 
 @router.post(

@@ -15,6 +15,7 @@ from ideas.schemas import HackDayCreate, HackDayPage, HackDayPublic, HackDayUpda
 from ideas.views import hack_day_view
 from ideas.vocabulary import Phase
 from platform_core.auth import CurrentPrincipal
+from platform_core.csv import csv_response
 from platform_core.db import SessionDep
 from platform_core.etag import IfMatch, check_if_match, set_etag
 from platform_core.idempotency import IdempotentCreateDep
@@ -65,13 +66,7 @@ async def list_hack_days(
     rows, total = await hack_days.page(
         session, principal, phase=phase, council_id=council_id, limit=page.limit, offset=page.offset
     )
-    return HackDayPage(
-        items=[hack_day_view(h) for h in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-        next_offset=page.next_offset(total),
-    )
+    return HackDayPage.of([hack_day_view(h) for h in rows], total, page)
 
 
 @router.get(
@@ -136,8 +131,4 @@ async def move_phase(
 async def export_ideas(hack_day: HackDayDep, session: SessionDep, principal: CurrentPrincipal) -> Response:
     hack_days.require_organiser(principal, hack_day)
     body = await listing.export_csv(session, hack_day)
-    return Response(
-        content=body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="hack-day-{hack_day.id}-ideas.csv"'},
-    )
+    return csv_response(body, f"hack-day-{hack_day.id}-ideas.csv")

@@ -102,13 +102,7 @@ async def list_ideas(
     )
     rows, total = await listing.page(session, principal, f, limit=page.limit, offset=page.offset)
     teams = await ideas.teams_of(session, [i.id for i in rows])
-    return IdeaPage(
-        items=[_full(principal, i, teams[i.id]) for i in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-        next_offset=page.next_offset(total),
-    )
+    return IdeaPage.of([_full(principal, i, teams[i.id]) for i in rows], total, page)
 
 
 @router.get(
