@@ -12,7 +12,7 @@ import yaml
 
 from platform_core.settings import PartSettings
 from tools import stack_secrets
-from tools.platform_runner import DATABASE_PARTS, DEFAULT_PORTS
+from tools.platform_runner import DATABASE_PARTS, DEFAULT_PORTS, PARTS
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER = REPO / "deploy" / "kubernetes"
@@ -59,7 +59,7 @@ def test_the_kinds_an_operator_needs_are_all_there():
     assert {"Namespace", "Deployment", "Service", "Job", "Secret", "Ingress", "PodDisruptionBudget"} <= kinds
 
 
-@pytest.mark.parametrize("part", DATABASE_PARTS)
+@pytest.mark.parametrize("part", PARTS)
 def test_each_part_runs_replicated_with_probes_limits_and_only_its_own_secret(part):
     deployment = _of("Deployment")[f"hackday-{part}"]
     assert deployment["spec"]["replicas"] >= 2
@@ -100,19 +100,21 @@ def test_each_part_runs_replicated_with_probes_limits_and_only_its_own_secret(pa
     assert mount == {"name": secret_volume["name"], "mountPath": "/run/hackday", "readOnly": True}
 
 
-@pytest.mark.parametrize("part", DATABASE_PARTS)
+@pytest.mark.parametrize("part", PARTS)
 def test_each_secret_holds_only_settings_of_its_part(part):
     secret = _of("Secret")[f"hackday-{part}"]
     fields = _settings_fields(part)
     for key in secret["stringData"]:
         assert key.startswith(part.upper() + "_") and key[len(part) + 1 :].lower() in fields, key
-    assert f"{part.upper()}_DATABASE_URL" in secret["stringData"]
+    assert (f"{part.upper()}_DATABASE_URL" in secret["stringData"]) == (part in DATABASE_PARTS)
+    assert f"{part.upper()}_JWT_PUBLIC_KEY" in secret["stringData"]  # every part checks tokens itself
     assert ("GATEWAY_JWT_PRIVATE_KEY" in secret["stringData"]) == (part == "gateway")
 
 
 def test_parts_reach_each_other_by_their_services_and_the_world_reaches_only_the_gateway():
     services = _of("Service")
-    for part in DATABASE_PARTS:
+    assert set(services) == {f"hackday-{part}" for part in PARTS} | {"hackday-redis"}
+    for part in PARTS:
         ports = {p["name"]: p["port"] for p in services[f"hackday-{part}"]["spec"]["ports"]}
         assert ports == {"http": DEFAULT_PORTS[part], "metrics": 9100}
     for deployment in _of("Deployment").values():
@@ -124,6 +126,18 @@ def test_parts_reach_each_other_by_their_services_and_the_world_reaches_only_the
     backends = [path["backend"]["service"] for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
     assert backends == [{"name": "hackday-gateway", "port": {"name": "http"}}]
     assert ingress["spec"]["tls"]
+    # The gateway reaches every part, the pages included (it forwards every path outside /api to them).
+    gateway = _of("Deployment")["hackday-gateway"]["spec"]["template"]["spec"]["containers"][0]
+    urls = {item["name"]: item["value"] for item in gateway["env"] if item["name"].endswith("_URL")}
+    for part in PARTS:
+        if part != "gateway":
+            assert urls[f"GATEWAY_{part.upper()}_URL"] == f"http://hackday-{part}:{DEFAULT_PORTS[part]}", part
+
+
+def test_every_part_has_a_deployment_a_service_and_a_disruption_budget():
+    for kind in ("Deployment", "Service", "PodDisruptionBudget"):
+        names = set(_of(kind)) - {"hackday-redis"}
+        assert names == {f"hackday-{part}" for part in PARTS}, kind
 
 
 def test_the_migration_job_migrates_every_part_with_its_own_secret():

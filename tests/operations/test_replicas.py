@@ -309,6 +309,10 @@ def test_two_of_everything_behind_nginx_lose_nothing_when_one_of_each_dies(clust
         )
     trials = ok(manager.get("/api/followup/trials", params={"limit": 200}))["items"]
     assert sorted(t["idea"]["id"] for t in trials) == sorted([a, b])  # each exactly once
-    # The survivors carry on: the next hack day is planned after the crash.
+    # The survivors carry on: the next hack day is planned after the crash, and the pages (one of the
+    # two web replicas dead) are still served through the gateways.
     ok(organiser.post("/api/ideas/hack-days", json={"name": "After the crash", "date": "2027-05-01"}), 201)
+    for _ in range(4):
+        page = client.get("/accessibility")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"], page.text[:300]
     client.close()
