@@ -209,6 +209,12 @@ POST    /api/followup/trials/{trial_id}/verdict                         council 
 POST    /api/followup/trials/{trial_id}/verdict                         other    401  403   403       404     403
 POST    /api/followup/trials/{trial_id}/publish                         council  401  403   403       201     403
 POST    /api/followup/trials/{trial_id}/publish                         other    401  403   403       404     403
+POST    /api/followup/trials/{trial_id}/measurements/batch              council  401  403   403       201     403
+POST    /api/followup/trials/{trial_id}/measurements/batch              other    401  403   403       404     403
+POST    /api/followup/trials/{trial_id}/verdict/check                   council  401  403   403       200     403
+POST    /api/followup/trials/{trial_id}/verdict/check                   other    401  403   403       404     403
+GET     /api/followup/trials/{trial_id}/publish/preview                 council  401  200   200       200     200
+GET     /api/followup/trials/{trial_id}/publish/preview                 other    401  404   404       404     200
 
 # ---- follow-up: the shared library (open data: anyone reads what was published) and reports ------------------------
 GET     /api/followup/library                                           -        200  200   200       200     200

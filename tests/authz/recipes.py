@@ -617,6 +617,13 @@ recipe("POST", "/api/followup/trials/{trial_id}/verdict")(
     _trial_call("/verdict", "POST", stage="evaluating", body=VERDICT)
 )
 recipe("POST", "/api/followup/trials/{trial_id}/publish")(_trial_call("/publish", "POST", stage="concluded", body={}))
+recipe("POST", "/api/followup/trials/{trial_id}/measurements/batch")(
+    _trial_call("/measurements/batch", "POST", stage="running", body=lambda t: {"measurements": [_measurement(t)]})
+)
+recipe("POST", "/api/followup/trials/{trial_id}/verdict/check")(
+    _trial_call("/verdict/check", "POST", stage="evaluating", body=VERDICT)
+)
+recipe("GET", "/api/followup/trials/{trial_id}/publish/preview")(_trial_call("/publish/preview", stage="concluded"))
 
 
 for _path in ("", "/export.csv", "/export.json", "/feed.json", "/feed.atom", "/schema.json", "/what-works"):

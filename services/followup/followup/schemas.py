@@ -196,6 +196,12 @@ class MeasurementCreate(Input):
         return self
 
 
+class MeasurementBatch(Input):
+    """Many readings at once (a year of monthly readings for three metrics is 36): all or none."""
+
+    measurements: list[MeasurementCreate] = Field(min_length=1, max_length=1000)
+
+
 class CheckpointReview(Input):
     note: str = Field(default="", max_length=4000)
 
@@ -321,6 +327,11 @@ class MeasurementPublic(BaseModel):
     recorded_at: UtcDateTime
 
 
+class MeasurementBatchPublic(BaseModel):
+    recorded: int
+    items: list[MeasurementPublic]
+
+
 class CheckpointPublic(BaseModel):
     id: uuid.UUID
     label: str
@@ -380,6 +391,14 @@ class VerdictPublic(BaseModel):
     gain: Gain
     decided_by: uuid.UUID
     decided_at: UtcDateTime
+
+
+class VerdictCheck(BaseModel):
+    """What a verdict would freeze, before it is given: nothing is saved."""
+
+    outcome: Outcome
+    evidence: Evidence
+    gain: Gain
 
 
 class TrialPublic(BaseModel):

@@ -165,16 +165,30 @@ def _search_text(record: LibraryRecord) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
-async def publish(
-    session: AsyncSession, trial: Trial, verdict: Verdict | None, principal_id: uuid.UUID, base_url: str
-) -> LibraryEntry:
-    """Publish the verdict under the OGL and announce it (outbox) in the same transaction."""
+async def preview(session: AsyncSession, trial: Trial, verdict: Verdict | None, base_url: str) -> LibraryRecord:
+    """The record publishing would build now, built by the same code; its id (and so its address)
+    and its date are set on publishing, so a stand-in id names the preview. Nothing is saved."""
+    verdict = _publishable(trial, verdict)
+    return await build_record(
+        session, trial, verdict, uuid.uuid5(uuid.NAMESPACE_URL, f"preview:{trial.id}"), base_url, utcnow()
+    )
+
+
+def _publishable(trial: Trial, verdict: Verdict | None) -> Verdict:
     if trial.status not in ENDED_STATUSES or verdict is None:
         raise Problem(
             409,
             f"The trial is {trial.status}: only a concluded or stopped trial with a verdict is published.",
             errors=[{"field": "status", "message": "needs a verdict first"}],
         )
+    return verdict
+
+
+async def publish(
+    session: AsyncSession, trial: Trial, verdict: Verdict | None, principal_id: uuid.UUID, base_url: str
+) -> LibraryEntry:
+    """Publish the verdict under the OGL and announce it (outbox) in the same transaction."""
+    verdict = _publishable(trial, verdict)
     existing = (await session.exec(select(LibraryEntry).where(LibraryEntry.trial_id == trial.id))).one_or_none()
     if existing is not None:
         raise Problem(

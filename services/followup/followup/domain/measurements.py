@@ -15,6 +15,7 @@ from followup.schemas import MeasurementCreate
 from followup.vocabulary import TrialStatus
 from platform_core.auth import Principal
 from platform_core.clock import utcnow
+from platform_core.problems import Problem
 
 
 async def measurements_of(session: AsyncSession, trial_id: uuid.UUID) -> Sequence[Measurement]:
@@ -28,11 +29,8 @@ async def measurements_of(session: AsyncSession, trial_id: uuid.UUID) -> Sequenc
     ).all()
 
 
-async def record_measurement(
-    session: AsyncSession, trial: Trial, body: MeasurementCreate, principal: Principal
-) -> Measurement:
-    """Append a measurement (or a correction of one); nothing already recorded is changed."""
-    require_status(trial, TrialStatus.running, TrialStatus.evaluating, doing="record measurements")
+async def _checked(session: AsyncSession, trial: Trial, body: MeasurementCreate) -> tuple[Metric, uuid.UUID | None]:
+    """The metric the entry is for and the original it corrects (if any); 422 naming the field."""
     metric = await session.get(Metric, body.metric_id)
     if metric is None or metric.trial_id != trial.id:
         raise invalid("metric_id", "is not a metric of this trial")
@@ -45,13 +43,96 @@ async def record_measurement(
         if corrected is None or corrected.metric_id != metric.id:
             raise invalid("corrects", "is not a measurement of this metric")
         original_id = corrected.original_id
-    last = (await session.exec(select(func.max(Measurement.sequence)).where(Measurement.metric_id == metric.id))).one()
+    return metric, original_id
+
+
+async def _next_sequence(session: AsyncSession, metric_id: uuid.UUID) -> int:
+    last = (await session.exec(select(func.max(Measurement.sequence)).where(Measurement.metric_id == metric_id))).one()
+    return (last or 0) + 1
+
+
+async def record_measurement(
+    session: AsyncSession, trial: Trial, body: MeasurementCreate, principal: Principal
+) -> Measurement:
+    """Append a measurement (or a correction of one); nothing already recorded is changed."""
+    require_status(trial, TrialStatus.running, TrialStatus.evaluating, doing="record measurements")
+    metric, original_id = await _checked(session, trial, body)
+    entry = _entry(trial, metric, body, original_id, await _next_sequence(session, metric.id), principal)
+    session.add(entry)
+    touch(trial)
+    await session.flush()
+    return entry
+
+
+async def record_batch(
+    session: AsyncSession, trial: Trial, rows: list[MeasurementCreate], principal: Principal
+) -> list[Measurement]:
+    """Record many readings at once (a spreadsheet's year of them): all of them or, if any row is
+    refused, none, with every refusal named `measurements.<row>.<field>` (rows counted from 0).
+
+    A period a metric already has an original reading for is refused (correct that entry instead), and
+    so is the same period twice in one batch: a file uploaded twice then records its readings once."""
+    require_status(trial, TrialStatus.running, TrialStatus.evaluating, doing="record measurements")
+    recorded = {
+        (m.metric_id, m.period_start, m.period_end)
+        for m in await measurements_of(session, trial.id)
+        if m.corrects_id is None
+    }
+    errors: list[dict[str, str]] = []
+    checked: list[tuple[MeasurementCreate, Metric, uuid.UUID | None]] = []
+    for row, body in enumerate(rows):
+        try:
+            metric, original_id = await _checked(session, trial, body)
+        except Problem as refused:
+            errors += [{**e, "field": f"measurements.{row}.{e['field']}"} for e in refused.errors or []]
+            continue
+        period = (metric.id, body.period_start, body.period_end)
+        if body.corrects is None:
+            if period in recorded:
+                errors.append(
+                    {
+                        "field": f"measurements.{row}.period_start",
+                        "message": f"{metric.name} already has a reading for this period: correct that one instead",
+                    }
+                )
+                continue
+            recorded.add(period)
+        checked.append((body, metric, original_id))
+    if errors:
+        rows_refused = len({e["field"].split(".")[1] for e in errors})
+        raise Problem(
+            422,
+            f"{rows_refused} of {len(rows)} rows could not be recorded, so none was: "
+            + "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5]),
+            errors=errors,
+        )
+    sequences: dict[uuid.UUID, int] = {}
+    entries = []
+    for body, metric, original_id in checked:
+        if metric.id not in sequences:
+            sequences[metric.id] = await _next_sequence(session, metric.id)
+        entries.append(_entry(trial, metric, body, original_id, sequences[metric.id], principal))
+        sequences[metric.id] += 1
+    session.add_all(entries)
+    touch(trial)
+    await session.flush()
+    return entries
+
+
+def _entry(
+    trial: Trial,
+    metric: Metric,
+    body: MeasurementCreate,
+    original_id: uuid.UUID | None,
+    sequence: int,
+    principal: Principal,
+) -> Measurement:
     entry_id = uuid.uuid4()
-    entry = Measurement(
+    return Measurement(
         id=entry_id,
         trial_id=trial.id,
         metric_id=metric.id,
-        sequence=(last or 0) + 1,
+        sequence=sequence,
         value=body.value,
         period_start=body.period_start,
         period_end=body.period_end,
@@ -63,7 +144,3 @@ async def record_measurement(
         recorded_by=principal.person_id,
         recorded_at=utcnow(),
     )
-    session.add(entry)
-    touch(trial)
-    await session.flush()
-    return entry

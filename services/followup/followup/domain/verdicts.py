@@ -35,8 +35,8 @@ async def _check_replications(session: AsyncSession, trial: Trial, ids: list[uui
             raise invalid("replications", f"{entry_id} did not show a gain ({entry.outcome})")
 
 
-async def give_verdict(session: AsyncSession, trial: Trial, body: VerdictCreate, principal: Principal) -> Verdict:
-    """Conclude (from evaluating) or stop (from planned, running or evaluating) with a verdict."""
+async def check_verdict(session: AsyncSession, trial: Trial, body: VerdictCreate) -> tuple[dict, int]:
+    """Every rule of a verdict, nothing saved: the gain it would freeze and its evidence level."""
     if body.outcome == Outcome.stopped:
         require_status(trial, TrialStatus.planned, TrialStatus.running, TrialStatus.evaluating, doing="stop it")
     else:
@@ -58,6 +58,18 @@ async def give_verdict(session: AsyncSession, trial: Trial, body: VerdictCreate,
             "measurement; record one, or choose no_change, did_not_work or inconclusive.",
         )
     await _check_replications(session, trial, body.replications)
+    level = evidence_level(
+        has_data=gain["has_data"],
+        design=body.design,
+        independent=bool(body.verified_by and body.verified_by.independent),
+        replicated=bool(body.replications),
+    )
+    return gain, level
+
+
+async def give_verdict(session: AsyncSession, trial: Trial, body: VerdictCreate, principal: Principal) -> Verdict:
+    """Conclude (from evaluating) or stop (from planned, running or evaluating) with a verdict."""
+    gain, level = await check_verdict(session, trial, body)
     verification = body.verified_by.model_dump() if body.verified_by else None
     verdict = Verdict(
         trial_id=trial.id,
@@ -68,12 +80,7 @@ async def give_verdict(session: AsyncSession, trial: Trial, body: VerdictCreate,
         design=body.design,
         verification=verification,
         replications=[str(i) for i in body.replications],
-        evidence_level=evidence_level(
-            has_data=gain["has_data"],
-            design=body.design,
-            independent=bool(verification and verification["independent"]),
-            replicated=bool(body.replications),
-        ),
+        evidence_level=level,
         gain=gain,
         decided_by=principal.person_id,
         decided_at=utcnow(),

@@ -10,7 +10,7 @@ from followup import views
 from followup.deps import ChangeableTrial, Limit, Manager, Offset, ReadableTrial, SessionDep
 from followup.domain import measurements
 from followup.routes.http import answer, dump
-from followup.schemas import MeasurementCreate, MeasurementPublic, Page
+from followup.schemas import MeasurementBatch, MeasurementBatchPublic, MeasurementCreate, MeasurementPublic, Page
 from platform_core.idempotency import IdempotentCreateDep
 from platform_core.problems import responses
 
@@ -35,6 +35,30 @@ async def record_measurement(
         return replay
     entry = await measurements.record_measurement(session, trial, body, principal)
     view = views.measurement_list([entry])[0]
+    await idem.finish(201, dump(view))
+    return answer(view, 201)
+
+
+@router.post(
+    "/trials/{trial_id}/measurements/batch",
+    response_model=MeasurementBatchPublic,
+    status_code=201,
+    summary="Record many readings at once: all or none, each refusal naming its row and field",
+    responses=responses(400, 401, 403, 404, 409, 422),
+)
+async def record_batch(
+    trial: ChangeableTrial,
+    body: MeasurementBatch,
+    idem: IdempotentCreateDep,
+    session: SessionDep,
+    principal: Manager,
+) -> Response:
+    # With an Idempotency-Key a retried upload replays its answer; without one, a period already
+    # recorded is refused (domain), so the same file sent twice still records its readings once.
+    if (replay := await idem.begin(body)) is not None:
+        return replay
+    entries = await measurements.record_batch(session, trial, body.measurements, principal)
+    view = MeasurementBatchPublic(recorded=len(entries), items=views.measurement_list(entries))
     await idem.finish(201, dump(view))
     return answer(view, 201)
 

@@ -9,12 +9,14 @@ from followup.deps import (
     ChangeableTrial,
     IdeasDep,
     Manager,
+    ReadableTrial,
     SessionDep,
     SettingsDep,
 )
 from followup.domain import library, trials, verdicts
 from followup.routes.http import answer, dump
-from followup.schemas import LibraryRecord, TrialPublic, VerdictCreate
+from followup.schemas import Evidence, Gain, LibraryRecord, TrialPublic, VerdictCheck, VerdictCreate
+from followup.vocabulary import EVIDENCE_SCALE
 from platform_core.etag import IfMatch, check_if_match
 from platform_core.idempotency import IdempotentCreateDep
 from platform_core.problems import responses
@@ -49,6 +51,37 @@ async def give_verdict(
     view = views.trial_public(await trials.detail(session, trial))
     await idem.finish(200, dump(view))
     return answer(view, 200, trial.version)
+
+
+@router.post(
+    "/trials/{trial_id}/verdict/check",
+    response_model=VerdictCheck,
+    summary="Check a verdict before giving it: the gain and evidence level it would freeze (nothing saved)",
+    responses=responses(400, 401, 403, 404, 409, 422),
+)
+async def check_verdict(
+    trial: ChangeableTrial, body: VerdictCreate, session: SessionDep, principal: Manager
+) -> VerdictCheck:
+    gain, level = await verdicts.check_verdict(session, trial, body)
+    evidence = Evidence(
+        level=level,
+        label=EVIDENCE_SCALE[level],
+        design=body.design,
+        verified_by=body.verified_by,
+        replications=body.replications,
+    )
+    return VerdictCheck(outcome=body.outcome, evidence=evidence, gain=Gain.model_validate(gain))
+
+
+@router.get(
+    "/trials/{trial_id}/publish/preview",
+    response_model=LibraryRecord,
+    summary="Exactly what other councils will read once published (its id, address and date set on publishing)",
+    responses=responses(401, 403, 404, 409),
+)
+async def preview_publication(trial: ReadableTrial, session: SessionDep, settings: SettingsDep) -> LibraryRecord:
+    verdict = await verdicts.verdict_of(session, trial)
+    return await library.preview(session, trial, verdict, settings.public_base_url)
 
 
 @router.post(
