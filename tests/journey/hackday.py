@@ -77,6 +77,19 @@ def run_approval_round(organiser, day: dict, ballots: list, selected_count: int)
     return {"round": published, "receipts": receipts}
 
 
+def open_to_everyone(reader, idea_id: str) -> dict:
+    """Wait until `reader` (of another council) reads the idea whole with its outcome: follow-up tells
+    ideas of a published outcome through its outbox, and ideas confirms it with follow-up, so an idea
+    opens to every council a moment after its verdict is published, not in the same request."""
+    return wait_for(
+        lambda: (r := reader.get(f"/api/ideas/ideas/{idea_id}")).status_code == 200
+        and r.json()["view"] == "full"
+        and r.json()["outcome"]
+        and r.json(),
+        f"idea {idea_id}'s published outcome to open it to every council",
+    )
+
+
 def conclude_and_publish(manager, idea_id: str, *, outcome: str, before: float, after: float, **verdict: Any) -> dict:
     existing = manager.get(f"/api/followup/trials/by-idea/{idea_id}")
     trial = existing.json() if existing.status_code == 200 else open_trial(manager, idea_id)

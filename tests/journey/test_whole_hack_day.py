@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from tests.followup.kit import ok
 from tests.ideas.ideaskit import hack_day, submit
-from tests.journey.hackday import conclude_and_publish, ideas_for_the_vote, run_approval_round, wait_for
+from tests.journey.hackday import (
+    conclude_and_publish,
+    ideas_for_the_vote,
+    open_to_everyone,
+    run_approval_round,
+    wait_for,
+)
 
 
 def _draft(place: str) -> dict:
@@ -40,12 +44,6 @@ IDEAS = [
 ]
 
 
-@pytest.mark.xfail(
-    reason="open defect (issue 12/16 note): in the whole suite on PostgreSQL the other council's published "
-    "failure is sometimes missing from 'tried before?' although it is found when this file runs alone; "
-    "cause not yet found",
-    strict=False,
-)
 def test_a_whole_hack_day(new_council, new_person):
     # Another council tried text reminders, and published honestly that it did not work.
     elsewhere = new_council()
@@ -65,6 +63,7 @@ def test_a_whole_hack_day(new_council, new_person):
 
     council = new_council()
     organiser, manager = new_person(council, "organiser"), new_person(council, "manager")
+    open_to_everyone(organiser, old["id"])
     staff = [new_person(council, "staff") for _ in range(6)]
 
     # While writing, a member of staff is told it was tried before, and why it did not work.
@@ -115,6 +114,7 @@ def test_a_whole_hack_day(new_council, new_person):
     # A manager measures the first trial against its baseline and publishes the verdict.
     entry = conclude_and_publish(manager, a, outcome="worked", before=0.8, after=0.5)
     assert entry["outcome"] == "worked"
+    open_to_everyone(new_person(elsewhere, "staff"), a)
 
     # The idea's whole journey, in one call.
     journey = ok(staff[3].get(f"/api/journeys/ideas/{a}"))
@@ -144,12 +144,6 @@ def test_a_whole_hack_day(new_council, new_person):
     assert success["warning"] is False and success["warning_reason"] is None
 
 
-@pytest.mark.xfail(
-    reason="open defect (issue 12/16 note): in the whole suite on PostgreSQL the other council's published "
-    "failure is sometimes missing from 'tried before?' although it is found when this file runs alone; "
-    "cause not yet found",
-    strict=False,
-)
 def test_a_shortlist_carries_each_ideas_evidence_in_one_call(new_council, new_person):
     elsewhere = new_council()
     place = "Cwmllynfell" + uuid.uuid4().hex[:4]
@@ -162,6 +156,7 @@ def test_a_shortlist_carries_each_ideas_evidence_in_one_call(new_council, new_pe
 
     council = new_council()
     organiser, staff = new_person(council, "organiser"), new_person(council, "staff")
+    open_to_everyone(staff, old["id"])
     day = hack_day(organiser)
     like = submit(staff, day["id"], **_draft(place))
     unlike = submit(
