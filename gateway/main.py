@@ -15,13 +15,14 @@ from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from gateway import api_keys_router, auth_router, identity, journeys, openapi, people_router, readiness
+from gateway import identity
 from gateway.auth_versions import AuthVersions, CheckedTokenVerifier
 from gateway.edge import ApiKeyExchange, Edge
 from gateway.mail import Mailer, deliver_with, make_backend
 from gateway.models import Person
 from gateway.proxy import Upstream
 from gateway.ratelimit import RateLimits
+from gateway.routes import router
 from gateway.settings import GatewaySettings, get_settings
 from gateway.sign_in_throttle import SignInThrottle
 from gateway.state import GATEWAY, GatewayState
@@ -156,12 +157,7 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
         redirect_slashes=False,  # its redirects would be absolute, from whatever Host the caller sent
     )
     install_problem_handlers(app)
-    app.include_router(readiness.router)
-    app.include_router(auth_router.router)
-    app.include_router(people_router.router)
-    app.include_router(api_keys_router.router)
-    app.include_router(journeys.router)
-    app.include_router(openapi.router)
+    app.include_router(router)
     edge = Edge(app, settings=settings)
     return edge
 

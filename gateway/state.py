@@ -34,7 +34,7 @@ class GatewayState(PlatformState):
     sign_in_throttle: SignInThrottle
     # The pages (web/): every path outside /api and the gateway's own goes there (gateway/pages.py).
     web: Upstream
-    # The merged OpenAPI document, kept once every service has answered (gateway/openapi.py).
+    # The merged OpenAPI document, kept once every service has answered (gateway/routes/openapi.py).
     openapi_merged: dict[str, Any] | None = field(default=None)
     # Composes and queues mail; None when the platform sends none (GATEWAY_MAIL_BACKEND=none).
     mailer: Mailer | None = field(default=None)

@@ -1,0 +1,9 @@
+"""HTTP routes of the gateway's own API, one module per resource; `router` holds them in match order."""
+
+from fastapi import APIRouter
+
+from gateway.routes import api_keys, auth, journeys, openapi, people, readiness
+
+router = APIRouter()
+for part in (readiness, auth, people, api_keys, journeys, openapi):
+    router.include_router(part.router)
