@@ -19,7 +19,6 @@ from tests.followup.kit import (
     verdict_body,
 )
 
-
 SCALE = (1, 8, 0.05)  # hours per case, days waiting, an error rate (0 to 1)
 
 
