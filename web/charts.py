@@ -4,6 +4,7 @@ no JavaScript and say the same thing to a screen reader."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -23,6 +24,7 @@ class Chart:
     headers: list[str]
     rows: list[list[str]]
     pairwise: dict[str, Any] | None = field(default=None)
+    row_header: int = 2  # the column (from 1) that names its row: the idea, or a reading's period
 
 
 def _short(text: str) -> str:
@@ -103,3 +105,108 @@ def result_chart(round_: dict[str, Any], result: dict[str, Any]) -> Chart:
             "cells": {a: {b: detail["pairwise"][a].get(b) for b in order if b != a} for a in order},
         }
     return chart
+
+
+# ---- a metric's readings over time --------------------------------------------------------------
+
+SERIES_HEIGHT = 260
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 16, 44
+READING_COLOUR, BASELINE_COLOUR, TARGET_COLOUR = "#1d70b8", "#505a5f", "#00703c"  # 4.5:1 or more on white
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _short_day(value: str) -> str:
+    d = date.fromisoformat(value[:10])
+    return f"{d.day} {d:%b %Y}"
+
+
+def readings_chart(metric: dict[str, Any], chart_id: str) -> Chart:
+    """One metric's effective readings as a line over time, with its baseline and target as dashed lines;
+    a sentence saying where it went, and every reading in a table. `chart_id` keeps the SVG's ids unique
+    when a page has several charts."""
+    unit = metric["unit"].replace("_", " ")
+    readings = sorted(metric.get("measurements") or [], key=lambda m: (m["period_end"], m["period_start"]))
+    baseline = (metric.get("baseline") or {}).get("value")
+    target = metric.get("target_value")
+    values = [float(m["value"]) for m in readings]
+    scale = values + [float(v) for v in (baseline, target) if v is not None]
+    low, high = (min(scale), max(scale)) if scale else (0.0, 1.0)
+    if high == low:
+        low, high = low - 1, high + 1
+    margin = (high - low) * 0.1
+    low, high = low - margin, high + margin
+    inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, SERIES_HEIGHT - PAD_TOP - PAD_BOTTOM
+
+    def y(v: float) -> float:
+        return PAD_TOP + inner_h * (high - v) / (high - low)
+
+    def x(n: int) -> float:
+        return PAD_LEFT + (inner_w * n / (len(readings) - 1) if len(readings) > 1 else inner_w / 2)
+
+    title = f"{metric['name']} ({unit}): readings over time"
+    parts = [
+        f'<svg class="app-chart" viewBox="0 0 {WIDTH} {SERIES_HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<line x1="{PAD_LEFT}" y1="{PAD_TOP}" x2="{PAD_LEFT}" y2="{PAD_TOP + inner_h}" stroke="#0b0c0c"/>'
+        f'<line x1="{PAD_LEFT}" y1="{PAD_TOP + inner_h}" x2="{WIDTH - PAD_RIGHT}" y2="{PAD_TOP + inner_h}" '
+        'stroke="#0b0c0c"/>'
+    ]
+    for tick in (low + margin, (low + high) / 2, high - margin):
+        parts.append(f'<text x="{PAD_LEFT - 6}" y="{y(tick) + 5:.1f}" text-anchor="end">{_figure(tick)}</text>')
+    for name, value, colour in (("Baseline", baseline, BASELINE_COLOUR), ("Target", target, TARGET_COLOUR)):
+        if value is not None:
+            parts.append(
+                f'<line x1="{PAD_LEFT}" y1="{y(value):.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y(value):.1f}" '
+                f'stroke="{colour}" stroke-width="2" stroke-dasharray="8 5"/>'
+                f'<text x="{WIDTH - PAD_RIGHT}" y="{y(value) - 6:.1f}" text-anchor="end" fill="{colour}">'
+                f"{name} {_figure(value)}</text>"
+            )
+    if readings:
+        points = " ".join(f"{x(n):.1f},{y(v):.1f}" for n, v in enumerate(values))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{READING_COLOUR}" stroke-width="3"/>')
+        parts.extend(
+            f'<circle cx="{x(n):.1f}" cy="{y(v):.1f}" r="5" fill="{READING_COLOUR}"/>' for n, v in enumerate(values)
+        )
+        bottom = PAD_TOP + inner_h + 24
+        parts.append(f'<text x="{PAD_LEFT}" y="{bottom}">{_short_day(readings[0]["period_end"])}</text>')
+        if len(readings) > 1:
+            parts.append(
+                f'<text x="{WIDTH - PAD_RIGHT}" y="{bottom}" text-anchor="end">'
+                f"{_short_day(readings[-1]['period_end'])}</text>"
+            )
+    parts.append("</svg>")
+
+    direction = "lower" if metric.get("direction") == "lower_is_better" else "higher"
+    if not readings:
+        description = "No readings were published for this metric."
+    else:
+        latest = values[-1]
+        said = [f"{len(readings)} {'reading' if len(readings) == 1 else 'readings'} ({direction} is better)"]
+        if baseline is not None:
+            said.append(f"from a baseline of {_figure(baseline)} to {_figure(latest)} in the latest")
+        else:
+            said.append(f"the latest is {_figure(latest)}; no baseline was published")
+        if target is not None:
+            met = metric.get("target_met")
+            said.append(f"the target of {_figure(target)} was {'met' if met else 'not met'}")
+        description = f"{metric['name']}: " + ", ".join(said) + ". The table below gives every reading."
+    return Chart(
+        svg=Markup("".join(parts)),
+        description=description,
+        caption=title,
+        headers=["Period", f"Value ({unit})", "How it was measured", "Source"],
+        rows=[
+            [
+                f"{_short_day(m['period_start'])} to {_short_day(m['period_end'])}",
+                _figure(float(m["value"])),
+                m.get("method", ""),
+                m.get("source", ""),
+            ]
+            for m in readings
+        ],  # fmt: skip
+        row_header=1,
+    )

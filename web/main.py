@@ -121,7 +121,9 @@ def install_page_handlers(app: FastAPI) -> None:
         if exc.status in (503, 504):
             return render(request, "errors/unavailable.html", {"detail": exc.detail}, status_code=503)
         if exc.status == 429:
-            return render(request, "errors/refused.html", {"detail": exc.detail}, status_code=429)
+            page = render(request, "errors/too_many.html", {"retry_after": exc.retry_after}, status_code=429)
+            page.headers["Retry-After"] = str(exc.retry_after or 60)
+            return page
         return render(request, "errors/refused.html", {"detail": exc.detail}, status_code=409)
 
     @app.exception_handler(HTTPException)

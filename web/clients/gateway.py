@@ -17,11 +17,14 @@ from web.settings import WebSettings
 class ApiError(Exception):
     """The API refused (4xx) or could not answer (503, 504). `errors` name fields: [{field, message}]."""
 
-    def __init__(self, status: int, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, status: int, detail: str, errors: list[dict[str, Any]] | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.errors = errors or []
+        self.retry_after = retry_after  # seconds, from the API's Retry-After on a 429
 
 
 def _problem(response: httpx.Response) -> ApiError:
@@ -35,7 +38,8 @@ def _problem(response: httpx.Response) -> ApiError:
     errors = body.get("errors") if isinstance(body.get("errors"), list) else []
     if response.status_code >= 500:
         return ApiError(503, "Part of the platform is not answering just now. Try again in a minute.")
-    return ApiError(response.status_code, str(detail), errors)
+    wait = response.headers.get("retry-after", "")
+    return ApiError(response.status_code, str(detail), errors, int(wait) if wait.isdigit() else None)
 
 
 class Gateway:

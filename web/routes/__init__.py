@@ -1,5 +1,14 @@
 """The pages' routers, in match order."""
 
-from web.routes import hack_days, health, ideas, organise, sign_in, static, voting
+from web.routes import hack_days, health, ideas, library, organise, sign_in, static, voting
 
-ROUTERS = [static.router, health.router, sign_in.router, hack_days.router, ideas.router, voting.router, organise.router]
+ROUTERS = [
+    static.router,
+    health.router,
+    sign_in.router,
+    hack_days.router,
+    ideas.router,
+    voting.router,
+    organise.router,
+    library.router,
+]
