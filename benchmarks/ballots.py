@@ -341,7 +341,7 @@ def check_count(platform, setup: dict, ballots: list[dict], result: dict, ideas:
 
 
 def measure(backend: str, workers: int, args: argparse.Namespace) -> dict:
-    from gateway.tokens import TokenIssuer
+    from gateway.domain.tokens import TokenIssuer
     from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
     from tools.platform_runner import PARTS, Platform, free_port
 

@@ -54,7 +54,7 @@ sys.path.insert(0, str(REPO))  # before this folder, so that `gateway` is the pa
 
 import httpx  # noqa: E402
 
-from gateway.tokens import TokenIssuer  # noqa: E402
+from gateway.domain.tokens import TokenIssuer  # noqa: E402
 from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER  # noqa: E402
 from tools.platform_runner import PARTS, Platform, free_port  # noqa: E402
 

@@ -41,7 +41,7 @@ from ideas.similarity.evaluate import HELDOUT_2, load  # noqa: E402
 from sqlalchemy import create_engine, insert  # noqa: E402
 
 from benchmarks.similar_ideas import percentile, synthetic_ideas  # noqa: E402
-from gateway.tokens import TokenIssuer  # noqa: E402
+from gateway.domain.tokens import TokenIssuer  # noqa: E402
 from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER  # noqa: E402
 from tools.platform_runner import PARTS, Platform, free_port  # noqa: E402
 

@@ -17,7 +17,7 @@ from platform_core.migrations import upgrade
 
 
 async def _create_admin(email: str, name: str, password: str) -> None:
-    from gateway import identity
+    from gateway.domain import identity
 
     engine = make_engine(get_settings().database_url)
     async with make_sessionmaker(engine)() as session:
@@ -29,7 +29,7 @@ async def _create_admin(email: str, name: str, password: str) -> None:
 
 
 async def _create_service_keys(names: list[str]) -> list[str]:
-    from gateway import identity
+    from gateway.domain import identity
 
     engine = make_engine(get_settings().database_url)
     async with make_sessionmaker(engine)() as session:
@@ -51,7 +51,7 @@ def create_admin(args: argparse.Namespace, url: str) -> int:
 
 
 def create_service_key(args: argparse.Namespace, url: str) -> int:
-    from gateway.identity import SERVICE_NAMES
+    from gateway.domain.identity import SERVICE_NAMES
 
     unknown = sorted(set(args.name) - set(SERVICE_NAMES))
     if unknown:

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from gateway.auth_versions import AuthVersions
+from gateway.domain.auth_versions import AuthVersions
+from gateway.domain.sign_in_throttle import SignInThrottle
+from gateway.domain.tokens import TokenIssuer
 from gateway.settings import GatewaySettings
-from gateway.sign_in_throttle import SignInThrottle
 from gateway.state import GATEWAY, GatewayState
-from gateway.tokens import TokenIssuer
 
 
 def get_issuer(request: Request) -> TokenIssuer:

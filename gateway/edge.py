@@ -352,7 +352,7 @@ class ApiKeyExchange:
         self._cache: dict[str, tuple[Principal, str, float]] = {}
 
     async def exchange(self, key: str) -> tuple[Principal, str]:
-        from gateway import identity
+        from gateway.domain import identity
 
         now = time.time()
         hit = self._cache.get(key)

@@ -15,8 +15,10 @@ from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from gateway import identity
-from gateway.auth_versions import AuthVersions, CheckedTokenVerifier
+from gateway.domain import identity
+from gateway.domain.auth_versions import AuthVersions, CheckedTokenVerifier
+from gateway.domain.sign_in_throttle import SignInThrottle
+from gateway.domain.tokens import TokenIssuer
 from gateway.edge import ApiKeyExchange, Edge
 from gateway.mail import Mailer, deliver_with, make_backend
 from gateway.models import Person
@@ -24,9 +26,7 @@ from gateway.proxy import Upstream
 from gateway.ratelimit import RateLimits
 from gateway.routes import router
 from gateway.settings import GatewaySettings, get_settings
-from gateway.sign_in_throttle import SignInThrottle
 from gateway.state import GATEWAY, GatewayState
-from gateway.tokens import TokenIssuer
 from platform_core.app import NO_OTEL
 from platform_core.db import make_engine, make_sessionmaker
 from platform_core.logs import configure_logging

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 from platform_core.state import AppState, PlatformState
 
 if TYPE_CHECKING:
-    from gateway.auth_versions import AuthVersions
+    from gateway.domain.auth_versions import AuthVersions
+    from gateway.domain.sign_in_throttle import SignInThrottle
+    from gateway.domain.tokens import TokenIssuer
     from gateway.edge import ApiKeyExchange
     from gateway.mail import Mailer
     from gateway.proxy import Upstream
     from gateway.ratelimit import RateLimits
     from gateway.settings import GatewaySettings
-    from gateway.sign_in_throttle import SignInThrottle
-    from gateway.tokens import TokenIssuer
 
 
 @dataclass
@@ -28,9 +28,9 @@ class GatewayState(PlatformState):
     rate_limits: RateLimits
     # One kept-alive connection pool per service, by name (ideas, voting, followup).
     upstreams: dict[str, Upstream]
-    # The auth version of every subject whose version was raised (gateway/auth_versions.py).
+    # The auth version of every subject whose version was raised (gateway/domain/auth_versions.py).
     auth_versions: AuthVersions
-    # Failed sign-ins per email and address (gateway/sign_in_throttle.py).
+    # Failed sign-ins per email and address (gateway/domain/sign_in_throttle.py).
     sign_in_throttle: SignInThrottle
     # The pages (web/): every path outside /api and the gateway's own goes there (gateway/pages.py).
     web: Upstream

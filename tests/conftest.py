@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.tokens import TokenIssuer
+from gateway.domain.tokens import TokenIssuer
 from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
 from tests.support.actors import Actor, Council, login, unique
 from tools.platform_runner import PARTS, Platform, free_port, postgres_reachable

@@ -7,8 +7,8 @@ import uuid
 from fastapi import APIRouter, Response
 from sqlmodel import col, select
 
-from gateway import identity
 from gateway.deps import AuthVersionsDep
+from gateway.domain import identity
 from gateway.models import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep

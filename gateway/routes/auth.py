@@ -8,8 +8,9 @@ from datetime import timedelta
 from fastapi import APIRouter, Request, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway import accounts, identity
 from gateway.deps import AuthVersionsDep, IssuerDep, SettingsDep, SignInThrottleDep, StateDep
+from gateway.domain import accounts, identity
+from gateway.domain.tokens import TokenIssuer
 from gateway.models import (
     Accepted,
     AcceptInvitation,
@@ -23,7 +24,6 @@ from gateway.models import (
     TokenAnswer,
 )
 from gateway.settings import GatewaySettings
-from gateway.tokens import TokenIssuer
 from platform_core.auth import CurrentPrincipal, Principal
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses

@@ -10,8 +10,8 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway import accounts, identity
 from gateway.deps import AuthVersionsDep, StateDep
+from gateway.domain import accounts, identity
 from gateway.models import (
     AccountEvent,
     AccountEventPublic,

@@ -166,7 +166,7 @@ def test_an_outcome_follow_up_has_not_published_opens_nothing(platform, town, op
 
 
 def test_a_forged_or_expired_token_straight_to_the_service_is_refused(platform, town, open_day, ideas_service):
-    from gateway.tokens import TokenIssuer
+    from gateway.domain.tokens import TokenIssuer
     from platform_core.keys import generate_keypair
     from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
 

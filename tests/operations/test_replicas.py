@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.tokens import TokenIssuer
+from gateway.domain.tokens import TokenIssuer
 from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
 from tests.journey.hackday import ROUNDS, ideas_for_the_vote, wait_for
 from tests.support.actors import Actor, login, unique

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from gateway.tokens import TokenIssuer
+from gateway.domain.tokens import TokenIssuer
 from platform_core.keys import generate_keypair
 from platform_core.migrations import upgrade
 from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER

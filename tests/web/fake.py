@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from gateway.tokens import TokenIssuer
+from gateway.domain.tokens import TokenIssuer
 from platform_core.keys import generate_keypair
 from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER
 from web.clients.gateway import Gateway

@@ -22,9 +22,9 @@ from sqlalchemy import ColumnElement, CursorResult, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway.auth_versions import AuthVersions, keys_of, raise_versions
+from gateway.domain.auth_versions import AuthVersions, keys_of, raise_versions
+from gateway.domain.passwords import hash_password, new_secret, secret_digest, verify_password
 from gateway.models import AccountEvent, PasswordReset, Person, RefreshToken
-from gateway.passwords import hash_password, new_secret, secret_digest, verify_password
 from platform_core.clock import utcnow
 from platform_core.problems import Problem
 

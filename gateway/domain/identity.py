@@ -10,15 +10,15 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gateway.auth_versions import AuthVersions, keys_of, raise_versions
-from gateway.models import AccountEvent, ApiKey, Council, Invitation, Person
-from gateway.passwords import (
+from gateway.domain.auth_versions import AuthVersions, keys_of, raise_versions
+from gateway.domain.passwords import (
     hash_password,
     needs_rehash,
     new_secret,
     secret_digest,
     verify_password,
 )
+from gateway.models import AccountEvent, ApiKey, Council, Invitation, Person
 from platform_core.auth import Principal
 from platform_core.clock import utcnow
 from platform_core.problems import Problem
