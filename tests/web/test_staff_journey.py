@@ -202,3 +202,86 @@ def test_submit_and_vote_with_the_keyboard_alone(pages, axe, hack_day, new_perso
     page.get_by_role("button", name="Check").click()
     assert "The ballot with this receipt is counted." in page.inner_text("main")
     axe(page, "a receipt checked")
+
+
+def test_editing_after_someone_else_saved_co_authors_comments_and_withdrawing(pages, axe, hack_day, new_person):
+    lead, colleague = new_person(hack_day["council"], "staff"), new_person(hack_day["council"], "staff")
+    created = lead.post(
+        "/api/ideas/ideas",
+        json={
+            "hack_day_id": hack_day["day"]["id"],
+            "title": "Shared desk booking for hybrid teams",
+            "problem": "Teams come in on the same day and find no desks.",
+            "proposal": "A booking page for desks by team.",
+            "service_area": "hr",
+        },
+    )
+    assert created.status_code == 201, created.text
+    idea = created.json()
+    page = pages.open(lead, width=375)
+    page.goto(f"/ideas/{idea['id']}")
+    axe(page, "an idea of mine")
+    page.get_by_role("button", name="Edit the idea").click()
+    axe(page, "the edit form")
+    page.get_by_label("Title").fill("Desk booking by team for hybrid working")
+
+    # Meanwhile the same idea is saved elsewhere (another tab, a co-author): the form's version is old.
+    elsewhere = lead.patch(
+        f"/api/ideas/ideas/{idea['id']}",
+        json={"problem": "Whole teams find no desks on their office day."},
+        headers={"If-Match": f'"{idea["version"]}"'},
+    )
+    assert elsewhere.status_code == 200, elsewhere.text
+    page.get_by_role("button", name="Save changes").click()
+    assert page.get_by_role("heading", name="Someone else changed this idea").is_visible()
+    changes = page.locator("table.app-changes tbody tr").all_inner_texts()
+    assert [c.split("\n")[0].split("\t")[0] for c in changes] == ["Title", "The problem today"]
+    assert "Whole teams find no desks on their office day." in changes[1]
+    assert page.get_by_label("Title").input_value() == "Desk booking by team for hybrid working"
+    assert lead.get(f"/api/ideas/ideas/{idea['id']}").json()["title"] == idea["title"]  # nothing overwritten
+    axe(page, "the edit conflict")
+    page.set_viewport_size({"width": 320, "height": 800})
+    no_horizontal_scroll(page)
+    page.get_by_label("The problem today").fill("Whole teams find no desks on their office day.")
+    page.get_by_role("button", name="Save my version").click()
+    assert "Your changes are saved." in page.locator(".govuk-notification-banner").inner_text()
+    saved = lead.get(f"/api/ideas/ideas/{idea['id']}").json()
+    assert saved["title"] == "Desk booking by team for hybrid working"
+    assert saved["problem"] == "Whole teams find no desks on their office day."
+
+    # Co-authors: the colleague's reference, an invitation, and joining from the address given.
+    other = pages.open(colleague, width=375)
+    other.goto("/my-ideas")
+    reference = other.locator("#my-reference").inner_text().strip()
+    axe(other, "my ideas with my reference")
+    page.get_by_label("Invite a colleague to co-author").fill("not a reference")
+    page.get_by_role("button", name="Invite").click()
+    assert "Enter your colleague's reference" in page.locator(".govuk-error-summary").inner_text()
+    axe(page, "an invitation refused")
+    page.get_by_label("Invite a colleague to co-author").fill(reference)
+    page.get_by_role("button", name="Invite").click()
+    assert "(invited, not joined yet)" in page.locator("#team + ul").inner_text()
+    join = page.locator(".app-receipt").inner_text().strip()
+    axe(page, "an invitation made")
+    other.goto(join.replace(pages.base, ""))
+    axe(other, "the join page")
+    other.get_by_role("button", name="Join the team").click()
+    assert "You are on the team" in other.locator(".govuk-notification-banner").inner_text()
+    assert colleague.id in lead.get(f"/api/ideas/ideas/{idea['id']}").json()["author_ids"]
+
+    # Comments: refused empty, then added once.
+    other.get_by_role("button", name="Add comment").click()
+    assert "Write your comment" in other.locator("#comment-error").inner_text()
+    axe(other, "a comment refused")
+    other.get_by_label("Add a comment").fill("Ask facilities which floors have spare desks.")
+    other.get_by_role("button", name="Add comment").click()
+    assert "Ask facilities which floors" in other.locator(".app-comment").last.inner_text()
+    page.reload()
+    assert "Ask facilities which floors" in page.locator(".app-comment").last.inner_text()
+    axe(page, "an idea with its team and a comment")
+
+    page.get_by_role("button", name="Withdraw the idea").click()
+    axe(page, "withdraw: are you sure?")
+    page.get_by_role("button", name="Withdraw the idea").click()
+    assert "The idea is withdrawn." in page.locator(".govuk-notification-banner").inner_text()
+    assert lead.get(f"/api/ideas/ideas/{idea['id']}").json()["status"] == "withdrawn"

@@ -163,6 +163,37 @@ class PersonApi:
     async def submit_idea(self, body: dict[str, Any], key: str | None) -> dict[str, Any]:
         return await self._call("POST", "/api/ideas/ideas", json=body, headers=self._key(key))
 
+    async def edit_idea(self, idea_id: uuid.UUID, changes: dict[str, Any], version: int) -> dict[str, Any]:
+        """Only if the idea is still at `version` (If-Match): else ApiError 412, nothing overwritten."""
+        return await self._call(
+            "PATCH", f"/api/ideas/ideas/{idea_id}", json=changes, headers={"If-Match": f'"{version}"'}
+        )
+
+    async def withdraw_idea(self, idea_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("POST", f"/api/ideas/ideas/{idea_id}/withdraw", json={})
+
+    async def invite_co_author(self, idea_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("POST", f"/api/ideas/ideas/{idea_id}/co-authors", json={"person_id": str(person_id)})
+
+    async def accept_co_authorship(self, idea_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("POST", f"/api/ideas/ideas/{idea_id}/invitation/accept", json={})
+
+    async def remove_co_author(self, idea_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
+        """The lead author removes someone or cancels an invitation; anyone leaves (or declines) for themselves."""
+        return await self._call("DELETE", f"/api/ideas/ideas/{idea_id}/co-authors/{person_id}")
+
+    async def comments(self, idea_id: uuid.UUID) -> list[dict[str, Any]]:
+        return (await self._call("GET", f"/api/ideas/ideas/{idea_id}/comments", params={"limit": 200}))["items"]
+
+    async def add_comment(self, idea_id: uuid.UUID, body: str, key: str | None) -> dict[str, Any]:
+        return await self._call(
+            "POST", f"/api/ideas/ideas/{idea_id}/comments", json={"body": body}, headers=self._key(key)
+        )
+
+    async def person(self, person_id: uuid.UUID) -> dict[str, Any]:
+        """A colleague of the same council (another council's people are 404)."""
+        return await self._call("GET", f"/api/people/{person_id}")
+
     async def tried_before(self, draft: dict[str, Any]) -> dict[str, Any]:
         return await self._call("POST", "/api/journeys/tried-before", json=draft)
 

@@ -1,6 +1,6 @@
 """The pages' routers, in match order."""
 
-from web.routes import hack_days, health, ideas, library, organise, sign_in, static, voting
+from web.routes import hack_days, health, ideas, library, my_idea, organise, sign_in, static, voting
 
 ROUTERS = [
     static.router,
@@ -8,6 +8,7 @@ ROUTERS = [
     sign_in.router,
     hack_days.router,
     ideas.router,
+    my_idea.router,
     voting.router,
     organise.router,
     library.router,

@@ -1,5 +1,5 @@
 """Submitting an idea, with "tried before?" (a Check button without JavaScript, as you type with it),
-an idea's page, and my ideas."""
+an idea's page, and my ideas. Editing, withdrawing, co-authors and comments are in `my_idea.py`."""
 
 from __future__ import annotations
 
@@ -177,19 +177,13 @@ async def tried_before_fragment(request: Request, hack_day_id: uuid.UUID, who: S
     return render(request, "ideas/_tried_before.html", {"similar": await tried_before(who.api, form)})
 
 
-@router.get("/ideas/{idea_id}")
-async def idea_page(request: Request, idea_id: uuid.UUID, who: SignedInDep) -> Response:
-    idea = await who.api.idea(idea_id)
-    if idea.get("view") != "full":
-        raise ApiError(404, "Not found")  # another council's idea has no page here
-    return render(
-        request,
-        "ideas/idea.html",
-        {"title": idea["title"], "idea": idea, "submitted": bool(request.query_params.get("submitted"))},
-    )
-
-
 @router.get("/my-ideas")
 async def my_ideas(request: Request, who: SignedInDep) -> Response:
     ideas = (await who.api.ideas(mine="true"))["items"]
-    return render(request, "ideas/mine.html", {"title": "My ideas", "ideas": ideas})
+    context = {
+        "title": "My ideas",
+        "ideas": ideas,
+        "reference": str(who.person.person_id),  # what a lead author needs to invite this person
+        "left": request.query_params.get("done") == "left",
+    }
+    return render(request, "ideas/mine.html", context)
