@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -29,6 +29,7 @@ from gateway.settings import GatewaySettings, get_settings
 from gateway.state import GATEWAY, GatewayState
 from platform_core.app import NO_OTEL
 from platform_core.db import make_engine, make_sessionmaker
+from platform_core.json_bodies import json_bodies_only
 from platform_core.logs import configure_logging
 from platform_core.outbox import OutboxRelay
 from platform_core.problems import install_problem_handlers
@@ -155,6 +156,7 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
         docs_url=None,
         redoc_url=None,
         redirect_slashes=False,  # its redirects would be absolute, from whatever Host the caller sent
+        dependencies=[Depends(json_bodies_only)],  # a body not declared as JSON is a 415
     )
     install_problem_handlers(app)
     app.include_router(router)

@@ -1,4 +1,4 @@
-"""Pages: every path outside /api (and the gateway's own health, metrics and docs) goes to the web part.
+"""Pages: every path outside /api (and the gateway's own health, metrics, docs, problem pages) go to web.
 
 The gateway stays the one public entry. Pages carry no bearer token at the edge: the web part holds
 the person's token in its own session cookie and calls the API back through this gateway with it, so
@@ -10,6 +10,7 @@ from __future__ import annotations
 from starlette.types import Scope, Send
 
 from gateway.proxy import ServiceUnavailable, Upstream
+from platform_core.problem_types import PAGES_PATH
 
 # The gateway's own paths; everything else outside /api/ is a page.
 OWN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
@@ -23,7 +24,12 @@ UNAVAILABLE_PAGE = (
 
 
 def is_page(path: str) -> bool:
-    return not (path.startswith("/api/") or path == "/api" or path in OWN_PATHS)
+    return not (path.startswith("/api/") or path == "/api" or path in OWN_PATHS or _is_problem_page(path))
+
+
+def _is_problem_page(path: str) -> bool:
+    # The pages each problem's `type` points at (gateway/routes/problem_pages.py): API documentation, like /docs.
+    return path == PAGES_PATH or path.startswith(PAGES_PATH + "/")
 
 
 # Request headers not passed to the web part: the connection's own, and the ones the gateway sets.

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
 
@@ -19,6 +19,7 @@ from platform_core.auth import CurrentPrincipal, TokenVerifier
 from platform_core.db import make_engine, make_sessionmaker
 from platform_core.health import health_router
 from platform_core.housekeeping import Housekeeping
+from platform_core.json_bodies import json_bodies_only
 from platform_core.limits import BodyLimits
 from platform_core.logs import configure_logging
 from platform_core.observe import ObserveRequests
@@ -132,6 +133,7 @@ def create_service_app(
         lifespan=lifespan,
         telemetry=NO_OTEL,
         redirect_slashes=False,
+        dependencies=[Depends(json_bodies_only)],
     )
     install_problem_handlers(app)
     # The service's own routes first: routing tries routes in order (and twice a request), and

@@ -13,47 +13,44 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from platform_core.problem_types import KINDS, type_uri
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("platform.errors")
 
-_TITLES = {
-    400: "Bad request",
-    401: "Not signed in",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    408: "Request timeout",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    428: "Precondition required",
-    429: "Too many requests",
-    500: "Internal error",
-    502: "Bad gateway",
-    503: "Service unavailable",
-    504: "Gateway timeout",
-}
+_TITLES = {kind.status: kind.title for kind in KINDS}
 
 
 class FieldError(BaseModel):
-    field: str
-    message: str
+    field: str = Field(description="The field, parameter or header at fault; dotted for a nested field.")
+    message: str = Field(description="What is wrong with it, in words a person can act on.")
 
 
 class ProblemDetail(BaseModel):
-    """The body of every error answer (documented in OpenAPI for every route)."""
+    """The body of every error answer (RFC 9457), documented under application/problem+json for every route."""
 
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-    errors: list[FieldError] | None = None
+    type: str = Field(
+        default="about:blank",
+        description="The kind of problem: a URI reference to a page that explains it and what to do, one per "
+        "status (resolved against the address you called: /problems/not-found through the gateway). "
+        "The pages are listed at /problems.",
+        json_schema_extra={"format": "uri-reference"},
+        examples=["/problems/invalid-input"],
+    )
+    title: str = Field(description="The kind of problem in a few words; the same for every problem of a type.")
+    status: int = Field(description="The HTTP status, repeated.", examples=[422])
+    detail: str | None = Field(
+        default=None,
+        description="What exactly was wrong with this request.",
+        examples=["date: is not a date: use YYYY-MM-DD, e.g. 2027-04-01"],
+    )
+    instance: str | None = Field(default=None, description="The path the request was sent to.")
+    errors: list[FieldError] | None = Field(
+        default=None, description="For invalid input: every field at fault, each with its problem."
+    )
 
 
 class Problem(Exception):
@@ -65,7 +62,7 @@ class Problem(Exception):
         detail: str,
         *,
         title: str | None = None,
-        type_: str = "about:blank",
+        type_: str | None = None,
         errors: list[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -73,7 +70,7 @@ class Problem(Exception):
         self.status = status
         self.detail = detail
         self.title = title or _TITLES.get(status, "Error")
-        self.type = type_
+        self.type = type_ or type_uri(status)
         self.errors = errors
         self.headers = headers or {}
 
@@ -83,12 +80,12 @@ def problem_body(
     detail: str | None,
     *,
     title: str | None = None,
-    type_: str = "about:blank",
+    type_: str | None = None,
     instance: str | None = None,
     errors: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "type": type_,
+        "type": type_ or type_uri(status),
         "title": title or _TITLES.get(status, "Error"),
         "status": status,
     }
@@ -124,6 +121,21 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+# Pydantic's own words for a malformed date ("input is too short", "invalid character in year") do not
+# say what to write; these do.
+_DATE = "is not a date: use YYYY-MM-DD, e.g. 2027-04-01"
+_DATETIME = "is not a date and time: use ISO 8601 with a time zone, e.g. 2027-04-01T09:30:00Z"
+_DATE_ERRORS = {
+    "date_parsing": _DATE,
+    "date_type": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": "is a date and time: give the date alone, as YYYY-MM-DD, e.g. 2027-04-01",
+    "datetime_parsing": _DATETIME,
+    "datetime_type": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+}
+
+
 def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     out = []
     for err in exc.errors():
@@ -131,6 +143,8 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         field = _field_name(err.get("loc", ()))
         if err.get("type") == "extra_forbidden":
             msg = "is not a field that can be set here"
+        elif err.get("type") in _DATE_ERRORS:
+            msg = _DATE_ERRORS[err["type"]]
         elif err.get("type") == "json_invalid":
             # FastAPI locates a JSON syntax error by character offset ("body", 17): name the body.
             field, msg = "body", f"is not valid JSON ({err.get('ctx', {}).get('error', msg)})"
@@ -251,6 +265,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    document_problems(app)
     app.add_exception_handler(Problem, _on_problem)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
@@ -268,3 +283,53 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         s: {"model": ProblemDetail, "content": {PROBLEM_JSON: {}}, "description": _TITLES.get(s, "Error")}
         for s in statuses
     }
+
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
+_VALIDATION_REF = "#/components/schemas/HTTPValidationError"
+
+
+def _problem_json_only(doc: dict[str, Any]) -> dict[str, Any]:
+    """Every error answer documented as what it is: application/problem+json with the ProblemDetail
+    schema (FastAPI files a response model under application/json, and adds its own 422 schema to
+    routes that do not document one), and a 415 on every operation that reads a JSON body
+    (platform_core.json_bodies)."""
+    for item in doc.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            answers = operation["responses"]
+            body = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in body and "415" not in answers:
+                answers["415"] = {"description": _TITLES[415]}
+            for status, answer in answers.items():
+                if not status.isdigit() or int(status) < 400:
+                    continue
+                content = answer.get("content", {})
+                json_schema = content.get("application/json", {}).get("schema", {})
+                if PROBLEM_JSON in content or int(status) == 415 or json_schema.get("$ref") == _VALIDATION_REF:
+                    answer["content"] = {PROBLEM_JSON: {"schema": dict(_PROBLEM_REF)}}
+                    if json_schema.get("$ref") == _VALIDATION_REF:
+                        answer["description"] = _TITLES[int(status)]
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    if not any(_VALIDATION_REF in str(item) for item in doc.get("paths", {}).values()):
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+    return doc
+
+
+def document_problems(app: FastAPI) -> None:
+    """The app's OpenAPI document shows its errors as problem+json (see `_problem_json_only`)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = generate()  # FastAPI's own, which keeps it as app.openapi_schema: changed in place
+            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+            for model in (ProblemDetail, FieldError):  # referenced even where no route names the model
+                schemas.setdefault(model.__name__, model.model_json_schema(ref_template="#/components/schemas/{model}"))
+            _problem_json_only(doc)
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

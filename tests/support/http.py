@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from platform_core.problem_types import type_uri
+
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
     """Assert the status; return the JSON body (None for an empty one)."""
@@ -19,6 +21,7 @@ def problem(response: httpx.Response, status: int, field: str | None = None) -> 
     assert response.headers["content-type"].startswith("application/problem+json"), response.headers
     body = response.json()
     assert body["status"] == status and body["detail"], body
+    assert body["type"] == type_uri(status), body  # the page of its kind (platform_core/problem_types.py)
     if field is not None:
         fields = [e["field"] for e in body.get("errors") or []]
         assert field in fields, f"{field!r} not named in {fields}: {body}"
