@@ -21,13 +21,15 @@ def another(
     ready: str = "/healthz",
     client_timeout: float = 30.0,
     start_within: float = 30.0,
+    port: int | None = None,
     **settings: str,
 ) -> Iterator[httpx.Client]:
-    """Start `python -m <part> serve` on a free port with the platform's settings plus `settings`
+    """Start `python -m <part> serve` on a free port (or `port`, for parts that must know each other's
+    address before either starts) with the platform's settings plus `settings`
     (environment variables), wait until `ready` answers 200, and yield a client for it (with
     `client_timeout`); the process is stopped when the block ends. Its log is kept with the
     platform's logs."""
-    port = free_port()
+    port = port or free_port()
     env = runner.env_for(part)
     # A listener of its own for /metrics: the platform's process of the part holds that one's port.
     env[f"{part.upper()}_METRICS_ADDRESS"] = f"127.0.0.1:{free_port()}"
@@ -55,5 +57,5 @@ def another(
             yield client
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)  # a loaded machine can take its time to finish in-flight requests
         log.close()

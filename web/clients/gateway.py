@@ -98,14 +98,34 @@ class Gateway:
         return response.json()
 
     # ---- sign-in (no token yet) ------------------------------------------------------------------
-    async def sign_in(self, email: str, password: str, request_id: str | None = None) -> dict[str, Any]:
+    # The gateway throttles failed sign-ins per account and client address. Every page's call comes
+    # from web's own address, so `client` (the browser's address, as web's server resolved it from the
+    # gateway's X-Forwarded-For) is passed on in X-Forwarded-For; the gateway believes it only when
+    # web's address is among its GATEWAY_TRUSTED_PROXIES, and otherwise counts web's address as before.
+    @staticmethod
+    def _from(client: str | None) -> dict[str, str]:
+        return {"X-Forwarded-For": client} if client else {}
+
+    async def sign_in(
+        self, email: str, password: str, request_id: str | None = None, client: str | None = None
+    ) -> dict[str, Any]:
         return await self.call(
-            "POST", "/api/auth/login", json={"email": email, "password": password}, request_id=request_id
+            "POST",
+            "/api/auth/login",
+            json={"email": email, "password": password},
+            request_id=request_id,
+            headers=self._from(client),
         )
 
-    async def accept_invitation(self, code: str, password: str, request_id: str | None = None) -> dict[str, Any]:
+    async def accept_invitation(
+        self, code: str, password: str, request_id: str | None = None, client: str | None = None
+    ) -> dict[str, Any]:
         return await self.call(
-            "POST", "/api/auth/invitations/accept", json={"code": code, "password": password}, request_id=request_id
+            "POST",
+            "/api/auth/invitations/accept",
+            json={"code": code, "password": password},
+            request_id=request_id,
+            headers=self._from(client),
         )
 
     async def refresh(self, refresh_token: str, request_id: str | None = None) -> dict[str, Any]:
@@ -196,6 +216,14 @@ class PersonApi:
 
     async def tried_before(self, draft: dict[str, Any]) -> dict[str, Any]:
         return await self._call("POST", "/api/journeys/tried-before", json=draft)
+
+    async def evidence(self, idea_ids: list[str]) -> dict[str, Any]:
+        """Tried before? for up to 50 ideas in one call: similar ideas from every council, what became of each."""
+        return await self._call("POST", "/api/journeys/tried-before/ideas", json={"idea_ids": idea_ids, "limit": 3})
+
+    async def download(self, path: str) -> httpx.Response:
+        """A file the API makes (CSV exports), answered as it came."""
+        return await self._call("GET", path, raw=True)
 
     async def moderate(self, idea_id: uuid.UUID, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """shortlist, hide (with a reason) or duplicate (of an earlier idea)."""

@@ -39,6 +39,17 @@ async def sign_in_page(request: Request, next: str | None = None) -> Response:
     return render(request, "sign_in/sign_in.html", {"title": "Sign in", "next": safe_next(next), "values": {}})
 
 
+def browser_address(request: Request, state) -> str | None:
+    """The browser's address, for the gateway's sign-in throttle; None unless web sits behind trusted
+    proxies (WEB_TRUSTED_PROXIES: the gateway), whose X-Forwarded-For web's server has resolved into
+    `request.client` (platform_core.serving). Without them it is the gateway's own address, which is
+    not worth passing on. Only this one resolved address is sent: whatever X-Forwarded-For a browser
+    wrote is never forwarded."""
+    if not state.settings.trusted_proxies.strip() or request.client is None:
+        return None
+    return request.client.host
+
+
 def _signed_in(state, answer: dict, next_path: str) -> Response:
     response = RedirectResponse(safe_next(next_path), status_code=303)
     state.cookies.write(response, state.cookies.new(answer["access_token"], answer.get("refresh_token")))
@@ -57,7 +68,9 @@ async def sign_in(request: Request, state: StateDep, form: FormDep) -> Response:
         errors["password"] = "Enter your password"
     if not errors:
         try:
-            answer = await state.gateway.sign_in(email, str(password), correlation_id.get())
+            answer = await state.gateway.sign_in(
+                email, str(password), correlation_id.get(), browser_address(request, state)
+            )
             return _signed_in(state, answer, next_path)
         except ApiError as exc:
             if exc.status in (401, 422):
@@ -94,7 +107,9 @@ async def accept_invitation(request: Request, state: StateDep, form: FormDep) ->
         errors["confirm"] = "The two passwords are not the same"
     if not errors:
         try:
-            answer = await state.gateway.accept_invitation(code, password, correlation_id.get())
+            answer = await state.gateway.accept_invitation(
+                code, password, correlation_id.get(), browser_address(request, state)
+            )
             return _signed_in(state, answer, "/hack-days")
         except ApiError as exc:
             if exc.status in (400, 404, 422):
