@@ -1,6 +1,6 @@
 """The pages' routers, in match order."""
 
-from web.routes import hack_days, health, ideas, library, my_idea, organise, sign_in, static, voting
+from web.routes import hack_days, health, ideas, library, my_idea, organise, roster, sign_in, static, voting
 
 ROUTERS = [
     static.router,
@@ -11,5 +11,6 @@ ROUTERS = [
     my_idea.router,
     voting.router,
     organise.router,
+    roster.router,
     library.router,
 ]

@@ -10,7 +10,7 @@ from typing import Any
 import segno
 from fastapi import APIRouter, Request
 from markupsafe import Markup
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from web import forms
 from web.clients.gateway import ApiError
@@ -59,11 +59,32 @@ async def create_hack_day(request: Request, who: OrganiserDep, form: FormDep) ->
     return render(request, "organise/index.html", {**context, **forms.error_context(errors)}, status_code=400)
 
 
+async def evidence(who, ideas: list[dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
+    """Each queued idea's "tried before?" evidence by idea id (the API takes 50 a call), and a notice
+    when it cannot be shown: the queue is still worth showing without it."""
+    in_play = [str(i["id"]) for i in ideas if i["status"] in ("submitted", "shortlisted")]
+    found: dict[str, Any] = {}
+    notice = None
+    try:
+        for start in range(0, len(in_play), 50):
+            answer = await who.api.evidence(in_play[start : start + 50])
+            found.update({str(e["idea_id"]): e for e in answer["items"]})
+            notice = notice or answer.get("notice")
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            raise
+        notice = "Similar ideas cannot be shown just now."
+    return found, notice
+
+
 async def _dashboard(request: Request, who, hack_day_id: uuid.UUID, **extra: Any) -> Response:
     day = await who.api.hack_day(hack_day_id)
     ideas = (await who.api.ideas(hack_day_id=hack_day_id))["items"]
     rounds = await who.api.rounds(hack_day_id)
+    tried, tried_notice = await evidence(who, ideas)
     context = {
+        "tried": tried,
+        "tried_notice": tried_notice,
         "title": f"Organise {day['name']}",
         "day": day,
         "ideas": ideas,
@@ -192,6 +213,33 @@ async def round_action(
     round_ = await who.api.round(round_id)
     await who.api.round_action(round_id, action)
     return RedirectResponse(f"/organise/hack-days/{round_['hack_day_id']}?done={action}", status_code=303)
+
+
+@router.get("/organise/rounds/{round_id}/turnout")
+async def turnout(round_id: uuid.UUID, who: OrganiserDep) -> Response:
+    """How many have voted (never what), for the dashboard's and projector's script to show live."""
+    round_ = await who.api.round(round_id)
+    return JSONResponse({"voters": round_["voters"], "phase": round_["phase"]}, headers={"Cache-Control": "no-store"})
+
+
+# The API's CSV exports, fetched with the organiser's token (a browser's link carries only the cookie).
+EXPORTS = {
+    "ideas.csv": "/api/ideas/hack-days/{id}/ideas.csv",
+    "result.csv": "/api/voting/rounds/{id}/export/result.csv",
+    "ballots.csv": "/api/voting/rounds/{id}/export/ballots.csv",
+}
+
+
+@router.get("/organise/hack-days/{object_id}/ideas.csv")
+@router.get("/organise/rounds/{object_id}/result.csv")
+@router.get("/organise/rounds/{object_id}/ballots.csv")
+async def export(request: Request, object_id: uuid.UUID, who: OrganiserDep) -> Response:
+    name = request.url.path.rsplit("/", 1)[1]
+    answer = await who.api.download(EXPORTS[name].format(id=object_id))
+    headers = {"Cache-Control": "no-store"}
+    if "content-disposition" in answer.headers:
+        headers["Content-Disposition"] = answer.headers["content-disposition"]
+    return Response(answer.content, media_type=answer.headers.get("content-type", "text/csv"), headers=headers)
 
 
 @router.get("/organise/rounds/{round_id}/projector")
