@@ -264,6 +264,13 @@ def _move_phase(w, role, scope, fresh):
     return Call("POST", f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"})
 
 
+@recipe("POST", "/api/ideas/hack-days/{hack_day_id}/shortlist")
+def _shortlist_many(w, role, scope, fresh):
+    side = side_of(w, scope)
+    idea = w.idea(side, side.colleague) if fresh else side.idea
+    return Call("POST", f"/api/ideas/hack-days/{idea['hack_day_id']}/shortlist", json={"idea_ids": [idea["id"]]})
+
+
 # ==== ideas: ideas, teams, moderation, comments =================================================
 
 

@@ -84,6 +84,52 @@ def test_organisers_shortlist_while_open_or_voting_but_not_once_closed(town):
     assert "closed" in body["detail"]
 
 
+def test_organisers_shortlist_many_ideas_in_one_call_and_each_refused_idea_says_why(town):
+    day, elsewhere = hack_day(town.organiser, "open"), hack_day(town.organiser, "open")
+    first, second, hidden, withdrawn = (submit(town.alice, day["id"], title=f"Bulk idea {n}") for n in "ABCD")
+    already = submit(town.bob, day["id"], title="Shortlisted before")
+    ok(town.organiser.post(f"{_url(already)}/shortlist"))
+    ok(town.organiser.post(f"{_url(hidden)}/hide", json={"reason": "Names a resident"}))
+    ok(town.alice.post(f"{_url(withdrawn)}/withdraw"))
+    other_day = submit(town.carol, elsewhere["id"], title="Of another hack day")
+    nowhere = str(uuid.uuid4())
+    asked = [first["id"], hidden["id"], already["id"], nowhere, second["id"], withdrawn["id"], other_day["id"]]
+    url = f"/api/ideas/hack-days/{day['id']}/shortlist"
+
+    answer = ok(town.organiser.post(url, json={"idea_ids": asked}))
+    assert [i["id"] for i in answer["shortlisted"]] == [first["id"], already["id"], second["id"]]
+    assert all(i["status"] == "shortlisted" and "warning" in i for i in answer["shortlisted"])
+    refused = {r["idea_id"]: r for r in answer["refused"]}
+    assert set(refused) == {hidden["id"], nowhere, withdrawn["id"], other_day["id"]}
+    assert refused[hidden["id"]]["status"] == 409 and "hidden" in refused[hidden["id"]]["detail"]
+    assert refused[withdrawn["id"]]["status"] == 409 and "withdrawn" in refused[withdrawn["id"]]["detail"]
+    assert refused[nowhere]["status"] == refused[other_day["id"]]["status"] == 404
+    for idea, status in ((first, "shortlisted"), (second, "shortlisted"), (other_day, "submitted")):
+        assert ok(town.organiser.get(_url(idea)))["status"] == status
+    versions = {i["id"]: i["version"] for i in answer["shortlisted"]}
+
+    # Asked again (a retry): the same answer, and nothing changes a second time.
+    again = ok(town.organiser.post(url, json={"idea_ids": asked}))
+    assert {i["id"]: i["version"] for i in again["shortlisted"]} == versions
+    assert again["refused"] == answer["refused"]
+
+
+def test_bulk_shortlisting_keeps_the_one_idea_rules(town):
+    day = hack_day(town.organiser, "open")
+    idea = submit(town.alice, day["id"], title="Bulk rules")
+    url = f"/api/ideas/hack-days/{day['id']}/shortlist"
+    problem(town.alice.post(url, json={"idea_ids": [idea["id"]]}), 403)
+    problem(town.other_organiser.post(url, json={"idea_ids": [idea["id"]]}), 404)
+    problem(town.organiser.post(url, json={"idea_ids": []}), 422, "idea_ids")
+    problem(town.organiser.post(url, json={"idea_ids": [idea["id"], idea["id"]]}), 422, "idea_ids")
+    problem(town.organiser.post(url, json={"idea_ids": [str(uuid.uuid4()) for _ in range(201)]}), 422, "idea_ids")
+    move(town.organiser, day, "voting")
+    move(town.organiser, day, "closed")
+    body = problem(town.organiser.post(url, json={"idea_ids": [idea["id"]]}), 409)
+    assert "closed" in body["detail"]
+    assert ok(town.alice.get(_url(idea)))["status"] == "submitted"
+
+
 def test_another_councils_organiser_cannot_moderate(town, open_day):
     idea = submit(town.alice, open_day["id"], title="Our idea")
     problem(town.other_organiser.post(f"{_url(idea)}/hide", json={"reason": "Not theirs to hide"}), 403)

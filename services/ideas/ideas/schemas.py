@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from ideas import vocabulary as v
 from platform_core.pages import Page
-from platform_core.schemas import Input, Text
+from platform_core.schemas import Input, Text, examples
 
 
 def as_utc(value: datetime) -> datetime:
@@ -76,6 +76,10 @@ WholeNumber = Annotated[int, BeforeValidator(_number_not_text)]
 
 
 class HackDayCreate(Input):
+    model_config = examples(
+        {"name": "Spring hack day 2027", "date": "2027-04-01", "themes": ["Cut the wait for a council tax answer"]}
+    )
+
     name: HackDayName = Field(examples=["Spring hack day 2027"])
     date: Day
     themes: list[Theme] = Field(
@@ -88,12 +92,16 @@ class HackDayCreate(Input):
 class HackDayUpdate(Input):
     """Only the fields sent change; none can be cleared, so none is nullable in the document."""
 
+    model_config = examples({"date": "2027-04-08"})
+
     name: HackDayName = None  # type: ignore[assignment]  # default "not sent", never a value
     date: Day = None  # type: ignore[assignment]
     themes: list[Theme] = Field(default=None, max_length=v.THEMES_MAX)  # type: ignore[arg-type]
 
 
 class PhaseChange(Input):
+    model_config = examples({"phase": "open"})
+
     phase: v.Phase = Field(description="The next phase: draft -> open -> voting -> closed, one step at a time.")
 
 
@@ -182,6 +190,20 @@ class _IdeaText(Input):
 
 
 class IdeaCreate(_IdeaText):
+    model_config = examples(
+        {
+            "hack_day_id": "3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c",
+            "title": "SMS reminders before council tax is due",
+            "problem": "About 4,000 households a year miss an instalment and are sent a reminder notice by post.",
+            "proposal": "Send a text message five days before each instalment, with a link to pay online.",
+            "public_summary": "A text message five days before each council tax instalment, with a link to pay.",
+            "expected_benefit": {"amount": 300, "unit": "hours", "beneficiaries": "both"},
+            "service_area": "revenues_and_benefits",
+            "tags": ["sms", "council tax"],
+            "partners": ["GOV.UK Notify"],
+        }
+    )
+
     hack_day_id: uuid.UUID
     title: Title = Field(examples=["SMS reminders before council tax is due"])
     problem: LongText = Field(description="The problem today: which process, who suffers, how often.")
@@ -201,6 +223,8 @@ class IdeaCreate(_IdeaText):
 
 class IdeaUpdate(_IdeaText):
     """Only the fields sent change. Send `expected_benefit: null` or `public_summary: null` to clear it."""
+
+    model_config = examples({"title": "SMS and email reminders before council tax is due", "expected_benefit": None})
 
     # Not sent means unchanged; only expected_benefit and public_summary may be cleared with null.
     title: Title = None  # type: ignore[assignment]
@@ -300,6 +324,47 @@ class ShortlistAnswer(IdeaPublic):
     )
 
 
+SHORTLIST_MAX = 200  # a hack day's whole queue in one call: the largest hack days have a few hundred ideas
+
+
+class ShortlistMany(Input):
+    model_config = examples(
+        {"idea_ids": ["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]}
+    )
+
+    idea_ids: list[uuid.UUID] = Field(
+        min_length=1,
+        max_length=SHORTLIST_MAX,
+        description=f"Ideas of this hack day to shortlist, each at most once (1 to {SHORTLIST_MAX}).",
+        examples=[["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]],
+    )
+
+    @field_validator("idea_ids")
+    @classmethod
+    def _once_each(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
+        if len(set(value)) != len(value):
+            raise ValueError("each idea may be named once")
+        return value
+
+
+class ShortlistRefusal(BaseModel):
+    """An idea of the request left as it was: the status and detail it would have been answered alone."""
+
+    idea_id: uuid.UUID
+    status: int = Field(description="404: not an idea of this hack day; 409: not submitted (hidden, withdrawn...).")
+    detail: str
+
+
+class ShortlistManyAnswer(BaseModel):
+    """What a bulk shortlist did: every named idea is in exactly one of the two lists."""
+
+    shortlisted: list[ShortlistAnswer] = Field(
+        description="Ideas now on the shortlist (those that already were included), in the order asked, each "
+        "with its 'tried before and failed' warning."
+    )
+    refused: list[ShortlistRefusal] = Field(description="Ideas left as they were, each with why.")
+
+
 class IdeaSummary(BaseModel):
     """What another council sees of an idea whose outcome is not published."""
 
@@ -319,6 +384,8 @@ IdeaPage = Page[IdeaPublic]
 
 
 class CoAuthorInvite(Input):
+    model_config = examples({"person_id": "5b9e0c2a-1d3f-4e6a-9b8c-7d0e1f2a3b4c"})
+
     person_id: uuid.UUID = Field(description="A person of the idea's council; they join by accepting.")
 
 
@@ -326,10 +393,14 @@ class CoAuthorInvite(Input):
 
 
 class HideRequest(Input):
+    model_config = examples({"reason": "Names a resident"})
+
     reason: Annotated[str, Text(v.REASON_MAX, at_least=3)] = Field(examples=["Names a resident"])
 
 
 class DuplicateRequest(Input):
+    model_config = examples({"duplicate_of_id": "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"})
+
     duplicate_of_id: uuid.UUID = Field(description="The earlier idea this one repeats (same council).")
 
 
@@ -337,6 +408,8 @@ class DuplicateRequest(Input):
 
 
 class CommentCreate(Input):
+    model_config = examples({"body": "Revenues tried texting in 2019; ask Priya how it went."})
+
     body: Annotated[str, Text(v.COMMENT_MAX, at_least=1)]
 
 
@@ -359,6 +432,10 @@ CommentPage = Page[CommentPublic]
 
 
 class SimilarQuery(Input):
+    model_config = examples(
+        {"title": "Text reminders for council tax", "problem": "People miss instalments.", "limit": 5}
+    )
+
     title: Annotated[str, Text(v.TITLE_MAX, at_least=1)]
     problem: Annotated[str, Text(v.TEXT_MAX)] | None = None
     proposal: Annotated[str, Text(v.TEXT_MAX)] | None = None
@@ -376,6 +453,10 @@ class SimilarAnswer(BaseModel):
 
 
 class SimilarToIdeasQuery(Input):
+    model_config = examples(
+        {"idea_ids": ["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"], "limit": 3}
+    )
+
     idea_ids: list[uuid.UUID] = Field(
         min_length=1,
         max_length=50,

@@ -1,4 +1,4 @@
-"""Organiser moderation: hide with a reason, mark a duplicate (linked, never deleted), shortlist.
+"""Organiser moderation: hide with a reason, mark a duplicate (linked, never deleted), shortlist (one or many).
 
 Hiding and marking a duplicate remember the status they replaced, so undoing them puts the idea back
 exactly where it was. Asking for the state an idea is already in changes nothing.
@@ -7,6 +7,8 @@ exactly where it was. Asking for the state an idea is already in changes nothing
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -97,13 +99,61 @@ async def shortlist(session: AsyncSession, principal: Principal, idea: Idea) -> 
     require_organiser(principal, idea)
     if idea.status == "shortlisted":
         return idea
+    _require_submitted(idea)
+    await _require_phase(session, idea, "shortlisted")
+    _mark_shortlisted(principal, idea)
+    return await _save(session, idea)
+
+
+class Refusal(NamedTuple):
+    """One idea of a bulk request that was left as it was, and why (the status it would have had alone)."""
+
+    idea_id: uuid.UUID
+    status: int
+    detail: str
+
+
+async def shortlist_many(
+    session: AsyncSession, principal: Principal, hack_day: HackDay, idea_ids: Sequence[uuid.UUID]
+) -> tuple[list[Idea], list[Refusal]]:
+    """Shortlist each named idea of the hack day that can be; the others are refused one by one.
+
+    Asking again changes nothing (an idea already shortlisted is answered as shortlisted), so a retry
+    is safe. The organiser and phase rules hold for the whole request, as they would for each idea."""
+    if not access.is_organiser(principal, hack_day.council_id):
+        raise Problem(403, f"Only organisers of {hack_day.council_name} can shortlist its ideas.")
+    _require_open_or_voting(hack_day, "shortlisted")
+    # Locked in one order (by id), so that two bulk requests over the same ideas queue, never deadlock.
+    query = select(Idea).where(col(Idea.id).in_(list(idea_ids))).order_by(col(Idea.id)).with_for_update()
+    found = {idea.id: idea for idea in (await session.exec(query)).all()}
+    shortlisted: list[Idea] = []
+    refused: list[Refusal] = []
+    for idea_id in idea_ids:
+        idea = found.get(idea_id)
+        if idea is None or idea.hack_day_id != hack_day.id:
+            refused.append(Refusal(idea_id, 404, f"There is no idea {idea_id} in hack day '{hack_day.name}'."))
+            continue
+        if idea.status != "shortlisted":
+            try:
+                _require_submitted(idea)
+            except Problem as problem:
+                refused.append(Refusal(idea_id, problem.status, problem.detail))
+                continue
+            _mark_shortlisted(principal, idea)
+            await _save(session, idea)
+        shortlisted.append(idea)
+    return shortlisted, refused
+
+
+def _require_submitted(idea: Idea) -> None:
     if idea.status != "submitted":
         raise Problem(409, f"'{idea.title}' is {idea.status}; only submitted ideas can be shortlisted.")
-    await _require_phase(session, idea, "shortlisted")
+
+
+def _mark_shortlisted(principal: Principal, idea: Idea) -> None:
     idea.status = "shortlisted"
     idea.shortlisted_by = principal.person_id
     idea.shortlisted_at = utcnow()
-    return await _save(session, idea)
 
 
 async def failed_trials_like(
@@ -149,6 +199,10 @@ async def _require_phase(session: AsyncSession, idea: Idea, action: str) -> None
     # The vote snapshots the shortlist, so it is settled while the day is open or voting, not after.
     hack_day = await session.get(HackDay, idea.hack_day_id)
     assert hack_day is not None  # an idea's hack day is held by a foreign key
+    _require_open_or_voting(hack_day, action)
+
+
+def _require_open_or_voting(hack_day: HackDay, action: str) -> None:
     if hack_day.phase not in ("open", "voting"):
         raise Problem(
             409,

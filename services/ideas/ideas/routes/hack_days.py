@@ -1,4 +1,4 @@
-"""Hack day routes: organisers create and run them; people of the council see them."""
+"""Hack day routes: organisers create and run them and shortlist their ideas in bulk; the council sees them."""
 
 from __future__ import annotations
 
@@ -7,12 +7,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from ideas.deps import (
-    HackDayDep,
+from ideas.deps import HackDayDep, IndexDep
+from ideas.domain import hack_days, ideas, listing, moderation
+from ideas.schemas import (
+    HackDayCreate,
+    HackDayPage,
+    HackDayPublic,
+    HackDayUpdate,
+    PhaseChange,
+    ShortlistMany,
+    ShortlistManyAnswer,
+    ShortlistRefusal,
 )
-from ideas.domain import hack_days, listing
-from ideas.schemas import HackDayCreate, HackDayPage, HackDayPublic, HackDayUpdate, PhaseChange
-from ideas.views import hack_day_view
+from ideas.views import full_view, hack_day_view, shortlist_view
 from ideas.vocabulary import Phase
 from platform_core.auth import CurrentPrincipal
 from platform_core.csv import csv_response
@@ -132,3 +139,29 @@ async def export_ideas(hack_day: HackDayDep, session: SessionDep, principal: Cur
     hack_days.require_organiser(principal, hack_day)
     body = await listing.export_csv(session, hack_day)
     return csv_response(body, f"hack-day-{hack_day.id}-ideas.csv")
+
+
+@router.post(
+    "/{hack_day_id}/shortlist",
+    response_model=ShortlistManyAnswer,
+    tags=["moderation"],
+    summary="Shortlist many of a hack day's ideas in one call (organisers; each refused idea says why)",
+    description="Every idea that can be shortlisted is; each that cannot (not an idea of this hack day, "
+    "or not submitted) is listed in `refused` with the status and detail it would get alone, and the "
+    "others still go ahead. Asking again changes nothing, so a retry is safe. Each shortlisted idea "
+    "carries the 'tried before and failed' warning of `POST /api/ideas/ideas/{idea_id}/shortlist`.",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def shortlist_ideas(
+    hack_day: HackDayDep, body: ShortlistMany, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
+) -> ShortlistManyAnswer:
+    shortlisted, refused = await moderation.shortlist_many(session, principal, hack_day, body.idea_ids)
+    teams = await ideas.teams_of(session, [idea.id for idea in shortlisted])
+    answers = []
+    for idea in shortlisted:
+        failed = await moderation.failed_trials_like(session, principal, index, idea) if index.built else []
+        answers.append(shortlist_view(full_view(idea, teams[idea.id], with_moderation=True), failed))
+    return ShortlistManyAnswer(
+        shortlisted=answers,
+        refused=[ShortlistRefusal(idea_id=r.idea_id, status=r.status, detail=r.detail) for r in refused],
+    )
