@@ -1,6 +1,6 @@
 """The pages' routers, in match order."""
 
-from web.routes import hack_days, health, ideas, library, my_idea, organise, roster, sign_in, static, voting
+from web.routes import admin, hack_days, health, ideas, library, my_idea, organise, roster, sign_in, static, voting
 
 ROUTERS = [
     static.router,
@@ -13,4 +13,5 @@ ROUTERS = [
     organise.router,
     roster.router,
     library.router,
+    admin.router,
 ]

@@ -1,0 +1,53 @@
+"""The gateway's admin API (councils, people, roles, standing, invitations, API keys), called with the
+signed-in admin's own token: the gateway decides every call, the pages only ask."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from web.clients.gateway import PersonApi
+
+
+class AdminApi(PersonApi):
+    # ---- councils -----------------------------------------------------------------------------------
+    async def councils(self) -> dict[str, Any]:
+        return await self._call("GET", "/api/councils", params={"limit": 200})
+
+    async def council(self, council_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/councils/{council_id}")
+
+    async def create_council(self, name: str, slug: str) -> dict[str, Any]:
+        return await self._call("POST", "/api/councils", json={"name": name, "slug": slug})
+
+    # ---- people -------------------------------------------------------------------------------------
+    async def people(self, council_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/councils/{council_id}/people", params={"limit": 200})
+
+    async def person(self, person_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/people/{person_id}")
+
+    async def history(self, person_id: uuid.UUID) -> list[dict[str, Any]]:
+        return (await self._call("GET", f"/api/people/{person_id}/history", params={"limit": 20}))["items"]
+
+    async def set_roles(self, person_id: uuid.UUID, roles: list[str]) -> dict[str, Any]:
+        return await self._call("PUT", f"/api/people/{person_id}/roles", json={"roles": roles})
+
+    async def deactivate(self, person_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("POST", f"/api/people/{person_id}/deactivate", json={})
+
+    async def reactivate(self, person_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("POST", f"/api/people/{person_id}/reactivate", json={})
+
+    async def reissue_invitation(self, person_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("POST", f"/api/people/{person_id}/invitation", json={})
+
+    # ---- API keys -----------------------------------------------------------------------------------
+    async def api_keys(self) -> list[dict[str, Any]]:
+        return await self._call("GET", "/api/api-keys")
+
+    async def create_api_key(self, name: str, roles: list[str]) -> dict[str, Any]:
+        return await self._call("POST", "/api/api-keys", json={"name": name, "roles": roles})
+
+    async def revoke_api_key(self, key_id: uuid.UUID) -> None:
+        await self._call("DELETE", f"/api/api-keys/{key_id}")
