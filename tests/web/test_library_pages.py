@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from tests.web.fake import FakeGateway, in_own_loop, pages
+from tests.web.fake import SETTINGS, FakeGateway, in_own_loop, pages
 
 COUNCIL = {"id": str(uuid.uuid4()), "name": "Kirkby Borough Council"}
 GAIN = {
@@ -158,8 +158,17 @@ async def test_the_library_needs_no_sign_in_and_sends_no_token(fake):
     assert answer.status_code == 200
     assert "45 trials" in answer.text
     assert all("authorization" not in c.headers for c in fake.calls)
-    # The reader's own address goes to the gateway, which counts reads without sign-in per address.
-    assert {c.headers["x-forwarded-for"] for c in fake.calls} == {"203.0.113.9"}
+    # Not behind trusted proxies: no address is passed on, least of all one the browser wrote.
+    assert all("x-forwarded-for" not in c.headers for c in fake.calls)
+
+
+@in_own_loop
+async def test_behind_the_gateway_the_readers_address_goes_with_each_read(fake):
+    # The address web's server resolved (uvicorn's proxy headers, from the trusted gateway) is passed on,
+    # for the gateway's count of reads without sign-in per address.
+    async with pages(fake, SETTINGS.model_copy(update={"trusted_proxies": "10.0.0.1"})) as client:
+        await client.get("/library", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert {c.headers["x-forwarded-for"] for c in fake.calls} == {"127.0.0.1"}
 
 
 @in_own_loop

@@ -2,8 +2,10 @@
 
 The gateway counts reads without sign-in per client address (GATEWAY_ANONYMOUS_READ_RATE_LIMIT). Every
 public page is asked for by a different reader but sent from the web part's one address, so the reader's
-own address goes along in X-Forwarded-For: the gateway counts it instead of web's when it trusts the web
-part as a proxy (its address in GATEWAY_TRUSTED_PROXIES); otherwise every reader shares one budget.
+own address goes along in X-Forwarded-For, by the same rule as sign-in's (`browser_address`: only when
+web sits behind trusted proxies, only the address its server resolved): the gateway counts it instead
+of web's when it trusts the web part as a proxy (GATEWAY_TRUSTED_PROXIES); otherwise every reader
+shares one budget.
 """
 
 from __future__ import annotations
@@ -11,26 +13,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from starlette.requests import Request
-
 from web.clients.gateway import Gateway
 
 LIBRARY = "/api/followup/library"
 
 
-def reader_address(request: Request) -> str:
-    """The reader's address as the gateway saw it (it sets X-Forwarded-For on every page it forwards)."""
-    forwarded = request.headers.get("x-forwarded-for", "")
-    return forwarded.split(",")[-1].strip() or (request.client.host if request.client else "")
-
-
 class LibraryApi:
     """One reader's reads of the library."""
 
-    def __init__(self, gateway: Gateway, request: Request, request_id: str | None) -> None:
+    def __init__(self, gateway: Gateway, address: str | None, request_id: str | None) -> None:
         self._gateway = gateway
         self._rid = request_id
-        address = reader_address(request)
         self._headers = {"X-Forwarded-For": address} if address else {}
 
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:

@@ -22,6 +22,7 @@ from web.charts import readings_chart
 from web.clients.library import LIBRARY, LibraryApi
 from web.deps import StateDep
 from web.rendering import render
+from web.routes.sign_in import browser_address
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,7 +93,7 @@ def _pagination(request: Request, typed: dict[str, str], page: int, pages: int) 
 async def library(request: Request, state: StateDep) -> Response:
     typed, filters = _filters(request)
     page = _page_number(request)
-    api = LibraryApi(state.gateway, request, correlation_id.get())
+    api = LibraryApi(state.gateway, browser_address(request, state), correlation_id.get())
     found, areas = await asyncio.gather(
         api.search(filters, PER_PAGE, (page - 1) * PER_PAGE), api.what_works("service_area")
     )
@@ -118,7 +119,7 @@ async def library(request: Request, state: StateDep) -> Response:
 async def what_works(request: Request, state: StateDep) -> Response:
     by = request.query_params.get("by", "service_area")
     by = by if by in GROUPINGS else "service_area"
-    api = LibraryApi(state.gateway, request, correlation_id.get())
+    api = LibraryApi(state.gateway, browser_address(request, state), correlation_id.get())
     summary = await api.what_works(by)
     context = {
         "title": "What works",
@@ -135,7 +136,7 @@ async def what_works(request: Request, state: StateDep) -> Response:
 
 @router.get("/library/{entry_id}")
 async def entry(request: Request, entry_id: uuid.UUID, state: StateDep) -> Response:
-    api = LibraryApi(state.gateway, request, correlation_id.get())
+    api = LibraryApi(state.gateway, browser_address(request, state), correlation_id.get())
     record = await api.entry(entry_id)
     charts = [readings_chart(m, f"metric-{n}") for n, m in enumerate(record.get("metrics") or [], start=1)]
     context = {
