@@ -354,7 +354,7 @@ def serve_gateway_with(client: str, port: int) -> None:
     """Run the gateway as `python -m gateway serve` does, forwarding through httpx instead."""
     import uvicorn
 
-    from gateway import proxy
+    from gateway.edge import proxy
 
     def new_client(upstream: proxy.Upstream) -> httpx.AsyncClient:
         limits = httpx.Limits(

@@ -19,11 +19,11 @@ from gateway.domain import identity
 from gateway.domain.auth_versions import AuthVersions, CheckedTokenVerifier
 from gateway.domain.sign_in_throttle import SignInThrottle
 from gateway.domain.tokens import TokenIssuer
-from gateway.edge import ApiKeyExchange, Edge
+from gateway.edge.front import ApiKeyExchange, Edge
+from gateway.edge.proxy import Upstream
+from gateway.edge.ratelimit import RateLimits
 from gateway.mail import Mailer, deliver_with, make_backend
 from gateway.models import Person
-from gateway.proxy import Upstream
-from gateway.ratelimit import RateLimits
 from gateway.routes import router
 from gateway.settings import GatewaySettings, get_settings
 from gateway.state import GATEWAY, GatewayState

@@ -11,10 +11,10 @@ if TYPE_CHECKING:
     from gateway.domain.auth_versions import AuthVersions
     from gateway.domain.sign_in_throttle import SignInThrottle
     from gateway.domain.tokens import TokenIssuer
-    from gateway.edge import ApiKeyExchange
+    from gateway.edge.front import ApiKeyExchange
+    from gateway.edge.proxy import Upstream
+    from gateway.edge.ratelimit import RateLimits
     from gateway.mail import Mailer
-    from gateway.proxy import Upstream
-    from gateway.ratelimit import RateLimits
     from gateway.settings import GatewaySettings
 
 
@@ -32,7 +32,7 @@ class GatewayState(PlatformState):
     auth_versions: AuthVersions
     # Failed sign-ins per email and address (gateway/domain/sign_in_throttle.py).
     sign_in_throttle: SignInThrottle
-    # The pages (web/): every path outside /api and the gateway's own goes there (gateway/pages.py).
+    # The pages (web/): every path outside /api and the gateway's own goes there (gateway/edge/pages.py).
     web: Upstream
     # The merged OpenAPI document, kept once every service has answered (gateway/routes/openapi.py).
     openapi_merged: dict[str, Any] | None = field(default=None)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from gateway.edge import open_read
+from gateway.edge.front import open_read
 from gateway.state import GATEWAY
 from platform_core.service_auth import is_internal_path
 

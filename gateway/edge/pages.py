@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.types import Scope, Send
 
-from gateway.proxy import ServiceUnavailable, Upstream
+from gateway.edge.proxy import ServiceUnavailable, Upstream
 from platform_core.problem_types import PAGES_PATH
 
 # The gateway's own paths; everything else outside /api/ is a page.

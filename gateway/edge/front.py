@@ -20,8 +20,8 @@ import orjson
 from asgi_correlation_id import correlation_id
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.pages import forward_page, is_page
-from gateway.proxy import ServiceUnavailable, Upstream
+from gateway.edge.pages import forward_page, is_page
+from gateway.edge.proxy import ServiceUnavailable, Upstream
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
 from platform_core.app import new_request_id, valid_request_id

@@ -20,7 +20,7 @@ import httpx
 from starlette.types import Send
 from yarl import URL
 
-log = logging.getLogger("gateway.proxy")
+log = logging.getLogger("gateway.edge.proxy")
 
 # Request headers that are the gateway's to set, or that describe one connection only (RFC 9110 7.6.1).
 HOP_BY_HOP = frozenset(
