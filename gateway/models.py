@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 from platform_core.clock import utcnow
 from platform_core.db import UTCDateTime, attach, new_metadata
 from platform_core.outbox import OutboxEvent
-from platform_core.schemas import Input
+from platform_core.schemas import Input, examples
 
 # This part's own tables, apart from every other part's (all parts' models import into one process).
 metadata = new_metadata()
@@ -149,6 +149,8 @@ TypedPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_len
 
 
 class CouncilCreate(Input):
+    model_config = examples({"name": "Anytown Council", "slug": "anytown"})
+
     name: Annotated[Name, StringConstraints(min_length=2)]
     slug: str = PField(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -165,6 +167,15 @@ def _staff_only() -> list[RoleName]:
 
 
 class PersonCreate(Input):
+    model_config = examples(
+        {
+            "email": "priya.shah@anytown.gov.uk",
+            "name": "Priya Shah",
+            "council_id": "7c1e3a5b-9d2f-4b6a-8c0e-1f3a5c7e9b2d",
+            "roles": ["staff", "organiser"],
+        }
+    )
+
     email: EmailStr
     name: Name
     council_id: uuid.UUID | None = None
@@ -178,6 +189,15 @@ class StaffMember(Input):
 
 
 class StaffBulkCreate(Input):
+    model_config = examples(
+        {
+            "people": [
+                {"email": "priya.shah@anytown.gov.uk", "name": "Priya Shah"},
+                {"email": "sam.okoro@anytown.gov.uk", "name": "Sam Okoro"},
+            ]
+        }
+    )
+
     people: list[StaffMember] = PField(min_length=1, max_length=1000)
 
 
@@ -206,15 +226,21 @@ class StaffBulkResult(BaseModel):
 
 
 class RolesUpdate(Input):
+    model_config = examples({"roles": ["staff", "manager"]})
+
     roles: list[RoleName] = PField(min_length=1, max_length=5)
 
 
 class Login(Input):
+    model_config = examples({"email": "priya.shah@anytown.gov.uk", "password": "correct horse battery staple"})
+
     email: EmailStr
     password: TypedPassword
 
 
 class AcceptInvitation(Input):
+    model_config = examples({"code": "q3Zt8LkP0wXbN5vR2mYc", "password": "a long passphrase of my own"})
+
     code: str = PField(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
     password: NewPassword
 
@@ -233,14 +259,20 @@ class TokenAnswer(BaseModel):
 
 
 class RefreshRequest(Input):
+    model_config = examples({"refresh_token": "hV2kQ9xLp4TzW7bNc1RmF6sJd8GyA3uE"})
+
     refresh_token: str = PField(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class PasswordResetRequest(Input):
+    model_config = examples({"email": "priya.shah@anytown.gov.uk"})
+
     email: EmailStr
 
 
 class PasswordResetComplete(Input):
+    model_config = examples({"code": "Xy7Rk2PqL9mWz4Tn8Vb1", "password": "a new long passphrase"})
+
     code: str = PField(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
     password: NewPassword
 
@@ -256,6 +288,10 @@ class InvitationIssued(BaseModel):
 
 
 class PasswordChange(Input):
+    model_config = examples(
+        {"current_password": "correct horse battery staple", "new_password": "a new long passphrase"}
+    )
+
     current_password: TypedPassword
     new_password: NewPassword
 
@@ -270,6 +306,8 @@ class AccountEventPublic(BaseModel):
 
 
 class ApiKeyCreate(Input):
+    model_config = examples({"name": "Nightly export to the data warehouse", "roles": ["manager"]})
+
     name: Name
     roles: list[RoleName] = PField(min_length=1, max_length=5)
 

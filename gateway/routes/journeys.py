@@ -53,7 +53,13 @@ def _pass_on(response: httpx.Response) -> None:
 
 
 class Draft(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [{"title": "Text reminders for council tax", "problem": "People miss instalments.", "limit": 5}]
+        },
+    )
     title: str = Field(min_length=1, max_length=200)
     # The same limits as the ideas service's similar-idea search, which this passes the draft to.
     problem: str | None = Field(default=None, max_length=5000)
@@ -214,7 +220,17 @@ async def tried_before(draft: Draft, request: Request, principal: CurrentPrincip
 
 
 class IdeasEvidence(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "idea_ids": ["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"],
+                    "limit": 3,
+                }
+            ]
+        },
+    )
     idea_ids: list[uuid.UUID] = Field(
         min_length=1,
         max_length=50,

@@ -29,7 +29,7 @@ from followup.vocabulary import (
     Unit,
 )
 from platform_core.pages import Page
-from platform_core.schemas import Input
+from platform_core.schemas import Input, examples
 
 __all__ = ["Input", "Page"]
 
@@ -100,11 +100,28 @@ class TrialPlan(Input):
 
 
 class TrialCreate(TrialPlan):
+    model_config = examples(
+        {
+            "idea_id": "3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c",
+            "owner": {"name": "Priya Shah", "job_title": "Revenues team leader", "consents_to_be_named": True},
+            "hypothesis": "If we send SMS reminders five days before each instalment, late payments will fall by 20%",
+            "scope": "Council tax payers who pay by instalment and gave a mobile number; not direct debit payers.",
+            "planned_start": "2027-05-01",
+            "planned_end": "2027-10-31",
+            "review_date": "2027-11-15",
+            "checkpoint_schedule": ["6w", "3m"],
+            "trial_cost_pounds": 1200,
+            "kind_of_change": "communication",
+        }
+    )
+
     idea_id: uuid.UUID
 
 
 class TrialUpdate(Input):
     """Only the fields sent change. Hypothesis, review date and checkpoints freeze at the start."""
+
+    model_config = examples({"review_date": "2027-11-30", "partner_ids": ["2e4c6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a"]})
 
     owner: NamedPerson | None = None
     sponsor: NamedPerson | None = None
@@ -153,6 +170,36 @@ class Baseline(Input):
 
 
 class MetricCreate(Input):
+    model_config = examples(
+        {
+            "name": "Late council tax instalments per month",
+            "unit": "count",
+            "direction": "lower_is_better",
+            "baseline": {
+                "value": 410,
+                "period_start": "2026-11-01",
+                "period_end": "2027-04-30",
+                "method": "Monthly average of instalments paid after the due date, from the revenues system.",
+            },
+            "target_value": 330,
+        },
+        {
+            "name": "Time to process a change of address",
+            "unit": "minutes_per_case",
+            "direction": "lower_is_better",
+            "baseline": {
+                "value": 25,
+                "period_start": "2027-01-01",
+                "period_end": "2027-03-31",
+                "method": "Timed sample of 40 cases.",
+            },
+            "target_value": 15,
+            "annual_volume": 9000,
+            "hourly_cost_pounds": 32.5,
+            "cashable": False,
+        },
+    )
+
     name: ShortText = Field(min_length=1, examples=["Time to process a change of address"])
     unit: Unit
     direction: Direction
@@ -168,6 +215,8 @@ class MetricCreate(Input):
 
 
 class MetricUpdate(Input):
+    model_config = examples({"target_value": 320})
+
     name: ShortText | None = Field(default=None, min_length=1)
     unit: Unit | None = None
     direction: Direction | None = None
@@ -179,6 +228,17 @@ class MetricUpdate(Input):
 
 
 class MeasurementCreate(Input):
+    model_config = examples(
+        {
+            "metric_id": "6d2f1e0a-3b4c-4d5e-8f6a-7b8c9d0e1f2a",
+            "value": 352,
+            "period_start": "2027-06-01",
+            "period_end": "2027-06-30",
+            "method": "Instalments paid after the due date, from the revenues system.",
+            "source": "Revenues system report R12",
+        }
+    )
+
     metric_id: uuid.UUID
     value: Reading
     period_start: date
@@ -199,10 +259,31 @@ class MeasurementCreate(Input):
 class MeasurementBatch(Input):
     """Many readings at once (a year of monthly readings for three metrics is 36): all or none."""
 
+    model_config = examples(
+        {
+            "measurements": [
+                {
+                    "metric_id": "6d2f1e0a-3b4c-4d5e-8f6a-7b8c9d0e1f2a",
+                    "value": 371,
+                    "period_start": "2027-05-01",
+                    "period_end": "2027-05-31",
+                },
+                {
+                    "metric_id": "6d2f1e0a-3b4c-4d5e-8f6a-7b8c9d0e1f2a",
+                    "value": 352,
+                    "period_start": "2027-06-01",
+                    "period_end": "2027-06-30",
+                },
+            ]
+        }
+    )
+
     measurements: list[MeasurementCreate] = Field(min_length=1, max_length=1000)
 
 
 class CheckpointReview(Input):
+    model_config = examples({"note": "On track: late payments down 14% after six weeks; carry on."})
+
     note: str = Field(default="", max_length=4000)
 
 
@@ -231,6 +312,22 @@ class Verification(Input):
 
 
 class VerdictCreate(Input):
+    model_config = examples(
+        {
+            "outcome": "partly",
+            "summary": "Late instalments fell by 14%, short of the 20% hoped for.",
+            "reasons": [{"code": "data", "note": "A third of payers had no mobile number on record."}],
+            "lessons": {
+                "what_worked": "Texts sent at 10am were paid the same day more often.",
+                "what_did_not": "Payers with no mobile number were not reached.",
+                "do_differently": "Collect mobile numbers at sign-up for instalments.",
+                "conditions_elsewhere": "Works where most payers gave a mobile number.",
+            },
+            "design": "before_after",
+            "verified_by": {"name": "Sam Okoro", "organisation": "Internal audit", "independent": True},
+        }
+    )
+
     outcome: Outcome
     summary: str = Field(min_length=1, max_length=4000)
     reasons: list[ReasonNote] = Field(default_factory=list, max_length=9)
@@ -254,12 +351,16 @@ class PartnerRef(BaseModel):
 
 
 class PartnerCreate(Input):
+    model_config = examples({"name": "Northgate Pharmacy", "kind": "pharmacy", "note": "Ask for the manager, Jo."})
+
     name: str = Field(min_length=1, max_length=200, examples=["Northgate Pharmacy"])
     kind: PartnerKind
     note: str = Field(default="", max_length=2000, description="Who to talk to, what they can do.")
 
 
 class PartnerUpdate(Input):
+    model_config = examples({"note": "Jo has moved on; ask for Alex."})
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: PartnerKind | None = None
     note: str | None = Field(default=None, max_length=2000)

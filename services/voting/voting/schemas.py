@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from platform_core.pages import Page
-from platform_core.schemas import Input, Text
+from platform_core.schemas import Input, Text, examples
 from voting.vocabulary import Method, Phase, RankedCount
 
 MAX_CANDIDATES = 500
@@ -56,6 +56,28 @@ class RulesPublic(BaseModel):
 
 
 class RoundCreate(Input):
+    model_config = examples(
+        {
+            "hack_day_id": "3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c",
+            "title": "Which ideas do we trial this spring?",
+            "method": "approval",
+            "rules": {"max_approvals": 2, "secret": True},
+            "closes_at": "2027-04-01T16:00:00Z",
+            "selected_count": 2,
+        },
+        {
+            "hack_day_id": "3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c",
+            "title": "Rank the shortlist",
+            "method": "ranked",
+            "rules": {"count": "schulze"},
+            "idea_ids": [
+                "0b7e7a52-5d6c-4c1e-9a43-2f4f3c1d9e01",
+                "5f0c3b0e-8a0a-4d0b-b7a3-6b1f2c9d4e02",
+                "9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e03",
+            ],
+        },
+    )
+
     hack_day_id: uuid.UUID
     title: Title
     method: Method
@@ -73,6 +95,8 @@ class RoundCreate(Input):
 
 class RoundUpdate(Input):
     """Send only what changes. Method, rules and candidates freeze at the first ballot (409)."""
+
+    model_config = examples({"closes_at": "2027-04-01T17:00:00Z", "selected_count": 3})
 
     title: Title | None = None
     method: Method | None = None
@@ -117,6 +141,8 @@ RoundPage = Page[RoundPublic]
 
 
 class PublishIn(Input):
+    model_config = examples({"selected_count": 2})
+
     selected_count: int | None = Field(None, ge=1, le=100, description="overrides the round's selected_count")
 
 
@@ -150,6 +176,8 @@ class MyBallot(BaseModel):
 
 
 class ReceiptCheckIn(Input):
+    model_config = examples({"receipt": "NKXW-GQAL-5ABF-BK6L-WBUS-NFQW-LCD5-VSCB"}, {"receipt": "NKXW-GQAL-5ABF-BK6L"})
+
     receipt: str = Field(min_length=1, max_length=60, description="your receipt, or only its ballot id")
 
 

@@ -39,6 +39,7 @@ from followup.vocabulary import TrialStatus
 from platform_core.etag import IfMatch, check_if_match, set_etag
 from platform_core.idempotency import IdempotentCreateDep
 from platform_core.problems import Problem, responses
+from platform_core.schemas import examples
 
 router = APIRouter(prefix="/api/followup", tags=["trials"])
 
@@ -158,6 +159,8 @@ async def update_trial(
 
 
 class StartTrial(Input):
+    model_config = examples({"started_on": "2027-05-03"})
+
     started_on: date | None = Field(default=None, description="The day it started, if not today (up to a year back).")
 
 
