@@ -26,3 +26,5 @@ class WebState:
     verifier: TokenVerifier
     # The ideas service's fixed lists (service areas, benefit units), fetched once on first use.
     vocabulary: dict[str, Any] | None = None
+    # Follow-up's fixed lists (units, reasons, evidence levels), likewise.
+    followup_vocabulary: dict[str, Any] | None = None

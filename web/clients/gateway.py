@@ -261,3 +261,82 @@ class PersonApi:
 
     async def result(self, round_id: uuid.UUID) -> dict[str, Any]:
         return await self._call("GET", f"/api/voting/rounds/{round_id}/result")
+
+    # ---- trials (follow-up): a manager's plan, readings, verdict and portfolio ---------------------
+    async def followup_vocabulary(self) -> dict[str, Any]:
+        return await self._call("GET", "/api/followup/vocabulary")
+
+    async def trials(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Every trial the person may read (a council runs hundreds at most), a page of 200 at a time."""
+        found: list[dict[str, Any]] = []
+        offset: int | None = 0
+        while offset is not None and len(found) < 2000:
+            params = {"limit": 200, "offset": offset, **({"status": status} if status else {})}
+            page = await self._call("GET", "/api/followup/trials", params=params)
+            found += page["items"]
+            offset = page.get("next_offset")
+        return found
+
+    async def trial(self, trial_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/followup/trials/{trial_id}")
+
+    async def change_plan(self, trial_id: uuid.UUID, changes: dict[str, Any], version: str) -> dict[str, Any]:
+        return await self._call(
+            "PATCH", f"/api/followup/trials/{trial_id}", json=changes, headers={"If-Match": f'"{version}"'}
+        )
+
+    async def add_metric(self, trial_id: uuid.UUID, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("POST", f"/api/followup/trials/{trial_id}/metrics", json=body)
+
+    async def trial_action(self, trial_id: uuid.UUID, action: str, body: dict[str, Any] | None = None) -> Any:
+        """start or evaluate."""
+        return await self._call("POST", f"/api/followup/trials/{trial_id}/{action}", json=body or {})
+
+    async def measurements(self, trial_id: uuid.UUID) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        offset: int | None = 0
+        while offset is not None:
+            page = await self._call(
+                "GET", f"/api/followup/trials/{trial_id}/measurements", params={"limit": 200, "offset": offset}
+            )
+            found += page["items"]
+            offset = page.get("next_offset")
+        return found
+
+    async def record_measurement(self, trial_id: uuid.UUID, body: dict[str, Any], key: str | None) -> dict[str, Any]:
+        return await self._call(
+            "POST", f"/api/followup/trials/{trial_id}/measurements", json=body, headers=self._key(key)
+        )
+
+    async def record_measurements(
+        self, trial_id: uuid.UUID, rows: list[dict[str, Any]], key: str | None
+    ) -> dict[str, Any]:
+        return await self._call(
+            "POST",
+            f"/api/followup/trials/{trial_id}/measurements/batch",
+            json={"measurements": rows},
+            headers=self._key(key),
+        )
+
+    async def review_checkpoint(self, trial_id: uuid.UUID, checkpoint_id: uuid.UUID, note: str) -> dict[str, Any]:
+        return await self._call(
+            "POST", f"/api/followup/trials/{trial_id}/checkpoints/{checkpoint_id}/review", json={"note": note}
+        )
+
+    async def check_verdict(self, trial_id: uuid.UUID, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("POST", f"/api/followup/trials/{trial_id}/verdict/check", json=body)
+
+    async def give_verdict(self, trial_id: uuid.UUID, body: dict[str, Any], key: str | None) -> dict[str, Any]:
+        return await self._call("POST", f"/api/followup/trials/{trial_id}/verdict", json=body, headers=self._key(key))
+
+    async def publication_preview(self, trial_id: uuid.UUID) -> dict[str, Any]:
+        return await self._call("GET", f"/api/followup/trials/{trial_id}/publish/preview")
+
+    async def publish(self, trial_id: uuid.UUID, key: str | None) -> dict[str, Any]:
+        return await self._call("POST", f"/api/followup/trials/{trial_id}/publish", headers=self._key(key))
+
+    async def overdue(self) -> list[dict[str, Any]]:
+        return (await self._call("GET", "/api/followup/overdue", params={"limit": 200}))["items"]
+
+    async def portfolio(self) -> dict[str, Any]:
+        return await self._call("GET", "/api/followup/portfolio")

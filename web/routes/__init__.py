@@ -1,6 +1,21 @@
 """The pages' routers, in match order."""
 
-from web.routes import admin, hack_days, health, ideas, library, my_idea, organise, roster, sign_in, static, voting
+from web.routes import (
+    admin,
+    hack_days,
+    health,
+    ideas,
+    library,
+    my_idea,
+    organise,
+    portfolio,
+    roster,
+    sign_in,
+    static,
+    trials,
+    verdicts,
+    voting,
+)
 
 ROUTERS = [
     static.router,
@@ -14,4 +29,7 @@ ROUTERS = [
     roster.router,
     library.router,
     admin.router,
+    trials.router,
+    verdicts.router,
+    portfolio.router,
 ]

@@ -1,0 +1,123 @@
+"""A council's portfolio of trials for its managers and committee: the funnel from ideas to what worked as
+a chart (with its text and table), realised gains, time from hack day to verdict, the share of failures
+published, what is overdue; a CSV of the same figures, and a page that prints on one A4 sheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from web.charts import Chart, bars
+from web.deps import SignedInDep
+from web.rendering import render
+from web.routes.trials import needs_attention
+from web.trial_words import WORDS, hours, pounds
+
+router = APIRouter(include_in_schema=False)
+PRINTED_OVERDUE = 8  # the rest are left off the printed page (it must fit one sheet), and counted
+
+
+def funnel_chart(funnel: dict[str, Any], council: str) -> Chart:
+    stages = [
+        ("Ideas", funnel["ideas"]),
+        ("Selected by a vote", funnel["selected"]),
+        ("Trialled", funnel["trialled"]),
+        ("Verdict given", funnel["concluded"]),
+        ("Worked or partly worked", funnel["worked"] + funnel["partly"]),
+    ]
+    known = [(name, value) for name, value in stages if value is not None]
+    caption = f"{council}: from ideas to what worked"
+    first = known[0][1] if known else 0
+    rows = [[name, f"{value:,}", f"{value / first:.0%}" if first else ""] for name, value in known]
+    said = ", ".join(f"{value:,} {name.lower()}" for name, value in known)
+    missing = [name.lower() for name, value in stages if value is None]
+    description = f"Of the council's ideas: {said}." + (
+        f" The ideas service could not say how many {' and '.join(missing)} just now." if missing else ""
+    )
+    return Chart(
+        svg=bars(
+            [(name, float(value), n == len(known) - 1) for n, (name, value) in enumerate(known)], unit="", title=caption
+        ),
+        description=description,
+        caption=caption,
+        headers=["Stage", "How many", "Of the ideas"],
+        rows=rows,
+        row_header=1,
+    )
+
+
+def figures(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's figures in words, in the order the page, the print and the CSV give them."""
+    gains, honesty, days = report["realised_gains"], report["honesty"], report["median_days_hack_day_to_verdict"]
+    share = honesty["share_published"]
+    return [
+        ("Trials that worked or partly worked", f"{gains['trials']:,}"),
+        ("Staff time freed a year", f"{hours(gains['annual_hours'])} ({hours(gains['cashable_hours'])} cashable)"),
+        ("Money a year", f"{pounds(gains['annual_pounds'])} ({pounds(gains['cashable_pounds'])} cashable)"),
+        ("Those trials' cost", pounds(gains["trial_cost_pounds"])),
+        ("Net of their cost", pounds(gains["net_pounds"])),
+        ("Time from hack day to verdict (median)", f"{days:,.0f} days" if days is not None else "No verdict yet"),
+        (
+            "Failures published",
+            f"{share:.0%}: {honesty['not_worked_published']} of {honesty['not_worked']} that did not work, "
+            "made no change or stopped"
+            if share is not None
+            else "No failure yet",
+        ),
+        ("Overdue reviews", f"{report['attention']['overdue_reviews']:,}"),
+        ("Trials with no reading for six weeks", f"{report['attention']['stale_trials']:,}"),
+    ]
+
+
+@router.get("/portfolio")
+async def portfolio(request: Request, who: SignedInDep) -> Response:
+    report = await who.api.portfolio()
+    overdue = await who.api.overdue()
+    context = {
+        "title": "Portfolio of trials",
+        "report": report,
+        "chart": funnel_chart(report["funnel"], report["council_name"]),
+        "figures": figures(report),
+        "overdue": [{**item, "said": needs_attention(item)} for item in overdue],
+        "printed_overdue": PRINTED_OVERDUE,
+        **WORDS,
+    }
+    return render(request, "portfolio/portfolio.html", context)
+
+
+def _cell(value: str) -> str:
+    # A spreadsheet runs a cell starting with these as a formula: a trial's title must stay text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@router.get("/portfolio.csv")
+async def portfolio_csv(who: SignedInDep) -> Response:
+    report = await who.api.portfolio()
+    overdue = await who.api.overdue()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["section", "figure", "value"])
+    funnel = report["funnel"]
+    for stage in ("ideas", "selected", "opened", "trialled", "concluded", "worked", "partly"):
+        writer.writerow(["funnel", stage, "" if funnel[stage] is None else funnel[stage]])
+    for outcome, count in sorted(report["outcomes"].items()):
+        writer.writerow(["outcomes", outcome, count])
+    for name, value in report["realised_gains"].items():
+        writer.writerow(["realised_gains", name, value])
+    writer.writerow(["time", "median_days_hack_day_to_verdict", report["median_days_hack_day_to_verdict"] or ""])
+    for name, value in report["honesty"].items():
+        writer.writerow(["honesty", name, "" if value is None else value])
+    for name, value in report["attention"].items():
+        writer.writerow(["attention", name, value])
+    for item in overdue:
+        writer.writerow(["overdue", _cell(item["idea"]["title"]), _cell("; ".join(needs_attention(item)))])
+    name = "".join(c if c.isalnum() else "-" for c in report["council_name"].lower()).strip("-") or "council"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="portfolio-{name}.csv"', "Cache-Control": "no-store"},
+    )
