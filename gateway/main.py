@@ -62,6 +62,27 @@ async def ensure_first_admin(app: FastAPI, settings: GatewaySettings) -> None:
         log.info("created the first admin", extra={"email": settings.bootstrap_admin_email})
 
 
+TAGS = [
+    {
+        "name": "sign-in",
+        "description": "Sign in with a password or an invitation, exchange an API key, refresh and "
+        "end sessions, change or reset a password. Tokens last 15 minutes; refresh tokens are single-use.",
+    },
+    {
+        "name": "councils and people",
+        "description": "Councils and their people: admins make councils and give roles; "
+        "organisers register their council's staff in bulk and invite them; leavers are deactivated.",
+    },
+    {"name": "API keys", "description": "Keys for automation, with at most their creator's current roles; shown once."},
+    {
+        "name": "journeys",
+        "description": "Views composed from several services with the caller's own token: an idea's "
+        'or a hack day\'s whole journey, and "tried before?" while an idea is written or shortlisted.',
+    },
+    {"name": "health", "description": "Is the gateway up (/healthz), and is the whole platform ready (/readyz)."},
+]
+
+
 def create_app(settings: GatewaySettings | None = None) -> Edge:
     settings = settings or get_settings()
     configure_logging("gateway", settings.log_level)
@@ -157,6 +178,7 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
         redoc_url=None,
         redirect_slashes=False,  # its redirects would be absolute, from whatever Host the caller sent
         dependencies=[Depends(json_bodies_only)],  # a body not declared as JSON is a 415
+        openapi_tags=TAGS,
     )
     install_problem_handlers(app)
     app.include_router(router)

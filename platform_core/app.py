@@ -33,6 +33,14 @@ NO_OTEL: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
+# Tags every service's document uses; each part adds its own (create_service_app's `tags`).
+COMMON_TAGS: tuple[dict[str, str], ...] = (
+    {"name": "health", "description": "Is the part up (/healthz) and ready to serve (/readyz: database, migrations)."},
+    {"name": "diagnostics", "description": "Who the part sees calling: check a token or an API key."},
+    {"name": "internal", "description": "Calls between the platform's own services; the gateway refuses them."},
+)
+
+
 def valid_request_id(value: str) -> bool:
     """Accept a caller's request id only if it is short and safe to put in a log line."""
     return bool(_REQUEST_ID.match(value))
@@ -82,7 +90,9 @@ def create_service_app(
     on_startup: Callable[[FastAPI], Any] | None = None,
     on_shutdown: Callable[[FastAPI], Any] | None = None,
     readiness_checks: Callable[[Request], dict[str, str]] | None = None,
+    tags: Sequence[dict[str, str]] = (),
 ) -> FastAPI:
+    """`tags`: a name and a description for each tag the part's routes use (the API document shows them)."""
     configure_logging(part, settings.log_level)
 
     @asynccontextmanager
@@ -134,6 +144,7 @@ def create_service_app(
         telemetry=NO_OTEL,
         redirect_slashes=False,
         dependencies=[Depends(json_bodies_only)],
+        openapi_tags=[*tags, *COMMON_TAGS],
     )
     install_problem_handlers(app)
     # The service's own routes first: routing tries routes in order (and twice a request), and

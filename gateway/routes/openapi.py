@@ -76,6 +76,7 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> di
             if path in SERVICE_ONLY_PATHS or is_internal_path(path):
                 continue  # not public: the edge refuses internal routes
             doc.setdefault("paths", {})[path] = item
+    doc["tags"] = _used_tags(doc, [own, *(sdoc for sdoc in services.values() if sdoc)])
     doc["components"]["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
         "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
@@ -93,6 +94,18 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> di
     if missing:
         doc["info"]["description"] += f"\n\nNot included just now (service unreachable): {', '.join(missing)}."
     return doc
+
+
+def _used_tags(doc: dict[str, Any], sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each part's tag descriptions, for the tags the public document's operations use (the internal and
+    service-only operations it leaves out take theirs with them)."""
+    used = {tag for item in doc.get("paths", {}).values() for op in item.values() for tag in op.get("tags", [])}
+    described: dict[str, dict[str, Any]] = {}
+    for source in sources:
+        for tag in source.get("tags", []):
+            if tag["name"] in used:
+                described.setdefault(tag["name"], tag)
+    return list(described.values())
 
 
 async def _fetch(client: httpx.AsyncClient) -> dict[str, Any] | None:

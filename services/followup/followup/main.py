@@ -11,6 +11,28 @@ from followup.state import close_state, open_state
 from platform_core.app import create_service_app
 from platform_core.outbox import start_relay, stop_relay
 
+TAGS = [
+    {
+        "name": "trials",
+        "description": "Trials of selected ideas: the plan (frozen at the start), metrics with baseline "
+        "and target, measurements (append-only), checkpoints, and the verdict with reasons and lessons.",
+    },
+    {
+        "name": "partners",
+        "description": "A council's map of partners outside it (pharmacies, bus operators...) that trials involve.",
+    },
+    {
+        "name": "library",
+        "description": "Published verdicts, failures included, under the Open Government Licence: "
+        "search, JSON, CSV and feeds without signing in, and entries imported from other installations.",
+    },
+    {
+        "name": "reports",
+        "description": "Portfolio reports for a council: the funnel from ideas to trials that worked, "
+        "realised gains, time to verdict, overdue reviews.",
+    },
+]
+
 
 def make_app(settings: Settings) -> FastAPI:
     """The app with these settings (tests make one in-process with settings of their own)."""
@@ -33,6 +55,7 @@ def make_app(settings: Settings) -> FastAPI:
         version_table=VERSION_TABLE,
         on_startup=start,
         on_shutdown=stop,
+        tags=TAGS,
     )
 
 

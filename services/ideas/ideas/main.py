@@ -42,6 +42,30 @@ async def _stop_index(app: FastAPI) -> None:
             await task
 
 
+TAGS = [
+    {
+        "name": "hack days",
+        "description": "A council's hack days: made and moved through draft, open, voting and closed "
+        "by its organisers; the ideas of one exported as CSV; many of its ideas shortlisted at once.",
+    },
+    {
+        "name": "ideas",
+        "description": "Ideas submitted on the day: written alone or as a team (co-authors join by "
+        "invitation), edited with If-Match, withdrawn; read in full by their council, as a summary by others.",
+    },
+    {
+        "name": "moderation",
+        "description": "Organisers hide an idea with a reason, link a duplicate to the earlier idea, "
+        "and shortlist (told when an idea is like a trial that failed); each can be undone.",
+    },
+    {"name": "comments", "description": "Comments on an idea by people of its council; organisers may hide one."},
+    {
+        "name": "similar ideas",
+        "description": "Similar ideas from every council, while an idea is written or shortlisted.",
+    },
+    {"name": "vocabulary", "description": "The fixed lists an idea is described with (service areas, statuses)."},
+]
+
 app = create_service_app(
     part="ideas",
     title="Ideas service",
@@ -53,4 +77,5 @@ app = create_service_app(
     on_startup=_start_index,
     on_shutdown=_stop_index,
     readiness_checks=_index_readiness,
+    tags=TAGS,
 )

@@ -60,6 +60,15 @@ async def on_shutdown(app: FastAPI) -> None:
         await state.ballot_pool.close()
 
 
+TAGS = [
+    {
+        "name": "voting",
+        "description": "Rounds over a hack day's ideas (dot voting, approval, ranked, score) with their "
+        "rules and window; one ballot a person with a receipt; results, the published ballots for a recount, and the "
+        "audit chain.",
+    },
+]
+
 app = create_service_app(
     part="voting",
     title="Voting service",
@@ -70,4 +79,5 @@ app = create_service_app(
     version_table=VERSION_TABLE,
     on_startup=on_startup,
     on_shutdown=on_shutdown,
+    tags=TAGS,
 )
