@@ -34,6 +34,15 @@ IDEAS = [
 ]  # fmt: skip
 
 
+ROSTER = (
+    b"Full name,Email address,Department\n"
+    b"Asha Khan,asha.khan@kirkby.gov.uk,Revenues\n"
+    b"Ben Ode,ben.ode at kirkby,Waste\n"
+    b"Chloe Price,chloe.price@kirkby.gov.uk,Housing\n"
+    b"Dev Patel,,Adult social care\n"
+)
+
+
 def fill(gateway: str, admin: tuple[str, str]) -> dict:
     api = httpx.Client(base_url=gateway, timeout=30)
     token = api.post("/api/auth/login", json={"email": admin[0], "password": admin[1]}).json()["access_token"]
@@ -48,7 +57,7 @@ def fill(gateway: str, admin: tuple[str, str]) -> dict:
         return {"Authorization": f"Bearer {signed['access_token']}"}
 
     olive = person("olive.organiser@kirkby.gov.uk", "Olive Okafor", ["organiser", "staff"])
-    person("sam.staff@kirkby.gov.uk", "Sam Shah", ["staff"])
+    sam = person("sam.staff@kirkby.gov.uk", "Sam Shah", ["staff"])
     day = api.post(
         "/api/ideas/hack-days",
         json={"name": "Spring hack day", "date": "2027-03-14", "themes": ["Fewer missed payments", "Less queueing"]},
@@ -67,6 +76,16 @@ def fill(gateway: str, admin: tuple[str, str]) -> dict:
         idea = api.post("/api/ideas/ideas", json=body, headers=olive).json()
         api.post(f"/api/ideas/ideas/{idea['id']}/shortlist", headers=olive)
         ideas.append(idea)
+    own = {
+        "hack_day_id": day["id"],
+        "title": "Shared desk booking by team",
+        "problem": "Whole teams come in on the same day and find no desks.",
+        "proposal": "A booking page for desks by team, a week ahead.",
+        "service_area": "hr",
+    }
+    sams = api.post("/api/ideas/ideas", json=own, headers=sam).json()
+    comment = {"body": "Facilities know which floors have spare desks: ask them first."}
+    api.post(f"/api/ideas/ideas/{sams['id']}/comments", json=comment, headers=olive)
     rules = {"dots_per_voter": 5, "max_dots_per_idea": 3, "exclude_own_ideas": False}
     vote = api.post(
         "/api/voting/rounds",
@@ -80,7 +99,7 @@ def fill(gateway: str, admin: tuple[str, str]) -> dict:
         headers=olive,
     ).json()
     api.post(f"/api/voting/rounds/{vote['id']}/open", headers=olive)
-    return {"day": day, "vote": vote, "ideas": ideas, "olive": olive, "api": api}
+    return {"day": day, "vote": vote, "ideas": ideas, "olive": olive, "api": api, "sam": sam, "sams": sams}
 
 
 def main() -> None:
@@ -114,6 +133,22 @@ def main() -> None:
                 staff.get_by_role("button", name="Check for similar ideas").click()
                 staff.get_by_role("button", name="Submit idea").click()
                 shot(staff, "submit-idea-with-errors")
+                # An idea of Sam's: its page (team, comments), then an edit saved meanwhile elsewhere.
+                mine = f"/ideas/{world['sams']['id']}"
+                staff.goto(mine)
+                shot(staff, "idea-page")
+                staff.goto(mine + "/edit")
+                staff.get_by_label("Title").fill("Desk booking by team for hybrid working")
+                api, sam = world["api"], world["sam"]
+                version = api.get(f"/api{mine.replace('/ideas/', '/ideas/ideas/')}", headers=sam).json()["version"]
+                changed = {"problem": f"Teams find no desks on their office day (seen {width} times)."}
+                api.patch(
+                    f"/api{mine.replace('/ideas/', '/ideas/ideas/')}",
+                    json=changed,
+                    headers={**sam, "If-Match": f'"{version}"'},
+                )
+                staff.get_by_role("button", name="Save changes").click()
+                shot(staff, "edit-conflict")
                 staff.goto(f"/rounds/{vote['id']}")
                 staff.locator(f"#idea-{world['ideas'][0]['id']}").fill("3")
                 staff.locator(f"#idea-{world['ideas'][1]['id']}").fill("2")
@@ -127,6 +162,12 @@ def main() -> None:
                 organiser.get_by_role("button", name="Sign in").click()
                 organiser.goto(f"/organise/hack-days/{day['id']}")
                 shot(organiser, "organiser-dashboard")
+                organiser.goto("/organise/staff")
+                organiser.get_by_label("The roster (CSV)").set_input_files(
+                    {"name": "hr-export.csv", "mimeType": "text/csv", "buffer": ROSTER}
+                )
+                organiser.get_by_role("button", name="Check the roster").click()
+                shot(organiser, "roster-preview")
                 organiser.goto(f"/organise/rounds/{vote['id']}/projector")
                 shot(organiser, "projector")
                 organiser.context.close()
