@@ -47,8 +47,15 @@ $(SYSTEM_STAMP): $(BIN)/python
 	else echo "promtool is not installed and this is not Debian: the alert rules' tests will skip"; fi
 	@touch $@
 
+# The OpenID provider the single sign-on tests sign in through (oidc-provider, from npm, as locked).
+OIDC_PROVIDER := tests/support/oidc_provider
+OIDC_STAMP    := $(OIDC_PROVIDER)/node_modules/.package-lock.json
+$(OIDC_STAMP): $(OIDC_PROVIDER)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm is missing: the single sign-on tests will skip (CI fails them)"; fi
+
 install: $(RUNTIME_STAMP)
-install-dev: $(DEV_STAMP) $(SYSTEM_STAMP)
+install-dev: $(DEV_STAMP) $(SYSTEM_STAMP) $(OIDC_STAMP)
 
 ## Start the gateway (http://127.0.0.1:8000), the three services and the pages on SQLite; Ctrl-C stops all five.
 ## Ports come from the parts' settings: GATEWAY_PORT, IDEAS_PORT, VOTING_PORT, FOLLOWUP_PORT, WEB_PORT.

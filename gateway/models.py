@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, StringConstraints
 from pydantic import Field as PField
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -137,6 +137,54 @@ class AccountEvent(GatewayTable, table=True):
     by: uuid.UUID | None = Field(default=None)  # who did it (None: by command)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class CouncilSignOn(GatewayTable, table=True):
+    """A council's own identity provider (OpenID Connect), through which its staff sign in (gateway/domain/sso.py)."""
+
+    __tablename__ = "council_sign_ons"
+    council_id: uuid.UUID = Field(foreign_key="councils.id", primary_key=True)
+    issuer: str = Field(max_length=500)
+    client_id: str = Field(max_length=500)
+    # Kept to authenticate to the provider's token endpoint; never answered by the API.
+    client_secret: str = Field(max_length=1000)
+    # Only people whose email ends in one of these (lower case, no @) may sign in this way.
+    email_domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Which ID token claims hold the person's email and name (Entra ID puts the sign-in name in
+    # `preferred_username` when `email` is not released).
+    email_claim: str = Field(default="email", max_length=100)
+    name_claim: str = Field(default="name", max_length=100)
+    # Redirect URIs registered with the provider for API clients (a native app's loopback address),
+    # besides the pages' own callback, which is always allowed.
+    redirect_uris: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class SignOnIdentity(GatewayTable, table=True):
+    """Who a provider's subject is here: found again by (issuer, subject), whatever their email becomes."""
+
+    __tablename__ = "sign_on_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    issuer: str = Field(max_length=500)
+    subject: str = Field(max_length=255)
+    person_id: uuid.UUID = Field(foreign_key="people.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class SignOnAttempt(GatewayTable, table=True):
+    """One started single sign-on: its state (stored as a digest), nonce and PKCE verifier, used once."""
+
+    __tablename__ = "sign_on_attempts"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    state_hash: str = Field(max_length=64, unique=True)
+    council_id: uuid.UUID = Field(foreign_key="councils.id")
+    nonce: str = Field(max_length=100)
+    code_verifier: str = Field(max_length=200)
+    redirect_uri: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 # ---- API schemas (inputs forbid unknown fields) -------------------------------------------------
@@ -324,3 +372,68 @@ class ApiKeyPublic(BaseModel):
 
 class ApiKeyCreated(ApiKeyPublic):
     key: str = PField(description="The key itself: shown once, store it safely.")
+
+
+# ---- single sign-on ------------------------------------------------------------------------------
+
+Domain = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        min_length=3,
+        max_length=253,
+        pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+    ),
+]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500, pattern=r"^https?://\S+$")]
+ClaimName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class SignOnSettings(Input):
+    issuer: Url = PField(description="The provider's issuer, exactly as its discovery document names it.")
+    client_id: str = PField(min_length=1, max_length=500)
+    client_secret: str = PField(min_length=1, max_length=1000, description="Kept, never shown again.")
+    email_domains: list[Domain] = PField(min_length=1, max_length=50)
+    email_claim: ClaimName = "email"
+    name_claim: ClaimName = "name"
+    redirect_uris: list[Url] = PField(default_factory=list, max_length=10)
+
+
+class SignOnPublic(BaseModel):
+    council_id: uuid.UUID
+    issuer: str
+    client_id: str
+    email_domains: list[str]
+    email_claim: str
+    name_claim: str
+    redirect_uris: list[str]
+    callback_url: str = PField(description="The redirect URI to register with the provider for the pages.")
+    updated_at: datetime
+
+
+class SignOnCouncil(BaseModel):
+    slug: str
+    name: str
+
+
+class SignOnStart(Input):
+    council: str = PField(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="slug")
+    redirect_uri: Url | None = PField(
+        default=None, description="Where the provider sends the person back; the pages' callback when left out."
+    )
+
+
+class SignOnStarted(BaseModel):
+    authorization_url: str = PField(description="Send the person's browser here.")
+    state: str
+
+
+class SignOnComplete(Input):
+    state: str = PField(min_length=20, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
+    code: str = PField(min_length=1, max_length=2000, pattern=r"^[\x21-\x7e]+$")
+    iss: str | None = PField(
+        default=None,
+        max_length=500,
+        description="The `iss` the provider sent back with the code (RFC 9207), when it sends one: checked.",
+    )

@@ -156,6 +156,8 @@ class Platform:
             env.update(
                 {
                     "GATEWAY_JWT_PRIVATE_KEY_FILE": str(self.private_key_file),
+                    # Links in mail and the single sign-on callback point at the gateway (it serves the pages).
+                    "GATEWAY_PUBLIC_URL": self.url("gateway"),
                     "GATEWAY_BOOTSTRAP_ADMIN_EMAIL": self.admin_email,
                     "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
                 }

@@ -47,6 +47,8 @@ SIGN_IN_BUDGETS = {
     "/api/auth/logout": "accept",
     "/api/auth/password-reset": "login",
     "/api/auth/password-reset/complete": "accept",
+    "/api/auth/sign-on/start": "login",
+    "/api/auth/sign-on/complete": "accept",
 }
 LOGIN_PATHS = frozenset(SIGN_IN_BUDGETS)
 SIGN_IN_PAGES = frozenset({"/sign-in", "/sign-in/invitation"})

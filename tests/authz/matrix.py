@@ -32,6 +32,12 @@ POST    /api/auth/sign-out-everywhere                                   -       
 PUT     /api/auth/password                                              -        401  400   400       400     400
 POST    /api/auth/password-reset                                        -        202  202   202       202     202
 POST    /api/auth/password-reset/complete                               -        400  400   400       400     400
+GET     /api/auth/sign-on                                               -        200  200   200       200     200
+POST    /api/auth/sign-on/start                                         -        404  404   404       404     404
+POST    /api/auth/sign-on/complete                                      -        400  400   400       400     400
+PUT     /api/councils/{council_id}/sign-on                              council  401  403   403       403     200
+GET     /api/councils/{council_id}/sign-on                              council  401  403   403       403     200
+DELETE  /api/councils/{council_id}/sign-on                              council  401  403   403       403     204
 GET     /healthz                                                        -        200  200   200       200     200
 GET     /readyz                                                         -        200  200   200       200     200
 GET     /api/ideas/whoami                                               -        401  200   200       200     200

@@ -78,6 +78,52 @@ def _api_key_token(w, role, scope, fresh):
     return Call("POST", "/api/auth/token", headers={"X-API-Key": "hk_not-a-real-key"})
 
 
+@recipe("GET", "/api/auth/sign-on")
+def _sign_on_councils(w, role, scope, fresh):
+    return Call("GET", "/api/auth/sign-on")
+
+
+@recipe("POST", "/api/auth/sign-on/start")
+def _sign_on_start(w, role, scope, fresh):
+    # Public: a council without single sign-on is a 404 whoever asks.
+    return Call("POST", "/api/auth/sign-on/start", json={"council": "no-such-council"})
+
+
+@recipe("POST", "/api/auth/sign-on/complete")
+def _sign_on_complete(w, role, scope, fresh):
+    return Call("POST", "/api/auth/sign-on/complete", json={"state": "s" * 43, "code": "not-a-code"})
+
+
+SIGN_ON = {
+    "issuer": "https://127.0.0.1:9/home-council",  # never reached: no sign-in starts here
+    "client_id": "hackday-platform",
+    "client_secret": "not-a-real-secret",
+    "email_domains": ["home.example.org"],
+}
+
+
+def _sign_on_call(w, role, method: str) -> Call:
+    path = f"/api/councils/{w.home.council.id}/sign-on"
+    if role == "admin" and method != "PUT":
+        ok(w.admin.put(path, json=SIGN_ON))  # there is one to read or remove
+    return Call(method, path, json=SIGN_ON if method == "PUT" else None)
+
+
+@recipe("PUT", "/api/councils/{council_id}/sign-on")
+def _sign_on_put(w, role, scope, fresh):
+    return _sign_on_call(w, role, "PUT")
+
+
+@recipe("GET", "/api/councils/{council_id}/sign-on")
+def _sign_on_get(w, role, scope, fresh):
+    return _sign_on_call(w, role, "GET")
+
+
+@recipe("DELETE", "/api/councils/{council_id}/sign-on")
+def _sign_on_delete(w, role, scope, fresh):
+    return _sign_on_call(w, role, "DELETE")
+
+
 @recipe("GET", "/api/councils")
 def _councils(w, role, scope, fresh):
     return Call("GET", "/api/councils")

@@ -27,7 +27,7 @@ class ApiError(Exception):
         self.retry_after = retry_after  # seconds, from the API's Retry-After on a 429
 
 
-def _problem(response: httpx.Response) -> ApiError:
+def _problem(response: httpx.Response, tell_outage: bool = False) -> ApiError:
     try:
         body = response.json()
     except ValueError:
@@ -36,6 +36,9 @@ def _problem(response: httpx.Response) -> ApiError:
         body = {}
     detail = body.get("detail") or body.get("title") or f"The platform answered {response.status_code}."
     errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+    if response.status_code in (502, 503) and tell_outage and body.get("detail"):
+        # The gateway's own words about a part outside the platform (a council's identity provider).
+        return ApiError(response.status_code, str(detail))
     if response.status_code >= 500:
         return ApiError(503, "Part of the platform is not answering just now. Try again in a minute.")
     wait = response.headers.get("retry-after", "")
@@ -73,6 +76,7 @@ class Gateway:
         json: Any = None,
         headers: dict[str, str] | None = None,
         raw: bool = False,
+        tell_outage: bool = False,
     ) -> Any:
         sent = dict(headers or {})
         if token:
@@ -90,7 +94,7 @@ class Gateway:
         except httpx.HTTPError as exc:
             raise ApiError(503, "The platform is not reachable just now. Try again in a minute.") from exc
         if response.status_code >= 400:
-            raise _problem(response)
+            raise _problem(response, tell_outage)
         if raw:
             return response
         if response.status_code == 204 or not response.content:
@@ -126,6 +130,20 @@ class Gateway:
             json={"code": code, "password": password},
             request_id=request_id,
             headers=self._from(client),
+        )
+
+    async def sign_on_councils(self, request_id: str | None = None) -> list[dict[str, Any]]:
+        """The councils whose staff sign in with their own identity provider (a button each)."""
+        return await self.call("GET", "/api/auth/sign-on", request_id=request_id)
+
+    async def start_sign_on(self, council: str, request_id: str | None = None) -> dict[str, Any]:
+        return await self.call(
+            "POST", "/api/auth/sign-on/start", json={"council": council}, request_id=request_id, tell_outage=True
+        )
+
+    async def complete_sign_on(self, answer: dict[str, str], request_id: str | None = None) -> dict[str, Any]:
+        return await self.call(
+            "POST", "/api/auth/sign-on/complete", json=answer, request_id=request_id, tell_outage=True
         )
 
     async def refresh(self, refresh_token: str, request_id: str | None = None) -> dict[str, Any]:

@@ -8,6 +8,8 @@ the cookie.
 
 from __future__ import annotations
 
+import hmac
+
 from asgi_correlation_id import correlation_id
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
@@ -34,9 +36,81 @@ async def home(request: Request, state: StateDep) -> Response:
     return RedirectResponse("/sign-in", status_code=303)
 
 
+async def _sign_on_councils(state) -> list[dict]:
+    """The "Sign in with <council>" buttons; none when the gateway cannot say (the password form still works)."""
+    try:
+        return await state.gateway.sign_on_councils(correlation_id.get())
+    except ApiError:
+        return []
+
+
 @router.get("/sign-in")
-async def sign_in_page(request: Request, next: str | None = None) -> Response:
-    return render(request, "sign_in/sign_in.html", {"title": "Sign in", "next": safe_next(next), "values": {}})
+async def sign_in_page(request: Request, state: StateDep, next: str | None = None) -> Response:
+    context = {"title": "Sign in", "next": safe_next(next), "values": {}, "councils": await _sign_on_councils(state)}
+    return render(request, "sign_in/sign_in.html", context)
+
+
+# ---- single sign-on with the council's identity provider (gateway/domain/sso.py) --------------------------
+# A link, not a form: the page's Content-Security-Policy lets forms go to this site only, and browsers
+# apply that to a form's redirect too. The state also goes into a short-lived cookie of this browser,
+# and the callback must bring back the same one: a sign-in started elsewhere (someone else's code and
+# state, sent in a link) cannot sign this browser in as someone else.
+SSO_STATE_COOKIE = "hackday_sso"
+SSO_COOKIE_SECONDS = 600
+
+
+def _sign_on_failed(request: Request, detail: str, status: int) -> Response:
+    context = {"title": "You could not be signed in", "detail": detail}
+    response = render(request, "sign_in/sign_on_failed.html", context, status_code=status)
+    response.delete_cookie(SSO_STATE_COOKIE, path="/sign-in/sso")
+    return response
+
+
+@router.get("/sign-in/sso/callback")
+async def sign_on_callback(request: Request, state: StateDep) -> Response:
+    query = request.query_params
+    if query.get("error"):
+        said = query.get("error_description") or query["error"]
+        return _sign_on_failed(request, f"Your council's sign-in service said: {said[:300]}.", 400)
+    kept = request.cookies.get(SSO_STATE_COOKIE, "")
+    sent = query.get("state", "")
+    if not (kept and sent and query.get("code")) or not hmac.compare_digest(kept.encode(), sent.encode()):
+        return _sign_on_failed(
+            request,
+            "This sign-in was started in another browser, or more than 10 minutes ago. Start again below.",
+            400,
+        )
+    answer = {"state": sent, "code": query["code"]}
+    if query.get("iss"):
+        answer["iss"] = query["iss"]
+    try:
+        tokens = await state.gateway.complete_sign_on(answer, correlation_id.get())
+    except ApiError as exc:
+        return _sign_on_failed(request, exc.detail, exc.status if exc.status in (400, 401, 403, 502, 503) else 400)
+    response = _signed_in(state, tokens, "/hack-days")
+    response.delete_cookie(SSO_STATE_COOKIE, path="/sign-in/sso")
+    return response
+
+
+@router.get("/sign-in/with/{council}")
+async def start_sign_on(request: Request, state: StateDep, council: str) -> Response:
+    try:
+        started = await state.gateway.start_sign_on(council, correlation_id.get())
+    except ApiError as exc:
+        if exc.status in (404, 422):
+            return _sign_on_failed(request, "This council does not sign its staff in with its own account.", 404)
+        return _sign_on_failed(request, exc.detail, exc.status if exc.status in (429, 502, 503) else 503)
+    response = RedirectResponse(started["authorization_url"], status_code=303)
+    response.set_cookie(
+        SSO_STATE_COOKIE,
+        started["state"],
+        max_age=SSO_COOKIE_SECONDS,
+        path="/sign-in/sso",
+        httponly=True,
+        samesite="lax",  # sent back on the provider's top-level redirect to the callback
+        secure=state.cookies.secure,
+    )
+    return response
 
 
 def browser_address(request: Request, state) -> str | None:
@@ -85,6 +159,7 @@ async def sign_in(request: Request, state: StateDep, form: FormDep) -> Response:
         "title": "Sign in",
         "next": safe_next(next_path),
         "values": {"email": email},
+        "councils": await _sign_on_councils(state),
         **forms.error_context(errors),
     }
     return render(request, "sign_in/sign_in.html", context, status_code=400)

@@ -1,0 +1,115 @@
+"""Single sign-on over HTTP: admins connect a council's identity provider; people (through the pages or
+an API client) start a sign-in there and complete it here, receiving the platform's own tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from sqlalchemy import delete
+
+from gateway.deps import IssuerDep, SettingsDep
+from gateway.domain import identity, sso
+from gateway.models import (
+    CouncilSignOn,
+    SignOnComplete,
+    SignOnCouncil,
+    SignOnPublic,
+    SignOnSettings,
+    SignOnStart,
+    SignOnStarted,
+    TokenAnswer,
+)
+from gateway.routes.auth import token_for
+from platform_core.auth import Principal, require_roles
+from platform_core.db import SessionDep
+from platform_core.problems import Problem, responses
+
+router = APIRouter(prefix="/api", tags=["single sign-on"])
+AdminOnly = Annotated[Principal, Depends(require_roles("admin"))]
+
+
+def _public(config: CouncilSignOn, public_url: str) -> SignOnPublic:
+    return SignOnPublic.model_validate(
+        {**config.model_dump(exclude={"client_secret"}), "callback_url": sso.callback_url(public_url)}
+    )
+
+
+@router.put(
+    "/councils/{council_id}/sign-on",
+    response_model=SignOnPublic,
+    summary="Connect the council's OpenID Connect provider, or change it (admin; the secret is never shown)",
+    responses=responses(401, 403, 404, 422),
+)
+async def configure(
+    council_id: uuid.UUID, body: SignOnSettings, _: AdminOnly, session: SessionDep, settings: SettingsDep
+) -> SignOnPublic:
+    council = await identity.get_council(session, council_id)
+    config = await sso.configure(session, council=council, settings=body.model_dump())
+    return _public(config, settings.public_url)
+
+
+@router.get(
+    "/councils/{council_id}/sign-on",
+    response_model=SignOnPublic,
+    summary="The council's single sign-on settings (admin; without the secret)",
+    responses=responses(401, 403, 404, 422),
+)
+async def read(council_id: uuid.UUID, _: AdminOnly, session: SessionDep, settings: SettingsDep) -> SignOnPublic:
+    config = await sso.config_of(session, council_id)
+    if config is None:
+        raise Problem(404, f"Council {council_id} has no single sign-on.")
+    return _public(config, settings.public_url)
+
+
+@router.delete(
+    "/councils/{council_id}/sign-on",
+    status_code=204,
+    summary="Stop single sign-on for the council (admin); its people can still use passwords and resets",
+    responses=responses(401, 403, 404, 422),
+)
+async def remove(council_id: uuid.UUID, _: AdminOnly, session: SessionDep) -> Response:
+    config = await sso.config_of(session, council_id)
+    if config is None:
+        raise Problem(404, f"Council {council_id} has no single sign-on.")
+    await session.execute(delete(CouncilSignOn).where(CouncilSignOn.council_id == council_id))  # type: ignore[arg-type]
+    return Response(status_code=204)
+
+
+@router.get(
+    "/auth/sign-on",
+    response_model=list[SignOnCouncil],
+    summary="The councils whose staff sign in with their own identity provider (no sign-in needed)",
+    responses=responses(),
+)
+async def offered(session: SessionDep) -> list[SignOnCouncil]:
+    return [SignOnCouncil(slug=c.slug, name=c.name) for c in await sso.councils_offering(session)]
+
+
+@router.post(
+    "/auth/sign-on/start",
+    response_model=SignOnStarted,
+    summary="Start signing in with a council's identity provider: send the browser to authorization_url",
+    responses=responses(404, 422, 429, 502, 503),
+)
+async def start(body: SignOnStart, session: SessionDep, settings: SettingsDep) -> SignOnStarted:
+    url, state = await sso.start(
+        session, slug=body.council, redirect_uri=body.redirect_uri, public_url=settings.public_url
+    )
+    return SignOnStarted(authorization_url=url, state=state)
+
+
+@router.post(
+    "/auth/sign-on/complete",
+    response_model=TokenAnswer,
+    summary="Finish signing in with the code and state the provider sent back; answers the platform's tokens",
+    responses=responses(400, 401, 403, 422, 429, 502, 503),
+)
+async def complete(body: SignOnComplete, session: SessionDep, issuer: IssuerDep, settings: SettingsDep) -> TokenAnswer:
+    attempt = await sso.use_attempt(session, state=body.state)
+    # Used up for good before the provider is asked: a replayed state (and so its nonce) is refused
+    # even if this sign-in then fails.
+    await session.commit()
+    person = await sso.complete(session, attempt=attempt, code=body.code, iss=body.iss)
+    return await token_for(session, issuer, settings, person)

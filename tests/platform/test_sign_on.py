@@ -1,0 +1,232 @@
+"""Single sign-on with a council's own OpenID provider: a real one (oidc-provider on Node, OpenID
+Certified) runs beside the platform; the tests do a browser's part over HTTP (redirects, the provider's
+sign-in form, consent) and the API client's part through the gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from tests.support.actors import unique
+from tests.support.http import ok, problem
+from tests.support.oidc import OpenIdProvider, openid_provider, sign_in_at_provider
+from tools.platform_runner import free_port
+
+CALLBACK = "/sign-in/sso/callback"
+
+
+@pytest.fixture(scope="module")
+def provider(platform) -> Iterator[OpenIdProvider]:
+    with openid_provider([platform.gateway_url + CALLBACK], platform.runner.data_dir / "logs") as running:
+        yield running
+
+
+def connect(admin, council, provider: OpenIdProvider, *, client_id: str = "hackday", issuer: str | None = None):
+    """The admin connects the council's provider, allowing the council's own email domain."""
+    body = {
+        "issuer": issuer or provider.issuer,
+        "client_id": client_id,
+        "client_secret": f"{client_id}-secret",
+        "email_domains": [domain_of(council)],
+    }
+    return ok(admin.put(f"/api/councils/{council.id}/sign-on", json=body))
+
+
+def domain_of(council) -> str:
+    return f"{council.slug}.gov.uk"
+
+
+def at_provider(platform, anonymous, council, login: str, *, tamper=None) -> dict[str, str]:
+    """Start through the API, sign in at the provider as `login` in a fresh browser; the code and state
+    the provider sent back."""
+    started = ok(anonymous.post("/api/auth/sign-on/start", json={"council": council.slug}))
+    url = tamper(started["authorization_url"]) if tamper else started["authorization_url"]
+    with httpx.Client(timeout=30) as browser:
+        back = sign_in_at_provider(browser, url, login, platform.gateway_url + CALLBACK)
+    answer = {k: v[0] for k, v in parse_qs(urlsplit(str(back)).query).items()}
+    assert answer["state"] == started["state"]
+    return answer
+
+
+def people_of(admin, council) -> list[dict]:
+    return ok(admin.get(f"/api/councils/{council.id}/people"))["items"]
+
+
+def test_a_first_sign_in_makes_the_person_staff_of_the_council_and_gives_the_platform_s_tokens(
+    platform, provider, admin, anonymous, new_council
+):
+    council = new_council()
+    settings = connect(admin, council, provider)
+    assert "client_secret" not in settings and settings["callback_url"] == platform.gateway_url + CALLBACK
+    started = ok(anonymous.post("/api/auth/sign-on/start", json={"council": council.slug}))
+    asked = parse_qs(urlsplit(started["authorization_url"]).query)
+    assert asked["code_challenge_method"] == ["S256"] and asked["nonce"] and asked["state"] == [started["state"]]
+    assert asked["redirect_uri"] == [platform.gateway_url + CALLBACK] and asked["client_id"] == ["hackday"]
+
+    email = f"ada.lovelace-{unique('p')}@{domain_of(council)}"
+    back = at_provider(platform, anonymous, council, email)
+    signed_in = ok(anonymous.post("/api/auth/sign-on/complete", json=back))
+    person = signed_in["person"]
+    assert person["email"] == email and person["council_id"] == council.id and person["roles"] == ["staff"]
+    assert person["name"].startswith("Ada Lovelace")
+    headers = {"Authorization": f"Bearer {signed_in['access_token']}"}
+    assert ok(anonymous.get("/api/auth/me", headers=headers))["id"] == person["id"]
+    assert ok(anonymous.post("/api/auth/refresh", json={"refresh_token": signed_in["refresh_token"]}))["access_token"]
+
+    # The same state (and so its nonce) never works twice.
+    problem(anonymous.post("/api/auth/sign-on/complete", json=back), 400, "state")
+    # Signing in again is the same person, not a second one.
+    again = ok(anonymous.post("/api/auth/sign-on/complete", json=at_provider(platform, anonymous, council, email)))
+    assert again["person"]["id"] == person["id"]
+    assert [p["email"] for p in people_of(admin, council)] == [email]
+
+
+def test_someone_already_registered_keeps_the_roles_the_platform_gave_them(
+    platform, provider, admin, anonymous, new_council
+):
+    council = new_council()
+    connect(admin, council, provider)
+    email = f"org-{unique('p')}@{domain_of(council)}"
+    made = ok(
+        admin.post(
+            "/api/people",
+            json={"email": email, "name": "Olu Organiser", "council_id": council.id, "roles": ["organiser"]},
+        ),
+        201,
+    )
+    signed_in = ok(anonymous.post("/api/auth/sign-on/complete", json=at_provider(platform, anonymous, council, email)))
+    assert signed_in["person"]["id"] == made["id"] and signed_in["person"]["roles"] == ["organiser"]
+
+
+def test_an_address_outside_the_council_s_domains_is_refused_and_nobody_is_made(
+    platform, provider, admin, anonymous, new_council
+):
+    council = new_council()
+    connect(admin, council, provider)
+    back = at_provider(platform, anonymous, council, "eve@elsewhere.example")
+    refused = problem(anonymous.post("/api/auth/sign-on/complete", json=back), 403)
+    assert "eve@elsewhere.example" in refused["detail"] and domain_of(council) in refused["detail"]
+    assert people_of(admin, council) == []
+
+
+def test_an_id_token_with_another_nonce_is_refused(platform, provider, admin, anonymous, new_council):
+    council = new_council()
+    connect(admin, council, provider)
+
+    def other_nonce(url: str) -> str:
+        query = parse_qs(urlsplit(url).query)
+        return url.replace(f"nonce={query['nonce'][0]}", "nonce=a-nonce-this-sign-in-never-sent")
+
+    back = at_provider(platform, anonymous, council, f"nina-{unique('p')}@{domain_of(council)}", tamper=other_nonce)
+    refused = problem(anonymous.post("/api/auth/sign-on/complete", json=back), 401)
+    assert "nonce" in refused["detail"]
+    assert people_of(admin, council) == []
+
+
+def test_an_expired_id_token_is_refused(platform, provider, admin, anonymous, new_council):
+    council = new_council()
+    # This client's ID tokens come from a provider whose clock runs two hours behind: expired on arrival.
+    connect(admin, council, provider, client_id="clock-behind")
+    back = at_provider(platform, anonymous, council, f"kit-{unique('p')}@{domain_of(council)}")
+    refused = problem(anonymous.post("/api/auth/sign-on/complete", json=back), 401)
+    assert "expired" in refused["detail"]
+    assert people_of(admin, council) == []
+
+
+def test_a_deactivated_person_cannot_sign_in_with_the_provider(platform, provider, admin, anonymous, new_council):
+    council = new_council()
+    connect(admin, council, provider)
+    email = f"leaver-{unique('p')}@{domain_of(council)}"
+    first = ok(anonymous.post("/api/auth/sign-on/complete", json=at_provider(platform, anonymous, council, email)))
+    ok(admin.post(f"/api/people/{first['person']['id']}/deactivate"))
+    refused = problem(
+        anonymous.post("/api/auth/sign-on/complete", json=at_provider(platform, anonymous, council, email)), 403
+    )
+    assert "deactivated" in refused["detail"]
+
+
+def test_a_provider_naming_another_issuer_or_not_answering_is_a_clear_error_with_nothing_made(
+    provider, admin, anonymous, new_council
+):
+    wrong = new_council()
+    # The same provider reached by another name: its discovery document names its real issuer.
+    connect(admin, wrong, provider, issuer=f"http://localhost:{provider.port}")
+    refused = problem(anonymous.post("/api/auth/sign-on/start", json={"council": wrong.slug}), 502)
+    assert provider.issuer in refused["detail"] and "issuer" in refused["detail"]
+
+    down = new_council()
+    connect(admin, down, provider, issuer=f"http://127.0.0.1:{free_port()}")
+    refused = problem(anonymous.post("/api/auth/sign-on/start", json={"council": down.slug}), 503)
+    assert "could not be reached" in refused["detail"] and down.name in refused["detail"]
+    assert people_of(admin, down) == []
+
+
+def test_only_registered_redirect_uris_and_councils_with_sign_on_are_accepted(provider, admin, anonymous, new_council):
+    council = new_council()
+    problem(anonymous.post("/api/auth/sign-on/start", json={"council": council.slug}), 404, "council")
+    connect(admin, council, provider)
+    assert {"slug": council.slug, "name": council.name} in ok(anonymous.get("/api/auth/sign-on"))
+    problem(
+        anonymous.post(
+            "/api/auth/sign-on/start", json={"council": council.slug, "redirect_uri": "https://evil.example/catch"}
+        ),
+        422,
+        "redirect_uri",
+    )
+    ok(admin.delete(f"/api/councils/{council.id}/sign-on"), 204)
+    assert {"slug": council.slug, "name": council.name} not in ok(anonymous.get("/api/auth/sign-on"))
+
+
+# ---- the pages: a "Sign in with <council>" button, through the gateway as a browser goes ----------
+
+
+def test_the_sign_in_page_s_council_button_signs_a_person_in(platform, provider, admin, new_council):
+    council = new_council()
+    connect(admin, council, provider)
+    email = f"page-{unique('p')}@{domain_of(council)}"
+    with httpx.Client(base_url=platform.gateway_url, timeout=30) as browser:
+        page = browser.get("/sign-in")
+        assert f"Sign in with {council.name}" in page.text and f'href="/sign-in/with/{council.slug}"' in page.text
+        started = browser.get(f"/sign-in/with/{council.slug}")
+        assert started.status_code == 303 and started.headers["location"].startswith(provider.issuer + "/auth?")
+        back = sign_in_at_provider(browser, started.headers["location"], email, platform.gateway_url + CALLBACK)
+        landed = browser.get(str(back))
+        assert landed.status_code == 303 and landed.headers["location"] == "/hack-days", landed.text
+        home = browser.get("/hack-days")
+        assert home.status_code == 200 and "Sign out" in home.text
+        # The same callback again (a copied link, the back button) signs nobody in a second time.
+        again = browser.get(str(back))
+        assert again.status_code == 400 and "You could not be signed in" in again.text
+    assert [p["email"] for p in people_of(admin, council)] == [email]
+
+
+def test_the_pages_say_clearly_why_a_sign_in_failed(platform, provider, admin, new_council):
+    council = new_council()
+    connect(admin, council, provider)
+    with httpx.Client(base_url=platform.gateway_url, timeout=30) as browser:
+        started = browser.get(f"/sign-in/with/{council.slug}")
+        back = sign_in_at_provider(
+            browser, started.headers["location"], "eve@elsewhere.example", platform.gateway_url + CALLBACK
+        )
+        refused = browser.get(str(back))
+        assert refused.status_code == 403 and "eve@elsewhere.example" in refused.text
+        assert "Go back to sign in" in refused.text and "hackday_session" not in str(refused.headers)
+    # A code and state sent to someone else's browser (no cookie of the sign-in it started) are refused.
+    with httpx.Client(base_url=platform.gateway_url, timeout=30) as browser:
+        started = browser.get(f"/sign-in/with/{council.slug}")
+        back = sign_in_at_provider(
+            browser, started.headers["location"], f"x@{domain_of(council)}", platform.gateway_url + CALLBACK
+        )
+    with httpx.Client(base_url=platform.gateway_url, timeout=30) as victim:
+        refused = victim.get(str(back))
+        assert refused.status_code == 400 and "another browser" in refused.text
+    assert people_of(admin, council) == []
+
+    down = new_council()
+    connect(admin, down, provider, issuer=f"http://127.0.0.1:{free_port()}")
+    with httpx.Client(base_url=platform.gateway_url, timeout=30) as browser:
+        page = browser.get(f"/sign-in/with/{down.slug}")
+        assert page.status_code == 503 and "could not be reached" in page.text
