@@ -391,6 +391,15 @@ ClaimName = Annotated[str, StringConstraints(min_length=1, max_length=100, patte
 
 
 class SignOnSettings(Input):
+    model_config = examples(
+        {
+            "issuer": "https://login.microsoftonline.com/0b5c7e0e-6a1f-4d8e-9a3c-2f1d4e5b6c7a/v2.0",
+            "client_id": "5f2d9c1e-8b7a-4e3f-a1d2-c3b4a5968778",
+            "client_secret": "the-secret-entra-gave",
+            "email_domains": ["anytown.gov.uk"],
+            "email_claim": "preferred_username",
+        }
+    )
     issuer: Url = PField(description="The provider's issuer, exactly as its discovery document names it.")
     client_id: str = PField(min_length=1, max_length=500)
     client_secret: str = PField(min_length=1, max_length=1000, description="Kept, never shown again.")
@@ -418,6 +427,7 @@ class SignOnCouncil(BaseModel):
 
 
 class SignOnStart(Input):
+    model_config = examples({"council": "anytown"})
     council: str = PField(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="slug")
     redirect_uri: Url | None = PField(
         default=None, description="Where the provider sends the person back; the pages' callback when left out."
@@ -430,6 +440,13 @@ class SignOnStarted(BaseModel):
 
 
 class SignOnComplete(Input):
+    model_config = examples(
+        {
+            "state": "Jx1c4Qw8VbN2kLm5PzR7tY9uE3oI6aS0dF4gH8jK2lZ",
+            "code": "the-code-the-provider-sent-back",
+            "iss": "https://login.microsoftonline.com/0b5c7e0e-6a1f-4d8e-9a3c-2f1d4e5b6c7a/v2.0",
+        }
+    )
     state: str = PField(min_length=20, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
     code: str = PField(min_length=1, max_length=2000, pattern=r"^[\x21-\x7e]+$")
     iss: str | None = PField(
