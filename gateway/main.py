@@ -69,6 +69,11 @@ TAGS = [
         "end sessions, change or reset a password. Tokens last 15 minutes; refresh tokens are single-use.",
     },
     {
+        "name": "single sign-on",
+        "description": "A council's own identity provider (OpenID Connect: Entra ID, Google Workspace): admins "
+        "connect it; people start a sign-in there and complete it here, getting the platform's own tokens.",
+    },
+    {
         "name": "councils and people",
         "description": "Councils and their people: admins make councils and give roles; "
         "organisers register their council's staff in bulk and invite them; leavers are deactivated.",
