@@ -234,6 +234,17 @@ GET     /api/followup/library/schema.json                               -       
 GET     /api/followup/library/what-works                                -        200  200   200       200     200
 GET     /api/followup/library/{entry_id}                                council  200  200   200       200     200
 GET     /api/followup/library/{entry_id}                                other    200  200   200       200     200
+GET     /api/followup/library/federation.json                           -        200  200   200       200     200
+# A published record is corrected or withdrawn by its own council's managers (tests/followup/test_federation.py).
+PATCH   /api/followup/library/{entry_id}                                council  401  403   403       200     403
+PATCH   /api/followup/library/{entry_id}                                other    401  403   403       403     403
+POST    /api/followup/library/{entry_id}/withdrawal                     council  401  403   403       200     403
+POST    /api/followup/library/{entry_id}/withdrawal                     other    401  403   403       403     403
+# Federation: the platform's admins keep the list of other platforms' libraries it imports.
+GET     /api/followup/federation/subscriptions                          -        401  403   403       403     200
+POST    /api/followup/federation/subscriptions                          -        401  403   403       403     201
+GET     /api/followup/federation/subscriptions/{subscription_id}        -        401  403   403       403     200
+POST    /api/followup/federation/subscriptions/{subscription_id}/import -        401  403   403       403     200
 # A council's map of partners: its people read it, its champions keep it (tests/followup/test_partners.py).
 GET     /api/followup/partners                                          -        401  200   200       200     200
 GET     /api/followup/partners                                          other    401  403   403       403     200

@@ -679,7 +679,16 @@ recipe("POST", "/api/followup/trials/{trial_id}/verdict/check")(
 recipe("GET", "/api/followup/trials/{trial_id}/publish/preview")(_trial_call("/publish/preview", stage="concluded"))
 
 
-for _path in ("", "/export.csv", "/export.json", "/feed.json", "/feed.atom", "/schema.json", "/what-works"):
+for _path in (
+    "",
+    "/export.csv",
+    "/export.json",
+    "/feed.json",
+    "/feed.atom",
+    "/schema.json",
+    "/what-works",
+    "/federation.json",
+):
     recipe("GET", f"/api/followup/library{_path}")(
         lambda w, role, scope, fresh, _p=_path: Call("GET", f"/api/followup/library{_p}")
     )
@@ -689,6 +698,56 @@ for _path in ("", "/export.csv", "/export.json", "/feed.json", "/feed.atom", "/s
 def _library_entry(w, role, scope, fresh):
     trial = _trial(w, scope, "published", fresh=False)
     return Call("GET", f"/api/followup/library/{trial['library_entry_id']}")
+
+
+def _published_entry_call(suffix: str, method: str, body: dict, headers: dict | None = None) -> Recipe:
+    def make(w, role, scope, fresh):
+        trial = _trial(w, scope, "published", fresh=fresh)
+        return Call(
+            method, f"/api/followup/library/{trial['library_entry_id']}{suffix}", json=body, headers=headers or {}
+        )
+
+    return make
+
+
+recipe("PATCH", "/api/followup/library/{entry_id}")(
+    _published_entry_call("", "PATCH", {"note": "A typo mended.", "summary": "Corrected."}, {"If-Match": "*"})
+)
+recipe("POST", "/api/followup/library/{entry_id}/withdrawal")(
+    _published_entry_call("/withdrawal", "POST", {"reason": "Published by mistake."})
+)
+
+
+def _new_subscription_body() -> dict:
+    # Nothing listens on port 9 here: an import fails at once, and says so.
+    return {"name": "Another platform", "feed_url": f"http://127.0.0.1:9/{uuid.uuid4().hex}/federation.json"}
+
+
+def _subscription(w: World) -> dict:
+    return w.shared(
+        ("subscription",),
+        lambda: ok(w.admin.post("/api/followup/federation/subscriptions", json=_new_subscription_body()), 201),
+    )
+
+
+@recipe("GET", "/api/followup/federation/subscriptions")
+def _subscriptions(w, role, scope, fresh):
+    return Call("GET", "/api/followup/federation/subscriptions")
+
+
+@recipe("POST", "/api/followup/federation/subscriptions")
+def _subscribe(w, role, scope, fresh):
+    return Call("POST", "/api/followup/federation/subscriptions", json=_new_subscription_body())
+
+
+@recipe("GET", "/api/followup/federation/subscriptions/{subscription_id}")
+def _one_subscription(w, role, scope, fresh):
+    return Call("GET", f"/api/followup/federation/subscriptions/{_subscription(w)['id']}")
+
+
+@recipe("POST", "/api/followup/federation/subscriptions/{subscription_id}/import")
+def _import_now(w, role, scope, fresh):
+    return Call("POST", f"/api/followup/federation/subscriptions/{_subscription(w)['id']}/import")
 
 
 def _report(path: str) -> Recipe:

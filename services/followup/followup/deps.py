@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from followup import access
 from followup.clients.ideas import IdeasClient
+from followup.federation import Importer
 from followup.models import Trial
 from followup.settings import Settings
 from followup.state import STATE, FollowupState
@@ -22,7 +23,18 @@ from platform_core.db import SessionDep
 from platform_core.pages import OFFSET_MAX, PAGE_MAX
 from platform_core.service_auth import only_from
 
-__all__ = ["Caller", "ChangeableTrial", "IdeasDep", "Manager", "ReadableTrial", "SessionDep", "SettingsDep", "StateDep"]
+__all__ = [
+    "Admin",
+    "Caller",
+    "ImporterDep",
+    "ChangeableTrial",
+    "IdeasDep",
+    "Manager",
+    "ReadableTrial",
+    "SessionDep",
+    "SettingsDep",
+    "StateDep",
+]
 
 
 StateDep = Annotated[FollowupState, Depends(STATE.of)]
@@ -36,10 +48,17 @@ def _ideas(state: StateDep) -> IdeasClient:
     return state.ideas
 
 
+def _importer(state: StateDep) -> Importer:
+    return state.importer
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 IdeasDep = Annotated[IdeasClient, Depends(_ideas)]
+ImporterDep = Annotated[Importer, Depends(_importer)]
 Caller = CurrentPrincipal
 Manager = Annotated[Principal, Depends(require_roles("manager"))]
+# The platform's admins (no council) keep the list of other platforms it imports from.
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
 
 
 # Internal routes' callers (platform_core.service_auth): the voting service alone opens trials.

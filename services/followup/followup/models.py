@@ -171,14 +171,45 @@ class Verdict(FollowupTable, table=True):
     decided_at: datetime | None = _when(nullable=False)
 
 
-class LibraryEntry(FollowupTable, table=True):
-    """A published verdict: the record other councils read, frozen when it was published."""
+class LibrarySubscription(FollowupTable, table=True):
+    """Another platform's library that an admin subscribed to: its federation feed and how the last
+    import went (followup/federation.py reads it on a schedule and on demand)."""
 
-    __tablename__ = "library_entries"
+    __tablename__ = "library_subscriptions"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    trial_id: uuid.UUID = Field(
-        sa_column=Column(Uuid, ForeignKey("trials.id", ondelete="CASCADE"), nullable=False, unique=True)
+    name: str = Field(max_length=200)
+    feed_url: str = Field(max_length=500, unique=True)
+    active: bool = True
+    version: int = 1
+    created_by: uuid.UUID
+    created_at: datetime | None = _when(nullable=False)
+    # Per page offset (as a string): {"etag", "next_offset"} of the copy imported, so that an
+    # unchanged page is a 304 that costs the origin and us nothing.
+    pages: dict = _json(dict)
+    last_attempt_at: datetime | None = _when()
+    last_success_at: datetime | None = _when()
+    last_error: str = _text()
+    last_counts: dict = _json(dict)
+    # A lease: one import of a source at a time, whichever replica or request starts it.
+    running_until: datetime | None = _when()
+
+
+class LibraryEntry(FollowupTable, table=True):
+    """A published verdict: the record other councils read, frozen when it was published; a
+    correction makes a new version of it and a withdrawal takes it out of every read.
+
+    An entry imported from another platform has no trial here: it names its subscription and the
+    entry's id at its origin (unique together, so a re-import updates it instead of adding another).
+    """
+
+    __tablename__ = "library_entries"
+    __table_args__ = (UniqueConstraint("subscription_id", "origin_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    trial_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(Uuid, ForeignKey("trials.id", ondelete="CASCADE"), nullable=True, unique=True),
     )
     idea_id: uuid.UUID = Field(index=True)
     council_id: uuid.UUID = Field(index=True)
@@ -189,8 +220,18 @@ class LibraryEntry(FollowupTable, table=True):
     evidence_level: int = Field(index=True)
     search_text: str = _text()
     record: dict = _json(dict)
-    published_by: uuid.UUID
+    published_by: uuid.UUID | None = None
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    version: int = 1
+    updated_at: datetime | None = _when()
+    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    withdrawn_reason: str = _text()
+    subscription_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(Uuid, ForeignKey("library_subscriptions.id"), nullable=True, index=True),
+    )
+    origin_id: uuid.UUID | None = None
+    origin_version: int | None = None
 
 
 class Partner(FollowupTable, table=True):

@@ -662,6 +662,22 @@ class LibraryLessons(Record):
     conditions_elsewhere: str
 
 
+class LibrarySource(Record):
+    """Where an imported record came from: it is shown beside our own, always attributed."""
+
+    platform: str = Field(description="The other platform, as the admin who subscribed to it named it.")
+    feed_url: str = Field(description="The federation feed it was imported from.")
+    entry_id: uuid.UUID = Field(description="The record's id on its own platform.")
+    entry_url: str = Field(description="The record on its own platform.")
+    version: int = Field(ge=1, description="The record's version on its own platform when it was imported.")
+    imported_at: UtcDateTime
+
+
+class LibraryCorrection(Record):
+    at: UtcDateTime
+    note: str = Field(description="What was corrected and why, in the council's words.")
+
+
 class LibraryRecord(Record):
     """One published verdict, as every council reads and exports it."""
 
@@ -696,6 +712,12 @@ class LibraryRecord(Record):
     published_at: UtcDateTime
     licence: Licence
     attribution: str
+    corrections: list[LibraryCorrection] = Field(
+        default_factory=list, description="Corrections made since it was published, oldest first."
+    )
+    source: LibrarySource | None = Field(
+        default=None, description="Null for this platform's own records; for an imported one, where it came from."
+    )
 
 
 class LibrarySummary(BaseModel):
@@ -719,6 +741,7 @@ class LibrarySummary(BaseModel):
     evidence: LibraryEvidence
     evidence_level: int
     published_at: UtcDateTime
+    source: LibrarySource | None = Field(default=None, description="Null for our own; where an imported one came from.")
 
 
 class LibraryExport(Record):
@@ -732,6 +755,79 @@ class LibraryExport(Record):
     entries: list[LibraryRecord]
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+
+class LibraryCorrect(Input):
+    """A correction of a published record: what changes, and a note saying what and why."""
+
+    note: str = Field(min_length=1, max_length=2000, description="What was corrected and why (published).")
+    summary: str | None = Field(default=None, min_length=1, max_length=4000)
+    lessons: Lessons | None = None
+
+
+class LibraryWithdraw(Input):
+    reason: str = Field(min_length=1, max_length=2000, description="Why it is withdrawn (told to importers).")
+
+
+class FederatedEntry(Record):
+    """One entry of the federation feed: the record at its current version, or a withdrawal."""
+
+    id: uuid.UUID
+    version: int = Field(ge=1)
+    updated_at: UtcDateTime
+    withdrawn_at: UtcDateTime | None
+    withdrawn_reason: str
+    record: LibraryRecord | None = Field(description="Null once withdrawn.")
+
+
+class FederationPage(Record):
+    """A page of a platform's own published entries, oldest first, withdrawals included, for other
+    platforms to import (a new entry only ever lands on the last page, so earlier pages stay cached)."""
+
+    licence: Licence
+    attribution: str
+    platform_url: str = Field(description="Where the publishing platform is reached (its public address).")
+    offset: int
+    limit: int
+    next_offset: int | None
+    entries: list[FederatedEntry]
+
+
+FEED_URL_PATTERN = r"^https?://[^\s/?#]+(/[^\s]*)?$"
+
+
+class SubscriptionCreate(Input):
+    name: str = Field(min_length=1, max_length=200, examples=["Northshire councils' platform"])
+    feed_url: str = Field(
+        max_length=500,
+        pattern=FEED_URL_PATTERN,
+        description="The other platform's federation feed: <its address>/api/followup/library/federation.json",
+        examples=["https://hackdays.northshire.gov.uk/api/followup/library/federation.json"],
+    )
+
+
+class ImportCounts(BaseModel):
+    pages_fetched: int = 0
+    pages_unchanged: int = Field(default=0, description="Pages the origin answered 304 Not Modified.")
+    added: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    unchanged: int = 0
+    refused: int = Field(default=0, description="Entries that did not match the published schema.")
+    refusals: list[str] = Field(default_factory=list, description="Why, for the first few refused.")
+
+
+class SubscriptionPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    feed_url: str
+    active: bool
+    created_at: UtcDateTime
+    entries: int = Field(description="Entries imported from it and not withdrawn.")
+    last_attempt_at: UtcDateTime | None
+    last_success_at: UtcDateTime | None
+    last_error: str | None = Field(description="Why the last import failed; null when it worked.")
+    last_counts: ImportCounts | None
 
 
 def entry_url(base_url: str, entry_id: uuid.UUID) -> str:

@@ -28,6 +28,10 @@ class Settings(PartSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # A running or evaluating trial with no measurement for this many days is listed as stale.
     stale_after_days: int = 42
+    # Federation (docs/federation.md): how often every subscribed library is imported (0: only on
+    # demand), and how long to wait for another platform's answer.
+    federation_interval_seconds: float = 900.0
+    federation_timeout_seconds: float = 10.0
 
 
 @lru_cache

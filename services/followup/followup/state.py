@@ -6,25 +6,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from followup.clients.ideas import IdeasClient
+from followup.federation import Importer, close_importer, make_importer
 from followup.settings import Settings
-from platform_core.state import AppState
+from platform_core.state import PLATFORM, AppState
 
 
 @dataclass
 class FollowupState:
     settings: Settings
     ideas: IdeasClient
+    importer: Importer
 
 
 STATE = AppState[FollowupState]("followup")
 
 
 def open_state(app: Any, settings: Settings) -> FollowupState:
-    """Made in the lifespan: one kept-alive client of the ideas service."""
+    """Made in the lifespan: one kept-alive client of the ideas service; the federation importer."""
     return STATE.put(
-        app, FollowupState(settings=settings, ideas=IdeasClient(settings.ideas_url, settings.ideas_timeout_seconds))
+        app,
+        FollowupState(
+            settings=settings,
+            ideas=IdeasClient(settings.ideas_url, settings.ideas_timeout_seconds),
+            importer=make_importer(PLATFORM.of_app(app).sessionmaker, settings),
+        ),
     )
 
 
 async def close_state(app: Any) -> None:
-    await STATE.of_app(app).ideas.aclose()
+    state = STATE.of_app(app)
+    await close_importer(state.importer)
+    await state.ideas.aclose()

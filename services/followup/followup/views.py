@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from followup.models import Checkpoint, LibraryEntry, Measurement, Metric, Partner, Trial, Verdict
+from followup.models import Checkpoint, LibraryEntry, LibrarySubscription, Measurement, Metric, Partner, Trial, Verdict
 from followup.schemas import (
     Baseline,
     CheckpointPublic,
     Evidence,
     Gain,
     IdeaRef,
+    ImportCounts,
     LibraryExport,
     LibrarySummary,
     MeasurementPublic,
@@ -27,6 +28,7 @@ from followup.schemas import (
     MetricReading,
     OverdueCheckpoint,
     PartnerPublic,
+    SubscriptionPublic,
     TrialAttention,
     TrialPublic,
     TrialSummary,
@@ -35,6 +37,7 @@ from followup.schemas import (
 )
 from followup.vocabulary import EVIDENCE_SCALE, OGL_NAME, OGL_URL, OPEN_STATUSES, TrialStatus
 from platform_core import csv
+from platform_core.clock import utcnow
 
 
 def partner_public(p: Partner) -> PartnerPublic:
@@ -254,7 +257,7 @@ def library_summary(entry: LibraryEntry) -> LibrarySummary:
     return LibrarySummary(
         id=entry.id,
         url=r["url"],
-        trial_id=entry.trial_id,
+        trial_id=r["trial_id"],
         idea_id=entry.idea_id,
         title=entry.title,
         council=r["council"],
@@ -269,7 +272,35 @@ def library_summary(entry: LibraryEntry) -> LibrarySummary:
         evidence=r["evidence"],
         evidence_level=entry.evidence_level,
         published_at=entry.published_at,
+        source=r.get("source"),
     )
+
+
+def subscription_public(s: LibrarySubscription, entries: int) -> SubscriptionPublic:
+    return SubscriptionPublic(
+        id=s.id,
+        name=s.name,
+        feed_url=s.feed_url,
+        active=s.active,
+        created_at=s.created_at,
+        entries=entries,
+        last_attempt_at=s.last_attempt_at,
+        last_success_at=s.last_success_at,
+        last_error=s.last_error or None,
+        last_counts=ImportCounts.model_validate(s.last_counts) if s.last_counts else None,
+    )
+
+
+def federated_entry(entry: LibraryEntry) -> dict[str, Any]:
+    """One entry of the federation feed: the record, or only the withdrawal once withdrawn."""
+    return {
+        "id": str(entry.id),
+        "version": entry.version,
+        "updated_at": (entry.updated_at or entry.published_at or utcnow()).isoformat(),
+        "withdrawn_at": entry.withdrawn_at.isoformat() if entry.withdrawn_at else None,
+        "withdrawn_reason": entry.withdrawn_reason,
+        "record": None if entry.withdrawn_at else entry.record,
+    }
 
 
 def json_schema(base_url: str) -> dict[str, Any]:

@@ -20,7 +20,14 @@ from followup.domain.gain import effective_series
 from followup.domain.measurements import measurements_of
 from followup.domain.metrics import metrics_of
 from followup.models import LibraryEntry, Measurement, Metric, Trial, Verdict
-from followup.schemas import ATTRIBUTION, CouncilRef, LibraryRecord, Licence, entry_url
+from followup.schemas import (
+    ATTRIBUTION,
+    CouncilRef,
+    LibraryCorrect,
+    LibraryRecord,
+    Licence,
+    entry_url,
+)
 from followup.vocabulary import ENDED_STATUSES, EVIDENCE_SCALE, PersonRole
 from platform_core import outbox
 from platform_core.clock import utcnow
@@ -149,8 +156,10 @@ async def build_record(
     )
 
 
-def _search_text(record: LibraryRecord) -> str:
+def search_text(record: LibraryRecord) -> str:
+    """The words the library's search looks in (an imported record: its platform's name too)."""
     parts = [
+        record.source.platform if record.source else "",
         record.title,
         record.summary,
         record.hypothesis,
@@ -191,9 +200,10 @@ async def publish(
     verdict = _publishable(trial, verdict)
     existing = (await session.exec(select(LibraryEntry).where(LibraryEntry.trial_id == trial.id))).one_or_none()
     if existing is not None:
+        state = "was withdrawn from" if existing.withdrawn_at else "is already in"
         raise Problem(
             409,
-            f"This trial's verdict is already in the library as entry {existing.id}.",
+            f"This trial's verdict {state} the library as entry {existing.id}.",
             errors=[{"field": "trial_id", "message": "already published"}],
         )
     entry_id, now = uuid.uuid4(), utcnow()
@@ -208,10 +218,11 @@ async def publish(
         service_area=trial.service_area,
         outcome=verdict.outcome,
         evidence_level=verdict.evidence_level,
-        search_text=_search_text(record),
+        search_text=search_text(record),
         record=record.model_dump(mode="json"),
         published_by=principal_id,
         published_at=now,
+        updated_at=now,
     )
     session.add(entry)
     # Relayed to the ideas service (platform_core.outbox), which then lets every council read the idea.
@@ -233,6 +244,74 @@ async def publish(
     return entry
 
 
+# ---- corrections and withdrawals: importers on other platforms follow both -----------------------
+
+
+def own_entry(entry: LibraryEntry | None, entry_id: uuid.UUID, council_id: uuid.UUID | None) -> LibraryEntry:
+    """The entry, if it is this council's own and still published (404 / 409 otherwise)."""
+    if entry is None or entry.withdrawn_at is not None:
+        raise Problem(404, f"There is no published library entry {entry_id}.")
+    if entry.subscription_id is not None or entry.council_id != council_id:
+        raise Problem(
+            403,
+            "Only the council that published an entry may correct or withdraw it "
+            "(an imported one is corrected on its own platform, and the import follows).",
+        )
+    return entry
+
+
+def correct(entry: LibraryEntry, body: LibraryCorrect) -> LibraryEntry:
+    """A new version of the record, saying what was corrected; earlier versions are not kept."""
+    record = LibraryRecord.model_validate(entry.record)
+    now = utcnow()
+    changes: dict[str, Any] = {}
+    if body.summary is not None:
+        changes["summary"] = body.summary
+    if body.lessons is not None:
+        changes["lessons"] = body.lessons.model_dump()
+    record = LibraryRecord.model_validate(
+        {
+            **record.model_dump(mode="json"),
+            **changes,
+            "corrections": [*record.model_dump(mode="json")["corrections"], {"at": now, "note": body.note}],
+        }
+    )
+    entry.record = record.model_dump(mode="json")
+    entry.search_text = search_text(record)
+    entry.version += 1
+    entry.updated_at = now
+    return entry
+
+
+def withdraw(entry: LibraryEntry, reason: str) -> LibraryEntry:
+    """Out of every read and export from now on; the federation feed keeps a tombstone, so importers
+    withdraw their copy too."""
+    now = utcnow()
+    entry.withdrawn_at = now
+    entry.withdrawn_reason = reason
+    entry.version += 1
+    entry.updated_at = now
+    return entry
+
+
+async def federation_page(session: AsyncSession, offset: int, limit: int) -> tuple[list[LibraryEntry], bool]:
+    """This platform's own entries, oldest first (withdrawn ones included), and whether more follow.
+
+    Oldest first, so that a newly published entry lands on the last page and the pages before it keep
+    their ETag: a re-import asks for every page and is answered 304 for all but the changed ones.
+    """
+    rows = (
+        await session.exec(
+            select(LibraryEntry)
+            .where(col(LibraryEntry.subscription_id).is_(None))
+            .order_by(col(LibraryEntry.published_at), col(LibraryEntry.id))
+            .limit(limit + 1)
+            .offset(offset)
+        )
+    ).all()
+    return list(rows[:limit]), len(rows) > limit
+
+
 # ---- reading ---------------------------------------------------------------------------------------
 
 
@@ -250,9 +329,15 @@ def search_query(
     min_evidence_level: int | None = None,
     council_id: uuid.UUID | None = None,
     idea_id: Sequence[uuid.UUID] | None = None,
+    origin: str | None = None,
 ) -> SelectOfScalar[LibraryEntry]:
-    """The library entries matching every filter given (words must all appear)."""
-    query = select(LibraryEntry)
+    """The published entries matching every filter given (words must all appear); `origin` is
+    "own" (published here) or "imported" (from other platforms); withdrawn entries never match."""
+    query = select(LibraryEntry).where(col(LibraryEntry.withdrawn_at).is_(None))
+    if origin == "own":
+        query = query.where(col(LibraryEntry.subscription_id).is_(None))
+    elif origin == "imported":
+        query = query.where(col(LibraryEntry.subscription_id).is_not(None))
     for word in (q or "").lower().split()[:10]:
         query = query.where(col(LibraryEntry.search_text).like(_like(word), escape="\\"))
     if service_area:

@@ -102,9 +102,13 @@ async def _load(
     if ids:
         for v in (await session.exec(select(Verdict).where(col(Verdict.trial_id).in_(ids)))).all():
             verdicts[v.trial_id] = v
-        published = set(
-            (await session.exec(select(LibraryEntry.trial_id).where(col(LibraryEntry.trial_id).in_(ids)))).all()
-        )
+        published = {
+            t
+            for t in (
+                await session.exec(select(LibraryEntry.trial_id).where(col(LibraryEntry.trial_id).in_(ids)))
+            ).all()
+            if t is not None
+        }
     return trials, verdicts, published
 
 

@@ -112,13 +112,15 @@ async def list_trials(
     outcomes = dict(
         (await session.exec(select(Verdict.trial_id, Verdict.outcome).where(col(Verdict.trial_id).in_(ids)))).all()
     )
-    entries = dict(
-        (
+    entries = {
+        trial_id: entry_id
+        for trial_id, entry_id in (
             await session.exec(
                 select(LibraryEntry.trial_id, LibraryEntry.id).where(col(LibraryEntry.trial_id).in_(ids))
             )
         ).all()
-    )
+        if trial_id is not None
+    }
     return trials, total, outcomes, entries
 
 

@@ -1,7 +1,7 @@
 """The follow-up service's routers, in the order they are matched (`/whoami` and health come from
 platform_core)."""
 
-from followup.routes import internal, library, measurements, metrics, partners, reports, trials, verdicts
+from followup.routes import federation, internal, library, measurements, metrics, partners, reports, trials, verdicts
 
 ROUTERS = [
     trials.router,
@@ -9,6 +9,7 @@ ROUTERS = [
     measurements.router,
     verdicts.router,
     library.router,
+    federation.router,
     partners.router,
     reports.router,
     internal.router,

@@ -15,14 +15,26 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from followup import views
-from followup.deps import SessionDep, SettingsDep
+from followup.deps import Manager, SessionDep, SettingsDep
 from followup.domain import library
 from followup.domain import what_works as what_works_domain
 from followup.models import LibraryEntry
-from followup.routes.http import conditional
-from followup.schemas import ATTRIBUTION, LibraryExport, LibraryRecord, LibrarySummary, Licence, WhatWorks, schema_url
+from followup.routes.http import answer, conditional
+from followup.schemas import (
+    ATTRIBUTION,
+    FederationPage,
+    LibraryCorrect,
+    LibraryExport,
+    LibraryRecord,
+    LibrarySummary,
+    LibraryWithdraw,
+    Licence,
+    WhatWorks,
+    schema_url,
+)
 from followup.vocabulary import OGL_NAME, Outcome
 from platform_core.clock import utcnow
+from platform_core.etag import IfMatch, check_if_match
 from platform_core.pages import OFFSET_MAX, PAGE_MAX, Page
 from platform_core.problems import Problem, responses
 
@@ -64,6 +76,10 @@ class Filters:
             list[uuid.UUID] | None,
             Query(max_length=50, description="Entries of these ideas (repeat the parameter, up to 50)"),
         ] = None,
+        origin: Annotated[
+            Literal["own", "imported"] | None,
+            Query(description="'own': published on this platform; 'imported': from other platforms"),
+        ] = None,
     ) -> None:
         for name, value in (("q", q), ("service_area", service_area)):
             if value and "\x00" in value:
@@ -80,6 +96,7 @@ class Filters:
             min_evidence_level=min_evidence_level,
             council_id=council_id,
             idea_id=idea_id,
+            origin=origin,
         )
 
 
@@ -189,6 +206,34 @@ async def atom_feed(
 
 
 @router.get(
+    "/federation.json",
+    openapi_extra=OPEN_DATA,
+    response_model=FederationPage,
+    summary="This platform's own entries for other platforms to import: oldest first, corrections as new "
+    f"versions, withdrawals kept as such; up to {MAX_EXPORT} a page",
+    responses=_answers(),
+)
+async def federation_feed(
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
+) -> Response:
+    entries, more = await library.federation_page(session, offset, limit)
+    body = {
+        "licence": Licence().model_dump(),
+        "attribution": ATTRIBUTION,
+        "platform_url": settings.public_base_url,
+        "offset": offset,
+        "limit": limit,
+        "next_offset": offset + limit if more else None,
+        "entries": [views.federated_entry(e) for e in entries],
+    }
+    return conditional(request, _json(body), "application/json")
+
+
+@router.get(
     "/what-works",
     openapi_extra=OPEN_DATA,
     response_model=WhatWorks,
@@ -243,4 +288,39 @@ async def read_entry(entry_id: uuid.UUID, request: Request, session: SessionDep)
     entry = await session.get(LibraryEntry, entry_id)
     if entry is None:
         raise Problem(404, f"There is no library entry {entry_id}.")
-    return conditional(request, _json(entry.record), "application/json")
+    if entry.withdrawn_at is not None:
+        raise Problem(404, f"Library entry {entry_id} was withdrawn: {entry.withdrawn_reason}")
+    return conditional(
+        request, _json(entry.record), "application/json", headers={"X-Entry-Version": str(entry.version)}
+    )
+
+
+@router.patch(
+    "/{entry_id}",
+    response_model=LibraryRecord,
+    summary="Correct a published record (its council's managers): a new version that says what changed; "
+    "If-Match takes the entry's version (X-Entry-Version)",
+    responses=responses(400, 401, 403, 404, 412, 422, 428),
+)
+async def correct_entry(
+    entry_id: uuid.UUID, body: LibraryCorrect, session: SessionDep, principal: Manager, if_match: IfMatch = None
+) -> Response:
+    entry = library.own_entry(await session.get(LibraryEntry, entry_id), entry_id, principal.council_id)
+    check_if_match(if_match, entry.version)
+    library.correct(entry, body)
+    return answer(LibraryRecord.model_validate(entry.record), 200, entry.version)
+
+
+@router.post(
+    "/{entry_id}/withdrawal",
+    response_model=LibraryRecord,
+    summary="Withdraw a published record (its council's managers): gone from every read and export; "
+    "importing platforms withdraw their copy",
+    responses=responses(401, 403, 404, 422),
+)
+async def withdraw_entry(
+    entry_id: uuid.UUID, body: LibraryWithdraw, session: SessionDep, principal: Manager
+) -> Response:
+    entry = library.own_entry(await session.get(LibraryEntry, entry_id), entry_id, principal.council_id)
+    library.withdraw(entry, body.reason)
+    return answer(LibraryRecord.model_validate(entry.record), 200, entry.version)

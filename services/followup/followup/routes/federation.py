@@ -1,0 +1,94 @@
+"""HTTP routes of federation: the other platforms' libraries this one imports (admins keep the list),
+and an import on demand (the schedule imports them too: followup/federation.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from followup import views
+from followup.deps import Admin, ImporterDep, SessionDep
+from followup.domain import federation as domain
+from followup.federation import ImportBusy
+from followup.models import LibrarySubscription
+from followup.routes.http import answer, dump
+from followup.schemas import SubscriptionCreate, SubscriptionPublic
+from platform_core.idempotency import IdempotentCreateDep
+from platform_core.pages import Page, PageDep
+from platform_core.problems import Problem, responses
+
+router = APIRouter(prefix="/api/followup/federation", tags=["federation"])
+
+
+async def _public(session: AsyncSession, subscription: LibrarySubscription) -> SubscriptionPublic:
+    counts = await domain.imported_counts(session, [subscription.id])
+    return views.subscription_public(subscription, counts.get(subscription.id, 0))
+
+
+async def _subscription(session: AsyncSession, subscription_id: uuid.UUID) -> LibrarySubscription:
+    subscription = await session.get(LibrarySubscription, subscription_id)
+    if subscription is None:
+        raise Problem(404, f"There is no subscription {subscription_id}.")
+    return subscription
+
+
+@router.get(
+    "/subscriptions",
+    response_model=Page[SubscriptionPublic],
+    summary="The other platforms' libraries this platform imports, with how each last import went (admins)",
+    responses=responses(401, 403, 422),
+)
+async def list_subscriptions(session: SessionDep, principal: Admin, page: PageDep) -> Page[SubscriptionPublic]:
+    rows, total = await domain.subscriptions(session, page.limit, page.offset)
+    counts = await domain.imported_counts(session, [r.id for r in rows])
+    return Page[SubscriptionPublic].of([views.subscription_public(r, counts.get(r.id, 0)) for r in rows], total, page)
+
+
+@router.post(
+    "/subscriptions",
+    response_model=SubscriptionPublic,
+    status_code=201,
+    summary="Subscribe to another platform's library: its federation feed is imported from now on (admins)",
+    responses=responses(400, 401, 403, 409, 422),
+)
+async def subscribe(
+    body: SubscriptionCreate, session: SessionDep, principal: Admin, idem: IdempotentCreateDep
+) -> Response:
+    if (replay := await idem.begin(body)) is not None:
+        return replay
+    subscription = await domain.subscribe(session, body, principal.person_id)
+    view = await _public(session, subscription)
+    await idem.finish(201, dump(view))
+    return answer(view, 201, location=f"/api/followup/federation/subscriptions/{subscription.id}")
+
+
+@router.get(
+    "/subscriptions/{subscription_id}",
+    response_model=SubscriptionPublic,
+    summary="One subscription and how its last import went (admins)",
+    responses=responses(401, 403, 404, 422),
+)
+async def read_subscription(subscription_id: uuid.UUID, session: SessionDep, principal: Admin) -> SubscriptionPublic:
+    return await _public(session, await _subscription(session, subscription_id))
+
+
+@router.post(
+    "/subscriptions/{subscription_id}/import",
+    response_model=SubscriptionPublic,
+    summary="Import from this source now; answers how it went (a source that fails is said so, 200) (admins)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def import_now(
+    subscription_id: uuid.UUID, session: SessionDep, principal: Admin, importer: ImporterDep
+) -> SubscriptionPublic:
+    await _subscription(session, subscription_id)
+    # The import writes in its own transactions, page by page; this request's session only reads.
+    await session.commit()
+    try:
+        await importer.run(subscription_id)
+    except ImportBusy as exc:
+        raise Problem(409, "An import of this source is already running; its status will say how it went.") from exc
+    session.expire_all()
+    return await _public(session, await _subscription(session, subscription_id))

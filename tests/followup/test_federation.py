@@ -1,0 +1,212 @@
+"""Federation between two platforms on this machine: A publishes, B imports A's library over HTTP.
+
+Platform A is the suite's platform; B is a second whole platform with its own databases, keys and
+admin, started once for this module. B subscribes to A's federation feed through a TCP proxy the
+test can cut, so "the source is down" is a real refused connection. B imports only on demand here
+(its schedule is off) except in the last test, where a second follow-up process of B, with a
+one-second schedule, imports by itself.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import RunningPlatform, _start_platform
+from tests.followup.kit import LIBRARY, TRIALS, add_metric, baseline, measure, ok, open_trial, problem, verdict_body
+from tests.support.actors import Actor, login
+from tests.support.processes import another
+from tests.support.tcp_proxy import CuttableProxy
+
+TAG = uuid.uuid4().hex[:8]
+SUBSCRIPTIONS = "/api/followup/federation/subscriptions"
+
+
+@pytest.fixture(scope="module")
+def platform_b(platform: RunningPlatform) -> Iterator[RunningPlatform]:
+    yield from _start_platform(platform.backend, {"FOLLOWUP_FEDERATION_INTERVAL_SECONDS": "0"})
+
+
+@pytest.fixture(scope="module")
+def b_admin(platform_b: RunningPlatform) -> Iterator[Actor]:
+    with platform_b.client() as client:
+        actor = login(client, platform_b.admin_email, platform_b.admin_password)
+        actor.token = platform_b.issuer.issue(
+            subject=actor.id, council_id=None, council_name="", roles=["admin"], name=actor.name
+        )
+        yield actor
+
+
+@pytest.fixture(scope="module")
+def b_reader(platform_b: RunningPlatform) -> Iterator:
+    with platform_b.client() as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def link(platform: RunningPlatform) -> Iterator[CuttableProxy]:
+    """B reaches A's gateway through this proxy; cutting it takes A away from B."""
+    address = urlsplit(platform.gateway_url)
+    proxy = CuttableProxy(address.hostname or "127.0.0.1", address.port or 80)
+    proxy.open()
+    yield proxy
+    proxy.shutdown()
+
+
+def _published(town, title: str, outcome: str) -> dict:
+    idea = town.idea(f"{title} {TAG}")
+    trial = open_trial(town.manager, idea["id"])
+    metric = add_metric(town.manager, trial["id"], baseline=baseline(3.0), annual_volume=1000, hourly_cost_pounds=20)
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/start"))
+    measure(town.manager, trial["id"], metric["id"], 2.0 if outcome == "worked" else 3.1)
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/evaluate"))
+    ok(town.manager.post(f"{TRIALS}/{trial['id']}/verdict", json=verdict_body(outcome, design="before_after")))
+    return ok(town.manager.post(f"{TRIALS}/{trial['id']}/publish"), 201)
+
+
+@pytest.fixture(scope="module")
+def on_a(town) -> dict[str, dict]:
+    """Two verdicts published on A: one that worked, one that failed."""
+    return {
+        "worked": _published(town, "Pre-filled change-of-address forms", "worked"),
+        "failed": _published(town, "Chatbot for council tax arrears", "did_not_work"),
+    }
+
+
+@pytest.fixture(scope="module")
+def subscription(b_admin: Actor, link: CuttableProxy, on_a) -> dict:
+    feed = f"http://127.0.0.1:{link.port}{LIBRARY}/federation.json"
+    made = ok(b_admin.post(SUBSCRIPTIONS, json={"name": "Platform A", "feed_url": feed}), 201)
+    problem(b_admin.post(SUBSCRIPTIONS, json={"name": "Again", "feed_url": feed}), 409, "feed_url")
+    return made
+
+
+def _import(b_admin: Actor, subscription: dict) -> dict:
+    return ok(b_admin.post(f"{SUBSCRIPTIONS}/{subscription['id']}/import"))
+
+
+def _ours(b_reader, **params) -> list[dict]:
+    return ok(b_reader.get(LIBRARY, params={"q": TAG, **params}))["items"]
+
+
+def test_b_imports_a_library_attributed_and_reads_it_in_its_library_and_what_works(
+    b_admin, b_reader, subscription, on_a, town
+):
+    status = _import(b_admin, subscription)
+    assert status["last_error"] is None and status["last_success_at"], status
+    assert status["last_counts"]["added"] >= 2 and status["last_counts"]["refused"] == 0, status
+
+    items = {i["title"]: i for i in _ours(b_reader)}
+    assert len(items) == 2, items
+    failed = next(i for i in items.values() if i["outcome"] == "did_not_work")
+    assert failed["source"]["platform"] == "Platform A"
+    assert failed["source"]["entry_id"] == on_a["failed"]["id"]
+    assert failed["source"]["entry_url"] == on_a["failed"]["url"]
+    assert failed["council"]["name"] == town.council.name
+    assert failed["id"] != on_a["failed"]["id"]  # our own copy, with our own address
+    record = ok(b_reader.get(f"{LIBRARY}/{failed['id']}"))
+    assert record["licence"]["name"].startswith("Open Government Licence") and record["attribution"]
+    assert record["lessons"] == on_a["failed"]["lessons"]
+    assert _ours(b_reader, origin="own") == []
+    assert len(_ours(b_reader, origin="imported")) == 2
+
+    works = ok(b_reader.get(f"{LIBRARY}/what-works", params={"q": TAG, "by": "service_area"}))
+    assert works["trials"] == 2
+    assert sum(g["imported"] for g in works["groups"]) == 2 and sum(g["own"] for g in works["groups"]) == 0
+
+    # B's own federation feed offers only B's own entries: nothing is passed on a second time.
+    feed = ok(b_reader.get(f"{LIBRARY}/federation.json"))
+    assert all(e["record"] is None or e["record"]["source"] is None for e in feed["entries"])
+    assert on_a["failed"]["id"] not in {e["id"] for e in feed["entries"]}
+
+
+def test_importing_again_changes_nothing_and_asks_only_with_etags(b_admin, b_reader, subscription):
+    before = {i["id"]: i for i in _ours(b_reader)}
+    status = _import(b_admin, subscription)
+    counts = status["last_counts"]
+    assert status["last_error"] is None, status
+    assert counts["added"] == counts["updated"] == counts["withdrawn"] == 0, counts
+    assert counts["pages_unchanged"] >= 1 or counts["unchanged"] >= 2, counts
+    assert {i["id"]: i for i in _ours(b_reader)} == before
+
+
+def test_a_correction_and_a_withdrawal_on_a_are_followed_on_b(b_admin, b_reader, subscription, on_a, town):
+    worked, failed = on_a["worked"], on_a["failed"]
+    # Only the council's managers correct, with the version they read.
+    problem(town.staff.patch(f"{LIBRARY}/{worked['id']}", json={"note": "x", "summary": "y"}), 403)
+    problem(town.manager.patch(f"{LIBRARY}/{worked['id']}", json={"note": "Figures", "summary": "Better."}), 428)
+    corrected = ok(
+        town.manager.patch(
+            f"{LIBRARY}/{worked['id']}",
+            json={"note": "The saving was counted twice; halved.", "summary": "Pre-filling saved half an hour."},
+            headers={"If-Match": '"1"'},
+        )
+    )
+    assert corrected["summary"] == "Pre-filling saved half an hour."
+    assert corrected["corrections"][0]["note"] == "The saving was counted twice; halved."
+    ok(town.manager.post(f"{LIBRARY}/{failed['id']}/withdrawal", json={"reason": "Published by mistake."}))
+    problem(town.staff.get(f"{LIBRARY}/{failed['id']}"), 404)
+
+    status = _import(b_admin, subscription)
+    assert status["last_counts"]["updated"] == 1 and status["last_counts"]["withdrawn"] == 1, status
+    items = _ours(b_reader)
+    assert [i["source"]["entry_id"] for i in items] == [worked["id"]]
+    copy = ok(b_reader.get(f"{LIBRARY}/{items[0]['id']}"))
+    assert copy["summary"] == "Pre-filling saved half an hour."
+    assert copy["corrections"][0]["note"] == "The saving was counted twice; halved."
+    assert copy["source"]["version"] == 2
+    assert status["entries"] >= 1
+
+
+def test_a_source_that_is_down_or_sends_garbage_is_said_so_and_nothing_is_lost(
+    b_admin, b_reader, subscription, link, platform
+):
+    held = _ours(b_reader)
+    assert held
+    link.cut()
+    try:
+        status = _import(b_admin, subscription)
+    finally:
+        link.open()
+    assert "could not be reached" in status["last_error"] and str(link.port) in status["last_error"], status
+    assert _ours(b_reader) == held
+    assert status["entries"] == len(held)
+
+    garbage = {
+        "did not answer JSON": f"{platform.gateway_url}{LIBRARY}/export.csv",
+        "is not a federation feed": f"{platform.gateway_url}{LIBRARY}/schema.json",
+        "answered HTTP 404": f"{platform.gateway_url}{LIBRARY}/nowhere/federation.json",
+    }
+    for said, url in garbage.items():
+        bad = ok(b_admin.post(SUBSCRIPTIONS, json={"name": f"Bad {said}", "feed_url": url}), 201)
+        status = _import(b_admin, bad)
+        assert said in status["last_error"] and url.split("?")[0] in status["last_error"], status
+        assert status["last_success_at"] is None and status["entries"] == 0
+    # And the good source, back, imports again as before.
+    again = _import(b_admin, subscription)
+    assert again["last_error"] is None and _ours(b_reader) == held
+
+
+def test_subscriptions_are_the_admins_and_feed_addresses_are_checked(b_admin, b_reader, platform_b):
+    with platform_b.client() as anonymous:
+        problem(anonymous.get(SUBSCRIPTIONS), 401)
+    problem(b_admin.post(SUBSCRIPTIONS, json={"name": "x", "feed_url": "file:///etc/passwd"}), 422, "feed_url")
+    listed = ok(b_admin.get(SUBSCRIPTIONS))
+    assert listed["total"] >= 1 and all("last_error" in s for s in listed["items"])
+
+
+def test_the_schedule_imports_by_itself(platform_b, b_admin, town, subscription, b_reader):
+    """A second follow-up process of B on a one-second schedule imports what A published since."""
+    late = _published(town, "Text reminders for bulky waste collections", "worked")
+    with another(platform_b.runner, "followup", FOLLOWUP_FEDERATION_INTERVAL_SECONDS="1"):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(i["source"]["entry_id"] == late["id"] for i in _ours(b_reader)):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the scheduled import did not bring A's new entry within 60 s")
