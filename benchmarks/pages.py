@@ -1,8 +1,8 @@
 """Pages through the gateway: the submit-idea page and a ballot page at 50 concurrent people; a trial's
 page with 36 readings and the portfolio of a council with 200 trials at 20 concurrent managers.
 
-    .venv/bin/python benchmarks/pages.py [--people 50] [--managers 20] [--seconds 20] [--only staff|managers]
-        [--json FILE]
+    .venv/bin/python benchmarks/pages.py [--people 50] [--managers 20] [--organisers 20] [--seconds 20]
+        [--only staff|managers|organisers] [--json FILE]
 
 Starts the platform on SQLite (free ports, a temporary folder), fills a hack day with an open dot-voting
 round, signs one person in through the sign-in form, and has `--people` concurrent clients (one kept-alive
@@ -19,6 +19,13 @@ trial's page, the portfolio and, as a yardstick measured side by side, the acces
 that makes no API call). Printed: p50/p95/p99 per page, each p95 as a ratio to the yardstick's (what a
 loaded machine slows alike, the ratio leaves out), and the CPU seconds the gateway, web and follow-up
 processes spent per request (from /proc). The target, on a quiet machine: p95 under 150 ms.
+
+The organisers' part (issue 13's later pages): a hack day with 40 ideas (titles alike, so each has
+"tried before?" evidence), comments and an open round. `--organisers` clients signed in as its organiser
+(the lead author of one idea) ask in turn for that idea's page (team, comments), its edit form, the
+hack day's dashboard (the queue with each idea's evidence: hack day, ideas, rounds and one evidence call
+through the gateway, which asks ideas and follow-up) and the same yardstick. Printed as the managers'
+part is, against the same 150 ms.
 """
 
 from __future__ import annotations
@@ -168,6 +175,62 @@ def fill_trials(gateway: str, admin: tuple[str, str], trials: int = 200) -> dict
     return {"trial": f"/trials/{running}", "portfolio": "/portfolio", "yardstick": "/accessibility"}
 
 
+def fill_organiser(gateway: str, admin: tuple[str, str], ideas: int = 40) -> dict[str, str]:
+    """A hack day of `ideas` ideas (alike, so each has similar ones), comments and an open round; its organiser."""
+    api = httpx.Client(base_url=gateway, timeout=60)
+    admin_token = api.post("/api/auth/login", json={"email": admin[0], "password": admin[1]}).json()["access_token"]
+    a = {"Authorization": f"Bearer {admin_token}"}
+    council = api.post("/api/councils", json={"name": "Organise Council", "slug": "organise"}, headers=a).json()
+    body = {
+        "email": "omar@organise.gov.uk",
+        "name": "Omar",
+        "council_id": council["id"],
+        "roles": ["organiser", "staff"],
+        "password": PASSWORD,
+    }
+    assert api.post("/api/people", json=body, headers=a).status_code == 201
+    o = {
+        "Authorization": "Bearer "
+        + api.post("/api/auth/login", json={"email": body["email"], "password": PASSWORD}).json()["access_token"]
+    }
+    day = api.post("/api/ideas/hack-days", json={"name": "Organised hack day", "date": "2027-05-01"}, headers=o).json()
+    api.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"}, headers=o).raise_for_status()
+    topics = ("council tax reminders", "bulky waste booking", "pool cars", "housing repairs", "library opening")
+    first = ""
+    for n in range(ideas):
+        idea = api.post(
+            "/api/ideas/ideas",
+            json={
+                "hack_day_id": day["id"],
+                "title": f"Better {topics[n % len(topics)]} number {n}",
+                "problem": f"Residents wait for {topics[n % len(topics)]}.",
+                "proposal": "Let them do it online.",
+                "service_area": "housing",
+            },
+            headers=o,
+        )
+        idea.raise_for_status()
+        if n < 12:
+            api.post(f"/api/ideas/ideas/{idea.json()['id']}/shortlist", headers=o).raise_for_status()
+        first = first or idea.json()["id"]
+    for n in range(5):
+        comment = {"body": f"Comment {n}: ask the service team first."}
+        api.post(f"/api/ideas/ideas/{first}/comments", json=comment, headers=o).raise_for_status()
+    rules = {"dots_per_voter": 5, "max_dots_per_idea": 3}
+    vote = api.post(
+        "/api/voting/rounds",
+        json={"hack_day_id": day["id"], "title": "Organised vote", "method": "dot_voting", "rules": rules},
+        headers=o,
+    ).json()
+    api.post(f"/api/voting/rounds/{vote['id']}/open", headers=o).raise_for_status()
+    return {
+        "idea": f"/ideas/{first}",
+        "edit": f"/ideas/{first}/edit",
+        "dashboard": f"/organise/hack-days/{day['id']}",
+        "yardstick": "/accessibility",
+    }
+
+
 def cpu_seconds(platform: Platform, parts: tuple[str, ...] = ("gateway", "web", "followup")) -> float:
     """User and system CPU the parts' processes (and their workers) have used so far, from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -253,7 +316,8 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--managers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--only", choices=("staff", "managers"))
+    parser.add_argument("--organisers", type=int, default=20)
+    parser.add_argument("--only", choices=("staff", "managers", "organisers"))
     parser.add_argument("--json")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hackday-pages-bench-"))
@@ -271,7 +335,7 @@ def main() -> int:
         platform.start_all()
         gateway = platform.url("gateway")
         admin = (platform.admin_email, platform.admin_password)
-        if args.only != "managers":
+        if args.only in (None, "staff"):
             paths = fill(gateway, admin)
             cookies = sign_in(gateway)
             weight = page_weight(gateway, cookies, paths["submit"])
@@ -285,7 +349,7 @@ def main() -> int:
             figures["submit_page_total_kb_gzip"] = round(total / 1000, 1)
             figures["failures"] = len(result["failures"])
             ok &= total < 100_000 and not result["failures"]
-        if args.only != "staff":
+        if args.only in (None, "managers"):
             started = time.perf_counter()
             paths = fill_trials(gateway, admin)
             filled = time.perf_counter() - started
@@ -308,6 +372,27 @@ def main() -> int:
                 "failures": len(result["failures"]),
             }
             ok &= pages["trial"]["p95_ms"] < 150 and pages["portfolio"]["p95_ms"] < 150 and not result["failures"]
+        if args.only in (None, "organisers"):
+            paths = fill_organiser(gateway, admin)
+            cookies = sign_in(gateway, "omar@organise.gov.uk")
+            asyncio.run(load(gateway, cookies, paths, 5, 2))  # warm up
+            cpu_before = cpu_seconds(platform, ("gateway", "web", "ideas", "followup", "voting"))
+            result = asyncio.run(load(gateway, cookies, paths, args.organisers, args.seconds))
+            cpu = cpu_seconds(platform, ("gateway", "web", "ideas", "followup", "voting")) - cpu_before
+            pages = summarise(result["timings"], args.seconds)
+            yardstick = pages["yardstick"]["p95_ms"]
+            for name in ("idea", "edit", "dashboard"):
+                pages[name]["p95_to_yardstick"] = round(pages[name]["p95_ms"] / yardstick, 2)
+                pages[name]["p95_to_target_150ms"] = round(pages[name]["p95_ms"] / 150, 2)
+            requests = sum(p["requests"] for p in pages.values())
+            figures["organisers"] = {
+                "organisers": args.organisers,
+                "pages": pages,
+                "cpu_ms_per_request_all_parts": round(cpu * 1000 / requests, 1) if requests else None,
+                "failures": len(result["failures"]),
+                "failure_statuses": sorted(set(result["failures"])),
+            }
+            ok &= all(pages[n]["p95_ms"] < 150 for n in ("idea", "edit", "dashboard")) and not result["failures"]
     finally:
         platform.stop_all()
         shutil.rmtree(folder, ignore_errors=True)

@@ -141,7 +141,8 @@ def main() -> None:
                 staff.get_by_label("Title").fill("Desk booking by team for hybrid working")
                 api, sam = world["api"], world["sam"]
                 version = api.get(f"/api{mine.replace('/ideas/', '/ideas/ideas/')}", headers=sam).json()["version"]
-                changed = {"problem": f"Teams find no desks on their office day (seen {width} times)."}
+                said = {375: "Whole teams find no desks on their office day.", 1280: "Teams find no desks on the day."}
+                changed = {"problem": said[width]}
                 api.patch(
                     f"/api{mine.replace('/ideas/', '/ideas/ideas/')}",
                     json=changed,

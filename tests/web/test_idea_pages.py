@@ -123,6 +123,8 @@ async def test_someone_not_on_the_team_is_offered_no_edit_and_withdrawing_asks_f
         sign_in(client, token())  # someone else of the council
         page = (await client.get(f"/ideas/{IDEA_ID}")).text
         assert "/edit" not in page and "Withdraw" not in page and 'id="team"' not in page
+        refused = await client.get(f"/ideas/{IDEA_ID}/edit")
+        assert refused.status_code == 409 and "Only the team of" in refused.text
         sign_in(client, token(person=ME))
         confirm = await client.get(f"/ideas/{IDEA_ID}/withdraw")
         assert "Withdraw this idea?" in confirm.text and not _sent(fake, "POST", f"/api/ideas/ideas/{IDEA_ID}/withdraw")

@@ -188,6 +188,15 @@ async def _edit_page(request: Request, state, who, idea, *, values, was, errors=
 @router.get("/ideas/{idea_id}/edit")
 async def edit_form(request: Request, idea_id: uuid.UUID, who: SignedInDep, state: StateDep) -> Response:
     idea = await _full_idea(who.api, idea_id)
+    day = await who.api.hack_day(uuid.UUID(str(idea["hack_day_id"])))
+    if _role(who, idea) is None or idea["status"] not in EDITABLE or day["phase"] != "open":
+        # The API would refuse the save: say so now rather than after the person has typed.
+        detail = (
+            f"Only the team of “{idea['title']}” can edit it."
+            if _role(who, idea) is None
+            else f"“{idea['title']}” can be edited only while it is in play and {day['name']} is open for ideas."
+        )
+        return render(request, "errors/refused.html", {"title": "Cannot be edited", "detail": detail}, status_code=409)
     values = form_values(idea)
     return await _edit_page(request, state, who, idea, values=values, was=values)
 
