@@ -15,13 +15,14 @@ from __future__ import annotations
 import gc
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 import orjson
 from asgi_correlation_id import correlation_id
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.edge.pages import forward_page, is_page
-from gateway.edge.proxy import ServiceUnavailable, Upstream
+from gateway.edge.proxy import ServiceUnavailable, Upstream, request_headers
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
 from platform_core.app import new_request_id, valid_request_id
@@ -56,6 +57,18 @@ PREFIXES = {"/api/ideas/": "ideas", "/api/voting/": "voting", "/api/followup/": 
 _SERVICES = {prefix[5:-1]: name for prefix, name in PREFIXES.items()}  # "ideas" -> "ideas"
 _NOT_LOGGED = frozenset({"/healthz", "/metrics"})
 CLIENT_GONE = 499  # logged when the client went away before its body had arrived (nginx's code)
+# What came too often, in the 429's words.
+CHANGES = "changes in a short time"
+SIGN_IN_ATTEMPTS = "sign-in attempts in a short time"
+READS_WITHOUT_SIGN_IN = "reads without signing in from your address"
+
+# A path's own checks before its body is read (rate limits, credentials); they raise a Problem to refuse.
+Check = Callable[[], Awaitable[None]]
+
+
+def client_address(scope: Scope) -> str:
+    """The address the connection came from: what per-address limits count."""
+    return (scope.get("client") or ("unknown", 0))[0]
 
 
 def service_for(path: str) -> str | None:
@@ -114,18 +127,36 @@ class Edge:
         await send({"type": "http.response.body", "body": body})
         return status
 
-    async def _too_large(self, send: Send, path: str, rid: str) -> int:
-        detail = f"The body is larger than {self.max_body} bytes."
-        return await self._problem(send, 413, detail, path, rid, {"Connection": "close"})
+    async def _admit(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str, check: Check
+    ) -> bytes | int:
+        """Run the path's own checks, then read the whole body within the size and time limits.
 
-    async def _too_slow(self, send: Send, path: str, rid: str) -> int:
-        # The rest of the body may still be on its way: the connection is closed after the answer.
-        detail = f"The body did not arrive within {self.body_timeout:g} s."
-        return await self._problem(send, 408, detail, path, rid, {"Connection": "close"})
+        Returns the body, or the status already answered: the checks' refusal, 413, 408, or
+        CLIENT_GONE when the client went away before its body had arrived."""
+        path = scope["path"]
+        try:
+            await check()
+            body = await read_body(receive, headers, max_bytes=self.max_body, timeout=self.body_timeout)
+        except Problem as problem:
+            return await self._refuse(send, problem, path, rid)
+        except BodyTooLarge:
+            detail = f"The body is larger than {self.max_body} bytes."
+            return await self._problem(send, 413, detail, path, rid, {"Connection": "close"})
+        except TimeoutError:
+            # The rest of the body may still be on its way: the connection is closed after the answer.
+            detail = f"The body did not arrive within {self.body_timeout:g} s."
+            return await self._problem(send, 408, detail, path, rid, {"Connection": "close"})
+        return CLIENT_GONE if body is None else body
 
-    async def _read_body(self, receive: Receive, headers: dict[bytes, bytes]) -> bytes | None:
-        """The whole body (None if the client went away), within the size and time limits."""
-        return await read_body(receive, headers, max_bytes=self.max_body, timeout=self.body_timeout)
+    async def _refuse(self, send: Send, problem: Problem, path: str, rid: str) -> int:
+        return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
+
+    async def _within(self, budget: str, who: str, what: str, hint: str = "") -> None:
+        """Refuse (429 with Retry-After) once `who` has spent `budget`; `what` says what came too often."""
+        wait = await self.gateway.rate_limits.retry_after(budget, who)
+        if wait is not None:
+            raise Problem(429, f"Too many {what}; try again in {wait} s{hint}.", headers={"Retry-After": str(wait)})
 
     async def _authenticate(self, headers: dict[bytes, bytes]) -> tuple[Principal, str]:
         auth = headers.get(b"authorization", b"").decode("latin-1")
@@ -181,50 +212,28 @@ class Edge:
     ) -> int:
         path = scope["path"]
         token: str | None = None
-        try:
+
+        async def check() -> None:
+            nonlocal token
             if open_read(scope["method"], path) and b"authorization" not in headers and b"x-api-key" not in headers:
-                who = (scope.get("client") or ("unknown", 0))[0]
-                wait = await self.gateway.rate_limits.retry_after("anonymous_reads", who)
-                if wait is not None:
-                    raise Problem(
-                        429,
-                        f"Too many reads without signing in from your address; try again in {wait} s "
-                        "(or sign in, or use an API key).",
-                        headers={"Retry-After": str(wait)},
-                    )
-            else:
-                principal, token = await self._authenticate(headers)
-                if principal.is_service:
-                    raise Problem(
-                        403, "A service's own credential works only between services, not through the public gateway."
-                    )
-            if token is not None and scope["method"] in WRITE_METHODS:
-                wait = await self.gateway.rate_limits.retry_after("writes", str(principal.person_id))
-                if wait is not None:
-                    raise Problem(
-                        429,
-                        f"Too many changes in a short time; try again in {wait} s.",
-                        headers={"Retry-After": str(wait)},
-                    )
-            body = await self._read_body(receive, headers)
-        except Problem as problem:
-            return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
-        except BodyTooLarge:
-            return await self._too_large(send, path, rid)
-        except TimeoutError:
-            return await self._too_slow(send, path, rid)
-        if body is None:
-            return CLIENT_GONE
+                hint = " (or sign in, or use an API key)"
+                await self._within("anonymous_reads", client_address(scope), READS_WITHOUT_SIGN_IN, hint)
+                return
+            principal, token = await self._authenticate(headers)
+            if principal.is_service:
+                raise Problem(
+                    403, "A service's own credential works only between services, not through the public gateway."
+                )
+            if scope["method"] in WRITE_METHODS:
+                await self._within("writes", str(principal.person_id), CHANGES)
+
+        body = await self._admit(scope, receive, send, headers, rid, check)
+        if isinstance(body, int):
+            return body
         upstream: Upstream = self.gateway.upstreams[service]
-        out_headers = [
-            (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k not in _DROP_REQUEST
-        ]
+        out_headers = request_headers(scope, rid)
         if token is not None:
             out_headers.append(("authorization", "Bearer " + token))
-        out_headers += (
-            ("x-request-id", rid),
-            ("x-forwarded-for", (scope.get("client") or ("", 0))[0]),
-        )
         try:
             return await upstream.forward(
                 method=scope["method"],
@@ -242,61 +251,42 @@ class Edge:
 
     async def _page(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str) -> int:
         """A page: to the web part, with no authentication here (web holds the session)."""
-        path = scope["path"]
-        try:
-            if scope["method"] == "POST" and path in SIGN_IN_PAGES:
+
+        async def check() -> None:
+            if scope["method"] == "POST" and scope["path"] in SIGN_IN_PAGES:
                 # Counted per client address here, where the address is the person's, not the web part's.
-                who = (scope.get("client") or ("unknown", 0))[0]
-                wait = await self.gateway.rate_limits.retry_after("login", who)
-                if wait is not None:
-                    raise Problem(
-                        429,
-                        f"Too many sign-in attempts in a short time; try again in {wait} s.",
-                        headers={"Retry-After": str(wait)},
-                    )
-            body = await self._read_body(receive, headers)
-        except Problem as problem:
-            return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
-        except BodyTooLarge:
-            return await self._too_large(send, path, rid)
-        except TimeoutError:
-            return await self._too_slow(send, path, rid)
-        if body is None:
-            return CLIENT_GONE
+                await self._within("login", client_address(scope), SIGN_IN_ATTEMPTS)
+
+        body = await self._admit(scope, receive, send, headers, rid, check)
+        if isinstance(body, int):
+            return body
         return await forward_page(self.gateway.web, scope, body, send, rid)
 
     async def _own(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str) -> int:
         path, method = scope["path"], scope["method"]
-        try:
-            if method in WRITE_METHODS:
-                which = SIGN_IN_BUDGETS.get(path, "writes")
-                who = (scope.get("client") or ("unknown", 0))[0]
-                if which == "writes":
-                    try:
-                        who = str((await self._authenticate(headers))[0].person_id)
-                    except Problem:
-                        pass  # the route itself answers 401; limit by address meanwhile
-                wait = await self.gateway.rate_limits.retry_after(which, who)
-                if wait is not None:
-                    what = "changes" if which == "writes" else "sign-in attempts"
-                    raise Problem(
-                        429,
-                        f"Too many {what} in a short time; try again in {wait} s.",
-                        headers={"Retry-After": str(wait)},
-                    )
-            body = await self._read_body(receive, headers)
-            if body is None:
-                return CLIENT_GONE
-            if b"authorization" not in headers and headers.get(b"x-api-key") and path not in LOGIN_PATHS:
+
+        async def check() -> None:
+            if method not in WRITE_METHODS:
+                return
+            which = SIGN_IN_BUDGETS.get(path, "writes")
+            who = client_address(scope)
+            if which == "writes":
+                try:
+                    who = str((await self._authenticate(headers))[0].person_id)
+                except Problem:
+                    pass  # the route itself answers 401; limit by address meanwhile
+            await self._within(which, who, CHANGES if which == "writes" else SIGN_IN_ATTEMPTS)
+
+        body = await self._admit(scope, receive, send, headers, rid, check)
+        if isinstance(body, int):
+            return body
+        if b"authorization" not in headers and headers.get(b"x-api-key") and path not in LOGIN_PATHS:
+            try:
                 _, token = await self.gateway.api_keys.exchange(headers[b"x-api-key"].decode("latin-1"))
-                scope = dict(scope)
-                scope["headers"] = [*scope["headers"], (b"authorization", b"Bearer " + token.encode())]
-        except Problem as problem:
-            return await self._problem(send, problem.status, problem.detail, path, rid, problem.headers)
-        except BodyTooLarge:
-            return await self._too_large(send, path, rid)
-        except TimeoutError:
-            return await self._too_slow(send, path, rid)
+            except Problem as problem:
+                return await self._refuse(send, problem, path, rid)
+            scope = dict(scope)
+            scope["headers"] = [*scope["headers"], (b"authorization", b"Bearer " + token.encode())]
 
         sent_body = False
 
@@ -319,25 +309,6 @@ class Edge:
 
         await self.app(scope, replay, send_with_id)
         return status
-
-
-_DROP_REQUEST = frozenset(
-    {
-        b"host",
-        b"connection",
-        b"keep-alive",
-        b"te",
-        b"trailer",
-        b"transfer-encoding",
-        b"upgrade",
-        b"proxy-authorization",
-        b"content-length",
-        b"authorization",
-        b"x-api-key",
-        b"x-request-id",
-        b"x-forwarded-for",
-    }
-)
 
 
 class ApiKeyExchange:

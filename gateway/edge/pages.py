@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.types import Scope, Send
 
-from gateway.edge.proxy import ServiceUnavailable, Upstream
+from gateway.edge.proxy import ServiceUnavailable, Upstream, request_headers
 from platform_core.problem_types import PAGES_PATH
 
 # The gateway's own paths; everything else outside /api/ is a page.
@@ -32,37 +32,11 @@ def _is_problem_page(path: str) -> bool:
     return path == PAGES_PATH or path.startswith(PAGES_PATH + "/")
 
 
-# Request headers not passed to the web part: the connection's own, and the ones the gateway sets.
-_DROP = frozenset(
-    {
-        b"host",
-        b"connection",
-        b"keep-alive",
-        b"te",
-        b"trailer",
-        b"transfer-encoding",
-        b"upgrade",
-        b"proxy-authorization",
-        b"content-length",
-        b"authorization",
-        b"x-api-key",
-        b"x-request-id",
-        b"x-forwarded-for",
-        b"x-forwarded-proto",
-        b"x-forwarded-host",
-    }
-)
-
-
 async def forward_page(
     web: Upstream, scope: Scope, body: bytes, send: Send, rid: str, *, scheme: str | None = None
 ) -> int:
-    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k not in _DROP]
-    headers += (
-        ("x-request-id", rid),
-        ("x-forwarded-for", (scope.get("client") or ("", 0))[0]),
-        ("x-forwarded-proto", scheme or scope.get("scheme", "http")),
-    )
+    headers = request_headers(scope, rid)
+    headers.append(("x-forwarded-proto", scheme or scope.get("scheme", "http")))
     try:
         return await web.forward(
             method=scope["method"],

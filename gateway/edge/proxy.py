@@ -17,7 +17,7 @@ import logging
 
 import aiohttp
 import httpx
-from starlette.types import Send
+from starlette.types import Scope, Send
 from yarl import URL
 
 log = logging.getLogger("gateway.edge.proxy")
@@ -42,6 +42,10 @@ HOP_BY_HOP = frozenset(
         b"x-forwarded-proto",
     }
 )
+# What a service or the web part never gets from the caller: the connection's own headers, the ones the
+# gateway sets itself (request id, forwarded address and scheme), and the caller's credentials (the
+# gateway passes on the checked token itself, never an API key).
+REQUEST_DROP = HOP_BY_HOP | {b"authorization", b"x-forwarded-host"}
 # The answer keeps its content-length (the body passes through unchanged) but loses the service's
 # request id (the gateway adds the one it made), its date and server (the gateway's server sets them)
 # and hop-by-hop headers.
@@ -55,6 +59,13 @@ STREAM_CHUNK = 64 * 1024
 # Services run uvicorn, which closes a connection idle for 5 s. Letting the gateway drop its idle
 # connections first means a request never goes out on a connection the service is just closing.
 IDLE_CONNECTION_SECONDS = 4.0
+
+
+def request_headers(scope: Scope, rid: str) -> list[tuple[str, str]]:
+    """The caller's headers as they go on: without REQUEST_DROP, with the request id and the caller's address."""
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k not in REQUEST_DROP]
+    headers += (("x-request-id", rid), ("x-forwarded-for", (scope.get("client") or ("", 0))[0]))
+    return headers
 
 
 class ServiceUnavailable(Exception):
