@@ -88,3 +88,26 @@ def test_trials_name_partners_and_what_works_reads_by_kind_of_partner(
         "pharmacy",
         "bus_operator",
     }
+
+
+def test_a_trial_opened_from_an_idea_names_the_mapped_partners_the_idea_names(town, champion):
+    """An idea names the organisations it would involve; its trial starts with those on the map."""
+    idea = ok(
+        town.staff.post(
+            "/api/ideas/ideas",
+            json={
+                "hack_day_id": town.hack_day["id"],
+                "title": "Pharmacies hand out bulky-waste booking cards",
+                "problem": "Older residents cannot book bulky-waste collections online.",
+                "proposal": "Leave booking cards with pharmacies that residents already visit.",
+                "service_area": "waste_and_recycling",
+                "partners": ["northgate  PHARMACY", "A charity not on the map"],
+            },
+        ),
+        201,
+    )
+    trial = open_trial(town.manager, idea["id"])
+    assert [(p["name"], p["kind"]) for p in trial["partners"]] == [("Northgate Pharmacy", "pharmacy")]
+    # An idea that names no partner opens a trial with none.
+    other = town.idea("Bus drivers report fly-tipping hot spots")
+    assert open_trial(town.manager, other["id"])["partners"] == []

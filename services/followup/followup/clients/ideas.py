@@ -35,6 +35,8 @@ class IdeaSnapshot(BaseModel):
     service_area: str = ""
     status: str = ""
     created_at: datetime | None = None
+    # The organisations outside the council the idea says it would involve, as its authors wrote them.
+    partners: list[str] = Field(default_factory=list)
 
 
 class HackDayDate(BaseModel):

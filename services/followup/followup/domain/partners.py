@@ -94,3 +94,20 @@ async def named(session: AsyncSession, council_id: uuid.UUID, ids: Sequence[uuid
         if partner is None or partner.council_id != council_id:
             raise invalid("partner_ids", f"{partner_id} is not on your council's map of partners")
     return [{"id": str(found[i].id), "name": found[i].name, "kind": found[i].kind} for i in ids]
+
+
+async def named_by_idea(session: AsyncSession, council_id: uuid.UUID, names: Sequence[str]) -> list[dict[str, Any]]:
+    """Snapshots of the partners on the council's map that an idea names (the same name, in any case):
+    a trial opened from the idea starts with them, so that what works by kind of partner reads the
+    organisations the idea's authors said it involves, where the council has mapped them."""
+    wanted = {" ".join(n.split()).casefold() for n in names if n.strip()}
+    if not wanted:
+        return []
+    mapped = (
+        await session.exec(select(Partner).where(Partner.council_id == council_id).order_by(col(Partner.name)))
+    ).all()
+    return [
+        {"id": str(p.id), "name": p.name, "kind": p.kind}
+        for p in mapped
+        if " ".join(p.name.split()).casefold() in wanted
+    ]

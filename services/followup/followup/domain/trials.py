@@ -186,7 +186,10 @@ async def create_trial(
         trial_cost_pounds=body.trial_cost_pounds,
         internal_notes=body.internal_notes,
         kind_of_change=body.kind_of_change or "",
-        partners=await partners.named(session, idea.council_id, body.partner_ids),
+        # Named by the manager, or else those of the idea's partners that are on the council's map.
+        partners=await partners.named(session, idea.council_id, body.partner_ids)
+        if body.partner_ids
+        else await partners.named_by_idea(session, idea.council_id, idea.partners),
         created_by=principal.person_id,
         created_at=now,
         updated_at=now,
