@@ -2,7 +2,7 @@
 page with 36 readings and the portfolio of a council with 200 trials at 20 concurrent managers.
 
     .venv/bin/python benchmarks/pages.py [--people 50] [--managers 20] [--organisers 20] [--seconds 20]
-        [--only staff|managers|organisers] [--json FILE]
+        [--only staff|managers|organisers|public] [--json FILE]
 
 Starts the platform on SQLite (free ports, a temporary folder), fills a hack day with an open dot-voting
 round, signs one person in through the sign-in form, and has `--people` concurrent clients (one kept-alive
@@ -26,6 +26,15 @@ The organisers' part (issue 13's later pages): a hack day with 40 ideas (titles 
 hack day's dashboard (the queue with each idea's evidence: hack day, ideas, rounds and one evidence call
 through the gateway, which asks ideas and follow-up) and the same yardstick. Printed as the managers'
 part is, against the same 150 ms.
+
+The public's part (issue 14): `--library` published trials of one council (a third of them failures, each
+with 12 monthly readings); `--readers` clients without an account (no cookie: read as the public reads,
+the anonymous read limit raised for the run since every client has one address) ask in turn for the
+library's first page, one trial's page and the same yardstick. Printed as for the managers, and also the
+p95 of each page's **server time**: web's `Server-Timing` header, the page and every API call it made
+through the gateway, without the client's queueing before web picks the request up.
+
+    .venv/bin/python benchmarks/pages.py --only public [--readers 20] [--library 45]
 """
 
 from __future__ import annotations
@@ -231,6 +240,103 @@ def fill_organiser(gateway: str, admin: tuple[str, str], ideas: int = 40) -> dic
     }
 
 
+def fill_library(gateway: str, admin: tuple[str, str], trials: int) -> dict[str, str]:
+    """`trials` published verdicts of one council (a third of them failures), each with 12 readings."""
+    from datetime import UTC, datetime, timedelta
+
+    api = httpx.Client(base_url=gateway, timeout=30)
+    a = {
+        "Authorization": "Bearer "
+        + api.post("/api/auth/login", json={"email": admin[0], "password": admin[1]}).json()["access_token"]
+    }
+    council = api.post("/api/councils", json={"name": "Library Council", "slug": "library"}, headers=a).json()
+    body = {
+        "email": "mo@library.gov.uk",
+        "name": "Mo",
+        "council_id": council["id"],
+        "roles": ["manager", "organiser", "staff"],
+        "password": PASSWORD,
+    }
+    api.post("/api/people", json=body, headers=a)
+    m = {
+        "Authorization": "Bearer "
+        + api.post("/api/auth/login", json={"email": body["email"], "password": PASSWORD}).json()["access_token"]
+    }
+    day = api.post("/api/ideas/hack-days", json={"name": "Library hack day", "date": "2026-01-14"}, headers=m).json()
+    api.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"}, headers=m)
+    today = datetime.now(UTC).date()
+
+    def ago(days: int) -> str:
+        return (today - timedelta(days=days)).isoformat()
+
+    last = ""
+    for n in range(trials):
+        outcome = "did_not_work" if n % 3 == 0 else "worked"
+        idea = api.post(
+            "/api/ideas/ideas",
+            headers=m,
+            json={
+                "hack_day_id": day["id"],
+                "title": f"Library trial {n}",
+                "problem": "A problem.",
+                "proposal": "A change.",
+                "service_area": ("housing", "planning", "waste_and_recycling")[n % 3],
+            },
+        ).json()
+        trial = api.post(
+            "/api/followup/trials",
+            headers=m,
+            json={
+                "idea_id": idea["id"],
+                "hypothesis": "If we change it, time per case falls.",
+                "scope": "One team.",
+                "trial_cost_pounds": 3000,
+            },
+        ).json()
+        metric = api.post(
+            f"/api/followup/trials/{trial['id']}/metrics",
+            headers=m,
+            json={
+                "name": "Hours per case",
+                "unit": "hours_per_case",
+                "direction": "lower_is_better",
+                "baseline": {"value": 2.0, "period_start": ago(400), "period_end": ago(370), "method": "Report"},
+                "target_value": 1.5,
+                "annual_volume": 1000,
+                "hourly_cost_pounds": 25,
+            },
+        ).json()
+        api.post(f"/api/followup/trials/{trial['id']}/start", json={"started_on": ago(365)}, headers=m)
+        for k in range(12):
+            end = 1 + 30 * (11 - k)
+            api.post(
+                f"/api/followup/trials/{trial['id']}/measurements",
+                headers=m,
+                json={
+                    "metric_id": metric["id"],
+                    "value": 2.0 - 0.05 * k,
+                    "period_start": ago(end + 29),
+                    "period_end": ago(end),
+                    "method": "Report",
+                    "source": "Case system",
+                    "note": "",
+                },
+            )
+        api.post(f"/api/followup/trials/{trial['id']}/evaluate", headers=m)
+        lessons = {"what_worked": "a", "what_did_not": "b", "do_differently": "c", "conditions_elsewhere": "d"}
+        reasons = [] if outcome == "worked" else [{"code": "adoption", "note": "Not taken up."}]
+        verdict = {
+            "outcome": outcome,
+            "summary": "What happened.",
+            "reasons": reasons,
+            "lessons": lessons,
+            "design": "before_after",
+        }
+        api.post(f"/api/followup/trials/{trial['id']}/verdict", headers=m, json=verdict)
+        last = api.post(f"/api/followup/trials/{trial['id']}/publish", headers=m).json()["id"]
+    return {"library": "/library", "library_trial": f"/library/{last}"}
+
+
 def cpu_seconds(platform: Platform, parts: tuple[str, ...] = ("gateway", "web", "followup")) -> float:
     """User and system CPU the parts' processes (and their workers) have used so far, from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -278,6 +384,7 @@ def _raw(browser: httpx.Client, url: str) -> bytes:
 
 async def load(gateway: str, cookies: httpx.Cookies, paths: dict[str, str], people: int, seconds: float) -> dict:
     timings: dict[str, list[float]] = {name: [] for name in paths}
+    server: dict[str, list[float]] = {name: [] for name in paths}
     failures: list[int] = []
     deadline = time.perf_counter() + seconds
 
@@ -292,9 +399,12 @@ async def load(gateway: str, cookies: httpx.Cookies, paths: dict[str, str], peop
                     if answer.status_code != 200:
                         failures.append(answer.status_code)
                     timings[name].append(elapsed)
+                    found = re.search(r"web;dur=([0-9.]+)", answer.headers.get("server-timing", ""))
+                    if found:
+                        server[name].append(float(found.group(1)))
 
     await asyncio.gather(*(person() for _ in range(people)))
-    return {"timings": timings, "failures": failures}
+    return {"timings": timings, "server": server, "failures": failures}
 
 
 def summarise(timings: dict[str, list[float]], seconds: float) -> dict[str, dict[str, float]]:
@@ -317,7 +427,9 @@ def main() -> int:
     parser.add_argument("--managers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--organisers", type=int, default=20)
-    parser.add_argument("--only", choices=("staff", "managers", "organisers"))
+    parser.add_argument("--readers", type=int, default=20)
+    parser.add_argument("--library", type=int, default=45, help="published trials in the library")
+    parser.add_argument("--only", choices=("staff", "managers", "organisers", "public"))
     parser.add_argument("--json")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hackday-pages-bench-"))
@@ -326,7 +438,12 @@ def main() -> int:
         backend="sqlite",
         environment="test",
         ports={p: free_port() for p in PARTS},
-        extra_env={"GATEWAY_LOGIN_RATE_LIMIT": "100000/minute", "GATEWAY_WRITE_RATE_LIMIT": "100000/minute"},
+        extra_env={
+            "GATEWAY_LOGIN_RATE_LIMIT": "100000/minute",
+            "GATEWAY_WRITE_RATE_LIMIT": "100000/minute",
+            # Every reader of the bench has one address: the limit of reads without sign-in is not measured.
+            "GATEWAY_ANONYMOUS_READ_RATE_LIMIT": "10000000/minute",
+        },
     )
     figures: dict = {"seconds": args.seconds}
     ok = True
@@ -393,6 +510,29 @@ def main() -> int:
                 "failure_statuses": sorted(set(result["failures"])),
             }
             ok &= all(pages[n]["p95_ms"] < 150 for n in ("idea", "edit", "dashboard")) and not result["failures"]
+        if args.only in (None, "public"):
+            paths = fill_library(gateway, admin, args.library)
+            paths["yardstick"] = "/accessibility"
+            readers = httpx.Cookies()  # no account
+            asyncio.run(load(gateway, readers, paths, 5, 2))  # warm up
+            cpu_before = cpu_seconds(platform)
+            result = asyncio.run(load(gateway, readers, paths, args.readers, args.seconds))
+            cpu = cpu_seconds(platform) - cpu_before
+            pages = summarise(result["timings"], args.seconds)
+            yardstick = pages["yardstick"]["p95_ms"]
+            for name in paths:
+                pages[name]["server_p95_ms"] = round(percentile(result["server"][name] or [0.0], 0.95), 1)
+                pages[name]["p95_to_yardstick"] = round(pages[name]["p95_ms"] / yardstick, 2)
+            requests = sum(p["requests"] for p in pages.values())
+            figures["public"] = {
+                "readers": args.readers,
+                "library_trials": args.library,
+                "pages": pages,
+                "cpu_ms_per_request_gateway_web_followup": round(cpu * 1000 / requests, 1) if requests else None,
+                "failures": len(result["failures"]),
+            }
+            ok &= pages["library"]["p95_ms"] < 150 and pages["library_trial"]["p95_ms"] < 150
+            ok &= not result["failures"]
     finally:
         platform.stop_all()
         shutil.rmtree(folder, ignore_errors=True)

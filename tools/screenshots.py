@@ -186,10 +186,117 @@ def main() -> None:
                 page.screenshot(path=str(OUT / f"results-{width}.png"), full_page=True)
                 print(f"docs/screenshots/results-{width}.png")
                 page.context.close()
+            library_and_admin(browser, gateway, world, (platform.admin_email, platform.admin_password))
             browser.close()
     finally:
         platform.stop_all()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def publish_trials(world: dict) -> dict:
+    """Two of the council's ideas trialled and published: one that worked, one that did not."""
+    from datetime import UTC, datetime, timedelta
+
+    api = world["api"]
+    today = datetime.now(UTC).date()
+
+    def ago(days: int) -> str:
+        return (today - timedelta(days=days)).isoformat()
+
+    email = "mo.manager@kirkby.gov.uk"
+    council_id = world["day"]["council_id"]
+    body = {"email": email, "name": "Mo Mensah", "council_id": council_id, "roles": ["manager", "staff"],
+            "password": PASSWORD}  # fmt: skip
+    api.post("/api/people", json=body, headers=world["admin"])
+    mo = {
+        "Authorization": "Bearer "
+        + api.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()["access_token"]
+    }
+    published = {}
+    for idea, outcome, readings in (
+        (world["ideas"][1], "worked", [2.0, 1.8, 1.6, 1.5, 1.4, 1.3]),
+        (world["ideas"][2], "did_not_work", [2.1, 2.0, 2.2, 2.1]),
+    ):
+        trial = api.post("/api/followup/trials", headers=mo, json={
+            "idea_id": idea["id"], "kind_of_change": "digital_self_service", "trial_cost_pounds": 4000,
+            "owner": {"name": "Mo Mensah", "job_title": "Service manager", "consents_to_be_named": True},
+            "hypothesis": "If residents book online, calls and staff time per booking will fall by a third.",
+            "scope": "Bulky waste bookings in the north of the borough for six months.",
+        }).json()  # fmt: skip
+        metric = api.post(f"/api/followup/trials/{trial['id']}/metrics", headers=mo, json={
+            "name": "Staff minutes per booking", "unit": "minutes_per_case", "direction": "lower_is_better",
+            "baseline": {"value": 2.0 * 6, "period_start": ago(220), "period_end": ago(190), "method": "Call logs"},
+            "target_value": 8, "annual_volume": 9000, "hourly_cost_pounds": 24, "cashable": False,
+        }).json()  # fmt: skip
+        api.post(f"/api/followup/trials/{trial['id']}/start", json={"started_on": ago(185)}, headers=mo)
+        for n, value in enumerate(readings):
+            end = 1 + 30 * (len(readings) - 1 - n)
+            api.post(f"/api/followup/trials/{trial['id']}/measurements", headers=mo, json={
+                "metric_id": metric["id"], "value": value * 6, "period_start": ago(end + 29), "period_end": ago(end),
+                "method": "Call logs and booking system", "source": "Contact centre telephony", "note": "",
+            })  # fmt: skip
+        api.post(f"/api/followup/trials/{trial['id']}/evaluate", headers=mo)
+        worked = outcome == "worked"
+        lessons = {
+            "what_worked": "Showing the next free slots.",
+            "what_did_not": "Paying by card online at first.",
+            "do_differently": "Link the form from the phone line's message.",
+            "conditions_elsewhere": "A booking system with an open interface.",
+        }
+        verdict = {
+            "outcome": outcome,
+            "design": "before_after",
+            "summary": "Online booking halved the calls." if worked else "Few residents used it; calls did not fall.",
+            "reasons": [] if worked else [{"code": "adoption", "note": "Residents kept phoning: the form was hidden."}],
+            "lessons": lessons,
+        }
+        api.post(f"/api/followup/trials/{trial['id']}/verdict", headers=mo, json=verdict)
+        published[outcome] = api.post(f"/api/followup/trials/{trial['id']}/publish", headers=mo).json()
+    return published
+
+
+def library_and_admin(browser, gateway: str, world: dict, admin: tuple[str, str]) -> None:
+    """The public library as a reader without an account, and the admin pages."""
+    api = world["api"]
+    token = api.post("/api/auth/login", json={"email": admin[0], "password": admin[1]}).json()["access_token"]
+    world["admin"] = {"Authorization": f"Bearer {token}"}
+    published = publish_trials(world)
+    sam = next(
+        p
+        for p in api.get(f"/api/councils/{world['day']['council_id']}/people", headers=world["admin"]).json()["items"]
+        if p["email"].startswith("sam.")
+    )
+    for width in WIDTHS:
+
+        def shot(page, name: str, width: int = width) -> None:
+            page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=True)
+            print(f"docs/screenshots/{name}-{width}.png")
+
+        reader = browser.new_context(base_url=gateway, viewport={"width": width, "height": 900}).new_page()
+        reader.goto("/library")
+        shot(reader, "library")
+        reader.goto(f"/library/{published['did_not_work']['id']}")
+        shot(reader, "library-trial-did-not-work")
+        reader.goto(f"/library/{published['worked']['id']}")
+        shot(reader, "library-trial")
+        reader.goto("/library/what-works?by=kind_of_change")
+        shot(reader, "what-works")
+        reader.context.close()
+        page = browser.new_context(base_url=gateway, viewport={"width": width, "height": 900}).new_page()
+        page.goto("/sign-in?next=/admin")
+        page.get_by_label("Email address").fill(admin[0])
+        page.get_by_label("Password", exact=True).fill(admin[1])
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"/admin/people/{sam['id']}")
+        shot(page, "admin-person")
+        page.get_by_role("button", name="Deactivate a leaver").click()
+        shot(page, "admin-deactivate-confirm")
+        page.goto("/admin/api-keys")
+        page.get_by_label("What the key is for").fill("Monthly trial report")
+        page.get_by_label("Manager: run trials").check()
+        page.get_by_role("button", name="Make the key").click()
+        shot(page, "admin-api-key-made")
+        page.context.close()
 
 
 if __name__ == "__main__":

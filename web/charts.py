@@ -144,7 +144,8 @@ def readings_chart(metric: dict[str, Any], chart_id: str) -> Chart:
         return PAD_TOP + inner_h * (high - v) / (high - low)
 
     def x(n: int) -> float:
-        return PAD_LEFT + (inner_w * n / (len(readings) - 1) if len(readings) > 1 else inner_w / 2)
+        # 16 px in from each end, so the first point does not sit on the axis's figures.
+        return PAD_LEFT + 16 + ((inner_w - 32) * n / (len(readings) - 1) if len(readings) > 1 else (inner_w - 32) / 2)
 
     title = f"{metric['name']} ({unit}): readings over time"
     parts = [

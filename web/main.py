@@ -5,6 +5,7 @@ WEB_METRICS_ADDRESS (platform_core/metrics_server.py), as every part's is."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -72,7 +73,10 @@ def create_app(settings: WebSettings | None = None, gateway: Gateway | None = No
 
     @app.middleware("http")
     async def keep_refreshed_session(request: Request, call_next):
+        start = time.perf_counter()
         response = await call_next(request)
+        # The page's time in web, its API calls through the gateway included (benchmarks/pages.py reads it).
+        response.headers["Server-Timing"] = f"web;dur={(time.perf_counter() - start) * 1000:.1f}"
         fresh = getattr(request.state, "refreshed_session", None)
         if fresh is not None:
             request.app.state.web.cookies.write(response, fresh)

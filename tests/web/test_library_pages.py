@@ -157,6 +157,7 @@ async def test_the_library_needs_no_sign_in_and_sends_no_token(fake):
         answer = await client.get("/library", headers={"X-Forwarded-For": "203.0.113.9"})
     assert answer.status_code == 200
     assert "45 trials" in answer.text
+    assert re.fullmatch(r"web;dur=[0-9.]+", answer.headers["server-timing"])  # for the pages benchmark
     assert all("authorization" not in c.headers for c in fake.calls)
     # Not behind trusted proxies: no address is passed on, least of all one the browser wrote.
     assert all("x-forwarded-for" not in c.headers for c in fake.calls)

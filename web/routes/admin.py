@@ -65,6 +65,17 @@ EFFECTS: dict[str, list[str]] = {
         "The person who made it is not affected.",
     ],
 }
+# The same, in one sentence beside each button on the person's page.
+IN_SHORT = {
+    "roles": "Changing roles ends every sign-in they have on its next request (they sign in again, with the new "
+    "roles), and tokens already exchanged for their API keys are refused.",
+    "deactivate": "Deactivating a leaver ends every session they have and revokes every API key they made, from "
+    "their next request.",
+    "invitation": "A new invitation code is for someone who has not chosen a password yet; their earlier codes "
+    "stop working.",
+    "reactivate": "Reactivating lets them sign in again; their old sessions and the keys revoked when they left "
+    "stay ended.",
+}
 ACTION_WORDS = {
     "deactivate": ("Deactivate {name}?", "Yes, deactivate {name}"),
     "reactivate": ("Reactivate {name}?", "Yes, reactivate {name}"),
@@ -140,7 +151,7 @@ async def _person_page(request: Request, api: AdminApi, person_id: uuid.UUID, **
         "council": council,
         "history": await api.history(person_id),
         "role_items": role_items(extra.pop("ticked", None) or person["roles"]),
-        "effects": EFFECTS,
+        "in_short": IN_SHORT,
         "done": request.query_params.get("done"),
         **extra,
     }
