@@ -7,15 +7,21 @@ owns (the voting service announcing a published trial outcome, which opens an id
 So each internal route names its senders, `Depends(only_from("voting"))`, and anyone else,
 people and admins included, is refused with 403. Internal routes are never reachable through the
 public gateway (its edge refuses `/api/<part>/internal/...`), only on the services' own addresses.
+
+The same holds on a part's public routes, which the services' own addresses also answer: a service's
+credential passes only on the few routes another service needs for its job, named once per part with
+`services_only_on({"GET /api/ideas/ideas/{idea_id}": {"voting"}})` as the public routers' dependency;
+every other route refuses it (403), so a leaked one cannot read every council's data from there either.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 
 import httpx
+from fastapi import Request
 
 from platform_core.auth import CurrentPrincipal, Principal
 from platform_core.problems import Problem
@@ -53,6 +59,21 @@ def only_from(*services: str) -> Callable[[Principal], Awaitable[Principal]]:
         return principal
 
     return _only
+
+
+def services_only_on(routes: Mapping[str, Collection[str]]) -> Callable[[Request, Principal], Awaitable[None]]:
+    """The dependency of a part's public routers: people and API keys pass; a service's own credential
+    passes only on the routes named here, as `"METHOD /path/{template}"`, for the services named with it."""
+    allowed = {route: frozenset(services) for route, services in routes.items()}
+
+    async def _guard(request: Request, principal: CurrentPrincipal) -> None:
+        if not principal.is_service:
+            return
+        route = getattr(request.scope.get("route"), "path", "")
+        if principal.service not in allowed.get(f"{request.method} {route}", ()):
+            raise Problem(403, "A service's own credential is not accepted on this route.")
+
+    return _guard
 
 
 class ServiceCredential:

@@ -111,3 +111,38 @@ def test_if_match_and_pages_answer_as_in_every_part(ideas_app):
     page = ok(organiser.get("/api/ideas/ideas", params={"limit": 1}))
     assert set(page) == {"items", "total", "limit", "offset", "next_offset"} and page["items"][0]["id"] == idea["id"]
     problem(organiser.get("/api/ideas/ideas", params={"limit": 201}), 422, "limit")
+
+
+def test_a_service_credential_straight_to_the_ideas_service_reads_only_what_its_job_needs(ideas_app):
+    """Issue 12's hole: a service's own credential sent to the ideas port read every council's ideas
+    in full. Now it is accepted only on the routes meant for that service (voting's result relay reads
+    one idea, and follow-up, opening voting's trial, its hack day), and sees there what any other
+    council sees; every other route refuses it."""
+    organiser = ideas_app.person(roles=["organiser"])
+    author = ideas_app.person(council_id=organiser.council_id)
+    day = _open_day(organiser)
+    idea = _idea(author, day)
+    voting, followup = ideas_app.person(service="voting"), ideas_app.person(service="followup")
+
+    seen = ok(voting.get(f"/api/ideas/ideas/{idea['id']}"))
+    assert seen["view"] == "summary" and seen["title"] == idea["title"], seen
+    assert "problem" not in seen and "proposal" not in seen
+    assert ok(voting.get(f"/api/ideas/hack-days/{day['id']}"))["date"] == day["date"]
+
+    refused = {
+        (who, path): answer.status_code
+        for who, caller in (("voting", voting), ("followup", followup))
+        for path in (
+            "/api/ideas/ideas",
+            f"/api/ideas/ideas/{idea['id']}/comments",
+            "/api/ideas/hack-days",
+            f"/api/ideas/hack-days/{day['id']}/ideas.csv",
+            "/api/ideas/vocabulary",
+        )
+        if (answer := caller.get(path))
+    }
+    refused[("followup", "one idea")] = followup.get(f"/api/ideas/ideas/{idea['id']}").status_code
+    refused[("followup", "one hack day")] = followup.get(f"/api/ideas/hack-days/{day['id']}").status_code
+    refused[("voting", "similar")] = voting.post("/api/ideas/similar", json={"title": "Allotment plots"}).status_code
+    assert set(refused.values()) == {403}, refused
+    problem(voting.get("/api/ideas/ideas"), 403)

@@ -3,8 +3,10 @@
 Everything belongs to one council. People of that council see its hack days and ideas; organisers of
 that council run its hack days and moderate; an idea's team (lead author and co-authors who joined)
 edits it. Another council sees only an idea's title, service area and council, unless the idea's
-outcome was published. Admins (platform support) and the platform's own service credential read
-everything; admins also pass every organiser check, but cannot submit (they belong to no council).
+outcome was published. Admins (platform support) read everything; they also pass every organiser
+check, but cannot submit (they belong to no council). A service's own credential belongs to no
+council: it reads an idea as another council would, and only on the routes meant for it
+(routes/__init__.py, SERVICE_READS).
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ def is_organiser(principal: Principal, council_id: uuid.UUID) -> bool:
 
 
 def reads_everything(principal: Principal) -> bool:
-    return principal.is_admin or principal.is_service
+    return principal.is_admin
 
 
 def can_see_hack_day(principal: Principal, hack_day: HackDay) -> bool:
-    return reads_everything(principal) or is_member(principal, hack_day.council_id)
+    # A service reaches only the one hack-day route it is let in on (SERVICE_READS), for the date.
+    return reads_everything(principal) or principal.is_service or is_member(principal, hack_day.council_id)
 
 
 def team_ids(team: Sequence[IdeaAuthor]) -> list[uuid.UUID]:
@@ -67,4 +70,4 @@ def read_level(principal: Principal, idea: Idea, team: Sequence[IdeaAuthor]) -> 
 
 def sees_moderation(principal: Principal, idea: Idea, team: Sequence[IdeaAuthor]) -> bool:
     """Hide reasons and pending invitations: for the team and the council's organisers only."""
-    return is_organiser(principal, idea.council_id) or principal.is_service or is_on_team(principal, team)
+    return is_organiser(principal, idea.council_id) or is_on_team(principal, team)

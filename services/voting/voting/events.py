@@ -61,10 +61,11 @@ class ResultRelay:
                 )
             elif event.destination == "followup":
                 # The trial holds a snapshot of the idea: what any council may read of it (title,
-                # service area, council) is what the service credential is shown.
-                idea = _check(
-                    await self._client.get(f"{self._ideas}/api/ideas/ideas/{idea_id}", headers=headers), "ideas"
-                )
+                # service area, council) is what the service credential is shown. An idea hidden or
+                # withdrawn since the vote is shown to no other council (404): the vote's own snapshot
+                # stands in, rather than the message being retried for ever.
+                answer = await self._client.get(f"{self._ideas}/api/ideas/ideas/{idea_id}", headers=headers)
+                idea = {} if answer.status_code == 404 else _check(answer, "ideas")
                 _check(
                     await self._client.post(
                         f"{self._followup}/api/followup/internal/trials",

@@ -57,7 +57,7 @@ async def page(
     query = select(Comment).where(Comment.idea_id == idea.id)
     if not access.is_organiser(principal, idea.council_id):
         query = query.where(col(Comment.hidden_at).is_(None))
-        if not (access.is_on_team(principal, team) or principal.is_service):
+        if not access.is_on_team(principal, team):
             query = query.where(Comment.author_id == principal.person_id)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(query.order_by(col(Comment.created_at), col(Comment.id)).offset(offset).limit(limit))
