@@ -36,9 +36,9 @@ sys.path.insert(0, str(REPO / "services" / "followup"))
 import httpx  # noqa: E402
 from followup.models import LibraryEntry, LibrarySubscription  # noqa: E402
 from followup.schemas import LibraryRecord  # noqa: E402
-from gateway.tokens import TokenIssuer  # noqa: E402
 from sqlalchemy import create_engine, insert, update  # noqa: E402
 
+from gateway.domain.tokens import TokenIssuer  # noqa: E402
 from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER  # noqa: E402
 from tools.platform_runner import PARTS, Platform, free_port  # noqa: E402
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["counting.py", "similar_ideas.py", "gateway.py", "ballots.py"]
+BENCHMARKS = ["counting.py", "similar_ideas.py", "gateway.py", "ballots.py", "federation_import.py"]
 
 
 def main() -> int:

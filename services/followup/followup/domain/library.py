@@ -294,21 +294,29 @@ def withdraw(entry: LibraryEntry, reason: str) -> LibraryEntry:
     return entry
 
 
+def _own_oldest_first() -> SelectOfScalar[LibraryEntry]:
+    return (
+        select(LibraryEntry)
+        .where(col(LibraryEntry.subscription_id).is_(None))
+        .order_by(col(LibraryEntry.published_at), col(LibraryEntry.id))
+    )
+
+
+async def federation_versions(session: AsyncSession, offset: int, limit: int) -> list[tuple[uuid.UUID, int]]:
+    """The ids and versions of a federation page's entries (and of the first entry after it, if any):
+    all a page's ETag needs, read without the records, so that an unchanged page is a cheap 304."""
+    page = _own_oldest_first().limit(limit + 1).offset(offset).subquery()
+    rows = (await session.exec(select(page.c.id, page.c.version))).all()
+    return [(row[0], row[1]) for row in rows]
+
+
 async def federation_page(session: AsyncSession, offset: int, limit: int) -> tuple[list[LibraryEntry], bool]:
     """This platform's own entries, oldest first (withdrawn ones included), and whether more follow.
 
     Oldest first, so that a newly published entry lands on the last page and the pages before it keep
     their ETag: a re-import asks for every page and is answered 304 for all but the changed ones.
     """
-    rows = (
-        await session.exec(
-            select(LibraryEntry)
-            .where(col(LibraryEntry.subscription_id).is_(None))
-            .order_by(col(LibraryEntry.published_at), col(LibraryEntry.id))
-            .limit(limit + 1)
-            .offset(offset)
-        )
-    ).all()
+    rows = (await session.exec(_own_oldest_first().limit(limit + 1).offset(offset))).all()
     return list(rows[:limit]), len(rows) > limit
 
 

@@ -220,6 +220,14 @@ async def federation_feed(
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
+    # The tag is of the page's ids and versions (a correction or a withdrawal makes a new version), so
+    # an importer's re-import is answered 304 without reading a record.
+    versions = await library.federation_versions(session, offset, limit)
+    tag = _json([settings.public_base_url, offset, limit, [[str(i), v] for i, v in versions]])
+    if request.headers.get("if-none-match"):
+        unchanged = conditional(request, b"", "application/json", tag_of=tag)
+        if unchanged.status_code == 304:
+            return unchanged
     entries, more = await library.federation_page(session, offset, limit)
     body = {
         "licence": Licence().model_dump(),
@@ -230,7 +238,7 @@ async def federation_feed(
         "next_offset": offset + limit if more else None,
         "entries": [views.federated_entry(e) for e in entries],
     }
-    return conditional(request, _json(body), "application/json")
+    return conditional(request, _json(body), "application/json", tag_of=tag)
 
 
 @router.get(
