@@ -159,7 +159,7 @@ def test_a_managers_whole_trial(pages, axe, council_with_a_trial):
     page.get_by_label("Why it is corrected").fill("The first month double-counted two claims.")
     page.get_by_role("button", name="Record the correction").click()
     assert "the original stays on record beside it" in page.inner_text("main")
-    first_row = page.locator("table", has_text="Every reading of hours per claim").locator("tbody tr").first
+    first_row = page.locator("table", has_text="every reading of hours per claim").locator("tbody tr").first
     assert first_row.locator("s").inner_text() == "2"
     assert "1.95 on" in first_row.inner_text()
     axe(page, "a trial with a correction")
