@@ -253,7 +253,7 @@ def test_links_in_records_use_the_public_base_url_not_the_internal_gateway(platf
     from tests.support.processes import another
 
     public = "https://hackday.example.gov.uk"
-    # (That compose's internal gateway address never reaches a record: tests/followup/test_inprocess.py.)
+    # (That compose's internal gateway address never reaches a record: tests/inprocess/test_followup_library.py.)
     with another(platform.runner, "followup", start_within=90, FOLLOWUP_PUBLIC_BASE_URL=public) as followup:
         schema = ok(followup.get(f"{LIBRARY}/schema.json"))
         assert schema["$id"] == f"{public}/api/followup/library/schema.json"
