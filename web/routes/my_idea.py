@@ -5,6 +5,7 @@ offers only what the API would allow this person now."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -125,25 +126,35 @@ def _join_address(request: Request, state, idea_id: uuid.UUID) -> str:
     return f"{base.rstrip('/')}/ideas/{idea_id}/join"
 
 
+async def _comments(api: PersonApi, idea_id: uuid.UUID) -> list[dict[str, Any]] | None:
+    try:
+        return await api.comments(idea_id)
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            raise
+        return None  # the idea is still worth showing without them
+
+
+async def _colleague(api: PersonApi, person_id: Any) -> dict[str, Any]:
+    try:
+        return await api.person(uuid.UUID(str(person_id)))
+    except ApiError:
+        return {"id": person_id, "name": "A colleague"}
+
+
 async def _page(
     request: Request, who: SignedIn, idea_id: uuid.UUID, *, errors: dict[str, str] | None = None, typed=None
 ) -> Response:
     """The idea's page; with `errors` (by field) and what was `typed`, the answer to a refused form."""
+    # The idea first (a 404 ends here), then what the page adds to it, asked together.
     idea = await _full_idea(who.api, idea_id)
-    day = await who.api.hack_day(uuid.UUID(str(idea["hack_day_id"])))
     role = _role(who, idea)
-    invited = []
-    for person_id in (idea.get("moderation") or {}).get("invited_co_author_ids") or []:
-        try:
-            invited.append(await who.api.person(uuid.UUID(str(person_id))))
-        except ApiError:
-            invited.append({"id": person_id, "name": "A colleague"})
-    try:
-        comments: list[dict[str, Any]] | None = await who.api.comments(idea_id)
-    except ApiError as exc:
-        if exc.status in (401, 403):
-            raise
-        comments = None  # the idea is still worth showing without them
+    pending = (idea.get("moderation") or {}).get("invited_co_author_ids") or []
+    day, comments, invited = await asyncio.gather(
+        who.api.hack_day(uuid.UUID(str(idea["hack_day_id"]))),
+        _comments(who.api, idea_id),
+        asyncio.gather(*(_colleague(who.api, p) for p in pending)),
+    )
     context = {
         "title": idea["title"],
         "idea": idea,

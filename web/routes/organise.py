@@ -3,6 +3,7 @@ the ideas queue with bulk actions, rounds: create, open, close, publish) and the
 
 from __future__ import annotations
 
+import asyncio
 import io
 import uuid
 from typing import Any
@@ -78,9 +79,11 @@ async def evidence(who, ideas: list[dict[str, Any]]) -> tuple[dict[str, Any], st
 
 
 async def _dashboard(request: Request, who, hack_day_id: uuid.UUID, **extra: Any) -> Response:
-    day = await who.api.hack_day(hack_day_id)
-    ideas = (await who.api.ideas(hack_day_id=hack_day_id))["items"]
-    rounds = await who.api.rounds(hack_day_id)
+    # Asked together (the gateway answers them side by side); the evidence needs the ideas first.
+    day, listed, rounds = await asyncio.gather(
+        who.api.hack_day(hack_day_id), who.api.ideas(hack_day_id=hack_day_id), who.api.rounds(hack_day_id)
+    )
+    ideas = listed["items"]
     tried, tried_notice = await evidence(who, ideas)
     context = {
         "tried": tried,
