@@ -175,3 +175,28 @@ async def test_revoking_a_key_is_confirmed_then_sent(fake):
         done = await client.post(f"/admin/api-keys/{KEY}/revoke", data={"csrf_token": form, "confirm": "yes"})
         assert done.headers["location"] == "/admin/api-keys?done=revoked"
         assert [(c.method, c.url.path) for c in _changes(fake)] == [("DELETE", f"/api/api-keys/{KEY}")]
+
+
+@in_own_loop
+async def test_adding_a_council_names_the_field_the_api_refuses(fake):
+    fake.on(
+        "POST",
+        "/api/councils",
+        {"status": 409, "detail": "taken", "errors": [{"field": "slug", "message": "is taken by another council"}]},
+        status=409,
+    )
+    async with pages(fake) as client:
+        sign_in(client, token("admin"))
+        form = await csrf(client, "/admin")
+        empty = await client.post("/admin/councils", data={"csrf_token": form, "name": "K"})
+        assert empty.status_code == 400 and "Enter the council&#39;s name" in empty.text
+        assert "Enter a short name for addresses" in empty.text
+        assert not _changes(fake)
+        taken = await client.post("/admin/councils", data={"csrf_token": form, "name": "Kirkby", "slug": "kirkby"})
+        assert taken.status_code == 400 and "Is taken by another council" in taken.text
+        assert 'value="Kirkby"' in taken.text  # what was typed is kept
+        made = {**COUNCIL_BODY, "id": str(uuid.uuid4())}
+        fake.on("POST", "/api/councils", made, status=201)
+        added = await client.post("/admin/councils", data={"csrf_token": form, "name": "Kirkby", "slug": "Kirkby"})
+        assert added.headers["location"] == f"/admin/councils/{made['id']}"
+        assert orjson.loads(_changes(fake)[-1].content) == {"name": "Kirkby", "slug": "kirkby"}
