@@ -108,9 +108,15 @@ def _used_tags(doc: dict[str, Any], sources: list[dict[str, Any]]) -> list[dict[
     return list(described.values())
 
 
+# A service builds its document on the first request for it (follow-up: about 1 s of CPU on a quiet
+# machine, several times that on a loaded one); a shorter wait left a whole service out of the
+# merged document. It is asked for rarely, and cached once every service has answered.
+SERVICE_DOCUMENT_TIMEOUT = 15.0
+
+
 async def _fetch(client: httpx.AsyncClient) -> dict[str, Any] | None:
     try:
-        response = await client.get("/openapi.json", timeout=3.0)
+        response = await client.get("/openapi.json", timeout=SERVICE_DOCUMENT_TIMEOUT)
         response.raise_for_status()
         return response.json()
     except (httpx.HTTPError, ValueError):
