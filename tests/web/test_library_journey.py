@@ -105,3 +105,35 @@ def test_a_reader_without_an_account_searches_filters_and_reads_a_trial(pages, a
     assert "Process redesign" in page.get_by_role("table").inner_text()
     axe(page, "what works")
     no_horizontal_scroll(page)
+
+
+def test_the_page_a_reader_gets_over_the_rate_limit_is_accessible(pages, axe):
+    """The 429 page as web makes it (in-process, in front of a gateway answering 429), shown in the
+    browser with the platform's styles, then checked like every other state."""
+    import httpx
+
+    from tests.web.fake import FakeGateway, in_own_loop
+    from tests.web.fake import pages as in_process
+
+    fake = FakeGateway()
+    limited = {"status": 429, "detail": "Too many reads"}
+    fake.on(
+        "GET", "/api/followup/library.*", lambda _r: httpx.Response(429, json=limited, headers={"Retry-After": "30"})
+    )
+    answer: list[httpx.Response] = []
+
+    @in_own_loop
+    async def fetch() -> None:
+        async with in_process(fake) as client:
+            answer.append(await client.get("/library?q=bins"))
+
+    fetch()
+    assert answer[0].status_code == 429 and answer[0].headers["retry-after"] == "30"
+    page = pages.open(width=320)
+    page.route(
+        "**/library?q=bins", lambda route: route.fulfill(status=429, body=answer[0].text, content_type="text/html")
+    )
+    page.goto("/library?q=bins")
+    assert "Wait 30 seconds" in page.locator("main").inner_text()
+    axe(page, "too many reads")
+    no_horizontal_scroll(page)
