@@ -4,6 +4,7 @@ published, what is overdue; a CSV of the same figures, and a page that prints on
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from typing import Any
@@ -75,8 +76,7 @@ def figures(report: dict[str, Any]) -> list[tuple[str, str]]:
 
 @router.get("/portfolio")
 async def portfolio(request: Request, who: SignedInDep) -> Response:
-    report = await who.api.portfolio()
-    overdue = await who.api.overdue()
+    report, overdue = await asyncio.gather(who.api.portfolio(), who.api.overdue())
     context = {
         "title": "Portfolio of trials",
         "report": report,
@@ -96,8 +96,7 @@ def _cell(value: str) -> str:
 
 @router.get("/portfolio.csv")
 async def portfolio_csv(who: SignedInDep) -> Response:
-    report = await who.api.portfolio()
-    overdue = await who.api.overdue()
+    report, overdue = await asyncio.gather(who.api.portfolio(), who.api.overdue())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["section", "figure", "value"])

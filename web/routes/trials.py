@@ -5,6 +5,7 @@ verdicts.py. Anyone of the council may read these pages; the API refuses changes
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import uuid
@@ -127,8 +128,8 @@ def metric_chart(metric: dict[str, Any], gain: dict[str, Any]) -> Chart:
 
 
 async def trial_page(request: Request, who: SignedIn, trial_id: uuid.UUID, **extra: Any) -> Response:
-    trial = await who.api.trial(trial_id)
-    entries = await who.api.measurements(trial_id) if trial["started_at"] else []
+    # Both at once: a planned trial simply has no entries yet.
+    trial, entries = await asyncio.gather(who.api.trial(trial_id), who.api.measurements(trial_id))
     metrics = [
         {
             **m,
