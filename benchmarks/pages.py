@@ -17,8 +17,9 @@ a metric and a reading) and one running trial with three metrics and 36 readings
 one batch). `--managers` clients, each signed in as a manager through the sign-in form, ask in turn for the
 trial's page, the portfolio and, as a yardstick measured side by side, the accessibility statement (a page
 that makes no API call). Printed: p50/p95/p99 per page, each p95 as a ratio to the yardstick's (what a
-loaded machine slows alike, the ratio leaves out), and the CPU seconds the gateway, web and follow-up
-processes spent per request (from /proc). The target, on a quiet machine: p95 under 150 ms.
+loaded machine slows alike, the ratio leaves out), the p95 of each page's server time (web's
+`Server-Timing`, below), and the CPU seconds the gateway, web and follow-up processes spent per request
+(from /proc). The target, on a quiet machine: p95 under 150 ms.
 
 The organisers' part (issue 13's later pages): a hack day with 40 ideas (titles alike, so each has
 "tried before?" evidence), comments and an open round. `--organisers` clients signed in as its organiser
@@ -481,9 +482,14 @@ def main() -> int:
             cpu = cpu_seconds(platform) - cpu_before
             pages = summarise(result["timings"], args.seconds)
             yardstick = pages["yardstick"]["p95_ms"]
+            for name in paths:
+                pages[name]["server_p95_ms"] = round(percentile(result["server"][name] or [0.0], 0.95), 1)
             for name in ("trial", "portfolio"):
                 pages[name]["p95_to_yardstick"] = round(pages[name]["p95_ms"] / yardstick, 2)
                 pages[name]["p95_to_target_150ms"] = round(pages[name]["p95_ms"] / 150, 2)
+                pages[name]["server_p95_to_yardstick"] = round(
+                    pages[name]["server_p95_ms"] / (pages["yardstick"]["server_p95_ms"] or 1), 2
+                )
             requests = sum(p["requests"] for p in pages.values())
             figures["managers"] = {
                 "managers": args.managers,
