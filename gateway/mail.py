@@ -25,6 +25,7 @@ import smtplib
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Any, Protocol
@@ -184,6 +185,51 @@ class Mailer:
                 ],
                 to=to,
                 link=link,
+            ),
+        )
+
+    # ---- hack-day news: non-essential, sent only to people who have not turned it off ------------
+    def _news_footer(self, council: str) -> str:
+        return (
+            f"You get hack-day news because you are on {council}'s hack day platform. To stop it: "
+            f"{self.public_url}/account/mail (mail about your account itself still comes)."
+        )
+
+    def voting_open(
+        self, session: AsyncSession, *, to: str, name: str, council: str, title: str, closes_at: datetime | None
+    ) -> None:
+        until = f" until {closes_at.strftime('%A %d %B %Y, %H:%M')} (UTC)" if closes_at else ""
+        queue(
+            session,
+            kind="voting_open",
+            mail=render(
+                f"{council}: voting is open ({title})",
+                [
+                    f"Hello {name},",
+                    f"Voting is open for {title}{until}. Read the ideas and cast your vote on the platform.",
+                    self._news_footer(council),
+                ],
+                to=to,
+                link=f"{self.public_url}/hack-days",
+            ),
+        )
+
+    def results_published(
+        self, session: AsyncSession, *, to: str, name: str, council: str, title: str, selected: list[str]
+    ) -> None:
+        chosen = "; ".join(selected) if selected else "no idea this time"
+        queue(
+            session,
+            kind="results_published",
+            mail=render(
+                f"{council}: the results are published ({title})",
+                [
+                    f"Hello {name},",
+                    f"The results of {title} are published. Chosen for a trial: {chosen}.",
+                    self._news_footer(council),
+                ],
+                to=to,
+                link=f"{self.public_url}/hack-days",
             ),
         )
 

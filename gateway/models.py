@@ -14,12 +14,14 @@ from sqlmodel import Field, SQLModel
 
 from platform_core.clock import utcnow
 from platform_core.db import UTCDateTime, attach, new_metadata
+from platform_core.inbox import InboxEvent
 from platform_core.outbox import OutboxEvent
 from platform_core.schemas import Input, examples
 
 # This part's own tables, apart from every other part's (all parts' models import into one process).
 metadata = new_metadata()
 attach(metadata, OutboxEvent)  # outgoing mail waits here until sent (gateway/mail.py)
+attach(metadata, InboxEvent)  # the voting service's news, acted on once (gateway/routes/news.py)
 
 
 class GatewayTable(SQLModel, registry=registry(metadata=metadata)):
@@ -54,6 +56,9 @@ class Person(GatewayTable, table=True):
     # Raised whenever what the person's tokens claim stops being true (roles changed, deactivated,
     # signed out everywhere): a token carrying an older version is refused at the edge.
     auth_version: int = 0
+    # Hack-day news by email ("voting is open", "results are published"): the person may turn it off.
+    # Mail about their own account (invitations, password resets) is always sent.
+    news_mail: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -256,6 +261,7 @@ class PersonPublic(BaseModel):
     council_id: uuid.UUID | None
     roles: list[str]
     active: bool
+    news_mail: bool = PField(default=True, description="Receives hack-day news by email (voting open, results).")
     created_at: datetime
 
 
@@ -310,6 +316,11 @@ class RefreshRequest(Input):
     model_config = examples({"refresh_token": "hV2kQ9xLp4TzW7bNc1RmF6sJd8GyA3uE"})
 
     refresh_token: str = PField(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+class MailPreferences(Input):
+    model_config = examples({"news_mail": False})
+    news_mail: bool = PField(description="Hack-day news by email: voting is open, results are published.")
 
 
 class PasswordResetRequest(Input):

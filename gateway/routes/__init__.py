@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from gateway.routes import api_keys, auth, journeys, openapi, people, problem_pages, readiness, sign_on
+from gateway.routes import api_keys, auth, journeys, news, openapi, people, problem_pages, readiness, sign_on
 
 router = APIRouter()
-for part in (readiness, auth, sign_on, people, api_keys, journeys, openapi, problem_pages):
+for part in (readiness, auth, sign_on, people, api_keys, journeys, openapi, problem_pages, news):
     router.include_router(part.router)

@@ -15,6 +15,7 @@ from gateway.models import (
     Accepted,
     AcceptInvitation,
     Login,
+    MailPreferences,
     PasswordChange,
     PasswordResetComplete,
     PasswordResetRequest,
@@ -217,6 +218,20 @@ async def complete_password_reset(
 ) -> TokenAnswer:
     person = await accounts.complete_password_reset(session, versions, code=body.code, password=body.password)
     return await token_for(session, issuer, settings, person)
+
+
+@router.put(
+    "/mail-preferences",
+    response_model=PersonPublic,
+    summary="Turn hack-day news by email on or off (mail about your own account is always sent)",
+    responses=responses(401, 403, 422),
+)
+async def mail_preferences(body: MailPreferences, principal: CurrentPrincipal, session: SessionDep) -> PersonPublic:
+    person = await _the_person(principal, session)
+    person.news_mail = body.news_mail
+    session.add(person)
+    await session.flush()
+    return PersonPublic.model_validate(person, from_attributes=True)
 
 
 async def _the_person(principal: Principal, session: AsyncSession) -> Person:

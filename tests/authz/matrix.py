@@ -31,6 +31,7 @@ POST    /api/auth/logout                                                -       
 POST    /api/auth/sign-out-everywhere                                   -        401  204   204       204     204
 PUT     /api/auth/password                                              -        401  400   400       400     400
 POST    /api/auth/password-reset                                        -        202  202   202       202     202
+PUT     /api/auth/mail-preferences                                      -        401  200   200       200     200
 POST    /api/auth/password-reset/complete                               -        400  400   400       400     400
 GET     /api/auth/sign-on                                               -        200  200   200       200     200
 POST    /api/auth/sign-on/start                                         -        404  404   404       404     404

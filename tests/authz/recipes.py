@@ -213,6 +213,11 @@ def _reissue_invitation(w, role, scope, fresh):
     return _switched(w, scope, fresh, "invitation")
 
 
+@recipe("PUT", "/api/auth/mail-preferences")
+def _mail_preferences(w, role, scope, fresh):
+    return Call("PUT", "/api/auth/mail-preferences", json={"news_mail": True})
+
+
 @recipe("POST", "/api/auth/password-reset")
 def _ask_password_reset(w, role, scope, fresh):
     return Call("POST", "/api/auth/password-reset", json={"email": "nobody@example.org"})

@@ -180,8 +180,9 @@ def test_publishing_writes_the_result_event_to_the_outbox_in_the_same_transactio
     published = step(hall.organiser, rnd, "publish", json={"selected_count": 1})
     assert published["selected_count"] == 1
     events = _result_events(platform, rnd["id"])
-    # One row per destination, one event id: ideas marks the idea selected, follow-up starts a trial.
-    assert sorted(e["destination"] for e in events) == ["followup", "ideas"]
+    # One row per destination, one event id: ideas marks the idea selected, follow-up starts a trial,
+    # the gateway mails the news to the council's staff.
+    assert sorted(e["destination"] for e in events) == ["followup", "gateway", "ideas"]
     assert len({str(e["event_id"]) for e in events}) == 1 and all(e["delivered_at"] is None for e in events)
     payload = events[0]["payload"]
     assert payload["topic"] == "round.result_published" and uuid.UUID(payload["event_id"]) == uuid.UUID(

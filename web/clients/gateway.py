@@ -171,6 +171,12 @@ class PersonApi:
     async def _call(self, method: str, path: str, **kw: Any) -> Any:
         return await self._gateway.call(method, path, token=self._token, request_id=self._rid, **kw)
 
+    async def me(self) -> dict[str, Any]:
+        return await self._call("GET", "/api/auth/me")
+
+    async def set_news_mail(self, on: bool) -> dict[str, Any]:
+        return await self._call("PUT", "/api/auth/mail-preferences", json={"news_mail": on})
+
     @staticmethod
     def _key(key: str | None) -> dict[str, str]:
         return {"Idempotency-Key": key} if key else {}

@@ -1,6 +1,7 @@
 """The pages' routers, in match order."""
 
 from web.routes import (
+    account,
     admin,
     hack_days,
     health,
@@ -21,6 +22,7 @@ ROUTERS = [
     static.router,
     health.router,
     sign_in.router,
+    account.router,
     hack_days.router,
     ideas.router,
     my_idea.router,

@@ -1,5 +1,6 @@
 """Relays the voting service's outbox: a published result marks each selected idea in the ideas
-service and opens a planned trial for it in follow-up.
+service and opens a planned trial for it in follow-up; an opened round and a published result are
+news the gateway mails to the council's staff (one call each, idempotent by the event id).
 
 Each selected idea gets its own event id (uuid5 of the result's event id and the idea id), which the
 consumers keep in their inboxes, so a delivery retried after a crash or an outage changes nothing
@@ -28,16 +29,29 @@ def _check(response: httpx.Response, what: str) -> dict[str, Any]:
     return response.json()
 
 
+GATEWAY_NEWS = "/api/gateway/internal/hack-day-news"
+
+
 class ResultRelay:
     def __init__(
-        self, client: httpx.AsyncClient, credential: ServiceCredential, *, ideas_url: str, followup_url: str
+        self,
+        client: httpx.AsyncClient,
+        credential: ServiceCredential,
+        *,
+        ideas_url: str,
+        followup_url: str,
+        gateway_url: str = "http://127.0.0.1:8000",
     ) -> None:
         self._client = client
         self._credential = credential
         self._ideas = ideas_url.rstrip("/")
         self._followup = followup_url.rstrip("/")
+        self._gateway = gateway_url.rstrip("/")
 
     async def __call__(self, event: OutboxEvent) -> None:
+        if event.destination == "gateway":
+            await self._news(event)
+            return
         if event.topic != RESULT_PUBLISHED:
             raise ValueError(f"no route for topic {event.topic!r}")
         payload = event.payload
@@ -87,6 +101,31 @@ class ResultRelay:
             else:
                 raise ValueError(f"no route for destination {event.destination!r}")
 
+    async def _news(self, event: OutboxEvent) -> None:
+        """The round's news to the gateway, which mails it to the council's staff (its inbox keeps the id)."""
+        payload = event.payload
+        body = {
+            "event_id": payload["event_id"],
+            "topic": event.topic,
+            "council_id": payload["council_id"],
+            "round_id": payload["round_id"],
+            "hack_day_id": payload.get("hack_day_id"),
+            "title": payload.get("title") or "A vote",
+            "closes_at": payload.get("closes_at"),
+            "selected": [{"title": s.get("title", ""), "rank": s.get("rank")} for s in payload.get("selected", [])],
+        }
+        response = await self._client.post(
+            f"{self._gateway}{GATEWAY_NEWS}", headers=await self._credential.headers(), json=body
+        )
+        if response.status_code >= 300:
+            raise RuntimeError(f"gateway answered {response.status_code}: {response.text[:300]}")
+
 
 def result_delivery(client: httpx.AsyncClient, credential: ServiceCredential, settings: Any) -> Deliver:
-    return ResultRelay(client, credential, ideas_url=settings.ideas_url, followup_url=settings.followup_url)
+    return ResultRelay(
+        client,
+        credential,
+        ideas_url=settings.ideas_url,
+        followup_url=settings.followup_url,
+        gateway_url=settings.gateway_url,
+    )

@@ -27,7 +27,9 @@ from voting.tally import count
 from voting.vocabulary import COUNTING_DEFAULTS, COUNTING_KEYS
 
 RESULT_PUBLISHED = "round.result_published"
-RESULT_DESTINATIONS = ("ideas", "followup")
+# The gateway mails the council's staff the news (gateway/routes/news.py); ideas and follow-up act on it.
+RESULT_DESTINATIONS = ("ideas", "followup", "gateway")
+ROUND_OPENED = "round.opened"
 VOTERS = table_of(BallotVoter)
 BALLOTS = table_of(Ballot)
 
@@ -309,6 +311,20 @@ async def open_round(session: AsyncSession, key: str, principal: Principal, rnd:
         write_round=False,
     )
     _move_tail(rnd, tail)
+    # "Voting is open" goes to the council's staff by email, from the gateway (which knows who they are).
+    outbox.record(
+        session,
+        topic=ROUND_OPENED,
+        destinations=["gateway"],
+        event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"urn:council-hackday:voting:{ROUND_OPENED}:{rnd.id}"),
+        payload={
+            "round_id": str(rnd.id),
+            "council_id": str(rnd.council_id),
+            "hack_day_id": str(rnd.hack_day_id),
+            "title": rnd.title,
+            "closes_at": rnd.closes_at.isoformat() if rnd.closes_at else None,
+        },
+    )
     await session.flush()
     return rnd
 
