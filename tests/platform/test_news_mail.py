@@ -100,3 +100,19 @@ def test_staff_hear_that_voting_is_open_and_the_results_by_email_unless_they_tur
     # though mail about their own account (their invitation) still came.
     assert len(news_to(keen)) == 2 and len(news_to(organiser)) == 2
     assert news_to(quiet) == [] and "invited" in mailbox.wait_for(quiet.email)[0]["Subject"]
+
+
+def test_only_the_voting_service_may_tell_the_gateway_news(new_council, new_person, anonymous):
+    council = new_council()
+    organiser = new_person(council, "organiser")
+    news = {
+        "event_id": "7d0f8a52-7c43-4f0e-9a61-2f43a1f3c001",
+        "topic": "round.opened",
+        "council_id": council.id,
+        "round_id": "7d0f8a52-7c43-4f0e-9a61-2f43a1f3c002",
+        "title": "A made-up round",
+    }
+    assert organiser.post("/api/gateway/internal/hack-day-news", json=news).status_code == 403
+    assert anonymous.post("/api/gateway/internal/hack-day-news", json=news).status_code == 401
+    # Any other spelling of an internal path stays unknown at the public entry.
+    assert organiser.post("/api/gateway/Internal/hack-day-news", json=news).status_code == 404
