@@ -27,6 +27,11 @@ TAGS = [
         "search, JSON, CSV and feeds without signing in, and entries imported from other installations.",
     },
     {
+        "name": "federation",
+        "description": "Other installations' libraries this platform imports (the list its admins keep), "
+        "on a schedule and on demand, with how each import went.",
+    },
+    {
         "name": "reports",
         "description": "Portfolio reports for a council: the funnel from ideas to trials that worked, "
         "realised gains, time to verdict, overdue reviews.",

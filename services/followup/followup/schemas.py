@@ -764,9 +764,15 @@ class LibraryCorrect(Input):
     summary: str | None = Field(default=None, min_length=1, max_length=4000)
     lessons: Lessons | None = None
 
+    model_config = examples(
+        {"note": "The saving was counted twice; halved.", "summary": "Pre-filling saved half an hour a case."}
+    )
+
 
 class LibraryWithdraw(Input):
     reason: str = Field(min_length=1, max_length=2000, description="Why it is withdrawn (told to importers).")
+
+    model_config = examples({"reason": "Published by mistake: the trial had not ended."})
 
 
 class FederatedEntry(Record):
@@ -803,6 +809,13 @@ class SubscriptionCreate(Input):
         pattern=FEED_URL_PATTERN,
         description="The other platform's federation feed: <its address>/api/followup/library/federation.json",
         examples=["https://hackdays.northshire.gov.uk/api/followup/library/federation.json"],
+    )
+
+    model_config = examples(
+        {
+            "name": "Northshire councils' platform",
+            "feed_url": "https://hackdays.northshire.gov.uk/api/followup/library/federation.json",
+        }
     )
 
 
