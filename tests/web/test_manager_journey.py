@@ -165,6 +165,7 @@ def test_a_managers_whole_trial(pages, axe, council_with_a_trial):
     axe(page, "a trial with a correction")
     page.set_viewport_size({"width": 320, "height": 800})
     no_horizontal_scroll(page)
+    axe(page, "a trial with a correction at 320 px (its tables scroll in their own regions)")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("button", name="End the running phase and evaluate").click()
@@ -231,6 +232,7 @@ def test_the_portfolio_on_screen_as_csv_and_printed_on_one_a4_page(pages, axe, c
     axe(page, "the portfolio")
     page.set_viewport_size({"width": 320, "height": 800})
     no_horizontal_scroll(page)
+    axe(page, "the portfolio at 320 px")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="download the portfolio (CSV)").click()
