@@ -29,6 +29,7 @@ from gateway.settings import GatewaySettings, get_settings
 from gateway.state import GATEWAY, GatewayState
 from platform_core.app import NO_OTEL
 from platform_core.db import make_engine, make_sessionmaker
+from platform_core.housekeeping import Housekeeping
 from platform_core.json_bodies import json_bodies_only
 from platform_core.logs import configure_logging
 from platform_core.outbox import OutboxRelay
@@ -160,9 +161,19 @@ def create_app(settings: GatewaySettings | None = None) -> Edge:
         async with sessionmaker() as session:
             await versions.load(session)
         following = asyncio.create_task(versions.follow(sessionmaker, settings.auth_poll_seconds))
+        # As every part with a database: the mail outbox's gauges, and the sweep of Idempotency-Key
+        # records past their window (the gateway's creating POSTs keep them too).
+        housekeeping = Housekeeping(
+            "gateway",
+            sessionmaker,
+            interval=settings.housekeeping_interval_seconds,
+            idempotency_window=settings.idempotency_window_seconds,
+        )
+        await housekeeping.start()
         try:
             yield
         finally:
+            await housekeeping.stop()
             if relay is not None:
                 await relay.stop()
             following.cancel()

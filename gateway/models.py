@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from platform_core.clock import utcnow
 from platform_core.db import UTCDateTime, attach, new_metadata
+from platform_core.idempotency import IdempotentRequest
 from platform_core.inbox import InboxEvent
 from platform_core.outbox import OutboxEvent
 from platform_core.schemas import Input, examples
@@ -22,6 +23,7 @@ from platform_core.schemas import Input, examples
 metadata = new_metadata()
 attach(metadata, OutboxEvent)  # outgoing mail waits here until sent (gateway/mail.py)
 attach(metadata, InboxEvent)  # the voting service's news, acted on once (gateway/routes/news.py)
+attach(metadata, IdempotentRequest)  # Idempotency-Key of the creating POSTs (councils, people, staff, API keys)
 
 
 class GatewayTable(SQLModel, registry=registry(metadata=metadata)):
@@ -267,7 +269,10 @@ class PersonPublic(BaseModel):
 
 class InvitedPerson(PersonPublic):
     invitation_code: str | None = PField(
-        default=None, description="One-time code to set a password; shown once, never stored in clear."
+        default=None,
+        description="One-time code to set a password; shown once, never stored in clear. Null when it was "
+        "emailed to the person, and in a replayed answer (Idempotent-Replayed: true), which never holds a "
+        "secret: send a new invitation (POST /api/people/{id}/invitation) if the first answer was lost.",
     )
 
 
@@ -382,7 +387,11 @@ class ApiKeyPublic(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyPublic):
-    key: str = PField(description="The key itself: shown once, store it safely.")
+    key: str | None = PField(
+        description="The key itself: shown once, store it safely. Null in a replayed answer (a retry with the "
+        "same Idempotency-Key, Idempotent-Replayed: true): the key is never stored in clear, so a retry "
+        "gets the same key's record but not its secret; revoke it and make another if the first answer was lost."
+    )
 
 
 # ---- single sign-on ------------------------------------------------------------------------------

@@ -1,10 +1,15 @@
-"""API keys for automation (a manager's reporting script, a council's own systems)."""
+"""API keys for automation (a manager's reporting script, a council's own systems).
+
+Creating one honours Idempotency-Key like every creating POST, with one difference: the key itself is
+never stored in clear, so the answer kept for a retry holds the new key's record without its secret.
+A retry gets that record back (the same id, never a second key) with `key` null."""
 
 from __future__ import annotations
 
 import uuid
 
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 from sqlmodel import col, select
 
 from gateway.deps import AuthVersionsDep
@@ -12,6 +17,7 @@ from gateway.domain import identity
 from gateway.models import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
+from platform_core.idempotency import IdempotentCreateDep
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/api-keys", tags=["API keys"])
@@ -30,15 +36,22 @@ def _may_hold_keys(principal) -> bool:
     "",
     response_model=ApiKeyCreated,
     status_code=201,
-    summary="Create an API key for your council (shown once)",
-    responses=responses(401, 403, 422),
+    summary="Create an API key for your council (shown once; honours Idempotency-Key: a retry makes no second key)",
+    responses=responses(401, 403, 409, 422),
 )
-async def create_key(body: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep) -> ApiKeyCreated:
+async def create_key(
+    body: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep, idem: IdempotentCreateDep
+) -> ApiKeyCreated | JSONResponse:
     _require_person(principal)
     if not _may_hold_keys(principal):
         raise Problem(403, "Only organisers, managers and admins can make API keys.")
+    replay = await idem.begin(body)
+    if replay is not None:
+        return replay
     api_key, key = await identity.create_api_key(session, creator=principal, name=body.name, roles=list(body.roles))
-    return ApiKeyCreated(**ApiKeyPublic.model_validate(api_key, from_attributes=True).model_dump(), key=key)
+    record = ApiKeyPublic.model_validate(api_key, from_attributes=True).model_dump()
+    await idem.finish(201, ApiKeyCreated(**record, key=None))  # the secret is never kept, even for a retry
+    return ApiKeyCreated(**record, key=key)
 
 
 @router.get(

@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,6 +31,7 @@ from gateway.models import (
 from gateway.state import GatewayState
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
 from platform_core.db import SessionDep
+from platform_core.idempotency import IdempotentCreateDep
 from platform_core.pages import Page, PageDep
 from platform_core.problems import Problem, responses
 
@@ -45,11 +47,19 @@ def _may_manage_council_people(principal: Principal, council_id: uuid.UUID) -> b
     "/councils",
     response_model=CouncilPublic,
     status_code=201,
-    summary="Create a council (admin)",
+    summary="Create a council (admin; honours Idempotency-Key)",
     responses=responses(401, 403, 409, 422),
 )
-async def create_council(body: CouncilCreate, _: AdminOnly, session: SessionDep) -> Council:
-    return await identity.create_council(session, name=body.name, slug=body.slug)
+async def create_council(
+    body: CouncilCreate, _: AdminOnly, session: SessionDep, idem: IdempotentCreateDep
+) -> CouncilPublic | JSONResponse:
+    replay = await idem.begin(body)
+    if replay is not None:
+        return replay
+    council = await identity.create_council(session, name=body.name, slug=body.slug)
+    answer = CouncilPublic.model_validate(council, from_attributes=True)
+    await idem.finish(201, answer)
+    return answer
 
 
 @router.get("/councils", response_model=Page[CouncilPublic], summary="List councils", responses=responses(401, 422))
@@ -74,10 +84,16 @@ async def get_council(council_id: uuid.UUID, _: CurrentPrincipal, session: Sessi
     "/people",
     response_model=InvitedPerson,
     status_code=201,
-    summary="Register a person (admin). Without a password they get a one-time invitation code.",
+    summary="Register a person (admin; honours Idempotency-Key). Without a password they get a one-time "
+    "invitation code.",
     responses=responses(401, 403, 404, 409, 422),
 )
-async def create_person(body: PersonCreate, _: AdminOnly, session: SessionDep, state: StateDep) -> InvitedPerson:
+async def create_person(
+    body: PersonCreate, _: AdminOnly, session: SessionDep, state: StateDep, idem: IdempotentCreateDep
+) -> InvitedPerson | JSONResponse:
+    replay = await idem.begin(body)
+    if replay is not None:
+        return replay
     person, code = await identity.create_person(
         session,
         email=body.email,
@@ -87,7 +103,17 @@ async def create_person(body: PersonCreate, _: AdminOnly, session: SessionDep, s
         password=body.password,
     )
     code = await _send_or_show(session, state, person, code)
-    return InvitedPerson(**PersonPublic.model_validate(person, from_attributes=True).model_dump(), invitation_code=code)
+    answer = InvitedPerson(
+        **PersonPublic.model_validate(person, from_attributes=True).model_dump(), invitation_code=code
+    )
+    await idem.finish(201, _without_codes(answer))
+    return answer
+
+
+def _without_codes(answer: InvitedPerson) -> InvitedPerson:
+    """What a retry is answered: the same person, but no invitation code, which is a password in all
+    but name and so is never stored in clear (not even for the retry window)."""
+    return answer.model_copy(update={"invitation_code": None})
 
 
 async def _send_or_show(session: AsyncSession, state: GatewayState, person: Person, code: str | None) -> str | None:
@@ -110,18 +136,26 @@ async def _send_or_show(session: AsyncSession, state: GatewayState, person: Pers
     "/councils/{council_id}/staff",
     response_model=StaffBulkResult,
     status_code=201,
-    summary="Add many staff to a council at once (its organisers, or an admin)",
-    responses=responses(401, 403, 404, 422),
+    summary="Add many staff to a council at once (its organisers, or an admin; honours Idempotency-Key)",
+    responses=responses(401, 403, 404, 409, 422),
 )
 async def add_staff(
-    council_id: uuid.UUID, body: StaffBulkCreate, principal: CurrentPrincipal, session: SessionDep, state: StateDep
-) -> StaffBulkResult:
+    council_id: uuid.UUID,
+    body: StaffBulkCreate,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    state: StateDep,
+    idem: IdempotentCreateDep,
+) -> StaffBulkResult | JSONResponse:
     if not _may_manage_council_people(principal, council_id):
         raise Problem(403, "Only organisers of this council (or an admin) can add its staff.")
+    replay = await idem.begin(body)
+    if replay is not None:
+        return replay
     created, existing = await identity.add_staff_in_bulk(
         session, council_id=council_id, people=[(p.email, p.name) for p in body.people]
     )
-    return StaffBulkResult(
+    answer = StaffBulkResult(
         created=[
             InvitedPerson(
                 **PersonPublic.model_validate(p, from_attributes=True).model_dump(),
@@ -131,6 +165,8 @@ async def add_staff(
         ],
         already_registered=existing,
     )
+    await idem.finish(201, answer.model_copy(update={"created": [_without_codes(p) for p in answer.created]}))
+    return answer
 
 
 @router.get(

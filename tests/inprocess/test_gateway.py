@@ -33,3 +33,10 @@ def test_the_application_state_is_one_typed_object(gateway_app):
     held = vars(gateway_app.app.app.state)["_state"]
     assert isinstance(held["platform"], GatewayState)
     assert set(held) <= {"platform", "allowed_methods_table"}, set(held)
+
+
+def test_the_gateways_creating_posts_declare_idempotency_key(gateway_app):
+    paths = ok(gateway_app.anonymous.get("/openapi.json"))["paths"]
+    for path in ("/api/councils", "/api/people", "/api/councils/{council_id}/staff", "/api/api-keys"):
+        headers = {p["name"] for p in paths[path]["post"].get("parameters", []) if p["in"] == "header"}
+        assert "Idempotency-Key" in headers, path

@@ -114,3 +114,26 @@ def test_another_gateway_replica_refuses_a_revoked_key_within_seconds(admin, new
                 break
             time.sleep(0.1)
         assert codes == (401, 401)
+
+
+def test_a_retried_key_creation_makes_no_second_key_and_never_replays_the_secret(admin, new_council, anonymous):
+    council = new_council()
+    organiser = _person_with_password(admin, anonymous, council, "organiser")
+    body = {"name": "nightly export", "roles": ["organiser"]}
+    key = {"Idempotency-Key": "create-nightly-export"}
+    first = organiser.post("/api/api-keys", json=body, headers=key)
+    again = organiser.post("/api/api-keys", json=body, headers=key)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # The same key's record, without its secret: the secret is stored only as a hash, even for a retry.
+    assert again.json() == {**first.json(), "key": None}
+    assert first.json()["key"] not in again.text
+    mine = organiser.get("/api/api-keys").json()
+    assert [k["id"] for k in mine if k["name"] == "nightly export"] == [first.json()["id"]]
+    assert anonymous.get("/api/ideas/whoami", headers={"X-API-Key": first.json()["key"]}).status_code == 200
+    # The same Idempotency-Key for another key is a mistake, named; another person's key is their own.
+    reused = organiser.post("/api/api-keys", json={**body, "name": "another"}, headers=key)
+    assert reused.status_code == 422 and reused.json()["errors"][0]["field"] == "Idempotency-Key"
+    colleague = _person_with_password(admin, anonymous, council, "organiser")
+    theirs = colleague.post("/api/api-keys", json=body, headers=key)
+    assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"] and theirs.json()["key"]

@@ -185,3 +185,40 @@ def test_each_service_has_its_own_credential_for_background_work(platform, anony
     assert seen.json()["roles"] == ["service"] and seen.json()["council_id"] is None
     # Between services only: the public gateway refuses a service's credential on every service route.
     problem(anonymous.get("/api/followup/whoami", headers={"Authorization": f"Bearer {token}"}), 403)
+
+
+def test_a_retried_council_person_or_staff_list_is_created_once(admin, new_council, new_person):
+    """A retry with the same Idempotency-Key (the answer was lost on the way) gets the first answer,
+    never a second object; the same key with another body is refused, naming the header."""
+    slug = unique("retry")
+    council_body = {"name": f"Retry {slug}", "slug": slug}
+    key = {"Idempotency-Key": unique("council")}
+    first = admin.post("/api/councils", json=council_body, headers=key)
+    again = admin.post("/api/councils", json=council_body, headers=key)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    problem(admin.post("/api/councils", json={**council_body, "name": "Another"}, headers=key), 422, "Idempotency-Key")
+    listed = admin.get("/api/councils", params={"limit": 200}).json()["items"]
+    assert [c["id"] for c in listed if c["slug"] == slug] == [first.json()["id"]]
+
+    council = new_council()
+    person_body = {"email": f"{unique('p')}@example.org", "name": "Pat Retry", "council_id": council.id}
+    key = {"Idempotency-Key": unique("person")}
+    first = admin.post("/api/people", json=person_body, headers=key)
+    again = admin.post("/api/people", json=person_body, headers=key)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["id"] and again.headers["Idempotent-Replayed"] == "true"
+    # An invitation code is a password in all but name: never kept in clear, so never replayed.
+    assert again.json()["invitation_code"] is None
+
+    organiser = new_person(council, "organiser")
+    staff_body = {"people": [{"email": f"{unique('s')}@example.org", "name": f"Staff {i}"} for i in range(3)]}
+    key = {"Idempotency-Key": unique("staff")}
+    first = organiser.post(f"/api/councils/{council.id}/staff", json=staff_body, headers=key)
+    again = organiser.post(f"/api/councils/{council.id}/staff", json=staff_body, headers=key)
+    assert first.status_code == again.status_code == 201, again.text
+    assert [p["id"] for p in again.json()["created"]] == [p["id"] for p in first.json()["created"]]
+    assert len(again.json()["created"]) == 3 and again.json()["already_registered"] == []
+    assert all(p["invitation_code"] is None for p in again.json()["created"])
+    # The organiser, Pat and the three staff: nobody twice.
+    assert organiser.get(f"/api/councils/{council.id}/people").json()["total"] == 5
