@@ -61,6 +61,9 @@ class Person(GatewayTable, table=True):
     # Hack-day news by email ("voting is open", "results are published"): the person may turn it off.
     # Mail about their own account (invitations, password resets) is always sent.
     news_mail: bool = True
+    # Raised by every change an admin or organiser makes to what PersonPublic shows (roles, standing):
+    # the ETag of a person, which a change must send back as If-Match (platform_core/etag.py).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -264,6 +267,7 @@ class PersonPublic(BaseModel):
     roles: list[str]
     active: bool
     news_mail: bool = PField(default=True, description="Receives hack-day news by email (voting open, results).")
+    version: int = PField(description='Also the ETag ("<version>"): send it as If-Match to change their roles.')
     created_at: datetime
 
 

@@ -137,6 +137,7 @@ async def deactivate(session: AsyncSession, versions: AuthVersions, *, person: P
     if not person.active:
         return person
     person.active = False
+    person.version += 1
     now = utcnow()
     for key in await keys_of(session, person.id):
         key.revoked_at = now
@@ -150,6 +151,7 @@ async def reactivate(session: AsyncSession, *, person: Person, by: uuid.UUID) ->
     if person.active:
         return person
     person.active = True
+    person.version += 1
     session.add(person)
     record(session, person=person, kind="reactivated", by=by)
     await session.flush()

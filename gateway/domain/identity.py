@@ -299,6 +299,7 @@ async def set_roles(
         )
     )
     person.roles = roles
+    person.version += 1
     raise_versions(session, versions, [person, *await keys_of(session, person.id)])
     await session.flush()
     return person

@@ -276,6 +276,7 @@ async def api_key_token(request: Request, session: SessionDep, issuer: IssuerDep
             council_id=api_key.council_id,
             roles=roles,
             active=api_key.revoked_at is None,
+            version=1,  # a key's roles are never set through /api/people, so it has no versions to tell
             created_at=api_key.created_at,
         ),
     )

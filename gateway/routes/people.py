@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import func
 from sqlmodel import select
@@ -31,6 +31,7 @@ from gateway.models import (
 from gateway.state import GatewayState
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
 from platform_core.db import SessionDep
+from platform_core.etag import IfMatch, check_if_match, set_etag
 from platform_core.idempotency import IdempotentCreateDep
 from platform_core.pages import Page, PageDep
 from platform_core.problems import Problem, responses
@@ -198,34 +199,51 @@ async def list_people(
 
 
 @router.get(
-    "/people/{person_id}", response_model=PersonPublic, summary="One person", responses=responses(401, 403, 404, 422)
+    "/people/{person_id}",
+    response_model=PersonPublic,
+    summary="One person (ETag: their version, for If-Match on a change of roles)",
+    responses=responses(401, 403, 404, 422),
 )
-async def get_person(person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Person:
+async def get_person(
+    person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, response: Response
+) -> Person:
     person = await identity.get_person(session, person_id)
     if person.id != principal.person_id and not (
         principal.is_admin or (person.council_id is not None and principal.council_id == person.council_id)
     ):
         raise Problem(404, f"No person with id {person_id}.")
+    set_etag(response, person.version)
     return person
 
 
 @router.put(
     "/people/{person_id}/roles",
     response_model=PersonPublic,
-    summary="Set a person's roles (admin)",
-    responses=responses(401, 403, 404, 422),
+    summary="Set a person's roles (admin; If-Match required: the ETag of the person you read)",
+    responses=responses(400, 401, 403, 404, 412, 422, 428),
 )
 async def set_roles(
-    person_id: uuid.UUID, body: RolesUpdate, admin: AdminOnly, session: SessionDep, versions: AuthVersionsDep
+    person_id: uuid.UUID,
+    body: RolesUpdate,
+    admin: AdminOnly,
+    session: SessionDep,
+    versions: AuthVersionsDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> Person:
     person = await identity.get_person(session, person_id)
+    # Two admins changing one person's roles: the second, still holding the old version, is told so
+    # (412) rather than silently undoing the first.
+    check_if_match(if_match, person.version)
     if person.council_id is None and "admin" not in body.roles:
         raise Problem(
             422,
             "A person of no council must keep the admin role.",
             errors=[{"field": "roles", "message": "must include admin for a person of no council"}],
         )
-    return await identity.set_roles(session, versions, person=person, roles=list(body.roles), by=admin.person_id)
+    person = await identity.set_roles(session, versions, person=person, roles=list(body.roles), by=admin.person_id)
+    set_etag(response, person.version)
+    return person
 
 
 async def _manageable_person(person_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Person:
@@ -260,24 +278,37 @@ async def reissue_invitation(
     "/people/{person_id}/deactivate",
     response_model=PersonPublic,
     summary="Deactivate a leaver: their sessions, tokens and API keys stop on the next request",
-    responses=responses(401, 403, 404, 422),
+    responses=responses(400, 401, 403, 404, 412, 422),
 )
 async def deactivate(
-    person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, versions: AuthVersionsDep
+    person_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    versions: AuthVersionsDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> Person:
     person = await _manageable_person(person_id, principal, session)
-    return await accounts.deactivate(session, versions, person=person, by=principal.person_id)
+    check_if_match(if_match, person.version, required=False)
+    person = await accounts.deactivate(session, versions, person=person, by=principal.person_id)
+    set_etag(response, person.version)
+    return person
 
 
 @router.post(
     "/people/{person_id}/reactivate",
     response_model=PersonPublic,
     summary="Reactivate someone who came back (they sign in again; old sessions and keys stay ended)",
-    responses=responses(401, 403, 404, 422),
+    responses=responses(400, 401, 403, 404, 412, 422),
 )
-async def reactivate(person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Person:
+async def reactivate(
+    person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> Person:
     person = await _manageable_person(person_id, principal, session)
-    return await accounts.reactivate(session, person=person, by=principal.person_id)
+    check_if_match(if_match, person.version, required=False)
+    person = await accounts.reactivate(session, person=person, by=principal.person_id)
+    set_etag(response, person.version)
+    return person
 
 
 @router.get(

@@ -175,7 +175,8 @@ def _person(w, role, scope, fresh):
 @recipe("PUT", "/api/people/{person_id}/roles")
 def _set_roles(w, role, scope, fresh):
     person = w.person(side_of(w, scope)) if fresh else side_of(w, scope).colleague
-    return Call("PUT", f"/api/people/{person.id}/roles", json={"roles": ["staff"]})
+    path = f"/api/people/{person.id}"
+    return Call("PUT", f"{path}/roles", json={"roles": ["staff"]}, headers={"If-Match": w.etag(path)})
 
 
 @recipe("POST", "/api/auth/refresh")

@@ -17,6 +17,7 @@ from tests.followup.kit import (
     problem,
     verdict_body,
 )
+from tests.support.actors import set_roles
 
 PARTNERS = "/api/followup/partners"
 
@@ -25,7 +26,7 @@ PARTNERS = "/api/followup/partners"
 def champion(town, admin, new_person):
     """A member of staff whom an admin made a collaboration champion (the role lives in the gateway)."""
     person = new_person(town.council, "staff")
-    given = ok(admin.put(f"/api/people/{person.id}/roles", json={"roles": ["staff", "champion"]}))
+    given = ok(set_roles(admin, person.id, ["staff", "champion"]))
     assert given["roles"] == ["champion", "staff"]
     return new_person(town.council, "staff", "champion")
 

@@ -40,3 +40,9 @@ def test_the_gateways_creating_posts_declare_idempotency_key(gateway_app):
     for path in ("/api/councils", "/api/people", "/api/councils/{council_id}/staff", "/api/api-keys"):
         headers = {p["name"] for p in paths[path]["post"].get("parameters", []) if p["in"] == "header"}
         assert "Idempotency-Key" in headers, path
+
+
+def test_a_change_of_roles_declares_if_match_and_its_refusals(gateway_app):
+    operation = ok(gateway_app.anonymous.get("/openapi.json"))["paths"]["/api/people/{person_id}/roles"]["put"]
+    assert "If-Match" in {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+    assert {"400", "412", "428"} <= set(operation["responses"])

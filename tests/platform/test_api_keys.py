@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from tests.support.actors import Actor, login, signed_in_with_password, unique
+from tests.support.actors import Actor, login, set_roles, signed_in_with_password, unique
 
 PASSWORD = "a-long-enough-password"
 
@@ -31,7 +31,7 @@ def test_a_demoted_organisers_key_loses_organiser_powers_at_once(admin, new_coun
     bearer = {"Authorization": f"Bearer {exchanged}"}
     assert anonymous.get("/api/ideas/whoami", headers=bearer).status_code == 200
 
-    assert admin.put(f"/api/people/{organiser.id}/roles", json={"roles": ["manager"]}).status_code == 200
+    assert set_roles(admin, organiser.id, ["manager"]).status_code == 200
 
     # At once: the key holds only what its creator still holds, wherever it is used.
     refused = anonymous.post(f"/api/councils/{council.id}/staff", json=_staff_list(), headers=key)
@@ -47,7 +47,7 @@ def test_a_demoted_organisers_key_loses_organiser_powers_at_once(admin, new_coun
     assert login(anonymous, organiser.email, PASSWORD).roles == ["manager"]
 
     # Down to staff: nothing of the key's roles is left, so the key no longer works at all.
-    assert admin.put(f"/api/people/{organiser.id}/roles", json={"roles": ["staff"]}).status_code == 200
+    assert set_roles(admin, organiser.id, ["staff"]).status_code == 200
     assert anonymous.get("/api/ideas/whoami", headers=key).status_code == 401
     assert anonymous.post("/api/auth/token", headers=key).status_code == 401
 
@@ -56,7 +56,7 @@ def test_a_person_can_always_revoke_their_own_keys(admin, new_council, anonymous
     council = new_council()
     organiser = _person_with_password(admin, anonymous, council, "organiser")
     created = organiser.post("/api/api-keys", json={"name": "old script", "roles": ["organiser"]}).json()
-    assert admin.put(f"/api/people/{organiser.id}/roles", json={"roles": ["staff"]}).status_code == 200
+    assert set_roles(admin, organiser.id, ["staff"]).status_code == 200
     demoted = login(anonymous, organiser.email, PASSWORD)
     mine = demoted.get("/api/api-keys")
     assert mine.status_code == 200, mine.text

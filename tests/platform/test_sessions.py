@@ -3,7 +3,8 @@ a leaver switched off at once, a new password, and who changed whose roles."""
 
 from __future__ import annotations
 
-from tests.support.actors import Actor, login, signed_in_with_password
+from tests.support.actors import Actor, login, set_roles, signed_in_with_password
+from tests.support.http import problem
 
 PASSWORD = "a-long-enough-password"
 
@@ -57,7 +58,7 @@ def test_a_change_of_roles_takes_effect_on_the_next_request_and_refresh_carries_
     council = new_council()
     organiser, answer = signed_in_with_password(admin, anonymous, council, "organiser")
     staff = {"people": [{"email": f"new-{organiser.id[:8]}@example.org", "name": "New Staff"}]}
-    assert admin.put(f"/api/people/{organiser.id}/roles", json={"roles": ["staff"]}).status_code == 200
+    assert set_roles(admin, organiser.id, ["staff"]).status_code == 200
     refused = anonymous.post(f"/api/councils/{council.id}/staff", json=staff, headers=_bearer(answer["access_token"]))
     assert refused.status_code == 401
     refreshed = _refresh(anonymous, answer["refresh_token"])
@@ -127,7 +128,7 @@ def test_the_history_says_who_changed_whose_roles_and_standing(admin, new_counci
     council = new_council()
     organiser = signed_in_with_password(admin, anonymous, council, "organiser")[0]
     person = signed_in_with_password(admin, anonymous, council, "staff")[0]
-    assert admin.put(f"/api/people/{person.id}/roles", json={"roles": ["manager", "staff"]}).status_code == 200
+    assert set_roles(admin, person.id, ["manager", "staff"]).status_code == 200
     assert organiser.post(f"/api/people/{person.id}/deactivate").status_code == 200
     assert organiser.post(f"/api/people/{person.id}/reactivate").status_code == 200
     history = organiser.get(f"/api/people/{person.id}/history")
@@ -140,3 +141,30 @@ def test_the_history_says_who_changed_whose_roles_and_standing(admin, new_counci
     ]
     stranger = signed_in_with_password(admin, anonymous, new_council(), "manager")[0]
     assert stranger.get(f"/api/people/{person.id}/history").status_code == 404
+
+
+def test_two_admins_changing_one_persons_roles_never_silently_overwrite_each_other(admin, new_council, anonymous):
+    council = new_council()
+    person = signed_in_with_password(admin, anonymous, council, "staff")[0]
+    path = f"/api/people/{person.id}"
+    read = admin.get(path)
+    assert read.headers["ETag"] == f'"{read.json()["version"]}"'
+    seen = read.headers["ETag"]  # what both admins' pages show
+    # Without saying which version it changes, a change is refused; so is a header that is no ETag.
+    problem(admin.put(f"{path}/roles", json={"roles": ["manager"]}), 428, "If-Match")
+    problem(admin.put(f"{path}/roles", json={"roles": ["manager"]}, headers={"If-Match": "3"}), 400, "If-Match")
+    first = admin.put(f"{path}/roles", json={"roles": ["manager", "staff"]}, headers={"If-Match": seen})
+    assert first.status_code == 200, first.text
+    assert first.headers["ETag"] != seen and first.headers["ETag"] == admin.get(path).headers["ETag"]
+    # The second admin, still holding the old page, is told rather than undoing the first change.
+    problem(admin.put(f"{path}/roles", json={"roles": ["organiser"]}, headers={"If-Match": seen}), 412, "If-Match")
+    assert admin.get(path).json()["roles"] == ["manager", "staff"]
+    # A change of standing is a change too: a page read before a deactivation is stale after it.
+    before = admin.get(path).headers["ETag"]
+    assert admin.post(f"{path}/deactivate").status_code == 200
+    problem(admin.put(f"{path}/roles", json={"roles": ["staff"]}, headers={"If-Match": before}), 412, "If-Match")
+    # Deactivating and reactivating take If-Match when sent (optional: each is one step, not an edit).
+    problem(admin.post(f"{path}/reactivate", headers={"If-Match": before}), 412, "If-Match")
+    current = admin.get(path).headers["ETag"]
+    assert admin.post(f"{path}/reactivate", headers={"If-Match": current}).status_code == 200
+    assert set_roles(admin, person.id, ["staff"]).status_code == 200

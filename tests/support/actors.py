@@ -96,3 +96,12 @@ def signed_in_with_password(
         roles=person["roles"],
     )
     return actor, body
+
+
+def set_roles(admin: Actor, person_id: str, roles: list[str]) -> httpx.Response:
+    """Change a person's roles as an admin does: read the person, then send back the ETag read."""
+    read = admin.get(f"/api/people/{person_id}")
+    assert read.status_code == 200, read.text
+    return admin.put(
+        f"/api/people/{person_id}/roles", json={"roles": roles}, headers={"If-Match": read.headers["ETag"]}
+    )

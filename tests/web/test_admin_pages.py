@@ -21,6 +21,7 @@ PERSON = {
     "council_id": str(COUNCIL),
     "roles": ["staff"],
     "active": True,
+    "version": 3,
     "created_at": "2026-01-05T09:00:00Z",
 }
 COUNCIL_BODY = {
@@ -113,18 +114,32 @@ async def test_a_change_of_roles_says_what_happens_to_sessions_and_keys(fake):
     async with pages(fake) as client:
         sign_in(client, token("admin"))
         form = await csrf(client, f"/admin/people/{LEAVER}")
+        # The version the admin saw travels with the form and through the confirmation, as If-Match.
+        assert 'name="version" value="3"' in (await client.get(f"/admin/people/{LEAVER}")).text
         asked = await client.post(
-            f"/admin/people/{LEAVER}/roles", data={"csrf_token": form, "roles": ["staff", "manager", "wizard"]}
+            f"/admin/people/{LEAVER}/roles",
+            data={"csrf_token": form, "roles": ["staff", "manager", "wizard"], "version": "3"},
         )
+        assert 'name="version" value="3"' in asked.text
         assert "From staff to manager, staff." in asked.text
         assert "on these pages they are asked to sign in again" in asked.text
         assert "Their API keys are not revoked, but tokens already exchanged for them are refused" in asked.text
         assert not _changes(fake)
         await client.post(
-            f"/admin/people/{LEAVER}/roles", data={"csrf_token": form, "roles": ["manager", "staff"], "confirm": "yes"}
+            f"/admin/people/{LEAVER}/roles",
+            data={"csrf_token": form, "roles": ["manager", "staff"], "version": "3", "confirm": "yes"},
         )
         sent = _changes(fake)[-1]
         assert sent.method == "PUT" and orjson.loads(sent.content) == {"roles": ["manager", "staff"]}
+        assert sent.headers["If-Match"] == '"3"'
+        # Another admin changed them meanwhile: the gateway refuses (412) and the page says so.
+        fake.on("PUT", f"/api/people/{LEAVER}/roles", {"status": 412, "detail": "Someone changed this."}, status=412)
+        stale = await client.post(
+            f"/admin/people/{LEAVER}/roles",
+            data={"csrf_token": form, "roles": ["manager", "staff"], "version": "2", "confirm": "yes"},
+        )
+        assert stale.status_code == 400 and "Someone changed this person since you opened the page" in stale.text
+        assert _changes(fake)[-1].headers["If-Match"] == '"2"'
         none = await client.post(f"/admin/people/{LEAVER}/roles", data={"csrf_token": form})
         assert none.status_code == 400 and "Choose at least one role" in none.text
 

@@ -30,8 +30,11 @@ class AdminApi(PersonApi):
     async def history(self, person_id: uuid.UUID) -> list[dict[str, Any]]:
         return (await self._call("GET", f"/api/people/{person_id}/history", params={"limit": 20}))["items"]
 
-    async def set_roles(self, person_id: uuid.UUID, roles: list[str]) -> dict[str, Any]:
-        return await self._call("PUT", f"/api/people/{person_id}/roles", json={"roles": roles})
+    async def set_roles(self, person_id: uuid.UUID, roles: list[str], version: str) -> dict[str, Any]:
+        """`version`: the person's version the admin saw (their ETag), so that two admins changing the
+        same person's roles never silently overwrite each other (412 for the second)."""
+        headers = {"If-Match": f'"{version}"'} if version.isdigit() else {}
+        return await self._call("PUT", f"/api/people/{person_id}/roles", json={"roles": roles}, headers=headers)
 
     async def deactivate(self, person_id: uuid.UUID) -> dict[str, Any]:
         return await self._call("POST", f"/api/people/{person_id}/deactivate", json={})

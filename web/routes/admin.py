@@ -168,6 +168,9 @@ async def set_roles(request: Request, person_id: uuid.UUID, api: AdminDep, form:
     roles = sorted({r for r in form.getlist("roles") if isinstance(r, str) and r in ROLES})
     if not roles:
         return await _person_page(request, api, person_id, **forms.error_context({"roles": "Choose at least one role"}))
+    # The version of the person the admin saw, carried through the confirmation and sent as If-Match.
+    seen = form.get("version")
+    version = seen if isinstance(seen, str) else ""
     if form.get("confirm") != "yes":
         person = await api.person(person_id)
         if roles == sorted(person["roles"]):
@@ -178,14 +181,17 @@ async def set_roles(request: Request, person_id: uuid.UUID, api: AdminDep, form:
             "change": f"From {', '.join(person['roles'])} to {', '.join(roles)}.",
             "effects": EFFECTS["roles"],
             "action": f"/admin/people/{person_id}/roles",
-            "fields": [("roles", r) for r in roles],
+            "fields": [("roles", r) for r in roles] + [("version", version)],
             "button": "Yes, change the roles",
             "back": f"/admin/people/{person_id}",
         }
         return render(request, "admin/confirm.html", context)
     try:
-        await api.set_roles(person_id, roles)
+        await api.set_roles(person_id, roles, version)
     except ApiError as exc:
+        if exc.status in (412, 428):
+            stale = "Someone changed this person since you opened the page: check their roles and choose again"
+            return await _person_page(request, api, person_id, **forms.error_context({"roles": stale}))
         if exc.status != 422:
             raise
         return await _person_page(request, api, person_id, **forms.error_context({"roles": exc.detail}))
