@@ -23,6 +23,9 @@ from tools.platform_runner import PARTS, Platform, free_port, postgres_reachable
 ACTOR_TOKEN_SECONDS = 4 * 3600
 POSTGRES_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get("PLATFORM_REQUIRE_POSTGRES") == "1"
 BACKENDS = [b for b in os.environ.get("PLATFORM_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
+# A misspelt backend ("postgresql") would otherwise run nothing on it and pass: refused at once.
+if unknown := sorted(set(BACKENDS) - {"sqlite", "postgres"}):
+    raise pytest.UsageError(f"PLATFORM_TEST_BACKENDS: unknown backend(s) {unknown}; use sqlite, postgres or both")
 
 # Generous limits for the suite (the admin makes hundreds of people); abuse tests start their own
 # gateway with tight limits. A generous read timeout too: on a loaded machine a request can take
@@ -191,3 +194,13 @@ def extra_gateway(platform: RunningPlatform):
         return another(platform.runner, "gateway", **settings)
 
     return start
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With xdist (`-n 2 --dist loadgroup`, as `make test` runs it), every test on one backend goes to the
+    same worker, so each worker starts one platform, not both; tests on no platform go where there is room."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = next((v for v in (callspec.params.values() if callspec else ()) if v in ("sqlite", "postgres")), None)
+        if backend is not None:
+            item.add_marker(pytest.mark.xdist_group(backend))

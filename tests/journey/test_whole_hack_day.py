@@ -199,3 +199,23 @@ def test_tried_before_still_helps_when_follow_up_is_down(platform, new_council, 
         assert answer["warning"] is False  # nothing known to have failed: no warning guessed
     finally:
         platform.start("followup")
+
+
+def test_a_published_idea_is_searchable_in_full_the_moment_it_opens(new_council, new_person):
+    """The similar-idea index is told when an outcome opens an idea, not left to its next catch-up
+    (every few seconds): once another council reads the idea whole, its problem finds it too."""
+    elsewhere = new_council()
+    word = "Pontneddfechan" + uuid.uuid4().hex[:6]
+    old = submit(
+        new_person(elsewhere, "staff"),
+        hack_day(new_person(elsewhere, "organiser"))["id"],
+        title="Book a recycling centre slot online",
+        problem=f"Queues at the {word} tip block the road on Saturdays.",
+    )
+    reader = new_person(new_council(), "staff")
+    hidden = ok(reader.post("/api/ideas/similar", json={"title": f"{word} tip queues", "limit": 20}))
+    assert old["id"] not in [i["idea"]["id"] for i in hidden["items"]]  # its problem is not theirs to read
+    conclude_and_publish(new_person(elsewhere, "manager"), old["id"], outcome="worked", before=0.8, after=0.5)
+    open_to_everyone(reader, old["id"])
+    found = ok(reader.post("/api/ideas/similar", json={"title": f"{word} tip queues", "limit": 20}))
+    assert old["id"] in [i["idea"]["id"] for i in found["items"]], found

@@ -9,16 +9,17 @@ import pytest
 
 from tests.support.actors import Actor, Council
 
-# (test, what, figure): printed at the end of the run and copied into docs/reliability.md.
-FIGURES: list[tuple[str, str, str]] = []
+FIGURE = "reliability figure"
 
 
-def record(test: str, what: str, figure: object) -> None:
-    FIGURES.append((test, what, str(figure)))
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Callable[[str, str, object], None]:
+    """Records (test, what, figure) on the test's report, printed at the end of the run and copied into
+    docs/reliability.md; a report's properties reach the end of the run from every xdist worker."""
 
+    def record(test: str, what: str, figure: object) -> None:
+        request.node.user_properties.append((FIGURE, (test, what, str(figure))))
 
-@pytest.fixture(scope="session")
-def figures() -> Callable[[str, str, object], None]:
     return record
 
 
@@ -59,8 +60,16 @@ def team(new_council, new_person) -> Team:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not FIGURES:
+    found = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == FIGURE
+    ]
+    if not found:
         return
     terminalreporter.section("reliability figures")
-    for test, what, figure in FIGURES:
+    for test, what, figure in found:
         terminalreporter.write_line(f"{test}: {what} = {figure}")

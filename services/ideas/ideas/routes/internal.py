@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends
 
 from ideas import events
 from ideas.clients import followup
+from ideas.deps import IndexDep
 from ideas.domain import ideas
+from ideas.domain.search import index_after_commit
 from ideas.schemas import IdeaPublic, IdeaSelected, OutcomePublished
 from ideas.views import full_view
 from platform_core.auth import Principal
@@ -33,8 +35,11 @@ FromFollowup = Annotated[Principal, Depends(only_from("followup"))]
     summary="A vote selected this idea (idempotent by event_id)",
     responses=responses(401, 403, 404, 409, 422),
 )
-async def idea_selected(idea_id: uuid.UUID, body: IdeaSelected, session: SessionDep, _: FromVoting) -> IdeaPublic:
+async def idea_selected(
+    idea_id: uuid.UUID, body: IdeaSelected, session: SessionDep, index: IndexDep, _: FromVoting
+) -> IdeaPublic:
     idea = await events.selected(session, idea_id, event_id=body.event_id, round_id=body.round_id, rank=body.rank)
+    index_after_commit(session, index, idea)
     return full_view(idea, await ideas.team_of(session, idea.id), with_moderation=False)
 
 
@@ -45,7 +50,12 @@ async def idea_selected(idea_id: uuid.UUID, body: IdeaSelected, session: Session
     responses=responses(401, 403, 404, 409, 422, 503),
 )
 async def outcome_published(
-    idea_id: uuid.UUID, body: OutcomePublished, session: SessionDep, platform: PlatformDep, _: FromFollowup
+    idea_id: uuid.UUID,
+    body: OutcomePublished,
+    session: SessionDep,
+    platform: PlatformDep,
+    index: IndexDep,
+    _: FromFollowup,
 ) -> IdeaPublic:
     # Follow-up owns the fact: asked, not trusted, before the idea opens to every council.
     confirmed = await followup.outcome_is_published(
@@ -60,4 +70,8 @@ async def outcome_published(
     idea = await events.outcome_published(
         session, idea_id, event_id=body.event_id, verdict=body.verdict, trial_id=body.trial_id
     )
+    # Searchable in full by every council as soon as the answer is sent, not at the index's next
+    # catch-up (up to index_refresh_seconds later): the page that says "published" and the
+    # "tried before?" panel must agree.
+    index_after_commit(session, index, idea)
     return full_view(idea, await ideas.team_of(session, idea.id), with_moderation=False)
