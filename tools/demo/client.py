@@ -118,6 +118,19 @@ class Person:
     password: str = ""
     invitation_code: str = ""
 
+    @classmethod
+    def described(cls, gw: Gateway, who: dict[str, Any], **more: Any) -> Person:
+        """Someone as the gateway describes them (in a registration's or a sign-in's answer)."""
+        return cls(
+            gw=gw,
+            id=who["id"],
+            name=who["name"],
+            email=who["email"],
+            roles=who["roles"],
+            invitation_code=who.get("invitation_code") or "",
+            **more,
+        )
+
     def request(self, method: str, path: str, step: str, ok: Iterable[int] = (200, 201), **kw: Any) -> httpx.Response:
         ok = tuple(ok)
         response = self.gw.send(method, path, step=step, token=self.token, ok=(*ok, 401), **kw)
@@ -158,16 +171,7 @@ def sign_in(gw: Gateway, email: str, password: str) -> Person:
     body = gw.send(
         "POST", "/api/auth/login", step=f"sign in as {email}", json={"email": email, "password": password}
     ).json()
-    who = body["person"]
-    return Person(
-        gw=gw,
-        id=who["id"],
-        name=who["name"],
-        email=who["email"],
-        roles=who["roles"],
-        token=body["access_token"],
-        password=password,
-    )
+    return Person.described(gw, body["person"], token=body["access_token"], password=password)
 
 
 def in_parallel(

@@ -35,14 +35,7 @@ class People(Stage):
                             "roles": [role],
                         },
                     )
-                    chosen[role] = Person(
-                        gw=self.gw,
-                        id=body["id"],
-                        name=body["name"],
-                        email=body["email"],
-                        roles=body["roles"],
-                        invitation_code=body["invitation_code"],
-                    )
+                    chosen[role] = Person.described(self.gw, body)
             teams.append(Team(story=story, council=council, domain=domain, **chosen))
             self.made.councils[story.slug] = {"id": council["id"], "name": name, "nation": story.nation}
         leads = [p for t in teams for p in (t.organiser, t.manager) if p is not None]
@@ -57,17 +50,7 @@ class People(Stage):
                 f"{team.organiser.name} registers {len(staff)} staff of {team.name}",
                 json={"people": staff},
             )
-            members = [
-                Person(
-                    gw=self.gw,
-                    id=p["id"],
-                    name=p["name"],
-                    email=p["email"],
-                    roles=p["roles"],
-                    invitation_code=p["invitation_code"],
-                )
-                for p in body["created"]
-            ]
+            members = [Person.described(self.gw, p) for p in body["created"]]
             self.made.staff_registered += len(members)
             team.acting = members[: max(team.story.authors[self.size], team.story.voters[self.size])]
         acting = [p for t in teams for p in t.acting]
