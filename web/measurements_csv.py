@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from platform_core import csv as platform_csv
+
 COLUMNS = ("metric", "period_start", "period_end", "value", "method", "source", "note")
 REQUIRED = ("metric", "period_start", "period_end", "value")
 MAX_ROWS = 1000
@@ -49,12 +51,10 @@ class Upload:
 
 def template(metric_names: list[str]) -> str:
     """A file to fill in: the header and one example row per metric."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for name in metric_names:
-        writer.writerow([name, "2026-01-01", "2026-01-31", "", "Case system report", "", ""])
-    return out.getvalue()
+    # The platform's one CSV writer: a metric named "=..." is shown by the spreadsheet, never run.
+    return platform_csv.write(
+        COLUMNS, [[name, "2026-01-01", "2026-01-31", "", "Case system report", "", ""] for name in metric_names]
+    )
 
 
 def _day(text: str) -> date | None:

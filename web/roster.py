@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from platform_core import csv as platform_csv
+
 MAX_ROWS = 5000  # a large council's whole staff; the API takes 1000 a call (sent in batches)
 NAME_MAX = 200  # the gateway's limit on a name
 NAME_HEADERS = ("name", "full name", "display name", "employee name", "preferred name")
@@ -107,14 +109,13 @@ def read(data: bytes) -> Roster:
 
 def codes_csv(people: list[dict[str, str]]) -> str:
     """The invitation codes, to hand out until the platform sends email."""
+    # Each name and email through the platform's one cell rule (platform_core/csv.py): typed as "=..." it
+    # is shown by the spreadsheet, never run. The code is written as issued: it is [A-Za-z0-9_-] and may
+    # start with "-", which the rule would prefix with "'", and a person types the code exactly as written.
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["name", "email", "invitation code"])
-    for p in people:
-        writer.writerow([_safe(p.get("name", "")), _safe(p.get("email", "")), p.get("code", "")])
+    writer.writerows(
+        [platform_csv.cell(p.get("name", "")), platform_csv.cell(p.get("email", "")), p.get("code", "")] for p in people
+    )
     return out.getvalue()
-
-
-def _safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

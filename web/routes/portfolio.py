@@ -5,13 +5,12 @@ published, what is overdue; a CSV of the same figures, and a page that prints on
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from platform_core import csv as platform_csv
 from web.charts import Chart, bars
 from web.deps import SignedInDep
 from web.rendering import render
@@ -89,34 +88,24 @@ async def portfolio(request: Request, who: SignedInDep) -> Response:
     return render(request, "portfolio/portfolio.html", context)
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet runs a cell starting with these as a formula: a trial's title must stay text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @router.get("/portfolio.csv")
 async def portfolio_csv(who: SignedInDep) -> Response:
     report, overdue = await asyncio.gather(who.api.portfolio(), who.api.overdue())
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["section", "figure", "value"])
+    # Through the platform's one CSV writer (platform_core/csv.py): a title someone typed as "=..." is
+    # shown by a spreadsheet, never run; booleans true/false; CRLF.
     funnel = report["funnel"]
-    for stage in ("ideas", "selected", "opened", "trialled", "concluded", "worked", "partly"):
-        writer.writerow(["funnel", stage, "" if funnel[stage] is None else funnel[stage]])
-    for outcome, count in sorted(report["outcomes"].items()):
-        writer.writerow(["outcomes", outcome, count])
-    for name, value in report["realised_gains"].items():
-        writer.writerow(["realised_gains", name, value])
-    writer.writerow(["time", "median_days_hack_day_to_verdict", report["median_days_hack_day_to_verdict"] or ""])
-    for name, value in report["honesty"].items():
-        writer.writerow(["honesty", name, "" if value is None else value])
-    for name, value in report["attention"].items():
-        writer.writerow(["attention", name, value])
-    for item in overdue:
-        writer.writerow(["overdue", _cell(item["idea"]["title"]), _cell("; ".join(needs_attention(item)))])
+    stages = ("ideas", "selected", "opened", "trialled", "concluded", "worked", "partly")
+    rows: list[list[Any]] = [["funnel", stage, funnel[stage]] for stage in stages]
+    rows += [["outcomes", outcome, count] for outcome, count in sorted(report["outcomes"].items())]
+    rows += [["realised_gains", name, value] for name, value in report["realised_gains"].items()]
+    rows.append(["time", "median_days_hack_day_to_verdict", report["median_days_hack_day_to_verdict"]])
+    rows += [["honesty", name, value] for name, value in report["honesty"].items()]
+    rows += [["attention", name, value] for name, value in report["attention"].items()]
+    rows += [["overdue", item["idea"]["title"], "; ".join(needs_attention(item))] for item in overdue]
+    content = platform_csv.write(["section", "figure", "value"], rows)
     name = "".join(c if c.isalnum() else "-" for c in report["council_name"].lower()).strip("-") or "council"
     return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
+        content,
+        media_type=platform_csv.MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="portfolio-{name}.csv"', "Cache-Control": "no-store"},
     )
