@@ -14,7 +14,8 @@ from sqlmodel import col, select
 
 from gateway.deps import AuthVersionsDep
 from gateway.domain import identity
-from gateway.models import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from gateway.models import ApiKey
+from gateway.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
 from platform_core.idempotency import IdempotentCreateDep

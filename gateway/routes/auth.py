@@ -11,7 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from gateway.deps import AuthVersionsDep, IssuerDep, SettingsDep, SignInThrottleDep, StateDep
 from gateway.domain import accounts, identity
 from gateway.domain.tokens import TokenIssuer
-from gateway.models import (
+from gateway.models import Person
+from gateway.schemas import (
     Accepted,
     AcceptInvitation,
     Login,
@@ -19,7 +20,6 @@ from gateway.models import (
     PasswordChange,
     PasswordResetComplete,
     PasswordResetRequest,
-    Person,
     PersonPublic,
     RefreshRequest,
     TokenAnswer,

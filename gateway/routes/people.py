@@ -13,15 +13,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.deps import AuthVersionsDep, StateDep
 from gateway.domain import accounts, identity
-from gateway.models import (
-    AccountEvent,
+from gateway.models import AccountEvent, Council, Person
+from gateway.schemas import (
     AccountEventPublic,
-    Council,
     CouncilCreate,
     CouncilPublic,
     InvitationIssued,
     InvitedPerson,
-    Person,
     PersonCreate,
     PersonPublic,
     RolesUpdate,

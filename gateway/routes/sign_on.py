@@ -11,8 +11,9 @@ from sqlalchemy import delete
 
 from gateway.deps import IssuerDep, SettingsDep
 from gateway.domain import identity, sso
-from gateway.models import (
-    CouncilSignOn,
+from gateway.models import CouncilSignOn
+from gateway.routes.auth import token_for
+from gateway.schemas import (
     SignOnComplete,
     SignOnCouncil,
     SignOnPublic,
@@ -21,7 +22,6 @@ from gateway.models import (
     SignOnStarted,
     TokenAnswer,
 )
-from gateway.routes.auth import token_for
 from platform_core.auth import Principal, require_roles
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses
