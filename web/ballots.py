@@ -82,7 +82,8 @@ def api_errors(
 ) -> dict[str, str]:
     """The API's refusal, placed by the idea it names: choices.dots.<id>, choices.ranking[2] or the ballot."""
     key = KEYS[method]
-    listed = sent.get(key) if isinstance(sent.get(key), list) else []
+    given = sent.get(key)
+    listed: list[Any] = given if isinstance(given, list) else []
     out: dict[str, str] = {}
     for err in errors:
         field, message = str(err.get("field", "")), str(err.get("message", "is not allowed"))
