@@ -71,6 +71,9 @@ def test_every_list_has_a_hard_maximum_page_size(public_document, team, platform
     refused = {}
     for path, op in routes:
         answer = team.staff.client.get(_fill(path), params={"limit": _limit(op)["maximum"] + 1}, headers=headers)
+        if answer.status_code == 403:  # a list only admins read (federation's subscriptions): asked as one
+            admin = {"Authorization": f"Bearer {team.token(platform, 'admin')}"}
+            answer = team.staff.client.get(_fill(path), params={"limit": _limit(op)["maximum"] + 1}, headers=admin)
         refused[path] = answer.status_code
         if answer.status_code == 422:
             assert "limit" in [e["field"] for e in answer.json().get("errors", [])], answer.text
