@@ -25,6 +25,9 @@ PUBLIC_OPERATIONS = {
     ("/api/auth/logout", "post"),
     ("/api/auth/password-reset", "post"),
     ("/api/auth/password-reset/complete", "post"),
+    ("/api/auth/sign-on", "get"),
+    ("/api/auth/sign-on/start", "post"),
+    ("/api/auth/sign-on/complete", "post"),
     ("/healthz", "get"),
     ("/readyz", "get"),
 }

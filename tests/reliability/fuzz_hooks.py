@@ -34,14 +34,22 @@ def before_call(context, case, kwargs):
     for name, value in list((case.headers or {}).items()):
         if name.lower() == "idempotency-key" and isinstance(value, str) and 0 < len(value.strip()) <= 200:
             case.headers[name] = f"fuzz-{uuid.uuid4()}"
-        elif name.lower() == "if-match" and not _negative_headers(case) and not _IF_MATCH.match(str(value)):
+        elif (
+            name.lower() == "if-match"
+            and not _negative(case, ParameterLocation.HEADER)
+            and not _IF_MATCH.match(str(value))
+        ):
             # The stateful phase fills headers with values taken from earlier responses (seen:
             # `If-Match: null`), past the documented pattern, yet still counts the case as valid data;
             # the 400 for a malformed If-Match is right (tests/platform/test_conventions.py shows it).
             # A header meant to be valid is made valid; negative cases keep their malformed ones.
             case.headers[name] = "*"
+    # The same phase has also been seen copying the header into the body as a field ({"If-Match": ...}),
+    # which no body schema has (each forbids unknown fields, rightly a 422): taken out of a valid body.
+    if isinstance(case.body, dict) and "If-Match" in case.body and not _negative(case, ParameterLocation.BODY):
+        case.body = {k: v for k, v in case.body.items() if k != "If-Match"}
 
 
-def _negative_headers(case) -> bool:
+def _negative(case, location: ParameterLocation) -> bool:
     meta = getattr(case, "meta", None)
-    return meta is not None and meta.is_negative_at(ParameterLocation.HEADER)
+    return meta is not None and meta.is_negative_at(location)

@@ -13,7 +13,7 @@ from tests.web.conftest import PASSWORD, no_horizontal_scroll
 def _sign_in(page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_an_admin_deactivates_a_leaver_whose_session_and_key_stop_on_their_next_request(

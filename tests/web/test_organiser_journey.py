@@ -65,7 +65,7 @@ def test_an_organiser_runs_a_hack_day_from_the_pages(pages, axe, new_council, ne
     asha.get_by_label("Invitation code").fill(code)
     asha.get_by_label("Choose a password").fill(PASSWORD)
     asha.get_by_label("Type the password again").fill(PASSWORD)
-    asha.get_by_role("button", name="Sign in").click()
+    asha.get_by_role("button", name="Sign in", exact=True).click()
     assert "Asha Khan" in asha.locator(".app-sign-out__name").inner_text()
 
     # Open for ideas, with the confirmation page.
