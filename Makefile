@@ -63,12 +63,12 @@ run: install
 	$(BIN)/python -m tools.run
 
 ## Run the whole test suite (SQLite and PostgreSQL; PostgreSQL cases skip on a machine without it).
-## TEST_WORKERS processes (pytest-xdist) share the files out, each file whole on one worker; most of a
-## test's time is waiting for the platform's processes, so three workers fit two cores. TEST_WORKERS=0
-## runs them one after another in this process.
-TEST_WORKERS ?= 3
+## TEST_WORKERS processes (pytest-xdist): every test on SQLite on one, every test on PostgreSQL on the
+## other, each with its own platform (tests/conftest.py groups them); most of a test's time is waiting
+## for the platform's processes, so two workers fit two cores. TEST_WORKERS=0 runs all in this process.
+TEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
 ## Fill a running platform with a realistic hack day through the public API: `make demo` for the one
 ## `make run` started, `make demo URL=https://hackday.example.gov.uk` for another.

@@ -198,7 +198,9 @@ def extra_gateway(platform: RunningPlatform):
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """With xdist (`-n 2 --dist loadgroup`, as `make test` runs it), every test on one backend goes to the
-    same worker, so each worker starts one platform, not both; tests on no platform go where there is room."""
+    same worker, so each worker starts one platform, once; tests on no platform go where there is room.
+    (Shared out by file instead, a worker switching backends between files stops one platform and starts
+    the other each time: the session-scoped `platform` holds one backend at a time.)"""
     for item in items:
         callspec = getattr(item, "callspec", None)
         backend = next((v for v in (callspec.params.values() if callspec else ()) if v in ("sqlite", "postgres")), None)
