@@ -63,10 +63,10 @@ run: install
 	$(BIN)/python -m tools.run
 
 ## Run the whole test suite (SQLite and PostgreSQL; PostgreSQL cases skip on a machine without it).
-## TEST_WORKERS processes (pytest-xdist): every test on SQLite on one, every test on PostgreSQL on the
-## other, each with its own platform (tests/conftest.py groups them); most of a test's time is waiting
-## for the platform's processes, so two workers fit two cores. TEST_WORKERS=0 runs all in this process.
-TEST_WORKERS ?= 2
+## TEST_WORKERS=2 runs two pytest-xdist workers, every test on SQLite on one and every test on PostgreSQL
+## on the other, each with its own platform (tests/conftest.py groups them). Not yet the default: on the
+## 2-core machine it ran about 12 minutes instead of 17, but a few timing-bound tests failed there.
+TEST_WORKERS ?= 0
 test: install-dev
 	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
