@@ -67,7 +67,7 @@ SCHEMA_MODULES = [
     "voting.schemas",
     "followup.schemas",
     "followup.routes.trials",
-    "gateway.models",
+    "gateway.schemas",
     "gateway.routes.journeys",
 ]
 
