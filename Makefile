@@ -65,7 +65,7 @@ run: install
 ## Run the whole test suite (SQLite and PostgreSQL; PostgreSQL cases skip on a machine without it).
 ## TEST_WORKERS=2 runs two pytest-xdist workers, every test on SQLite on one and every test on PostgreSQL
 ## on the other, each with its own platform (tests/conftest.py groups them). Not yet the default: on the
-## 2-core machine it ran about 12 minutes instead of 17, but a few timing-bound tests failed there.
+## 2-core machine it ran 14 minutes instead of 17, but 7 tests failed only in that mode.
 TEST_WORKERS ?= 0
 test: install-dev
 	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
