@@ -127,6 +127,16 @@ Tag = Annotated[str, Text(v.TAG_MAX, pattern=TAG_PATTERN, message="must contain 
 Partner = Annotated[str, Text(v.PARTNER_MAX, at_least=1)]
 Title = Annotated[str, Text(v.TITLE_MAX, at_least=3)]
 LongText = Annotated[str, Text(v.TEXT_MAX, at_least=1)]
+
+
+def _each_once(value: list[uuid.UUID]) -> list[uuid.UUID]:
+    if len(set(value)) != len(value):
+        raise ValueError("each idea may be named once")
+    return value
+
+
+# Ideas a request names (a shortlist, a ballot's candidates): each at most once.
+IdeaIds = Annotated[list[uuid.UUID], AfterValidator(_each_once)]
 # Filters of a list: any text without NUL.
 TagFilter = Annotated[str, Text(v.TAG_MAX)]
 SearchWords = Annotated[str, Text(200)]
@@ -332,19 +342,12 @@ class ShortlistMany(Input):
         {"idea_ids": ["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]}
     )
 
-    idea_ids: list[uuid.UUID] = Field(
+    idea_ids: IdeaIds = Field(
         min_length=1,
         max_length=SHORTLIST_MAX,
         description=f"Ideas of this hack day to shortlist, each at most once (1 to {SHORTLIST_MAX}).",
         examples=[["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]],
     )
-
-    @field_validator("idea_ids")
-    @classmethod
-    def _once_each(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
-        if len(set(value)) != len(value):
-            raise ValueError("each idea may be named once")
-        return value
 
 
 class ShortlistRefusal(BaseModel):
@@ -457,20 +460,13 @@ class SimilarToIdeasQuery(Input):
         {"idea_ids": ["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"], "limit": 3}
     )
 
-    idea_ids: list[uuid.UUID] = Field(
+    idea_ids: IdeaIds = Field(
         min_length=1,
         max_length=50,
         description="Ideas you may read (a shortlist, a ballot's candidates), each at most once.",
         examples=[["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c"]],
     )
     limit: WholeNumber = Field(default=3, ge=1, le=10, description="Similar ideas per idea.")
-
-    @field_validator("idea_ids")
-    @classmethod
-    def _once_each(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
-        if len(set(value)) != len(value):
-            raise ValueError("each idea may be named once")
-        return value
 
 
 class SimilarToIdea(BaseModel):
