@@ -64,7 +64,13 @@ def caller_router(part: str) -> APIRouter:
     router = APIRouter(prefix=f"/api/{part}", tags=["diagnostics"])
 
     @router.get(
-        "/whoami", response_model=Caller, summary=f"Who the {part} service sees calling", responses=responses(401)
+        "/whoami",
+        response_model=Caller,
+        summary=f"Who the {part} service sees calling",
+        description=f"The caller as the {part} service reads your token or API key: person, council, roles and "
+        "kind of credential. For checking a sign-in or a key before using it; anyone signed in may ask, and "
+        "nothing is changed.",
+        responses=responses(401),
     )
     async def whoami(principal: CurrentPrincipal) -> Caller:
         return Caller(

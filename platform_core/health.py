@@ -36,6 +36,7 @@ def health_router(
 
     @router.get("/healthz", response_model=Health, summary="The process is alive")
     async def healthz() -> Health:
+        """For a process supervisor: 200 while the process answers at all, whatever its database."""
         return Health(status="ok", part=part)
 
     @router.get(
@@ -45,6 +46,8 @@ def health_router(
         responses={503: {"model": Readiness, "description": "Not ready"}},
     )
     async def readyz(request: Request):
+        """For a load balancer: 200 when the database answers and its migrations are at head (and the part's
+        own checks pass), else 503 with what is not ready."""
         checks: dict[str, str] = {}
         try:
             async with asyncio.timeout(2):

@@ -34,6 +34,9 @@ async def add_comment(
     principal: CurrentPrincipal,
     idem: IdempotentCreateDep,
 ) -> CommentPublic | Response:
+    """Adds a comment to an idea, as feedback to its team. Only people of the idea's council may comment (403), and
+    not on an idea that is withdrawn or hidden (409). A retry with the same `Idempotency-Key` gets the first
+    answer, never a second comment (the same key with another body: 422)."""
     idea, _ = found
     replay = await idem.begin(body)
     if replay is not None:
@@ -51,6 +54,9 @@ async def add_comment(
     responses=responses(401, 403, 404, 422),
 )
 async def list_comments(found: IdeaDep, page: PageDep, session: SessionDep, principal: CurrentPrincipal) -> CommentPage:
+    """Lists the comments on an idea that you may read, oldest first, a page at a time. Only people of the idea's
+    council may read them (403). Organisers read every comment, hidden ones included; the idea's team reads every
+    comment not hidden; anyone else reads only their own."""
     idea, team = found
     rows, total = await comments.page(session, principal, idea, team, limit=page.limit, offset=page.offset)
     return CommentPage.of([comment_view(principal, idea, c) for c in rows], total, page)
@@ -69,6 +75,9 @@ async def hide_comment(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> CommentPublic:
+    """Hides a comment, with a reason kept for the record; it is kept, not deleted, and its author and the team no
+    longer see it. Only the council's organisers (and admins) may (403). Hiding a hidden comment again changes
+    nothing."""
     idea, _ = found
     comment = await comments.hide(session, principal, idea, comment_id, body.reason)
     return comment_view(principal, idea, comment)

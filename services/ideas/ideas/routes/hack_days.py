@@ -47,6 +47,11 @@ async def create_hack_day(
     principal: CurrentPrincipal,
     idem: IdempotentCreateDep,
 ) -> HackDayPublic | Response:
+    """Creates a hack day of the organiser's own council, in the draft phase; it takes ideas once an organiser opens
+    it. Only an organiser of a council (or an admin) may create one: anyone else is refused with a 403. A retry
+    with the same `Idempotency-Key` and body gets the first answer again (`Idempotent-Replayed: true`), never a
+    second hack day; the same key with another body is a 422, and a retry while the first is still being saved a
+    409. The ETag is the version to send in If-Match."""
     replay = await idem.begin(body)
     if replay is not None:
         return replay
@@ -70,6 +75,9 @@ async def list_hack_days(
     phase: Annotated[Phase | None, Query()] = None,
     council_id: Annotated[uuid.UUID | None, Query(description="Admins only: one council.")] = None,
 ) -> HackDayPage:
+    """Lists the hack days of your own council, newest date first, a page at a time (`limit`, `offset`), optionally
+    of one phase. Anyone signed in to a council may read them. Admins see every council's, or one council's with
+    `council_id`; anyone else who names another council is refused with a 403."""
     rows, total = await hack_days.page(
         session, principal, phase=phase, council_id=council_id, limit=page.limit, offset=page.offset
     )
@@ -83,6 +91,8 @@ async def list_hack_days(
     responses=responses(401, 404, 422),
 )
 async def get_hack_day(hack_day: HackDayDep, response: Response) -> HackDayPublic:
+    """One hack day of your council: its name, date, themes and phase. Its ETag carries the version that a change
+    must send back in If-Match. A hack day of another council is answered 404, as if it did not exist."""
     set_etag(response, hack_day.version)
     return hack_day_view(hack_day)
 
@@ -101,6 +111,10 @@ async def update_hack_day(
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> HackDayPublic:
+    """Changes a hack day's name, date or themes; fields left out stay as they are. Only the council's organisers
+    (and admins) may (403 otherwise). Send the ETag you read as If-Match, so that two organisers never silently
+    overwrite each other: 428 without it, 400 if it is not an ETag, 412 if the hack day changed since. A closed
+    hack day can no longer be changed (409)."""
     hack_days.require_organiser(principal, hack_day)
     check_if_match(if_match, hack_day.version)
     hack_day = await hack_days.update(session, principal, hack_day, body)
@@ -121,6 +135,10 @@ async def move_phase(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> HackDayPublic:
+    """Moves a hack day one step along draft -> open -> voting -> closed. Ideas are submitted and edited while it is
+    open and shortlisted while it is open or voting; closing it is for good. Only the council's organisers (and
+    admins) may. Skipping or going back a phase is refused with a 409; asking for the phase it is already in
+    changes nothing, so a retry is safe."""
     hack_day = await hack_days.move_phase(session, principal, hack_day, body.phase)
     set_etag(response, hack_day.version)
     return hack_day_view(hack_day)
@@ -136,6 +154,8 @@ async def move_phase(
     },
 )
 async def export_ideas(hack_day: HackDayDep, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Every idea of the hack day as a CSV file, for the organisers to work on in a spreadsheet (403 for anyone
+    else). Cells that a spreadsheet would run as a formula are escaped with a leading `'`."""
     hack_days.require_organiser(principal, hack_day)
     body = await listing.export_csv(session, hack_day)
     return csv_response(body, f"hack-day-{hack_day.id}-ideas.csv")

@@ -58,6 +58,10 @@ async def submit_idea(
     index: IndexDep,
     idem: IdempotentCreateDep,
 ) -> IdeaPublic | Response:
+    """Submits an idea to a hack day of your own council while it is open; you become its lead author. Anyone signed
+    in to a council may submit; a sign-in of no council is refused (403), a hack day of another council is a 404
+    and one that is not open a 409. A retry with the same `Idempotency-Key` gets the first answer, never a second
+    idea (the same key with another body: 422). The ETag is the version that an edit sends back in If-Match."""
     if principal.council_id is None:
         raise Problem(403, "Ideas are submitted by people of a council; your sign-in belongs to none.")
     replay = await idem.begin(body)
@@ -91,6 +95,10 @@ async def list_ideas(
     mine: Annotated[bool, Query(description="Only ideas whose team you are on.")] = False,
     council_id: Annotated[uuid.UUID | None, Query(description="Admins only: one council.")] = None,
 ) -> IdeaPage:
+    """Lists your council's ideas, newest first, a page at a time, filtered by hack day, service area, tag, status,
+    words in the text, or only the ideas whose team you are on. Withdrawn and hidden ideas are left out unless
+    asked for by status, and a hidden idea is listed only to its team and the organisers. Admins may name a
+    council; anyone else naming another council is refused (403)."""
     f = listing.IdeaFilter(
         hack_day_id=hack_day_id,
         service_area=service_area,
@@ -112,6 +120,10 @@ async def list_ideas(
     responses=responses(401, 404, 422),
 )
 async def get_idea(found: IdeaDep, response: Response, session: SessionDep, principal: CurrentPrincipal) -> IdeaView:
+    """One idea. People of its council (and admins) read it in full, with an ETag carrying the version an edit sends
+    back. People of other councils read a summary (title, area, council) until its trial's outcome is published,
+    then the whole idea. A hidden or withdrawn idea of another council, or a hidden idea you are not on the team
+    of and do not moderate, is a 404, as if it did not exist."""
     idea, team = found
     view = idea_view(principal, idea, team)
     if view is None:  # get_readable has already refused what the caller may not see
@@ -136,6 +148,11 @@ async def edit_idea(
     index: IndexDep,
     if_match: IfMatch = None,
 ) -> IdeaPublic:
+    """Changes an idea's text while its hack day is open; fields left out stay as they are. Only its authors (the
+    lead author and co-authors who accepted) may (403). Send the ETag you read as If-Match, so that two
+    co-authors never silently overwrite each other: 428 without it, 400 if it is not an ETag, 412 if the idea
+    changed since. An idea that is withdrawn, hidden or a duplicate, or whose hack day is no longer open, is a
+    409."""
     idea, team = found
     ideas.require_team(principal, idea, team, "edit")
     check_if_match(if_match, idea.version)
@@ -154,6 +171,9 @@ async def edit_idea(
 async def withdraw_idea(
     found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
 ) -> IdeaPublic:
+    """Withdraws an idea from its hack day: it leaves the lists and the vote, and is kept, not deleted. Only its
+    authors may (403), while the hack day is open or voting (409 afterwards, or when the idea is hidden or a
+    duplicate); withdrawing it again changes nothing."""
     idea, team = found
     idea = await ideas.withdraw(session, principal, idea, team)
     index_after_commit(session, index, idea)
@@ -174,6 +194,10 @@ async def invite_co_author(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> IdeaPublic:
+    """Invites a colleague, by their person id, to co-author an idea; they join only when they accept the invitation
+    themselves, which also proves they belong to the idea's council. Only the lead author may invite (403), while
+    the idea can still be edited (409), and at most 10 co-authors (409). Inviting someone already invited or on
+    the team changes nothing."""
     idea, team = found
     team = await ideas.invite_co_author(session, principal, idea, team, body.person_id)
     set_etag(response, idea.version)
@@ -189,6 +213,10 @@ async def invite_co_author(
 async def accept_invitation(
     found: IdeaForUpdateDep, state: StateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
+    """Accepts an invitation to co-author an idea: you join its team and may edit it, and from then on you may not
+    vote for it. Only the invited person may accept, and only if they belong to the idea's council (403
+    otherwise); accepting twice changes nothing. A 503 means the voting service could not be told, and nothing
+    was changed: try again."""
     idea, team = found
     joining = any(a.person_id == principal.person_id and a.joined_at is None for a in team)
     team = await ideas.accept(session, principal, idea, team)
@@ -213,6 +241,9 @@ async def remove_co_author(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> IdeaPublic:
+    """Removes a co-author, or withdraws an invitation not yet accepted: the lead author may remove anyone else; any
+    co-author may remove themselves to leave the team (403 for anyone else). The lead author cannot leave their
+    own idea (409): they withdraw it instead. A person not on the team is a 404."""
     idea, team = found
     team = await ideas.remove_co_author(session, principal, idea, team, person_id)
     set_etag(response, idea.version)

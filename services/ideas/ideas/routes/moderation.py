@@ -37,6 +37,9 @@ async def hide_idea(
     principal: CurrentPrincipal,
     index: IndexDep,
 ) -> IdeaPublic:
+    """Hides an idea, with a reason kept for the record: it leaves the lists, the search and the vote, and only its
+    team and the council's organisers still see it, with the reason. Only the council's organisers (and admins)
+    may (403). Hiding a hidden idea again changes nothing; unhide puts it back as it was."""
     idea, _ = found
     idea = await moderation.hide(session, principal, idea, body.reason)
     return await _answer(response, session, idea, index)
@@ -46,6 +49,8 @@ async def hide_idea(
 async def unhide_idea(
     found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
 ) -> IdeaPublic:
+    """Shows a hidden idea again, in the status it had before it was hidden. Only the council's organisers (and
+    admins) may (403); an idea that is not hidden is answered as it is."""
     idea, _ = found
     idea = await moderation.unhide(session, principal, idea)
     return await _answer(response, session, idea, index)
@@ -64,6 +69,11 @@ async def mark_duplicate(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> IdeaPublic:
+    """Marks an idea a duplicate of an earlier idea of the same council: it is linked to that idea, not deleted, and
+    leaves the vote. A chain of duplicates is linked to its first idea. Only the council's organisers (and
+    admins) may (403). The earlier idea must be visible and of the same council (404); an idea cannot duplicate
+    itself or an idea that duplicates it, and only a submitted or shortlisted idea can be marked (409). Marking
+    it again the same way changes nothing."""
     idea, _ = found
     idea = await moderation.mark_duplicate(session, principal, idea, body.duplicate_of_id)
     return await _answer(response, session, idea)
@@ -73,6 +83,8 @@ async def mark_duplicate(
 async def unmark_duplicate(
     found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
+    """Undoes marking an idea a duplicate: it goes back to the status it had. Only the council's organisers (and
+    admins) may (403); an idea that is not a duplicate is answered as it is."""
     idea, _ = found
     idea = await moderation.unmark_duplicate(session, principal, idea)
     return await _answer(response, session, idea)
@@ -87,6 +99,10 @@ async def unmark_duplicate(
 async def shortlist_idea(
     found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
 ) -> ShortlistAnswer:
+    """Shortlists a submitted idea for the vote, while its hack day is open or voting. The answer warns when the
+    idea looks like one whose published trial did not work, so the organiser can ask what is different this time.
+    Only the council's organisers (and admins) may (403); an idea that is not submitted, or a hack day in another
+    phase, is a 409. Shortlisting it again changes nothing."""
     idea, _ = found
     idea = await moderation.shortlist(session, principal, idea)
     failed = await moderation.failed_trials_like(session, principal, index, idea) if index.built else []
@@ -97,6 +113,9 @@ async def shortlist_idea(
 async def unshortlist_idea(
     found: IdeaForUpdateDep, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> IdeaPublic:
+    """Takes an idea off the shortlist, back to submitted, while its hack day is open or voting (409 afterwards; a
+    round already opened keeps the candidates it was made with). Only the council's organisers (and admins) may
+    (403); an idea that is submitted already is answered as it is."""
     idea, _ = found
     idea = await moderation.unshortlist(session, principal, idea)
     return await _answer(response, session, idea)

@@ -40,6 +40,11 @@ async def similar_ideas(
     body: SimilarQuery, session: SessionDep, principal: CurrentPrincipal, index: BuiltIndexDep
 ) -> SimilarAnswer:
     # Ask for a few more than wanted: the database is the judge of what is still searchable.
+    """The existing ideas most like a draft (its title, problem and proposal), best first, from every council, so an
+    author can see what was tried before and join or build on it. Anyone signed in may ask. Each idea is scored
+    only on the text you may read of it and shown as you may read it: in full for your own council, a summary
+    (title, area, council) for other councils until their outcome is published; hidden and withdrawn ideas never
+    appear. A 503 means the search is still starting: try again after `Retry-After`."""
     hits = index.search(
         idea_text(body.title, body.problem or "", body.proposal or ""),
         body.limit + 5,
@@ -82,6 +87,10 @@ async def _shaped(
 async def similar_to_ideas(
     body: SimilarToIdeasQuery, session: SessionDep, principal: CurrentPrincipal, index: BuiltIndexDep
 ) -> SimilarToIdeasAnswer:
+    """For each idea of a list (a shortlist, a ballot), the other ideas most like it, best first, from every
+    council, shown as you may read them. Each listed idea must be one you can see (404 naming it otherwise), and
+    is matched on the text you may read of it. A 503 means the search is still starting: try again after
+    `Retry-After`."""
     rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(body.idea_ids)))).all()}
     teams = await ideas.teams_of(session, list(rows))
     items = []

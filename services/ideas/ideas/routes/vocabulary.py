@@ -17,6 +17,8 @@ router = APIRouter(prefix="/api/ideas", tags=["ideas"])
     responses=responses(401),
 )
 async def vocabulary(_: CurrentPrincipal) -> Vocabulary:
+    """The fixed lists that forms offer, each term with its code and label: service areas, units of expected
+    benefit, who benefits, hack-day phases and idea statuses. Anyone signed in may read them."""
     return Vocabulary(
         service_areas=[Term(code=c, label=label) for c, label in v.SERVICE_AREAS.items()],
         benefit_units=[Term(code=c, label=label) for c, label in v.BENEFIT_UNITS.items()],
