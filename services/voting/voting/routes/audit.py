@@ -28,6 +28,10 @@ async def audit_log(
     state: StateDep,
     page: PageDep,
 ) -> AuditPage:
+    """The round's tamper-evident audit chain, a page at a time: every change to the round, every ballot committed
+    and withdrawn, the count and the publication, each entry hashed with the one before. Organisers of the
+    round's council may read it at any time, everyone of the council once the result is published (409 before); a
+    round of another council is a 404. No entry names a voter or pairs a ballot with a person."""
     check_after_close(principal, rnd, "audit")
     await audit.chain_if_open(session, state.audit_key, rnd)
     rows = await audit.entries(session, rnd.id, limit=page.limit, offset=page.offset)
@@ -50,6 +54,10 @@ async def audit_log(
     responses=responses(401, 404, 409, 422),
 )
 async def verify_audit(rnd: RoundDep, session: SessionDep, principal: Caller, state: StateDep) -> AuditVerification:
+    """Verifies the round's audit chain from its first entry, and every counted ballot against the commitment the
+    chain holds for it; says how many were checked and names the first broken entry if any. Organisers of the
+    round's council may ask at any time, everyone of the council once the result is published (409 before). It
+    changes nothing."""
     check_after_close(principal, rnd, "audit")
     await audit.chain_if_open(session, state.audit_key, rnd)
     v = await verification.verify(

@@ -52,6 +52,13 @@ async def cast_ballot(
         ),
     ] = None,
 ) -> Response:
+    """Casts your ballot in an open round, or replaces the one you cast: only your latest ballot counts. The answer
+    is a receipt; keep it to check later that your ballot was counted as cast. In a secret round nothing the
+    platform keeps or answers links you to your choices. Only people of the round's council with a voting role
+    (staff, organisers, managers), and on its list of voters if it has one, may vote (403). A ballot that does
+    not fit the method and rules, or that votes for an idea you authored or co-authored, is a 422 naming the
+    choice; a round that is not open or outside its window is a 409. Send an `Idempotency-Key`: a retry with the
+    same key gets the first receipt back, never a second ballot (the same key with another ballot: 422)."""
     answer = await state.ballot_box.cast(
         round_id=round_id,
         voter=principal,
@@ -72,6 +79,9 @@ async def cast_ballot(
     responses=responses(401, 404, 422),
 )
 async def my_ballot(rnd: RoundDep, session: SessionDep, principal: Caller, state: StateDep) -> dict:
+    """Whether you have voted in a round of your council. In an open (not secret) round it also gives your current
+    ballot and its receipt; in a secret round only your receipt shows what you chose. A round of another council
+    is a 404."""
     config = await state.ballot_box.configs.get(session, rnd.id)
     if config is None:
         raise not_found()
@@ -87,6 +97,10 @@ async def my_ballot(rnd: RoundDep, session: SessionDep, principal: Caller, state
 async def check_receipt(
     rnd: RoundDep, data: ReceiptCheckIn, session: SessionDep, principal: Caller, state: StateDep
 ) -> dict:
+    """Checks a receipt against the round: `counted` if its ballot is the one counted, `not_counted` if it was
+    replaced or is unknown. While the round is open only the voter may check, of their own current ballot; once
+    it is closed anyone of the council may, and the whole receipt also proves the ballot was counted as cast,
+    with its place in the audit chain. A round of another council is a 404."""
     return await ballots.check_receipt(
         session,
         round_id=rnd.id,

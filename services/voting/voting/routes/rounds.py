@@ -49,6 +49,12 @@ async def create_round(
     idem: IdempotentCreateDep,
     principal: Annotated[Principal, Depends(require_roles("organiser"))],
 ) -> RoundPublic | JSONResponse:
+    """Creates a voting round, in draft, over a hack day of the organiser's own council: over the ideas named in
+    `idea_ids`, or else over every shortlisted idea (at least two). The candidates' titles and authors are taken
+    from the ideas service now. Only organisers of a council may (403); a hack day of another council, or an idea
+    that is not a live idea of that hack day, is a 422 naming it; 503 when the ideas service does not answer. A
+    retry with the same `Idempotency-Key` gets the first answer, never a second round (the same key with another
+    body: 422)."""
     if principal.council_id is None or not principal.has("organiser"):
         raise Problem(403, "Rounds are created by organisers of a council.")
     # The ideas service is asked before the database is touched: no lock is held while we wait.
@@ -74,6 +80,8 @@ async def list_rounds(
     hack_day_id: uuid.UUID | None = None,
     phase: Phase | None = None,
 ) -> RoundPage:
+    """Lists the voting rounds of your council, a page at a time, optionally of one hack day or one phase, with how
+    many have voted in each. Anyone signed in to the council may read them; admins see every council's."""
     found, total = await rounds.page_of_rounds(
         session,
         council_id=None if principal.is_admin else principal.council_id,
@@ -88,6 +96,9 @@ async def list_rounds(
 
 @router.get("/rounds/{round_id}", response_model=RoundPublic, summary="A round", responses=responses(401, 404, 422))
 async def get_round(rnd: RoundDep, principal: Caller, session: SessionDep, response: Response) -> RoundPublic:
+    """One voting round of your council: its method, rules, candidates, window, phase and how many have voted. Its
+    ETag carries the version that a change sends back in If-Match. A round of another council is a 404. A round
+    whose closing time has passed is closed and counted when it is read."""
     return await _answer(session, rnd, principal, response)
 
 
@@ -109,6 +120,12 @@ async def update_round(
 ) -> RoundPublic:
     # Read the round in a short session of its own: the ideas service may be asked for a new
     # snapshot, and no transaction (on SQLite, the write lock) should be held while it answers.
+    """Changes a round's title, method, rules, candidates, window or number of selected ideas; fields left out stay
+    as they are. Only organisers of the round's council (and admins) may (403). Send the ETag you read as
+    If-Match: 428 without it, 400 if it is not an ETag, 412 if the round changed since. Once a ballot is cast the
+    method, rules and candidates are frozen (409), a closed round changes only its title and number selected, and
+    a published round not at all (409). New candidates are read from the ideas service (503 if it does not
+    answer)."""
     async with state.sessionmaker() as peek:
         found = await peek.get(Round, round_id)
         if found is None or not sees_round(principal, found):
@@ -140,6 +157,9 @@ async def update_round(
 async def open_round(
     rnd: OrganisedRoundDep, response: Response, session: SessionDep, state: StateDep, principal: Caller
 ) -> RoundPublic:
+    """Opens a draft round for voting: from now (or its `opens_at`) the council's voters may cast ballots until it
+    is closed or its `closes_at` passes. Only organisers of the round's council (and admins) may (403). A round
+    that is not a draft, or whose closing time is already past, is a 409."""
     rnd = await rounds.open_round(session, state.audit_key, principal, rnd)
     return await _answer(session, rnd, principal, response)
 
@@ -153,6 +173,9 @@ async def open_round(
 async def close_round(
     rnd: OrganisedRoundDep, response: Response, session: SessionDep, state: StateDep, principal: Caller
 ) -> RoundPublic:
+    """Closes an open round: no more ballots are taken, the ballot box is opened and counted, and the result is
+    stored and sealed in the audit chain. Only organisers of the round's council (and admins) may (403); a round
+    that is not open is a 409. A round also closes by itself when its `closes_at` passes."""
     rnd = await rounds.close_round(
         session, state.audit_key, rnd, by=principal, ballot_secret=state.settings.ballot_secret
     )
@@ -173,6 +196,10 @@ async def publish_round(
     principal: Caller,
     data: Annotated[PublishIn | None, Body()] = None,
 ) -> RoundPublic:
+    """Publishes a closed round: its result, the ideas selected (optionally a new `selected_count`) and its counted
+    ballots, without voters, become readable by the whole council, and the selected ideas go on to follow-up.
+    Only organisers of the round's council (and admins) may (403); a round that is not closed is a 409.
+    Publishing is for good."""
     selected_count = data.selected_count if data else None
     rnd = await rounds.publish_round(session, state.audit_key, principal, rnd, selected_count)
     return await _answer(session, rnd, principal, response)
