@@ -12,7 +12,7 @@ from platform_core.service_auth import is_internal_path
 
 PARTS = ["gateway", "ideas", "voting", "followup"]
 # The parts whose every public operation is described so far (issue 17 lands them one part at a time).
-DESCRIBED_PARTS = ["ideas", "voting"]
+DESCRIBED_PARTS = ["ideas", "voting", "followup"]
 # A description says what the operation does for the caller, who may call it and what it refuses: more than
 # a summary's few words.
 SHORTEST_DESCRIPTION = 80

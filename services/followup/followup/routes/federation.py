@@ -41,6 +41,8 @@ async def _subscription(session: AsyncSession, subscription_id: uuid.UUID) -> Li
     responses=responses(401, 403, 422),
 )
 async def list_subscriptions(session: SessionDep, principal: Admin, page: PageDep) -> Page[SubscriptionPublic]:
+    """Lists the other platforms' libraries this platform imports, a page at a time, each with how its last import
+    went and how many entries it brought. Only the platform's admins may (403)."""
     rows, total = await domain.subscriptions(session, page.limit, page.offset)
     counts = await domain.imported_counts(session, [r.id for r in rows])
     return Page[SubscriptionPublic].of([views.subscription_public(r, counts.get(r.id, 0)) for r in rows], total, page)
@@ -56,6 +58,10 @@ async def list_subscriptions(session: SessionDep, principal: Admin, page: PageDe
 async def subscribe(
     body: SubscriptionCreate, session: SessionDep, principal: Admin, idem: IdempotentCreateDep
 ) -> Response:
+    """Subscribes to another platform's library by the address of its federation feed: its published entries are
+    imported from now on, on a schedule, and appear in this library's searches as imported. Only the platform's
+    admins may (403); a feed already subscribed to is a 409. A retry with the same `Idempotency-Key` gets the
+    first answer, never a second subscription."""
     if (replay := await idem.begin(body)) is not None:
         return replay
     subscription = await domain.subscribe(session, body, principal.person_id)
@@ -71,6 +77,8 @@ async def subscribe(
     responses=responses(401, 403, 404, 422),
 )
 async def read_subscription(subscription_id: uuid.UUID, session: SessionDep, principal: Admin) -> SubscriptionPublic:
+    """One subscription: the feed it imports, when it last imported, how that went and how many entries it holds.
+    Only the platform's admins may (403); an unknown subscription is a 404."""
     return await _public(session, await _subscription(session, subscription_id))
 
 
@@ -83,6 +91,9 @@ async def read_subscription(subscription_id: uuid.UUID, session: SessionDep, pri
 async def import_now(
     subscription_id: uuid.UUID, session: SessionDep, principal: Admin, importer: ImporterDep
 ) -> SubscriptionPublic:
+    """Imports from this source now instead of waiting for the schedule, and answers how it went: a source that does
+    not answer or sends what cannot be read is said so in the answer (still 200), and nothing already imported is
+    lost. Only the platform's admins may (403); a 409 when an import of this source is already running."""
     await _subscription(session, subscription_id)
     # The import writes in its own transactions, page by page; this request's session only reads.
     await session.commit()

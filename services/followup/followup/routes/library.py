@@ -108,6 +108,9 @@ class Filters:
     responses=_answers("application/schema+json", "JSON Schema 2020-12"),
 )
 async def schema(request: Request, settings: SettingsDep) -> Response:
+    """The JSON Schema (2020-12) that every record of the library export follows (`$defs/LibraryRecord`), for those
+    who build on the open data. Open to anyone without sign-in; conditional: send the ETag back as If-None-Match
+    and an unchanged schema is a 304 with no body."""
     return conditional(request, _json(views.json_schema(settings.public_base_url)), "application/schema+json")
 
 
@@ -126,6 +129,10 @@ async def export_json(
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
+    """The library's published verdicts matching the filters, whole, as JSON, with the licence (Open Government
+    Licence v3.0) and the attribution to give; up to 1,000 a call, paged by `offset`. Open to anyone without
+    sign-in (rate-limited per address); withdrawn entries are never included. Conditional: If-None-Match with the
+    ETag is a 304 when nothing changed."""
     entries, total = await library.search(session, filters.query, limit, offset)
     body = {
         "$schema": schema_url(settings.public_base_url),
@@ -160,6 +167,9 @@ async def export_csv(
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
+    """The library's published verdicts matching the filters as a CSV file, one row per entry, for a spreadsheet; up
+    to 1,000 a call, paged by `offset`. Open to anyone without sign-in (rate-limited per address); cells a
+    spreadsheet would run as a formula are escaped. Conditional: If-None-Match with the ETag is a 304."""
     entries, _total = await library.search(session, filters.query, limit, offset)
     return conditional(
         request,
@@ -183,6 +193,8 @@ async def feed(
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
 ) -> Response:
+    """The newest library entries matching the filters as a JSON Feed 1.1, for subscribers who want to hear of new
+    verdicts. Open to anyone without sign-in; conditional, so a poll that finds nothing new is a 304."""
     entries, _total = await library.search(session, filters.query, limit, 0)
     return conditional(request, _json(views.json_feed(entries, settings.public_base_url)), "application/feed+json")
 
@@ -201,6 +213,8 @@ async def atom_feed(
     filters: Annotated[Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
 ) -> Response:
+    """The newest library entries matching the filters as an Atom feed (RFC 4287), for ordinary feed readers. Open
+    to anyone without sign-in; conditional, so a poll that finds nothing new is a 304."""
     entries, _total = await library.search(session, filters.query, limit, 0)
     return conditional(request, views.atom_feed(entries, settings.public_base_url), "application/atom+xml")
 
@@ -222,6 +236,10 @@ async def federation_feed(
 ) -> Response:
     # The tag is of the page's ids and versions (a correction or a withdrawal makes a new version), so
     # an importer's re-import is answered 304 without reading a record.
+    """This platform's own published entries, for other platforms to import: oldest first, each correction as a new
+    version, each withdrawal kept as such so that importers withdraw their copy; up to 1,000 a page. Imported
+    entries are not passed on. Open to anyone without sign-in; conditional on the page's versions, so a re-import
+    of an unchanged page is a 304 without reading a record."""
     versions = await library.federation_versions(session, offset, limit)
     tag = _json([settings.public_base_url, offset, limit, [[str(i), v] for i, v in versions]])
     if request.headers.get("if-none-match"):
@@ -256,6 +274,9 @@ async def what_works(
         Grouping, Query(description="Group by service area, kind of change or kind of partner")
     ] = "service_area",
 ) -> Response:
+    """The library summed up: for each service area, kind of change or kind of partner, how many trials worked, made
+    no change or did not work, and with what evidence, over the entries matching the filters. Open to anyone
+    without sign-in; conditional, so an unchanged summary is a 304."""
     summary = await what_works_domain.what_works(session, filters.query, by)
     return conditional(request, _json(summary.model_dump(mode="json")), "application/json")
 
@@ -274,6 +295,10 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
+    """Searches the library of published verdicts, from this platform and those it imports from, by words, service
+    area, outcome, evidence level, council, idea or origin, a page at a time. Open to anyone without sign-in
+    (rate-limited per address); withdrawn entries never appear. Conditional: If-None-Match with the ETag is a 304
+    when nothing changed."""
     entries, total = await library.search(session, filters.query, limit, offset)
     page = Page[LibrarySummary](
         items=[views.library_summary(e) for e in entries],
@@ -293,6 +318,9 @@ async def search(
     responses={**_answers(), **responses(404)},
 )
 async def read_entry(entry_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
+    """One published verdict in full: the idea, the trial, its gain, evidence and lessons, under the Open Government
+    Licence. `X-Entry-Version` is the version a correction sends back as If-Match. Open to anyone without
+    sign-in; an unknown entry is a 404, and so is a withdrawn one, saying why it was withdrawn."""
     entry = await session.get(LibraryEntry, entry_id)
     if entry is None:
         raise Problem(404, f"There is no library entry {entry_id}.")
@@ -313,6 +341,10 @@ async def read_entry(entry_id: uuid.UUID, request: Request, session: SessionDep)
 async def correct_entry(
     entry_id: uuid.UUID, body: LibraryCorrect, session: SessionDep, principal: Manager, if_match: IfMatch = None
 ) -> Response:
+    """Corrects a published record: a new version that says what was corrected, which importing platforms take up
+    too. Only managers of the council that published it may (403; an imported entry is corrected on its own
+    platform). A withdrawn or unknown entry is a 404. Send `X-Entry-Version` as If-Match: 428 without it, 400 if
+    it is not an ETag, 412 if the entry changed since."""
     entry = library.own_entry(await session.get(LibraryEntry, entry_id), entry_id, principal.council_id)
     check_if_match(if_match, entry.version)
     library.correct(entry, body)
@@ -329,6 +361,9 @@ async def correct_entry(
 async def withdraw_entry(
     entry_id: uuid.UUID, body: LibraryWithdraw, session: SessionDep, principal: Manager
 ) -> Response:
+    """Withdraws a published record, with a reason: from now on it is gone from every read, search, feed and export,
+    and importing platforms withdraw their copy. Only managers of the council that published it may (403; an
+    imported entry is withdrawn on its own platform). An entry already withdrawn, or unknown, is a 404."""
     entry = library.own_entry(await session.get(LibraryEntry, entry_id), entry_id, principal.council_id)
     library.withdraw(entry, body.reason)
     return answer(LibraryRecord.model_validate(entry.record), 200, entry.version)

@@ -31,6 +31,11 @@ async def record_measurement(
     session: SessionDep,
     principal: Manager,
 ) -> Response:
+    """Records a reading of one of the trial's metrics for a period, or a correction naming the reading it corrects.
+    Readings are append-only: nothing recorded is changed or deleted, and a correction takes the place of the one
+    it names in the gain. Only managers of the trial's council may (403); a metric not of this trial, a period
+    ending in the future or a reading outside its unit's range is a 422 naming the field. A retry with the same
+    `Idempotency-Key` gets the first answer, never a second reading."""
     if (replay := await idem.begin(body)) is not None:
         return replay
     entry = await measurements.record_measurement(session, trial, body, principal)
@@ -55,6 +60,10 @@ async def record_batch(
 ) -> Response:
     # With an Idempotency-Key a retried upload replays its answer; without one, a period already
     # recorded is refused (domain), so the same file sent twice still records its readings once.
+    """Records many readings in one call (a spreadsheet's year of them): all of them, or none if any row is refused,
+    each refusal naming its row and field (422). A period already recorded for a metric is refused (correct that
+    reading instead), so the same file sent twice records its readings once. Only managers of the trial's council
+    may (403). A retry with the same `Idempotency-Key` gets the first answer."""
     if (replay := await idem.begin(body)) is not None:
         return replay
     entries = await measurements.record_batch(session, trial, body.measurements, principal)
@@ -77,6 +86,9 @@ async def list_measurements(
     offset: Offset = 0,
 ) -> Page[MeasurementPublic]:
     # Whether an entry is still effective depends on its whole chain, so mark first, then page.
+    """Every reading ever recorded for the trial, corrections included, each marked whether it is still effective
+    (not corrected since), a page at a time, optionally of one metric. Anyone of the trial's council (and admins)
+    may read them; another council's trial is a 404."""
     items = views.measurement_list(await measurements.measurements_of(session, trial.id))
     if metric_id is not None:
         items = [m for m in items if m.metric_id == metric_id]

@@ -33,6 +33,10 @@ async def add_metric(
     principal: Manager,
     if_match: IfMatch = None,
 ) -> Response:
+    """Adds a metric to a planned trial: what is measured, in which unit, its baseline and its target. Metrics are
+    fixed once the trial starts (409), and names are unique within a trial (409). Only managers of the trial's
+    council may (403). An If-Match, if sent, must match the trial's version (412). A retry with the same
+    `Idempotency-Key` gets the first answer, never a second metric (the same key with another body: 422)."""
     if (replay := await idem.begin(body)) is not None:
         return replay
     check_if_match(if_match, trial.version, required=False)
@@ -56,6 +60,9 @@ async def update_metric(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> MetricPublic:
+    """Changes a metric of a planned trial; fields left out stay as they are. Metrics are fixed once the trial
+    starts (409). Only managers of the trial's council may (403). Send the metric's ETag as If-Match: 428 without
+    it, 400 if it is not an ETag, 412 if the metric changed since."""
     metric = await metrics.metric_of(session, trial, metric_id)
     check_if_match(if_match, metric.version, required=True)
     await metrics.update_metric(session, trial, metric, body)
@@ -73,6 +80,8 @@ async def update_metric(
 async def delete_metric(
     trial: ChangeableTrial, metric_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
+    """Removes a metric from a planned trial; metrics are fixed once the trial starts (409). Only managers of the
+    trial's council may (403). An If-Match, if sent, must match the metric's version (412)."""
     metric = await metrics.metric_of(session, trial, metric_id)
     check_if_match(if_match, metric.version, required=False)
     await metrics.delete_metric(session, trial, metric)

@@ -44,6 +44,9 @@ async def partner_map(
     page: PageDep,
     council_id: Annotated[uuid.UUID | None, Query(description="Admins only: another council")] = None,
 ) -> Page[PartnerPublic]:
+    """Your council's map of partners (bus operators, GP surgeries, charities, community groups), a page at a time, so
+    managers can name them in trials. Anyone of the council may read it; admins name the council, and anyone else
+    naming another council is refused (403)."""
     chosen = report_council(principal, council_id, what="map of partners")
     rows, total = await partners.map_of(session, chosen, limit=page.limit, offset=page.offset)
     return Page[PartnerPublic].of([views.partner_public(p) for p in rows], total, page)
@@ -59,6 +62,9 @@ async def partner_map(
 async def add_partner(
     body: PartnerCreate, session: SessionDep, principal: Champion, idem: IdempotentCreateDep
 ) -> Response:
+    """Puts a partner on your council's map. Only the council's collaboration champions may (403; an admin of no
+    council gives the role but does not keep the map); a name already on the map is a 409. A retry with the same
+    `Idempotency-Key` gets the first answer, never a second partner."""
     if (replay := await idem.begin(body)) is not None:
         return replay
     assert principal.council_id is not None
@@ -82,6 +88,9 @@ async def change_partner(
     principal: Champion,
     if_match: IfMatch = None,
 ) -> PartnerPublic:
+    """Changes a partner on your council's map; fields left out stay as they are. Only the council's collaboration
+    champions may (403); a partner not on your map is a 404, a name taken a 409. Send the ETag you read as
+    If-Match: 428 without it, 400 if it is not an ETag, 412 if the partner changed since."""
     assert principal.council_id is not None
     partner = await partners.partner_of(session, principal.council_id, partner_id)
     check_if_match(if_match, partner.version, required=True)
@@ -100,6 +109,9 @@ async def change_partner(
 async def remove_partner(
     partner_id: uuid.UUID, session: SessionDep, principal: Champion, if_match: IfMatch = None
 ) -> Response:
+    """Takes a partner off your council's map; trials that named it keep what they recorded. Only the council's
+    collaboration champions may (403); a partner not on your map is a 404. An If-Match, if sent, must match its
+    version (412)."""
     assert principal.council_id is not None
     partner = await partners.partner_of(session, principal.council_id, partner_id)
     check_if_match(if_match, partner.version, required=False)

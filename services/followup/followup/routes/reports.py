@@ -35,6 +35,9 @@ router = APIRouter(prefix="/api/followup", tags=["reports"])
 
 @router.get("/vocabulary", response_model=Vocabulary, summary="Every code the follow-up API takes")
 async def vocabulary(settings: SettingsDep) -> Vocabulary:
+    """Every code the follow-up API takes, with what it means: kinds of change, kinds of partner, trial statuses,
+    units, directions, outcomes, reasons, study designs, the evidence scale, the default checkpoints, when a
+    trial counts as stale, and the licence of the library. Anyone signed in may read it."""
     return Vocabulary(
         kinds_of_change={k.value: text for k, text in KIND_OF_CHANGE_MEANINGS.items()},
         partner_kinds=[k.value for k in PartnerKind],
@@ -65,6 +68,9 @@ async def overdue(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> AttentionList:
+    """The trials of a council that need attention: a checkpoint review overdue, or no measurement for longer than
+    the stale period, a page at a time. Anyone of the council may read its own list; admins name the council, and
+    anyone else naming another council is refused (403)."""
     chosen = report_council(principal, council_id)
     days, today = settings.stale_after_days, today_()
     # Which trials need attention is decided per trial (reviews due, last measurement), so the page
@@ -95,6 +101,10 @@ async def council_portfolio(
     ideas: IdeasDep,
     council_id: Annotated[uuid.UUID | None, Query(description="Admins only: another council")] = None,
 ) -> CouncilPortfolio:
+    """A council's portfolio of trials: the funnel from ideas to verdicts, the gains realised, the time from hack
+    day to verdict, how honestly verdicts are given (including trials that did not work) and the reviews overdue.
+    Anyone of the council may read their own; admins name the council, and anyone else naming another council is
+    refused (403). The ideas counts are asked of the ideas service for your own council only."""
     chosen = report_council(principal, council_id)
     days, today = settings.stale_after_days, today_()
     items = await attention.attention(session, council_id=chosen, today=today, stale_after_days=days)
@@ -120,6 +130,8 @@ async def council_portfolio(
     responses=responses(401),
 )
 async def sector_portfolio(settings: SettingsDep, session: SessionDep, principal: Caller) -> SectorPortfolio:
+    """The same figures across every council, one row per council, for comparing and learning: aggregate counts
+    only, never an unpublished trial's content. Anyone signed in may read it."""
     days, today = settings.stale_after_days, today_()
     items = await attention.attention(session, council_id=None, today=today, stale_after_days=days)
     return await portfolio.sector_portfolio(session, attention=items)

@@ -61,6 +61,12 @@ async def create_trial(
     principal: Manager,
     ideas: IdeasDep,
 ) -> Response:
+    """Opens a planned trial of an idea of your council: its hypothesis, scope, owner, dates and checkpoint
+    schedule. An idea has at most one trial: if it has one already, that trial is answered with 200 instead of a
+    second one. Only managers of the idea's own council may (403; an idea of another council is refused the same
+    way whether or not it has a trial). An idea you cannot see is a 422 naming `idea_id`, a withdrawn or hidden
+    idea too; 503 when the ideas service does not answer. A retry with the same `Idempotency-Key` gets the first
+    answer (the same key with another body: 422)."""
     if (replay := await idem.begin(body)) is not None:
         return replay
     existing = await trials.trial_of_idea(session, body.idea_id)
@@ -99,6 +105,8 @@ async def list_trials(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[TrialSummary]:
+    """Lists your council's trials, a page at a time, optionally of one status, each with its latest outcome. Anyone
+    signed in to the council may read them; admins see every council's, or one council's with `council_id`."""
     scope = council_id if principal.is_admin else principal.council_id
     found, total, outcomes, entries = await trials.list_trials(
         session,
@@ -124,6 +132,9 @@ async def list_trials(
     responses=responses(401, 404, 422),
 )
 async def trial_by_idea(idea_id: uuid.UUID, response: Response, session: SessionDep, principal: Caller) -> TrialPublic:
+    """The trial of an idea, found by the idea's id, in full as `GET /api/followup/trials/{trial_id}` answers it,
+    with its ETag. Anyone of the idea's council (and admins) may read it; an idea with no trial, or one of
+    another council, is a 404."""
     found = await trials.trial_of_idea(session, idea_id)
     if found is None or not (principal.is_admin or principal.in_council(found.council_id)):
         raise Problem(404, f"Idea {idea_id} has no trial that you can see.")
@@ -138,6 +149,9 @@ async def trial_by_idea(idea_id: uuid.UUID, response: Response, session: Session
     responses=responses(401, 404, 422),
 )
 async def get_trial(trial: ReadableTrial, response: Response, session: SessionDep) -> TrialPublic:
+    """One trial in full: plan, metrics, checkpoints and their reviews, the gain measured so far and its verdict.
+    Anyone of its council (and admins) may read it; another council never learns it exists (404) until it is
+    published to the library. Its ETag carries the version that a change sends back in If-Match."""
     set_etag(response, trial.version)
     return views.trial_public(await trials.detail(session, trial))
 
@@ -151,6 +165,10 @@ async def get_trial(trial: ReadableTrial, response: Response, session: SessionDe
 async def update_trial(
     trial: ChangeableTrial, body: TrialUpdate, response: Response, session: SessionDep, if_match: IfMatch = None
 ) -> TrialPublic:
+    """Changes a trial's plan; fields left out stay as they are. While it is planned everything may change; once
+    started its hypothesis, review date and checkpoints are frozen (409), and a trial with a verdict changes no
+    more (409). Only managers of the trial's council may (403; admins read but never change trials). Send the
+    ETag you read as If-Match: 428 without it, 400 if it is not an ETag, 412 if the trial changed since."""
     check_if_match(if_match, trial.version, required=True)
     await trials.update_trial(session, trial, body)
     await session.flush()
@@ -177,6 +195,10 @@ async def start_trial(
     body: StartTrial | None = None,
     if_match: IfMatch = None,
 ) -> TrialPublic:
+    """Starts a planned trial, today or on a day up to a year back: its metrics, hypothesis and review date are
+    frozen and its checkpoints are set from the schedule. It needs at least one metric with a baseline, or no
+    gain could ever be shown (409); a trial that is not planned is a 409. Only managers of the trial's council
+    may (403). An If-Match, if sent, must match the current version (412)."""
     check_if_match(if_match, trial.version, required=False)
     await trials.start_trial(session, trial, body.started_on if body else None)
     set_etag(response, trial.version)
@@ -192,6 +214,9 @@ async def start_trial(
 async def begin_evaluation(
     trial: ChangeableTrial, response: Response, session: SessionDep, if_match: IfMatch = None
 ) -> TrialPublic:
+    """Ends a running trial's running phase and begins its evaluation, after which a verdict can be given. Only
+    managers of the trial's council may (403); a trial that is not running is a 409. An If-Match, if sent, must
+    match the current version (412)."""
     check_if_match(if_match, trial.version, required=False)
     trials.begin_evaluation(trial)
     await session.flush()
@@ -212,5 +237,8 @@ async def review_checkpoint(
     principal: Manager,
     body: CheckpointReview | None = None,
 ) -> CheckpointPublic:
+    """Records that a checkpoint review of a running or evaluating trial took place, with an optional note, by whom
+    and when. Only managers of the trial's council may (403); a checkpoint not of this trial is a 404, one
+    already reviewed or a trial in another status a 409."""
     checkpoint = await trials.review_checkpoint(session, trial, checkpoint_id, body.note if body else "", principal)
     return views.checkpoint_public(checkpoint, trial, trials.today())

@@ -40,6 +40,13 @@ async def give_verdict(
     if_match: IfMatch = None,
 ) -> Response:
     # A retried verdict (lost answer) replays the first instead of a 409 "already concluded".
+    """Gives the trial's verdict: its outcome, the reasons from the taxonomy, the lessons for the councils that come
+    after, the study design and who verified it. It concludes an evaluating trial, or stops a planned, running or
+    evaluating one early (outcome `stopped`), and freezes the gain and the evidence level. Only managers of the
+    trial's council may (403). A trial in another status is a 409; a verdict claiming a gain without a metric
+    that has a baseline and a reading, or without reasons or a lesson, is a 422 naming the field. An If-Match, if
+    sent, must match (412). A retry with the same `Idempotency-Key` gets the first answer instead of a 409
+    "already concluded"."""
     if (replay := await idem.begin(body)) is not None:
         return replay
     check_if_match(if_match, trial.version, required=False)
@@ -62,6 +69,9 @@ async def give_verdict(
 async def check_verdict(
     trial: ChangeableTrial, body: VerdictCreate, session: SessionDep, principal: Manager
 ) -> VerdictCheck:
+    """Checks a verdict before giving it: every rule of `POST .../verdict` is applied and the gain and evidence
+    level it would freeze are answered, but nothing is saved, so it may be asked as often as wanted. Only
+    managers of the trial's council may (403); refusals are those the verdict itself would get."""
     gain, level = await verdicts.check_verdict(session, trial, body)
     evidence = Evidence(
         level=level,
@@ -80,6 +90,9 @@ async def check_verdict(
     responses=responses(401, 403, 404, 409),
 )
 async def preview_publication(trial: ReadableTrial, session: SessionDep, settings: SettingsDep) -> LibraryRecord:
+    """Exactly the record other councils will read once the trial's verdict is published to the shared library,
+    under the Open Government Licence; only its id, address and date are set on publishing. Anyone of the trial's
+    council (and admins) may preview it; a trial without a verdict is a 409."""
     verdict = await verdicts.verdict_of(session, trial)
     return await library.preview(session, trial, verdict, settings.public_base_url)
 
@@ -98,6 +111,10 @@ async def publish(
     principal: Manager,
     settings: SettingsDep,
 ) -> Response:
+    """Publishes a concluded or stopped trial's verdict to the shared library, under the Open Government Licence
+    v3.0: every council, and other platforms that import from this one, may then read it, and the idea's full
+    text becomes readable to them too. Only managers of the trial's council may (403). A trial without a verdict,
+    or one already published, is a 409. A retry with the same `Idempotency-Key` gets the first answer."""
     if (replay := await idem.begin({"trial_id": str(trial.id)})) is not None:
         return replay
     verdict = await verdicts.verdict_of(session, trial)
