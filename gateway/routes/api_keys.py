@@ -43,6 +43,11 @@ def _may_hold_keys(principal) -> bool:
 async def create_key(
     body: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep, idem: IdempotentCreateDep
 ) -> ApiKeyCreated | JSONResponse:
+    """Creates an API key for automation (a reporting script, a council's own systems), acting for your council with
+    the roles you choose, never more than your own. The key is answered once: store it safely, it is kept only as
+    a digest. Only organisers, managers and admins signed in as themselves may (403), and a key stops working
+    when its creator no longer holds its roles. A retry with the same `Idempotency-Key` gets the same key's
+    record with `key` null, never a second key."""
     _require_person(principal)
     if not _may_hold_keys(principal):
         raise Problem(403, "Only organisers, managers and admins can make API keys.")
@@ -62,6 +67,9 @@ async def create_key(
     responses=responses(401, 403),
 )
 async def list_keys(principal: CurrentPrincipal, session: SessionDep) -> list[ApiKey]:
+    """Lists API keys, never their secrets: organisers and managers see their council's keys and the ones they made,
+    anyone else only the keys they made (so they can always revoke them), admins every key. For people signed in
+    as themselves; an API key is refused (403)."""
     _require_person(principal)
     query = select(ApiKey).order_by(col(ApiKey.created_at)).limit(500)
     if not principal.is_admin:
@@ -80,6 +88,9 @@ async def list_keys(principal: CurrentPrincipal, session: SessionDep) -> list[Ap
 async def revoke_key(
     key_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, versions: AuthVersionsDep
 ) -> Response:
+    """Revokes an API key: it and every token exchanged for it stop working from the next request. You may always
+    revoke the keys you made; organisers and managers also their council's, admins any. For people signed in as
+    themselves (403 for an API key); a key you may not revoke is a 404, as if it did not exist."""
     _require_person(principal)
     api_key = await session.get(ApiKey, key_id)
     allowed = api_key is not None and (

@@ -78,6 +78,11 @@ async def login(
     settings: SettingsDep,
     throttle: SignInThrottleDep,
 ) -> TokenAnswer:
+    """Signs a person in with their email and password and answers a short-lived access token (send it as
+    `Authorization: Bearer <token>`) with a refresh token for the next one. Open to anyone. A wrong email or
+    password is a 401 that never says which; after repeated failures from one address sign-in slows down with a
+    429 and `Retry-After`, the same answer for registered and unknown emails, and the owner is never locked out
+    for good."""
     address = request.client.host if request.client else "unknown"
     wait = throttle.retry_after(body.email, address)
     if wait is not None:
@@ -103,6 +108,9 @@ async def login(
 async def accept_invitation(
     body: AcceptInvitation, session: SessionDep, issuer: IssuerDep, settings: SettingsDep
 ) -> TokenAnswer:
+    """Chooses a password with the one-time invitation code an organiser or admin gave you, and signs you in (tokens
+    as for a sign-in). Open to anyone holding a code. A code that is unknown, used or expired is a 400; a
+    password that is too weak a 422; repeated tries are slowed with a 429."""
     person = await identity.accept_invitation(session, code=body.code, password=body.password)
     return await token_for(session, issuer, settings, person)
 
@@ -114,6 +122,9 @@ async def accept_invitation(
     responses=responses(401, 422, 429),
 )
 async def refresh(body: RefreshRequest, session: SessionDep, issuer: IssuerDep, settings: SettingsDep) -> TokenAnswer:
+    """Exchanges a refresh token for a new access token and the next refresh token: each refresh token works once. A
+    refresh token used a second time ends its whole session (it was copied), and is a 401, as is one that
+    expired, was signed out or belongs to a deactivated person. Open to anyone holding one."""
     try:
         person, token, seconds = await accounts.rotate(
             session, token=body.refresh_token, idle=timedelta(hours=settings.refresh_idle_hours)
@@ -131,6 +142,9 @@ async def refresh(body: RefreshRequest, session: SessionDep, issuer: IssuerDep, 
     responses=responses(422, 429),
 )
 async def logout(body: RefreshRequest, session: SessionDep) -> Response:
+    """Signs out: ends the session this refresh token belongs to, so it can no longer be refreshed; the access token
+    in hand lapses within minutes. An unknown token is answered the same (204), so signing out twice is safe.
+    Open to anyone holding one."""
     await accounts.sign_out(session, token=body.refresh_token)
     return Response(status_code=204)
 
@@ -142,6 +156,8 @@ async def logout(body: RefreshRequest, session: SessionDep) -> Response:
     responses=responses(401, 403),
 )
 async def sign_out_everywhere(principal: CurrentPrincipal, session: SessionDep, versions: AuthVersionsDep) -> Response:
+    """Ends every session of yours, on every device: every refresh token stops working and every access token you
+    hold is refused from the next request. For a person signed in as themselves; an API key is refused (403)."""
     person = await _the_person(principal, session)
     await accounts.end_all_sessions(session, versions, person=person, by=person.id, kind="signed_out_everywhere")
     return Response(status_code=204)
@@ -163,6 +179,9 @@ async def change_password(
     versions: AuthVersionsDep,
     throttle: SignInThrottleDep,
 ) -> TokenAnswer:
+    """Changes your password, given the current one: your other sessions end, and this one goes on with the tokens
+    answered. A wrong current password is a 400 and counts towards the sign-in slow-down (429); a new password
+    that is too weak is a 422. For a person signed in as themselves; an API key is refused (403)."""
     person = await _the_person(principal, session)
     address = request.client.host if request.client else "unknown"
     wait = throttle.retry_after(person.email, address)
@@ -191,6 +210,9 @@ RESET_ASKED = "If this email is registered, a message with a link to choose a ne
     responses=responses(422, 429),
 )
 async def ask_password_reset(body: PasswordResetRequest, session: SessionDep, state: StateDep) -> Accepted:
+    """Asks for an email with a one-time link to choose a new password. The answer is the same (202) whether or not
+    the email is registered, so it tells nobody which emails exist; repeated asks are slowed with a 429. Open to
+    anyone."""
     if state.mailer is not None:
         found = await accounts.request_password_reset(
             session, email=body.email, minutes=state.settings.password_reset_minutes
@@ -216,6 +238,9 @@ async def complete_password_reset(
     settings: SettingsDep,
     versions: AuthVersionsDep,
 ) -> TokenAnswer:
+    """Chooses a new password with the code from the reset email, once and within its time, and signs you in; every
+    other session of yours ends and any other reset code sent to you stops working. A code that is unknown, used
+    or expired is a 400. Open to anyone holding a code."""
     person = await accounts.complete_password_reset(session, versions, code=body.code, password=body.password)
     return await token_for(session, issuer, settings, person)
 
@@ -227,6 +252,8 @@ async def complete_password_reset(
     responses=responses(401, 403, 422),
 )
 async def mail_preferences(body: MailPreferences, principal: CurrentPrincipal, session: SessionDep) -> PersonPublic:
+    """Turns hack-day news by email on or off for you; mail about your own account (invitations, password resets) is
+    always sent. For a person signed in as themselves; an API key is refused (403)."""
     person = await _the_person(principal, session)
     person.news_mail = body.news_mail
     session.add(person)
@@ -247,6 +274,9 @@ async def _the_person(principal: Principal, session: AsyncSession) -> Person:
     responses=responses(401, 429),
 )
 async def api_key_token(request: Request, session: SessionDep, issuer: IssuerDep) -> TokenAnswer:
+    """Exchanges an API key, sent in the `X-API-Key` header, for a short-lived access token holding the key's
+    council and roles, for automation that prefers bearer tokens. A missing, unknown or revoked key is a 401, and
+    so is a key whose creator no longer holds any of its roles."""
     key = request.headers.get("x-api-key", "")
     found = await identity.find_api_key(session, key) if key else None
     if found is None:
@@ -284,6 +314,8 @@ async def api_key_token(request: Request, session: SessionDep, issuer: IssuerDep
 
 @router.get("/me", response_model=PersonPublic, summary="Who am I", responses=responses(401, 404))
 async def me(principal: CurrentPrincipal, session: SessionDep) -> PersonPublic:
+    """The person you are signed in as: name, email, council, roles and whether you are active. An API key is not a
+    person (404: see `GET /api/api-keys`)."""
     if principal.kind == "api_key":
         raise Problem(404, "An API key is not a person; see GET /api/api-keys.")
     person = await identity.get_person(session, principal.person_id)

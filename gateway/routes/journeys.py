@@ -185,6 +185,11 @@ async def _outcomes(request: Request, principal, ideas: list[dict[str, Any]]) ->
     responses=responses(401, 422, 503),
 )
 async def tried_before(draft: Draft, request: Request, principal: CurrentPrincipal) -> TriedBeforeAnswer:
+    """While someone writes an idea: the existing ideas most like the draft, from every council, each with what
+    became of it (its trial's status or its published verdict), and a warning when a similar idea was trialled
+    and did not work. Ideas are shown only as far as you may read them. Anyone signed in may ask. 503 when the
+    ideas service cannot be reached; when only follow-up cannot, the ideas are still answered with
+    `outcomes_available` false and a notice."""
     try:
         similar = await _get(
             request,
@@ -262,6 +267,10 @@ class IdeasEvidenceAnswer(BaseModel):
 async def tried_before_for_ideas(
     body: IdeasEvidence, request: Request, principal: CurrentPrincipal
 ) -> IdeasEvidenceAnswer:
+    """Tried before? for a list of ideas in one call (a shortlist, a ballot's candidates): for each, the other ideas
+    most like it with what became of them, and the first warning. Each idea must be one you can read (404 naming
+    it). 503 when the ideas service cannot be reached; when only follow-up cannot, `outcomes_available` is false
+    with a notice."""
     try:
         similar = await _get(
             request,
@@ -386,6 +395,10 @@ async def _library_of(request: Request, idea_id: str) -> dict[str, Any] | None:
     responses=responses(401, 403, 404, 422, 503),
 )
 async def idea_journey(idea_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> IdeaJourney:
+    """An idea's whole journey in one call: the idea, its hack day, the rounds it stood in with its rank and count,
+    its trial and its published verdict. Each part is shown only as far as you may read it there; an idea you
+    cannot see is a 404. Parts whose service cannot be reached are left out and named in `unavailable`; 503 only
+    when the ideas service itself cannot be reached."""
     try:
         idea_response = await _get(request, "ideas", f"/api/ideas/ideas/{idea_id}")
     except Unavailable as exc:
@@ -436,6 +449,10 @@ class HackDayJourney(BaseModel):
     responses=responses(401, 403, 404, 422, 503),
 )
 async def hack_day_journey(hack_day_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> HackDayJourney:
+    """A hack day at a glance for its council: its ideas, its rounds with their results as far as you may see them,
+    which ideas are in trial and how many trials are at each status. A hack day of another council is a 404.
+    Parts whose service cannot be reached are left out and named in `unavailable`; 503 only when the ideas
+    service itself cannot be reached."""
     try:
         day = await _get(request, "ideas", f"/api/ideas/hack-days/{hack_day_id}")
         _pass_on(day)

@@ -52,6 +52,9 @@ def _may_manage_council_people(principal: Principal, council_id: uuid.UUID) -> b
 async def create_council(
     body: CouncilCreate, _: AdminOnly, session: SessionDep, idem: IdempotentCreateDep
 ) -> CouncilPublic | JSONResponse:
+    """Creates a council on the platform, with its name and short slug, so its people can be registered. Only admins
+    may (403); a name or slug already taken is a 409 naming it. A retry with the same `Idempotency-Key` gets the
+    first answer, never a second council (the same key with another body: 422)."""
     replay = await idem.begin(body)
     if replay is not None:
         return replay
@@ -67,6 +70,8 @@ async def list_councils(
     session: SessionDep,
     page: PageDep,
 ) -> Page[CouncilPublic]:
+    """Lists the councils on the platform by name, a page at a time, for choosing a council (the library, the sector
+    portfolio). Anyone signed in may read them."""
     total = (await session.exec(select(func.count()).select_from(Council))).one()
     rows = (await session.exec(select(Council).order_by(Council.name).offset(page.offset).limit(page.limit))).all()
     return Page[CouncilPublic].of([CouncilPublic.model_validate(c, from_attributes=True) for c in rows], total, page)
@@ -76,6 +81,7 @@ async def list_councils(
     "/councils/{council_id}", response_model=CouncilPublic, summary="One council", responses=responses(401, 404, 422)
 )
 async def get_council(council_id: uuid.UUID, _: CurrentPrincipal, session: SessionDep) -> Council:
+    """One council: its id, name and slug. Anyone signed in may read it; an unknown council is a 404."""
     return await identity.get_council(session, council_id)
 
 
@@ -90,6 +96,11 @@ async def get_council(council_id: uuid.UUID, _: CurrentPrincipal, session: Sessi
 async def create_person(
     body: PersonCreate, _: AdminOnly, session: SessionDep, state: StateDep, idem: IdempotentCreateDep
 ) -> InvitedPerson | JSONResponse:
+    """Registers a person, in a council with their roles (an admin may be of no council). Without a password they
+    get a one-time invitation code to choose one: emailed to them when the platform sends mail, else answered
+    once here to hand on. Only admins may (403); an email already registered is a 409, an unknown council a 404.
+    A retry with the same `Idempotency-Key` gets the same person back, never a second one, with the invitation
+    code null: the code is never stored in clear."""
     replay = await idem.begin(body)
     if replay is not None:
         return replay
@@ -146,6 +157,11 @@ async def add_staff(
     state: StateDep,
     idem: IdempotentCreateDep,
 ) -> StaffBulkResult | JSONResponse:
+    """Registers many staff of a council at once (a hack day's few hundred), each with the staff role and a one-time
+    invitation code (emailed, or answered once to hand on). Emails already registered in this council are listed
+    in `already_registered`, not failed; an email of another council is skipped without saying so. Only the
+    council's organisers (and admins) may (403). A retry with the same `Idempotency-Key` gets the first answer
+    with the codes null, never a second registration."""
     if not _may_manage_council_people(principal, council_id):
         raise Problem(403, "Only organisers of this council (or an admin) can add its staff.")
     replay = await idem.begin(body)
@@ -180,6 +196,8 @@ async def list_people(
     session: SessionDep,
     page: PageDep,
 ) -> Page[PersonPublic]:
+    """Lists the people of a council by email, with their roles and whether they are active, a page at a time. Only
+    the council's organisers and managers (and admins) may (403); an unknown council is a 404."""
     if not (principal.is_admin or (principal.has("organiser", "manager") and principal.council_id == council_id)):
         raise Problem(403, "Only organisers and managers of this council (or an admin) can list its people.")
     await identity.get_council(session, council_id)
@@ -205,6 +223,9 @@ async def list_people(
 async def get_person(
     person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, response: Response
 ) -> Person:
+    """One person: name, email, council, roles and whether they are active. Its ETag carries the version that a
+    change of roles sends back in If-Match. You may read yourself and the people of your council (admins:
+    anyone); anyone else is a 404, as if they did not exist."""
     person = await identity.get_person(session, person_id)
     if person.id != principal.person_id and not (
         principal.is_admin or (person.council_id is not None and principal.council_id == person.council_id)
@@ -229,6 +250,10 @@ async def set_roles(
     response: Response,
     if_match: IfMatch = None,
 ) -> Person:
+    """Sets a person's roles, replacing the ones they had; from the next request every token and API key of theirs
+    holds only the new ones. Only admins may (403). Send the ETag you read as If-Match, so that two admins never
+    silently undo each other: 428 without it, 400 if it is not an ETag, 412 if the person changed since. A person
+    of no council must keep the admin role (422)."""
     person = await identity.get_person(session, person_id)
     # Two admins changing one person's roles: the second, still holding the old version, is told so
     # (412) rather than silently undoing the first.
@@ -266,6 +291,10 @@ async def _manageable_person(person_id: uuid.UUID, principal: Principal, session
 async def reissue_invitation(
     person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, state: StateDep
 ) -> InvitationIssued:
+    """Sends a new invitation code to someone who lost theirs; every earlier code stops working. Emailed when the
+    platform sends mail, else answered once to hand on. The council's organisers (for people who are not admins)
+    and admins may (403 otherwise; people of another council are a 404). Someone who has chosen a password
+    already (they reset it instead), or is deactivated, is a 409."""
     person = await _manageable_person(person_id, principal, session)
     code = await identity.reissue_invitation(session, person=person)
     shown = await _send_or_show(session, state, person, code)
@@ -286,6 +315,10 @@ async def deactivate(
     response: Response,
     if_match: IfMatch = None,
 ) -> Person:
+    """Deactivates a leaver: from the next request they cannot sign in, and their sessions, tokens and API keys stop
+    working; what they wrote stays. The council's organisers (for people who are not admins) and admins may (403
+    otherwise; people of another council are a 404); nobody may deactivate themselves (422). Deactivating twice
+    changes nothing. An If-Match, if sent, must match the person's version (412)."""
     person = await _manageable_person(person_id, principal, session)
     check_if_match(if_match, person.version, required=False)
     person = await accounts.deactivate(session, versions, person=person, by=principal.person_id)
@@ -302,6 +335,9 @@ async def deactivate(
 async def reactivate(
     person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, response: Response, if_match: IfMatch = None
 ) -> Person:
+    """Reactivates someone who came back: they may sign in again, while their old sessions and API keys stay ended.
+    The council's organisers (for people who are not admins) and admins may (403 otherwise; people of another
+    council are a 404). An If-Match, if sent, must match the person's version (412)."""
     person = await _manageable_person(person_id, principal, session)
     check_if_match(if_match, person.version, required=False)
     person = await accounts.reactivate(session, person=person, by=principal.person_id)
@@ -318,6 +354,9 @@ async def reactivate(
 async def history(
     person_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> Page[AccountEventPublic]:
+    """Who changed this person's roles or standing (deactivated, reactivated, signed out everywhere, password
+    changed), and when, newest first, a page at a time. The person themselves, the organisers and managers of
+    their council, and admins may read it (403 for others of the council; people of another council are a 404)."""
     person = await identity.get_person(session, person_id)
     own = person.id == principal.person_id
     if not (own or principal.is_admin or (person.council_id is not None and principal.council_id == person.council_id)):

@@ -51,6 +51,7 @@ async def _service_ready(client: httpx.AsyncClient, name: str) -> str:
 
 @router.get("/healthz", summary="The gateway process is alive")
 async def healthz() -> dict[str, str]:
+    """For a process supervisor: 200 while the gateway process answers at all. Open to anyone, no sign-in."""
     return {"status": "ok", "part": "gateway"}
 
 
@@ -61,6 +62,9 @@ async def healthz() -> dict[str, str]:
     responses={503: {"model": PlatformReadiness, "description": "Some part is not ready"}},
 )
 async def readyz(request: Request) -> JSONResponse:
+    """For a load balancer or a status page: 200 when the gateway's database (migrations at head), the three
+    services and the pages are all ready, else 503 saying which part is not and why. Open to anyone, no
+    sign-in."""
     state = GATEWAY.of(request)
     upstreams = {**state.upstreams, "web": state.web}
     names = list(upstreams)

@@ -45,6 +45,10 @@ def _public(config: CouncilSignOn, public_url: str) -> SignOnPublic:
 async def configure(
     council_id: uuid.UUID, body: SignOnSettings, _: AdminOnly, session: SessionDep, settings: SettingsDep
 ) -> SignOnPublic:
+    """Connects a council's OpenID Connect identity provider, or changes it, so that its staff sign in with their
+    usual work account: issuer, client id and secret, and the email domains it vouches for. The secret is stored
+    and never shown again. Only admins may (403); an unknown council is a 404. Setting the same settings again
+    changes nothing."""
     council = await identity.get_council(session, council_id)
     config = await sso.configure(session, council=council, settings=body.model_dump())
     return _public(config, settings.public_url)
@@ -57,6 +61,8 @@ async def configure(
     responses=responses(401, 403, 404, 422),
 )
 async def read(council_id: uuid.UUID, _: AdminOnly, session: SessionDep, settings: SettingsDep) -> SignOnPublic:
+    """The council's single sign-on settings, without the client secret, and the callback address to register with
+    the provider. Only admins may (403); a council without single sign-on is a 404."""
     config = await sso.config_of(session, council_id)
     if config is None:
         raise Problem(404, f"Council {council_id} has no single sign-on.")
@@ -70,6 +76,8 @@ async def read(council_id: uuid.UUID, _: AdminOnly, session: SessionDep, setting
     responses=responses(401, 403, 404, 422),
 )
 async def remove(council_id: uuid.UUID, _: AdminOnly, session: SessionDep) -> Response:
+    """Stops single sign-on for the council: its people sign in with passwords again (and may reset one). Only
+    admins may (403); a council without single sign-on is a 404."""
     config = await sso.config_of(session, council_id)
     if config is None:
         raise Problem(404, f"Council {council_id} has no single sign-on.")
@@ -84,6 +92,8 @@ async def remove(council_id: uuid.UUID, _: AdminOnly, session: SessionDep) -> Re
     responses=responses(),
 )
 async def offered(session: SessionDep) -> list[SignOnCouncil]:
+    """The councils whose staff sign in with their own identity provider, by slug and name, for the sign-in page to
+    offer a button each. Open to anyone, no sign-in needed."""
     return [SignOnCouncil(slug=c.slug, name=c.name) for c in await sso.councils_offering(session)]
 
 
@@ -94,6 +104,10 @@ async def offered(session: SessionDep) -> list[SignOnCouncil]:
     responses=responses(404, 422, 429, 502, 503),
 )
 async def start(body: SignOnStart, session: SessionDep, settings: SettingsDep) -> SignOnStarted:
+    """Starts signing in with a council's identity provider: answers the address to send the browser to, and a
+    one-time `state` that must come back with the provider's code. Open to anyone. An unknown council, or one
+    without single sign-on, is a 404, a `redirect_uri` not registered for it a 422; a provider that cannot be
+    reached or answers wrongly is a 502 or 503."""
     url, state = await sso.start(
         session, slug=body.council, redirect_uri=body.redirect_uri, public_url=settings.public_url
     )
@@ -107,6 +121,11 @@ async def start(body: SignOnStart, session: SessionDep, settings: SettingsDep) -
     responses=responses(400, 401, 403, 422, 429, 502, 503),
 )
 async def complete(body: SignOnComplete, session: SessionDep, issuer: IssuerDep, settings: SettingsDep) -> TokenAnswer:
+    """Finishes signing in with the code and state the provider sent back, and answers the platform's own tokens, as
+    a password sign-in does. Open to anyone holding a state. A state that is unknown, used or expired is a 400
+    (each works once); a code from another provider is a 401; an email the provider did not release or verify, or
+    one outside the council's domains, is a 403. Someone new to the platform is registered as staff of the
+    council at their first sign-in. A provider that cannot be reached or answers wrongly is a 502 or 503."""
     attempt = await sso.use_attempt(session, state=body.state)
     # Used up for good before the provider is asked: a replayed state (and so its nonce) is refused
     # even if this sign-in then fails.
