@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 import httpx
 from fastapi import Request
 
-from platform_core.auth import CurrentPrincipal, Principal
+from platform_core.auth import CurrentPrincipal, Principal, bearer_token, current_principal
 from platform_core.problems import Problem
 
 # The path segment that marks a part's internal routes: `/api/<part>/internal/...`.
@@ -61,12 +61,17 @@ def only_from(*services: str) -> Callable[[Principal], Awaitable[Principal]]:
     return _only
 
 
-def services_only_on(routes: Mapping[str, Collection[str]]) -> Callable[[Request, Principal], Awaitable[None]]:
+def services_only_on(routes: Mapping[str, Collection[str]]) -> Callable[[Request], Awaitable[None]]:
     """The dependency of a part's public routers: people and API keys pass; a service's own credential
-    passes only on the routes named here, as `"METHOD /path/{template}"`, for the services named with it."""
+    passes only on the routes named here, as `"METHOD /path/{template}"`, for the services named with it
+    (none named: every public route refuses it). A request with no token is left to the route, so open
+    reads (follow-up's library) stay open and the others still answer 401."""
     allowed = {route: frozenset(services) for route, services in routes.items()}
 
-    async def _guard(request: Request, principal: CurrentPrincipal) -> None:
+    async def _guard(request: Request) -> None:
+        if bearer_token(request) is None:
+            return
+        principal = await current_principal(request)  # the verifier's cache: the route's own check is free
         if not principal.is_service:
             return
         route = getattr(request.scope.get("route"), "path", "")

@@ -62,3 +62,37 @@ def test_the_application_state_is_typed(followup_app):
     held = vars(followup_app.app.state)["_state"]
     assert "platform" in held and "followup" in held
     assert set(held) <= {"platform", "followup", "outbox_relay", "allowed_methods_table"}, set(held)
+
+
+def test_a_service_credential_straight_to_follow_up_reads_only_what_its_job_needs(followup_app):
+    """Issue 12: a service's own credential sent to the follow-up port passed every public route (the
+    sector portfolio, every council's overdue trials). Now only the ideas service's passes, and only on
+    the library search it asks before believing an "outcome published" event; every other public route
+    refuses a service's credential, and anonymous readers still read the open library."""
+    manager = followup_app.person(roles=["manager"])
+    trial = _trial(followup_app, manager.council_id)
+    ideas = followup_app.person(service="ideas")
+    assert ok(ideas.get("/api/followup/library", params={"idea_id": trial["idea"]["id"]}))["items"] == []
+    calls = [
+        ("GET", "/api/followup/trials"),
+        ("GET", f"/api/followup/trials/{trial['id']}"),
+        ("GET", f"/api/followup/trials/{trial['id']}/measurements"),
+        ("GET", "/api/followup/portfolio/sector"),
+        ("GET", f"/api/followup/overdue?council_id={manager.council_id}"),
+        ("GET", "/api/followup/vocabulary"),
+        ("GET", "/api/followup/partners"),
+        ("GET", "/api/followup/federation/subscriptions"),
+        ("GET", "/api/followup/library/export.csv"),
+        ("GET", "/api/followup/library/what-works"),
+    ]
+    answers = {
+        (service, method, path): followup_app.person(service=service).request(method, path).status_code
+        for service in ("ideas", "voting", "followup")
+        for method, path in calls
+    }
+    voting = followup_app.person(service="voting")
+    answers[("voting", "GET", "/api/followup/library")] = voting.get("/api/followup/library").status_code
+    assert set(answers.values()) == {403}, {call: status for call, status in answers.items() if status != 403}
+    assert ok(followup_app.anonymous.get("/api/followup/library"))["total"] >= 0  # open data stays open
+    ok(manager.get(f"/api/followup/trials/{trial['id']}"))
+    problem(followup_app.anonymous.get("/api/followup/trials"), 401)

@@ -151,3 +151,36 @@ def test_the_ballot_route_has_an_example_per_method(voting_app):
     examples = body["requestBody"]["content"]["application/json"]["examples"]
     assert set(examples) == {"dot_voting", "approval", "ranked", "score"}
     assert {next(iter(e["value"]["choices"])) for e in examples.values()} == {"dots", "approve", "ranking", "scores"}
+
+
+def test_a_service_credential_straight_to_the_voting_service_is_refused_on_every_public_route(voting_app):
+    """Issue 12: a service's own credential sent to the voting port passed every public route. No other
+    service calls a public voting route with its credential (the ideas service tells voting of a new
+    co-author on the internal route), so each refuses one, whichever service it names."""
+    staff = voting_app.person()
+    idea = str(uuid.uuid4())
+    rnd = _open_round(voting_app, staff.council_id, authors={idea: [], str(uuid.uuid4()): []})
+    url = f"/api/voting/rounds/{rnd}"
+    calls = [
+        ("GET", "/api/voting/rounds", None),
+        ("POST", "/api/voting/rounds", _round()),
+        ("GET", url, None),
+        ("PATCH", url, {"title": "Renamed"}),
+        ("POST", f"{url}/ballot", {"choices": {"approve": [idea]}}),
+        ("GET", f"{url}/ballot", None),
+        ("POST", f"{url}/receipts/check", {"receipt": "ABCD-EFGH"}),
+        ("GET", f"{url}/result", None),
+        ("GET", f"{url}/ballots", None),
+        ("GET", f"{url}/audit", None),
+        ("GET", f"{url}/audit/verify", None),
+        ("GET", f"{url}/export/result.csv", None),
+        ("POST", f"{url}/close", None),
+    ]
+    answers = {
+        (service, method, path): voting_app.person(service=service).request(method, path, json=body).status_code
+        for service in ("ideas", "voting", "followup")
+        for method, path, body in calls
+    }
+    assert set(answers.values()) == {403}, {call: status for call, status in answers.items() if status != 403}
+    ok(staff.get(url))  # the council's own people still read it
+    assert ok(staff.get(f"{url}/ballot"))["voted"] is False
