@@ -42,6 +42,10 @@ class Council(GatewayTable, table=True):
     name: str = Field(max_length=200, unique=True)
     slug: str = Field(max_length=80, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Whom another council writes to about this council's published trials (shown in the open library).
+    contact_email: str | None = Field(default=None, max_length=320)
+    # Raised by every change, so two admins editing one council never silently overwrite each other.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Person(GatewayTable, table=True):

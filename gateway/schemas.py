@@ -27,11 +27,35 @@ class CouncilCreate(Input):
     slug: str = PField(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+class CouncilUpdate(Input):
+    """A change to a council (admin, with If-Match): only the fields sent are changed."""
+
+    model_config = examples({"contact_email": "hackday@anytown.gov.uk"})
+
+    contact_email: EmailStr | None = PField(
+        default=None,
+        description="Whom another council writes to about this council's published trials (shown in the open "
+        "library); null to remove it.",
+    )
+
+
 class CouncilPublic(BaseModel):
     id: uuid.UUID
     name: str
     slug: str
+    contact_email: str | None = PField(
+        default=None, description="Whom another council writes to about its published trials."
+    )
+    version: int = PField(description='Also the ETag ("<version>"): send it as If-Match to change the council.')
     created_at: datetime
+
+
+class CouncilContact(BaseModel):
+    """What anyone may read of a council (no sign-in): whom to ask about its published trials."""
+
+    id: uuid.UUID
+    name: str
+    contact_email: str | None
 
 
 def _staff_only() -> list[RoleName]:

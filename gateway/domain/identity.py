@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import col, select
@@ -36,6 +37,16 @@ async def get_council(session: AsyncSession, council_id: uuid.UUID) -> Council:
     council = await session.get(Council, council_id)
     if council is None:
         raise Problem(404, f"No council with id {council_id}.")
+    return council
+
+
+async def change_council(session: AsyncSession, *, council: Council, changes: dict[str, Any]) -> Council:
+    """Apply the fields sent (today the contact address) and raise the council's version."""
+    for field, value in changes.items():
+        setattr(council, field, value)
+    council.version += 1
+    session.add(council)
+    await session.flush()
     return council
 
 

@@ -101,6 +101,12 @@ def open_read(method: str, path: str) -> bool:
     return method in READ_METHODS and (path == OPEN_READ_PREFIX or path.startswith(OPEN_READ_PREFIX + "/"))
 
 
+def open_council_read(method: str, path: str) -> bool:
+    """The gateway's one open read, a council's contact (`/api/councils/{id}/contact`), shown beside its
+    published trials: counted in the same budget as the library's reads without sign-in."""
+    return method in READ_METHODS and path.startswith("/api/councils/") and path.endswith("/contact")
+
+
 class Edge:
     # Upstreams, token checks, API-key exchange, limits: set by the app's lifespan at start-up.
     gateway: GatewayState
@@ -269,6 +275,10 @@ class Edge:
         path, method = scope["path"], scope["method"]
 
         async def check() -> None:
+            if open_council_read(method, path) and b"authorization" not in headers and b"x-api-key" not in headers:
+                hint = " (or sign in, or use an API key)"
+                await self._within("anonymous_reads", client_address(scope), READS_WITHOUT_SIGN_IN, hint)
+                return
             if method not in WRITE_METHODS:
                 return
             which = SIGN_IN_BUDGETS.get(path, "writes")

@@ -28,6 +28,7 @@ PUBLIC_OPERATIONS = {
     ("/api/auth/sign-on", "get"),
     ("/api/auth/sign-on/start", "post"),
     ("/api/auth/sign-on/complete", "post"),
+    ("/api/councils/{council_id}/contact", "get"),
     ("/healthz", "get"),
     ("/readyz", "get"),
 }

@@ -16,8 +16,10 @@ from gateway.domain import accounts, identity
 from gateway.models import AccountEvent, Council, Person
 from gateway.schemas import (
     AccountEventPublic,
+    CouncilContact,
     CouncilCreate,
     CouncilPublic,
+    CouncilUpdate,
     InvitationIssued,
     InvitedPerson,
     PersonCreate,
@@ -78,11 +80,55 @@ async def list_councils(
 
 
 @router.get(
-    "/councils/{council_id}", response_model=CouncilPublic, summary="One council", responses=responses(401, 404, 422)
+    "/councils/{council_id}",
+    response_model=CouncilPublic,
+    summary="One council (its version is the ETag, to send as If-Match with a change)",
+    responses=responses(401, 404, 422),
 )
-async def get_council(council_id: uuid.UUID, _: CurrentPrincipal, session: SessionDep) -> Council:
-    """One council: its id, name and slug. Anyone signed in may read it; an unknown council is a 404."""
-    return await identity.get_council(session, council_id)
+async def get_council(council_id: uuid.UUID, _: CurrentPrincipal, session: SessionDep, response: Response) -> Council:
+    """One council: its id, name, slug, contact address and version (also its ETag). Anyone signed in may
+    read it; an unknown council is a 404."""
+    council = await identity.get_council(session, council_id)
+    set_etag(response, council.version)
+    return council
+
+
+@router.patch(
+    "/councils/{council_id}",
+    response_model=CouncilPublic,
+    summary="Change a council's contact address (admin; If-Match required: the ETag of the council you read)",
+    responses=responses(400, 401, 403, 404, 412, 422, 428),
+)
+async def change_council(
+    council_id: uuid.UUID,
+    body: CouncilUpdate,
+    _: AdminOnly,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Council:
+    """Set or remove (null) the council's contact address, whom other councils write to about its
+    published trials. Needs If-Match with the council's ETag: 428 without, 412 when another admin changed
+    it since; only the fields sent change."""
+    council = await identity.get_council(session, council_id)
+    # Two admins editing one council: the second, still holding the old version, is told so (412).
+    check_if_match(if_match, council.version)
+    council = await identity.change_council(session, council=council, changes=body.model_dump(exclude_unset=True))
+    set_etag(response, council.version)
+    return council
+
+
+@router.get(
+    "/councils/{council_id}/contact",
+    response_model=CouncilContact,
+    summary="Whom to ask about a council's published trials (no sign-in needed, as the open library)",
+    responses=responses(404, 422, 429),
+)
+async def council_contact(council_id: uuid.UUID, session: SessionDep) -> CouncilContact:
+    """Open data, like the library it is shown beside: the council's name and contact address (null when
+    it has none). Reads without sign-in are counted per address in the library's budget."""
+    council = await identity.get_council(session, council_id)
+    return CouncilContact(id=council.id, name=council.name, contact_email=council.contact_email)
 
 
 @router.post(

@@ -50,6 +50,9 @@ GET     /api/councils                                                   -       
 POST    /api/councils                                                   -        401  403   403       403     201
 GET     /api/councils/{council_id}                                      council  401  200   200       200     200
 GET     /api/councils/{council_id}                                      other    401  200   200       200     200
+PATCH   /api/councils/{council_id}                                      council  401  403   403       403     200
+PATCH   /api/councils/{council_id}                                      other    401  403   403       403     200
+GET     /api/councils/{council_id}/contact                              other    200  200   200       200     200
 GET     /api/councils/{council_id}/people                               council  401  403   200       200     200
 GET     /api/councils/{council_id}/people                               other    401  403   403       403     200
 POST    /api/councils/{council_id}/staff                                council  401  403   201       403     201

@@ -140,6 +140,18 @@ def _council(w, role, scope, fresh):
     return Call("GET", f"/api/councils/{side_of(w, scope).council.id}")
 
 
+@recipe("PATCH", "/api/councils/{council_id}")
+def _change_council(w, role, scope, fresh):
+    path = f"/api/councils/{side_of(w, scope).council.id}"
+    return Call("PATCH", path, json={"contact_email": "hackday@example.org"}, headers={"If-Match": w.etag(path)})
+
+
+@recipe("GET", "/api/councils/{council_id}/contact")
+def _council_contact(w, role, scope, fresh):
+    # Open, as the library it is shown beside: anyone may read whom to ask about a council's trials.
+    return Call("GET", f"/api/councils/{side_of(w, scope).council.id}/contact")
+
+
 @recipe("GET", "/api/councils/{council_id}/people")
 def _council_people(w, role, scope, fresh):
     return Call("GET", f"/api/councils/{side_of(w, scope).council.id}/people")

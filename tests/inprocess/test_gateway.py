@@ -46,3 +46,29 @@ def test_a_change_of_roles_declares_if_match_and_its_refusals(gateway_app):
     operation = ok(gateway_app.anonymous.get("/openapi.json"))["paths"]["/api/people/{person_id}/roles"]["put"]
     assert "If-Match" in {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
     assert {"400", "412", "428"} <= set(operation["responses"])
+
+
+def test_a_change_of_council_declares_if_match_and_its_contact_is_an_open_read(gateway_app):
+    paths = ok(gateway_app.anonymous.get("/openapi.json"))["paths"]
+    change = paths["/api/councils/{council_id}"]["patch"]
+    assert "If-Match" in {p["name"] for p in change.get("parameters", []) if p["in"] == "header"}
+    assert {"400", "412", "428"} <= set(change["responses"])
+    assert paths["/api/councils/{council_id}/contact"]["get"]["security"] == []
+
+
+def test_a_council_contact_must_be_an_email_address_and_nothing_else_is_changed(gateway_app):
+    admin = gateway_app.person(roles=["admin"])
+    slug = f"council-{uuid.uuid4().hex[:8]}"
+    made = ok(admin.post("/api/councils", json={"name": f"{slug} Council", "slug": slug}), 201)
+    path = f"/api/councils/{made['id']}"
+    etag = admin.get(path).headers["ETag"]
+    problem(admin.patch(path, json={"contact_email": "nobody"}, headers={"If-Match": etag}), 422, "contact_email")
+    problem(admin.patch(path, json={"name": "Renamed", "contact_email": None}, headers={"If-Match": etag}), 422, "name")
+    problem(admin.patch(path, json={"contact_email": "a@example.org"}, headers={"If-Match": "v1"}), 400, "If-Match")
+    changed = ok(admin.patch(path, json={"contact_email": " a@example.org "}, headers={"If-Match": etag}))
+    assert changed["contact_email"] == "a@example.org" and changed["name"] == made["name"]
+    # An empty body changes no field, and still needs the version.
+    assert (
+        ok(admin.patch(path, json={}, headers={"If-Match": f'"{changed["version"]}"'}))["contact_email"]
+        == "a@example.org"
+    )

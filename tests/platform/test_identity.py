@@ -222,3 +222,34 @@ def test_a_retried_council_person_or_staff_list_is_created_once(admin, new_counc
     assert all(p["invitation_code"] is None for p in again.json()["created"])
     # The organiser, Pat and the three staff: nobody twice.
     assert organiser.get(f"/api/councils/{council.id}/people").json()["total"] == 5
+
+
+def test_an_admin_gives_a_council_a_contact_address_that_anyone_reads_beside_its_trials(
+    admin, new_council, new_person, anonymous
+):
+    council = new_council()
+    path = f"/api/councils/{council.id}"
+    read = admin.get(path)
+    assert read.json()["contact_email"] is None
+    etag = read.headers["ETag"]
+    assert etag == f'"{read.json()["version"]}"'
+    problem(admin.patch(path, json={"contact_email": "hackday@example.org"}), 428, "If-Match")
+    problem(
+        admin.patch(path, json={"contact_email": "not an address"}, headers={"If-Match": etag}), 422, "contact_email"
+    )
+    changed = admin.patch(path, json={"contact_email": "hackday@example.org"}, headers={"If-Match": etag})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["contact_email"] == "hackday@example.org"
+    assert changed.headers["ETag"] != etag
+    # A second admin still holding the first version is told, not silently obeyed.
+    problem(admin.patch(path, json={"contact_email": "someone@example.org"}, headers={"If-Match": etag}), 412)
+    manager = new_person(council, "manager")
+    assert manager.patch(path, json={"contact_email": "x@example.org"}, headers={"If-Match": "*"}).status_code == 403
+    # Read without signing in, as the open library's reader does.
+    contact = anonymous.get(f"{path}/contact")
+    assert contact.status_code == 200, contact.text
+    assert contact.json() == {"id": council.id, "name": council.name, "contact_email": "hackday@example.org"}
+    removed = admin.patch(path, json={"contact_email": None}, headers={"If-Match": changed.headers["ETag"]})
+    assert removed.json()["contact_email"] is None
+    assert anonymous.get(f"{path}/contact").json()["contact_email"] is None
+    assert anonymous.get("/api/councils/00000000-0000-0000-0000-000000000000/contact").status_code == 404

@@ -1,6 +1,7 @@
-"""An admin in a real browser through the gateway: a council's people, deactivating a leaver (confirmed
-with what it does) whose own signed-in session and API key stop on their next request, and API keys
-(made and shown once, revoked after a confirmation); axe-core on every state, 320 px."""
+"""An admin in a real browser through the gateway: a council's people and its contact address,
+deactivating a leaver (confirmed with what it does) whose own signed-in session and API key stop on
+their next request, and API keys (made and shown once, revoked after a confirmation); axe-core on every
+state, 320 px."""
 
 from __future__ import annotations
 
@@ -45,6 +46,18 @@ def test_an_admin_deactivates_a_leaver_whose_session_and_key_stop_on_their_next_
     page.get_by_role("link", name=council.name).click()
     axe(page, "a council's people")
     no_horizontal_scroll(page)
+    # Whom other councils ask about its trials: refused when not an address (said at the field), then saved.
+    page.get_by_label("Contact email address").fill("hackday at kirkby")
+    page.get_by_role("button", name="Save the contact").click()
+    assert "Enter an email address" in page.locator(".govuk-error-summary").inner_text()
+    assert page.get_by_label("Contact email address").input_value() == "hackday at kirkby"
+    axe(page, "a council's contact refused")
+    page.get_by_label("Contact email address").fill("hackday@example.org")
+    page.get_by_role("button", name="Save the contact").click()
+    assert "The contact address was saved" in page.locator(".govuk-notification-banner").inner_text()
+    axe(page, "a council's contact saved")
+    no_horizontal_scroll(page)
+    assert anonymous.get(f"/api/councils/{council.id}/contact").json()["contact_email"] == "hackday@example.org"
     page.get_by_role("link", name="Priya Patel").click()
     assert "Active" in page.locator(".govuk-summary-list").inner_text()
     axe(page, "a person")

@@ -28,6 +28,8 @@ COUNCIL_BODY = {
     "id": str(COUNCIL),
     "name": "Kirkby Borough Council",
     "slug": "kirkby",
+    "contact_email": None,
+    "version": 4,
     "created_at": "2026-01-01T00:00:00Z",
 }
 API_KEY = {
@@ -72,7 +74,7 @@ def fake() -> FakeGateway:
 
 
 def _changes(fake: FakeGateway) -> list[httpx.Request]:
-    return [c for c in fake.calls if c.method in ("POST", "PUT", "DELETE")]
+    return [c for c in fake.calls if c.method in ("POST", "PUT", "PATCH", "DELETE")]
 
 
 @in_own_loop
@@ -215,3 +217,48 @@ async def test_adding_a_council_names_the_field_the_api_refuses(fake):
         added = await client.post("/admin/councils", data={"csrf_token": form, "name": "Kirkby", "slug": "Kirkby"})
         assert added.headers["location"] == f"/admin/councils/{made['id']}"
         assert orjson.loads(_changes(fake)[-1].content) == {"name": "Kirkby", "slug": "kirkby"}
+
+
+@in_own_loop
+async def test_a_councils_contact_is_changed_with_the_version_the_admin_saw(fake):
+    fake.on("PATCH", f"/api/councils/{COUNCIL}", {**COUNCIL_BODY, "contact_email": "hackday@kirkby.gov.uk"})
+    async with pages(fake) as client:
+        sign_in(client, token("admin"))
+        page = await client.get(f"/admin/councils/{COUNCIL}")
+        assert 'name="version" value="4"' in page.text and "Contact for other councils" in page.text
+        form = await csrf(client, f"/admin/councils/{COUNCIL}")
+        saved = await client.post(
+            f"/admin/councils/{COUNCIL}/contact",
+            data={"csrf_token": form, "contact_email": " hackday@kirkby.gov.uk ", "version": "4"},
+        )
+        assert saved.status_code == 303 and saved.headers["location"] == f"/admin/councils/{COUNCIL}?done=contact"
+        sent = _changes(fake)[-1]
+        assert sent.method == "PATCH" and orjson.loads(sent.content) == {"contact_email": "hackday@kirkby.gov.uk"}
+        assert sent.headers["If-Match"] == '"4"'
+        # Emptied: the address is removed (null), not set to "".
+        await client.post(f"/admin/councils/{COUNCIL}/contact", data={"csrf_token": form, "version": "4"})
+        assert orjson.loads(_changes(fake)[-1].content) == {"contact_email": None}
+        # Not an address: the API's 422 is said at the field, and what was typed is kept.
+        fake.on(
+            "PATCH",
+            f"/api/councils/{COUNCIL}",
+            {"status": 422, "detail": "bad", "errors": [{"field": "contact_email", "message": "not an email"}]},
+            status=422,
+        )
+        bad = await client.post(
+            f"/admin/councils/{COUNCIL}/contact", data={"csrf_token": form, "contact_email": "kirkby", "version": "4"}
+        )
+        assert bad.status_code == 400 and "Enter an email address" in bad.text and 'href="#contact_email"' in bad.text
+        assert 'value="kirkby"' in bad.text
+        # Another admin saved meanwhile: 412, said with what it is now; the form carries the new version.
+        fake.on("PATCH", f"/api/councils/{COUNCIL}", {"status": 412, "detail": "changed"}, status=412)
+        fake.on("GET", f"/api/councils/{COUNCIL}", {**COUNCIL_BODY, "contact_email": "it@kirkby.gov.uk", "version": 5})
+        stale = await client.post(
+            f"/admin/councils/{COUNCIL}/contact",
+            data={"csrf_token": form, "contact_email": "me@kirkby.gov.uk", "version": "4"},
+        )
+        assert stale.status_code == 400
+        assert (
+            "Someone changed this council since you opened the page: its contact is now it@kirkby.gov.uk" in stale.text
+        )
+        assert 'name="version" value="5"' in stale.text and 'value="me@kirkby.gov.uk"' in stale.text

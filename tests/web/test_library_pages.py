@@ -235,6 +235,7 @@ async def test_a_trials_page_shows_its_verdict_lessons_council_and_each_metrics_
         answer = await client.get(f"/library/{entry}")
     html = answer.text
     assert answer.status_code == 200
+    assert "mailto:" not in html  # a council without a contact address: none shown, the page still answers
     assert "Did not work" in html and "Two officers kept re-keying." in html
     assert "Agree the template first." in html
     assert "Council to contact" in html and "Priya Shah, Team leader" in html
@@ -276,3 +277,17 @@ async def test_an_unknown_trial_is_a_404_page(fake):
         fake.on("GET", "/api/followup/library/[0-9a-f-]{36}", {"status": 404, "detail": "no"}, status=404)
         assert (await client.get(f"/library/{uuid.uuid4()}")).status_code == 404
         assert (await client.get("/library/not-an-id")).status_code == 404
+
+
+@in_own_loop
+async def test_a_trials_page_gives_its_councils_contact_address_read_without_a_token(fake):
+    fake.on(
+        "GET",
+        f"/api/councils/{COUNCIL['id']}/contact",
+        {"id": COUNCIL["id"], "name": COUNCIL["name"], "contact_email": "hackday@kirkby.gov.uk"},
+    )
+    async with pages(fake) as client:
+        html = (await client.get(f"/library/{uuid.uuid4()}")).text
+    assert '<a class="govuk-link app-break" href="mailto:hackday@kirkby.gov.uk">hackday@kirkby.gov.uk</a>' in html
+    asked = [c for c in fake.calls if c.url.path.endswith("/contact")]
+    assert asked and all("authorization" not in c.headers for c in asked)

@@ -20,6 +20,11 @@ class AdminApi(PersonApi):
     async def create_council(self, name: str, slug: str) -> dict[str, Any]:
         return await self._call("POST", "/api/councils", json={"name": name, "slug": slug})
 
+    async def set_council_contact(self, council_id: uuid.UUID, email: str | None, version: str) -> dict[str, Any]:
+        """`version`: the council's version the admin saw, so that a change made since is a 412, not lost."""
+        headers = {"If-Match": f'"{version}"'} if version.isdigit() else {}
+        return await self._call("PATCH", f"/api/councils/{council_id}", json={"contact_email": email}, headers=headers)
+
     # ---- people -------------------------------------------------------------------------------------
     async def people(self, council_id: uuid.UUID) -> dict[str, Any]:
         return await self._call("GET", f"/api/councils/{council_id}/people", params={"limit": 200})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from web.clients.gateway import Gateway
+from web.clients.gateway import ApiError, Gateway
 
 LIBRARY = "/api/followup/library"
 
@@ -37,6 +37,16 @@ class LibraryApi:
 
     async def entry(self, entry_id: uuid.UUID) -> dict[str, Any]:
         return await self._get(f"/{entry_id}")
+
+    async def council_contact(self, council_id: str) -> dict[str, Any] | None:
+        """Whom to ask about a council's trials (the gateway's open read); None when it cannot be said, so
+        that a trial's page never fails for want of it."""
+        try:
+            return await self._gateway.call(
+                "GET", f"/api/councils/{council_id}/contact", request_id=self._rid, headers=dict(self._headers)
+            )
+        except ApiError:
+            return None
 
     async def what_works(self, by: str, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         return await self._get("/what-works", {**(filters or {}), "by": by})

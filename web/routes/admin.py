@@ -131,12 +131,47 @@ async def create_council(request: Request, api: AdminDep, form: FormDep) -> Resp
     return await _councils(request, api, values=forms.values(form), **forms.error_context(errors))
 
 
+async def _council_page(request: Request, api: AdminApi, council_id: uuid.UUID, **extra: Any) -> Response:
+    found = await api.council(council_id)
+    context = {
+        "title": found["name"],
+        "council": found,
+        "people": await api.people(council_id),
+        "values": {"contact_email": found.get("contact_email") or ""},
+        "done": request.query_params.get("done"),
+        **extra,
+    }
+    return render(request, "admin/council.html", context, status_code=400 if extra.get("errors") else 200)
+
+
 @router.get("/admin/councils/{council_id}")
 async def council(request: Request, council_id: uuid.UUID, api: AdminDep) -> Response:
-    found = await api.council(council_id)
-    people = await api.people(council_id)
-    context = {"title": found["name"], "council": found, "people": people}
-    return render(request, "admin/council.html", context)
+    return await _council_page(request, api, council_id)
+
+
+@router.post("/admin/councils/{council_id}/contact")
+async def set_council_contact(request: Request, council_id: uuid.UUID, api: AdminDep, form: FormDep) -> Response:
+    email = forms.text(form, "contact_email")
+    # The version of the council the admin saw, sent as If-Match: a change made since is not overwritten.
+    seen = form.get("version")
+    try:
+        await api.set_council_contact(council_id, email or None, seen if isinstance(seen, str) else "")
+    except ApiError as exc:
+        if exc.status in (412, 428):
+            now = (await api.council(council_id)).get("contact_email") or "no address"
+            stale = (
+                f"Someone changed this council since you opened the page: its contact is now {now}. "
+                "Check it and save again"
+            )
+        elif exc.status == 422:
+            stale = "Enter an email address, like hackday@kirkby.gov.uk, or leave it empty to remove it"
+        else:
+            raise
+        # The page now carries the council's current version, and the address typed stays in the form.
+        return await _council_page(
+            request, api, council_id, values={"contact_email": email}, **forms.error_context({"contact_email": stale})
+        )
+    return RedirectResponse(f"/admin/councils/{council_id}?done=contact", status_code=303)
 
 
 # ---- a person ------------------------------------------------------------------------------------------

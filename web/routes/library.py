@@ -152,9 +152,11 @@ async def entry(request: Request, entry_id: uuid.UUID, state: StateDep) -> Respo
     api = LibraryApi(state.gateway, browser_address(request, state), correlation_id.get())
     record = await api.entry(entry_id)
     charts = [readings_chart(m, f"metric-{n}") for n, m in enumerate(record.get("metrics") or [], start=1)]
+    contact = await api.council_contact(record["council"]["id"])
     context = {
         "title": record["title"],
         "record": record,
+        "contact_email": (contact or {}).get("contact_email"),
         "charts": charts,
         "exports": [
             {"type": "application/json", "href": f"{LIBRARY}/{entry_id}", "title": "This record as JSON"},

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import orjson
+from asgi_correlation_id import correlation_id
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -18,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from web import forms
 from web.charts import readings_chart
 from web.clients.gateway import ApiError
+from web.clients.library import LibraryApi
 from web.deps import FormDep, SignedIn, SignedInDep, StateDep
 from web.rendering import render
 from web.routes.trials import followup_vocabulary
@@ -155,15 +157,18 @@ async def verdict(request: Request, trial_id: uuid.UUID, who: SignedInDep, state
 
 
 @router.get("/trials/{trial_id}/publish")
-async def publish_preview(request: Request, trial_id: uuid.UUID, who: SignedInDep) -> Response:
+async def publish_preview(request: Request, trial_id: uuid.UUID, who: SignedInDep, state: StateDep) -> Response:
     trial = await who.api.trial(trial_id)
     if trial["library_entry_id"]:
         return RedirectResponse(f"/library/{trial['library_entry_id']}", status_code=303)
     record = await who.api.publication_preview(trial_id)
+    # The contact address is the council's as it is when read, in the preview as in the library.
+    contact = await LibraryApi(state.gateway, None, correlation_id.get()).council_contact(record["council"]["id"])
     context = {
         "title": f"Preview: {record['title']}",
         "trial": trial,
         "record": record,
+        "contact_email": (contact or {}).get("contact_email"),
         "charts": [readings_chart(m, f"metric-{n}") for n, m in enumerate(record.get("metrics") or [], start=1)],
         "exports": [],
         "licence": record["licence"],
