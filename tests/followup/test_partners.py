@@ -112,3 +112,31 @@ def test_a_trial_opened_from_an_idea_names_the_mapped_partners_the_idea_names(to
     # An idea that names no partner opens a trial with none.
     other = town.idea("Bus drivers report fly-tipping hot spots")
     assert open_trial(town.manager, other["id"])["partners"] == []
+
+
+def test_a_trial_opened_by_a_vote_starts_with_the_mapped_partners_the_idea_names(town, champion, new_person):
+    """A round selects an idea: the trial the outbox opens takes the idea's partners on the map, as a
+    trial opened by hand does."""
+    from tests.ideas.ideaskit import hack_day, move, submit
+    from tests.journey.hackday import run_approval_round, wait_for
+
+    ok(champion.post(PARTNERS, json={"name": "Eastfield Housing", "kind": "housing_association"}), 201)
+    day = hack_day(town.organiser)
+    chosen = submit(
+        town.staff,
+        day["id"],
+        title="Housing officers book repairs during tenancy visits",
+        partners=["EASTFIELD  housing", "A landlord not on the map"],
+    )
+    other = submit(town.staff, day["id"], title="Caretakers report broken lifts by text")
+    for idea in (chosen, other):  # a round needs two candidates at least
+        ok(town.organiser.post(f"/api/ideas/ideas/{idea['id']}/shortlist"))
+    move(town.organiser, day, "voting")
+    voter = new_person(town.council, "staff")
+    run_approval_round(town.organiser, day, [(voter, [chosen["id"]])], selected_count=1)
+    trial = wait_for(
+        lambda: (r := town.manager.get(f"{TRIALS}/by-idea/{chosen['id']}")).status_code == 200 and r.json(),
+        "the trial the vote opens",
+    )
+    assert trial["origin"] == "vote"
+    assert [(p["name"], p["kind"]) for p in trial["partners"]] == [("Eastfield Housing", "housing_association")]

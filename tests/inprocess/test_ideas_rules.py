@@ -115,18 +115,19 @@ def test_if_match_and_pages_answer_as_in_every_part(ideas_app):
 
 def test_a_service_credential_straight_to_the_ideas_service_reads_only_what_its_job_needs(ideas_app):
     """Issue 12's hole: a service's own credential sent to the ideas port read every council's ideas
-    in full. Now it is accepted only on the routes meant for that service (voting's result relay reads
-    one idea, and follow-up, opening voting's trial, its hack day), and sees there what any other
-    council sees; every other route refuses it."""
+    in full. Now it is accepted only on the routes meant for that service (follow-up, opening voting's
+    trial, reads its hack day), and sees there what any other council sees; every other route refuses
+    it. Voting's result relay reads a chosen idea through the internal door meant for it alone."""
     organiser = ideas_app.person(roles=["organiser"])
     author = ideas_app.person(council_id=organiser.council_id)
     day = _open_day(organiser)
-    idea = _idea(author, day)
+    idea = _idea(author, day, partners=["Allotment society"])
     voting, followup = ideas_app.person(service="voting"), ideas_app.person(service="followup")
 
-    seen = ok(voting.get(f"/api/ideas/ideas/{idea['id']}"))
-    assert seen["view"] == "summary" and seen["title"] == idea["title"], seen
-    assert "problem" not in seen and "proposal" not in seen
+    # The idea's own council's view, for the trial the vote opens there (its partners included).
+    seen = ok(voting.get(f"/api/ideas/internal/ideas/{idea['id']}"))
+    assert seen["view"] == "full" and seen["partners"] == idea["partners"], seen
+    problem(followup.get(f"/api/ideas/internal/ideas/{idea['id']}"), 403)
     assert ok(voting.get(f"/api/ideas/hack-days/{day['id']}"))["date"] == day["date"]
 
     refused = {
@@ -141,6 +142,7 @@ def test_a_service_credential_straight_to_the_ideas_service_reads_only_what_its_
         )
         if (answer := caller.get(path))
     }
+    refused[("voting", "one idea")] = voting.get(f"/api/ideas/ideas/{idea['id']}").status_code
     refused[("followup", "one idea")] = followup.get(f"/api/ideas/ideas/{idea['id']}").status_code
     refused[("followup", "one hack day")] = followup.get(f"/api/ideas/hack-days/{day['id']}").status_code
     refused[("voting", "similar")] = voting.post("/api/ideas/similar", json={"title": "Allotment plots"}).status_code

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from followup.domain import partners
 from followup.domain.library import OUTCOME_PUBLISHED
 from followup.domain.trials import insert_once, trial_of_idea
 from followup.models import Trial
@@ -86,6 +87,8 @@ async def trial_from_selection(
             round_id=body.round_id,
             round_rank=body.rank,
             checkpoint_schedule=list(DEFAULT_CHECKPOINTS),
+            # As a trial opened from the idea by hand: the idea's partners that are on the council's map.
+            partners=await partners.named_by_idea(session, body.council_id, body.partners),
             created_at=now,
             updated_at=now,
         ),

@@ -152,6 +152,12 @@ class InternalTrialCreate(Input):
     status: str = Field(default="selected", max_length=40)
     round_id: uuid.UUID | None = None
     rank: int | None = Field(default=None, ge=1, le=10000)
+    partners: list[ShortText] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The organisations the idea names, as its authors wrote them; those on the council's map "
+        "become the trial's partners.",
+    )
 
 
 # ---- metrics and measurements ----------------------------------------------------------------------

@@ -74,11 +74,11 @@ class ResultRelay:
                     "ideas",
                 )
             elif event.destination == "followup":
-                # The trial holds a snapshot of the idea: what any council may read of it (title,
-                # service area, council) is what the service credential is shown. An idea hidden or
-                # withdrawn since the vote is shown to no other council (404): the vote's own snapshot
-                # stands in, rather than the message being retried for ever.
-                answer = await self._client.get(f"{self._ideas}/api/ideas/ideas/{idea_id}", headers=headers)
+                # The trial holds a snapshot of the idea (title, service area, council, and the
+                # partners it names: the trial starts with those on the council's map), read through
+                # the ideas service's internal door. An idea hidden or withdrawn since the vote is a
+                # 404: the vote's own snapshot stands in, rather than the message being retried for ever.
+                answer = await self._client.get(f"{self._ideas}/api/ideas/internal/ideas/{idea_id}", headers=headers)
                 idea = {} if answer.status_code == 404 else _check(answer, "ideas")
                 _check(
                     await self._client.post(
@@ -92,6 +92,7 @@ class ResultRelay:
                             "council_name": idea.get("council_name", ""),
                             "title": idea.get("title") or item.get("title") or "Untitled idea",
                             "service_area": idea.get("service_area") or "",
+                            "partners": idea.get("partners") or [],
                             "round_id": payload["round_id"],
                             "rank": item["rank"],
                         },

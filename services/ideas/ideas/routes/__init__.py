@@ -6,11 +6,10 @@ from ideas.routes import comments, hack_days, ideas, internal, moderation, simil
 from platform_core.service_auth import services_only_on
 
 # The public routes another service calls with its own credential, and which services; every other
-# public route refuses a service's credential. Voting's result relay snapshots a chosen idea for its
-# trial (it is shown what any other council sees), and follow-up, opening that trial with voting's
-# credential, reads the hack day's date.
+# public route refuses a service's credential. Follow-up, opening a vote's trial with voting's
+# credential, reads the hack day's date. (Voting's result relay reads a chosen idea through its own
+# internal door, routes/internal.py.)
 SERVICE_READS = {
-    "GET /api/ideas/ideas/{idea_id}": {"voting"},
     "GET /api/ideas/hack-days/{hack_day_id}": {"voting"},
 }
 

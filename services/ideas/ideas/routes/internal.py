@@ -1,5 +1,6 @@
-"""Internal routes for the platform's own services: vote results (from voting) and published outcomes
-(from follow-up, and confirmed with follow-up before the idea opens to every council)."""
+"""Internal routes for the platform's own services: vote results (from voting), a chosen idea read in
+full for the trial the vote opens (voting), and published outcomes (from follow-up, and confirmed with
+follow-up before the idea opens to every council)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from ideas import events
 from ideas.clients import followup
 from ideas.deps import IndexDep
 from ideas.domain import ideas
-from ideas.domain.search import index_after_commit
+from ideas.domain.search import index_after_commit, searchable
+from ideas.models import Idea
 from ideas.schemas import IdeaPublic, IdeaSelected, OutcomePublished
 from ideas.views import full_view
 from platform_core.auth import Principal
@@ -40,6 +42,22 @@ async def idea_selected(
 ) -> IdeaPublic:
     idea = await events.selected(session, idea_id, event_id=body.event_id, round_id=body.round_id, rank=body.rank)
     index_after_commit(session, index, idea)
+    return full_view(idea, await ideas.team_of(session, idea.id), with_moderation=False)
+
+
+@router.get(
+    "/ideas/{idea_id}",
+    response_model=IdeaPublic,
+    summary="A chosen idea in full, for the trial the vote opens of it in its own council (voting only)",
+    responses=responses(401, 403, 404, 422),
+)
+async def idea_for_its_trial(idea_id: uuid.UUID, session: SessionDep, _: FromVoting) -> IdeaPublic:
+    # The trial belongs to the idea's own council, so it starts from what that council reads (the
+    # partners the idea names included), as a trial a manager opens by hand does. An idea hidden or
+    # withdrawn since the vote is 404: the vote's own snapshot stands in for it.
+    idea = await session.get(Idea, idea_id)
+    if idea is None or not searchable(idea.status):
+        raise Problem(404, f"There is no idea {idea_id} in play.")
     return full_view(idea, await ideas.team_of(session, idea.id), with_moderation=False)
 
 
