@@ -170,6 +170,8 @@ class CouncilSignOn(GatewayTable, table=True):
     # besides the pages' own callback, which is always allowed.
     redirect_uris: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Raised by each change: two admins editing the settings never silently overwrite each other (If-Match).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class SignOnIdentity(GatewayTable, table=True):

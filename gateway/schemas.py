@@ -281,6 +281,7 @@ class SignOnPublic(BaseModel):
     redirect_uris: list[str]
     callback_url: str = PField(description="The redirect URI to register with the provider for the pages.")
     updated_at: datetime
+    version: int = PField(description="Raised by each change; sent as the ETag, wanted back as If-Match.")
 
 
 class SignOnCouncil(BaseModel):

@@ -150,20 +150,23 @@ async def config_of(session: AsyncSession, council_id: uuid.UUID) -> CouncilSign
     return await session.get(CouncilSignOn, council_id)
 
 
-async def configure(session: AsyncSession, *, council: Council, settings: dict[str, Any]) -> CouncilSignOn:
+async def configure(
+    session: AsyncSession, *, council: Council, config: CouncilSignOn | None, settings: dict[str, Any]
+) -> CouncilSignOn:
+    """Connect the council's provider (`config` None) or change the settings read as `config`."""
     check_issuer_url(settings["issuer"])
     for i, uri in enumerate(settings.get("redirect_uris") or []):
         if urlsplit(uri).fragment:
             raise Problem(
                 422, "A redirect URI has no fragment.", errors=[{"field": f"redirect_uris.{i}", "message": "has #"}]
             )
-    config = await config_of(session, council.id)
     if config is None:
         config = CouncilSignOn(council_id=council.id, **settings)
     else:
         for name, value in settings.items():
             setattr(config, name, value)
         config.updated_at = utcnow()
+        config.version += 1
     config.email_domains = sorted(set(config.email_domains))
     session.add(config)
     await session.flush()

@@ -24,6 +24,7 @@ from gateway.schemas import (
 )
 from platform_core.auth import Principal, require_roles
 from platform_core.db import SessionDep
+from platform_core.etag import IfMatch, check_if_match, set_etag
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api", tags=["single sign-on"])
@@ -39,48 +40,78 @@ def _public(config: CouncilSignOn, public_url: str) -> SignOnPublic:
 @router.put(
     "/councils/{council_id}/sign-on",
     response_model=SignOnPublic,
-    summary="Connect the council's OpenID Connect provider, or change it (admin; the secret is never shown)",
-    responses=responses(401, 403, 404, 422),
+    summary="Connect the council's OpenID Connect provider, or change it (admin; the secret is never shown). "
+    "A change needs If-Match: the ETag of the settings you read; connecting the first time needs none",
+    responses=responses(400, 401, 403, 404, 412, 422, 428),
 )
 async def configure(
-    council_id: uuid.UUID, body: SignOnSettings, _: AdminOnly, session: SessionDep, settings: SettingsDep
+    council_id: uuid.UUID,
+    body: SignOnSettings,
+    _: AdminOnly,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> SignOnPublic:
     """Connects a council's OpenID Connect identity provider, or changes it, so that its staff sign in with their
     usual work account: issuer, client id and secret, and the email domains it vouches for. The secret is stored
-    and never shown again. Only admins may (403); an unknown council is a 404. Setting the same settings again
-    changes nothing."""
+    and never shown again. Only admins may (403); an unknown council is a 404. A change needs If-Match with the
+    ETag of the settings read (428 without, 412 if another admin changed or removed them since); connecting
+    the first time needs none."""
     council = await identity.get_council(session, council_id)
-    config = await sso.configure(session, council=council, settings=body.model_dump())
+    config = await sso.config_of(session, council_id)
+    if config is not None:
+        # Two admins changing one council's provider: the second, still holding the old version, is
+        # told so (412) rather than silently undoing the first (a new secret, an added domain).
+        check_if_match(if_match, config.version)
+    elif if_match is not None and if_match.strip():
+        # RFC 9110 13.1.1: If-Match is false when there is nothing to match; another admin removed it.
+        raise Problem(
+            412,
+            f"{council.name} has no single sign-on settings any more (removed since you read them); "
+            "read the council again, or send the settings without If-Match to connect its provider.",
+            errors=[{"field": "If-Match", "message": "nothing to match: no settings"}],
+        )
+    config = await sso.configure(session, council=council, config=config, settings=body.model_dump())
+    set_etag(response, config.version)
     return _public(config, settings.public_url)
 
 
 @router.get(
     "/councils/{council_id}/sign-on",
     response_model=SignOnPublic,
-    summary="The council's single sign-on settings (admin; without the secret)",
+    summary="The council's single sign-on settings (admin; without the secret; ETag: their version, "
+    "for If-Match on a change)",
     responses=responses(401, 403, 404, 422),
 )
-async def read(council_id: uuid.UUID, _: AdminOnly, session: SessionDep, settings: SettingsDep) -> SignOnPublic:
+async def read(
+    council_id: uuid.UUID, _: AdminOnly, session: SessionDep, settings: SettingsDep, response: Response
+) -> SignOnPublic:
     """The council's single sign-on settings, without the client secret, and the callback address to register with
-    the provider. Only admins may (403); a council without single sign-on is a 404."""
+    the provider; the ETag is their version, for If-Match on a change. Only admins may (403); a council without
+    single sign-on is a 404."""
     config = await sso.config_of(session, council_id)
     if config is None:
         raise Problem(404, f"Council {council_id} has no single sign-on.")
+    set_etag(response, config.version)
     return _public(config, settings.public_url)
 
 
 @router.delete(
     "/councils/{council_id}/sign-on",
     status_code=204,
-    summary="Stop single sign-on for the council (admin); its people can still use passwords and resets",
-    responses=responses(401, 403, 404, 422),
+    summary="Stop single sign-on for the council (admin); its people can still use passwords and resets. "
+    "An optional If-Match is checked (412 if the settings changed since)",
+    responses=responses(400, 401, 403, 404, 412, 422),
 )
-async def remove(council_id: uuid.UUID, _: AdminOnly, session: SessionDep) -> Response:
+async def remove(council_id: uuid.UUID, _: AdminOnly, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Stops single sign-on for the council: its people sign in with passwords again (and may reset one). Only
-    admins may (403); a council without single sign-on is a 404."""
+    admins may (403); a council without single sign-on is a 404; an If-Match, if sent, must be the current version
+    (412)."""
     config = await sso.config_of(session, council_id)
     if config is None:
         raise Problem(404, f"Council {council_id} has no single sign-on.")
+    check_if_match(if_match, config.version, required=False)
     await session.execute(delete(CouncilSignOn).where(CouncilSignOn.council_id == council_id))  # type: ignore[arg-type]
     return Response(status_code=204)
 

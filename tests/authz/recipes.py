@@ -104,9 +104,11 @@ SIGN_ON = {
 
 def _sign_on_call(w, role, method: str) -> Call:
     path = f"/api/councils/{w.home.council.id}/sign-on"
-    if role == "admin" and method != "PUT":
-        ok(w.admin.put(path, json=SIGN_ON))  # there is one to read or remove
-    return Call(method, path, json=SIGN_ON if method == "PUT" else None)
+    if role == "admin" and w.admin.get(path).status_code == 404:
+        ok(w.admin.put(path, json=SIGN_ON))  # there is one to read, change or remove
+    if method == "PUT":
+        return Call(method, path, json=SIGN_ON, headers={"If-Match": w.etag(path)})
+    return Call(method, path)
 
 
 @recipe("PUT", "/api/councils/{council_id}/sign-on")

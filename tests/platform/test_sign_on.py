@@ -180,6 +180,39 @@ def test_only_registered_redirect_uris_and_councils_with_sign_on_are_accepted(pr
     assert {"slug": council.slug, "name": council.name} not in ok(anonymous.get("/api/auth/sign-on"))
 
 
+def test_changing_a_council_s_sign_on_needs_the_version_the_admin_read(admin, new_council):
+    """Two admins editing one council's provider: the second, holding the old ETag, is told (412),
+    instead of silently undoing the first's new secret or domain; as every admin write does."""
+    council = new_council()
+    path = f"/api/councils/{council.id}/sign-on"
+    body = {
+        "issuer": "https://login.example.org/tenant",
+        "client_id": "hackday",
+        "client_secret": "first-secret",
+        "email_domains": [domain_of(council)],
+    }
+    made = admin.put(path, json=body)  # connecting the first time: nothing to match yet
+    assert made.status_code == 200 and made.headers["etag"] == '"1"' and made.json()["version"] == 1
+    read = admin.get(path)
+    assert read.headers["etag"] == '"1"'
+
+    problem(admin.put(path, json={**body, "client_secret": "no-version"}), 428, "If-Match")
+    problem(admin.put(path, json=body, headers={"If-Match": "1"}), 400, "If-Match")
+    first = admin.put(path, json={**body, "client_secret": "second"}, headers={"If-Match": read.headers["etag"]})
+    assert first.status_code == 200 and first.headers["etag"] == '"2"'
+    stale = problem(
+        admin.put(path, json={**body, "email_domains": ["elsewhere.gov.uk"]}, headers={"If-Match": '"1"'}), 412
+    )
+    assert "If-Match" in str(stale)
+    assert ok(admin.get(path))["email_domains"] == [domain_of(council)]
+    # A stale removal is refused too; with the current version (or none) it goes.
+    problem(admin.delete(path, headers={"If-Match": '"1"'}), 412)
+    ok(admin.delete(path, headers={"If-Match": '"2"'}), 204)
+    # Removed since it was read: an If-Match has nothing to match (412); without one it connects anew.
+    problem(admin.put(path, json=body, headers={"If-Match": '"2"'}), 412, "If-Match")
+    assert ok(admin.put(path, json=body))["version"] == 1
+
+
 # ---- the pages: a "Sign in with <council>" button, through the gateway as a browser goes ----------
 
 
