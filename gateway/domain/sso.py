@@ -44,6 +44,7 @@ from joserfc.errors import (
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -395,6 +396,26 @@ def _email(config: CouncilSignOn, claims: dict[str, Any], council: str) -> str:
 async def _person(
     session: AsyncSession, *, council: Council, issuer: str, subject: str, email: str, name: str
 ) -> Person:
+    for tries_left in (1, 0):
+        try:
+            async with session.begin_nested():
+                person = await _found_or_made(
+                    session, council=council, issuer=issuer, subject=subject, email=email, name=name
+                )
+            break
+        except IntegrityError:
+            # Two first sign-ins of one person at once (two tabs, a double click on the button): the
+            # other made or linked them between our look and our insert. Look again: theirs is ours.
+            if not tries_left:
+                raise
+    if not person.active:
+        raise Problem(403, "This account is deactivated; ask an organiser of your council to reactivate it.")
+    return person
+
+
+async def _found_or_made(
+    session: AsyncSession, *, council: Council, issuer: str, subject: str, email: str, name: str
+) -> Person:
     linked = (
         await session.exec(
             select(SignOnIdentity).where(SignOnIdentity.issuer == issuer, SignOnIdentity.subject == subject)
@@ -412,7 +433,5 @@ async def _person(
             session.add(person)
             await session.flush()
         session.add(SignOnIdentity(issuer=issuer, subject=subject, person_id=person.id))
-    if not person.active:
-        raise Problem(403, "This account is deactivated; ask an organiser of your council to reactivate it.")
     await session.flush()
     return person

@@ -4,7 +4,9 @@ sign-in form, consent) and the API client's part through the gateway."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -178,6 +180,31 @@ def test_only_registered_redirect_uris_and_councils_with_sign_on_are_accepted(pr
     )
     ok(admin.delete(f"/api/councils/{council.id}/sign-on"), 204)
     assert {"slug": council.slug, "name": council.name} not in ok(anonymous.get("/api/auth/sign-on"))
+
+
+def test_two_first_sign_ins_of_one_person_at_once_both_succeed_and_make_one_person(
+    platform, provider, admin, anonymous, new_council
+):
+    """Two tabs, or a double click: the same new person completes two sign-ins at the same moment.
+    Both are signed in, as the one person the first of them made (never a 500, never two people)."""
+    council = new_council()
+    connect(admin, council, provider)
+    emails = [f"twin-{n}-{unique('p')}@{domain_of(council)}" for n in range(3)]
+    for email in emails:
+        answers = [at_provider(platform, anonymous, council, email) for _ in range(2)]
+        together = threading.Barrier(len(answers))
+
+        def complete(answer: dict[str, str], together: threading.Barrier = together) -> httpx.Response:
+            with httpx.Client(base_url=platform.gateway_url, timeout=30) as browser:
+                together.wait()
+                return browser.post("/api/auth/sign-on/complete", json=answer)
+
+        with ThreadPoolExecutor(len(answers)) as pool:
+            done = list(pool.map(complete, answers))
+        assert [r.status_code for r in done] == [200, 200], [r.text for r in done]
+        assert len({r.json()["person"]["id"] for r in done}) == 1
+        assert all(r.json()["person"]["roles"] == ["staff"] for r in done)
+    assert sorted(p["email"] for p in people_of(admin, council)) == sorted(emails)
 
 
 def test_changing_a_council_s_sign_on_needs_the_version_the_admin_read(admin, new_council):
