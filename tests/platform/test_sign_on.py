@@ -138,6 +138,30 @@ def test_an_expired_id_token_is_refused(platform, provider, admin, anonymous, ne
     assert people_of(admin, council) == []
 
 
+def test_an_id_token_with_a_forged_signature_is_refused(platform, provider, admin, anonymous, new_council):
+    council = new_council()
+    # This client's ID tokens are re-signed on the way out with a key the provider never published
+    # (under the key id of the one it did), as someone in the middle forging a token would.
+    connect(admin, council, provider, client_id="forged-signature")
+    back = at_provider(platform, anonymous, council, f"mal-{unique('p')}@{domain_of(council)}")
+    refused = problem(anonymous.post("/api/auth/sign-on/complete", json=back), 401)
+    assert "signature does not match the provider's published keys" in refused["detail"], refused
+    assert council.name in refused["detail"] and "access_token" not in refused
+    assert people_of(admin, council) == []
+
+
+def test_an_id_token_meant_for_another_client_is_refused(platform, provider, admin, anonymous, new_council):
+    council = new_council()
+    # Signed with the provider's own published key, but its audience is another relying party: a token
+    # stolen from another site must not sign anyone in here.
+    connect(admin, council, provider, client_id="wrong-audience")
+    back = at_provider(platform, anonymous, council, f"oscar-{unique('p')}@{domain_of(council)}")
+    refused = problem(anonymous.post("/api/auth/sign-on/complete", json=back), 401)
+    assert "another-relying-party" in refused["detail"] and "'wrong-audience'" in refused["detail"], refused
+    assert "access_token" not in refused
+    assert people_of(admin, council) == []
+
+
 def test_a_deactivated_person_cannot_sign_in_with_the_provider(platform, provider, admin, anonymous, new_council):
     council = new_council()
     connect(admin, council, provider)

@@ -8,6 +8,10 @@
 //   hackday       the platform, as a council registers it;
 //   clock-behind  the same, but the provider's clock runs two hours behind while it answers this
 //                 client's token requests, so the ID tokens it gets have already expired.
+// and two whose token answers are tampered with on the way out, as an attacker in the middle would:
+//   forged-signature  the ID token re-signed with a key the provider never published (same key id);
+//   wrong-audience    the ID token re-signed with the provider's own key, but meant for another client.
+import crypto from 'node:crypto';
 import Provider from 'oidc-provider';
 
 const port = Number(process.env.PORT);
@@ -22,8 +26,15 @@ const client = (id) => ({
   token_endpoint_auth_method: 'client_secret_basic',
 });
 
+// The provider's signing key, made here (not oidc-provider's built-in development key) so that the
+// wrong-audience client's tokens can be re-signed with exactly the key the provider publishes.
+const KID = 'test-signing-key';
+const signing = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+const forger = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+
 const provider = new Provider(issuer, {
-  clients: [client('hackday'), client('clock-behind')],
+  clients: [client('hackday'), client('clock-behind'), client('forged-signature'), client('wrong-audience')],
+  jwks: { keys: [{ ...signing.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' }] },
   pkce: { required: () => true },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   cookies: { keys: ['test-only-cookie-key'] },
@@ -39,11 +50,40 @@ const provider = new Provider(issuer, {
   },
 });
 
+// The client a token request authenticates as (client_secret_basic).
+const clientOf = (ctx) => {
+  const auth = ctx.get('authorization');
+  return auth.startsWith('Basic ') ? decodeURIComponent(Buffer.from(auth.slice(6), 'base64').toString().split(':')[0]) : '';
+};
+
+const b64url = (value) => Buffer.from(value).toString('base64url');
+
+// An RS256 JWT of these header and claims, signed with `key`.
+const signed = (header, claims, key) => {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  return `${input}.${crypto.sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+};
+
+provider.use(async (ctx, next) => {
+  const who = clientOf(ctx);
+  if (ctx.path !== '/token' || !['forged-signature', 'wrong-audience'].includes(who)) return next();
+  await next();
+  if (!ctx.body || typeof ctx.body.id_token !== 'string') return;
+  const [rawHeader, rawClaims] = ctx.body.id_token.split('.');
+  const header = JSON.parse(Buffer.from(rawHeader, 'base64url'));
+  const claims = JSON.parse(Buffer.from(rawClaims, 'base64url'));
+  ctx.body = {
+    ...ctx.body,
+    id_token:
+      who === 'forged-signature'
+        ? signed(header, claims, forger)
+        : signed(header, { ...claims, aud: 'another-relying-party' }, signing),
+  };
+});
+
 const HOURS_BEHIND = 2 * 3600 * 1000;
 provider.use(async (ctx, next) => {
-  const auth = ctx.get('authorization');
-  const who = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':')[0] : '';
-  if (ctx.path !== '/token' || decodeURIComponent(who) !== 'clock-behind') return next();
+  if (ctx.path !== '/token' || clientOf(ctx) !== 'clock-behind') return next();
   const realNow = Date.now;
   Date.now = () => realNow() - HOURS_BEHIND;
   try {
