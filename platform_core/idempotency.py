@@ -1,18 +1,20 @@
 """Idempotency-Key for creating POSTs: a retry gets the first answer, never a second object.
 
 A creating route takes `idem: IdempotentCreateDep` (which declares the optional `Idempotency-Key`
-header in OpenAPI), then `replay = await idem.begin(body)`: if it is not None, return it; otherwise
-do the work and `await idem.finish(201, answer)`. The key row is inserted in the same transaction
-as the object it creates. A concurrent retry with the same key blocks on the unique index until the
-first commits, then replays its answer; if the first rolled back, the retry simply does the work.
+header in OpenAPI) and answers `await idem.create(body, make)`, where `make()` creates the object and
+says what to answer (`Created(answer, version=..., location=...)`): a retry of the key replays the
+first answer instead of calling `make`. The key row is inserted in the same transaction as the
+object it creates. A concurrent retry with the same key blocks on the unique index until the first
+commits, then replays its answer; if the first rolled back, the retry simply does the work.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import orjson
 from fastapi import Depends, Header, Request
@@ -27,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from platform_core.auth import CurrentPrincipal
 from platform_core.clock import utcnow
 from platform_core.db import CommonTable, SessionDep, UTCDateTime
+from platform_core.etag import etag
 from platform_core.problems import Problem
 
 MAX_KEY_LENGTH = 200
@@ -72,8 +75,8 @@ def fingerprint(request: Request, body: Any) -> str:
 
 
 class Idempotency:
-    """Use in a route: `replay = await idem.begin(...)`; if replay, return it; else do the work and
-    `idem.finish(...)`. Everything commits together when the request's transaction commits."""
+    """One key's row: `begin()` claims the key or finds the answer to replay, `finish(...)` keeps the
+    answer. Everything commits together when the request's transaction commits (`IdempotentCreate`)."""
 
     def __init__(self, session: AsyncSession, caller: str, key: str | None, fp: str) -> None:
         self.session = session
@@ -126,8 +129,19 @@ class Idempotency:
         await self.session.flush()
 
 
+class Created(NamedTuple):
+    """What a creating route's `make()` made: the answer, and what goes with it."""
+
+    answer: Any  # the body: a schema of the route's response_model, or a plain dict
+    version: int | None = None  # sent as the ETag, for the If-Match of the next change
+    location: str | None = None  # sent as Location: where the new object is read
+    status: int = 201  # 200 where the object was there already (a trial of an idea, a verdict)
+    kept: Any = None  # what a retry replays instead of `answer`, when it holds a secret: never stored
+
+
 class IdempotentCreate:
-    """One creating request's idempotency: `begin(body)` replays a retry, `finish` records the answer."""
+    """One creating request's idempotency: `create(body, make)` replays a retry, or makes the object
+    and keeps its answer for a retry."""
 
     def __init__(self, request: Request, session: AsyncSession, caller: str, key: str | None) -> None:
         self.request = request
@@ -136,20 +150,27 @@ class IdempotentCreate:
         self.key = key
         self._idem: Idempotency | None = None
 
-    async def begin(self, body: BaseModel | Any) -> JSONResponse | None:
-        """The first answer to replay if this key was used before for this request, else None.
+    async def create(self, body: BaseModel | Any, make: Callable[[], Awaitable[Created]]) -> JSONResponse:
+        """The first answer again if this key was used before for this request (`body`: what a retry
+        must repeat); else `make()`, its answer kept in the request's transaction for a retry, and sent
+        with its ETag and Location.
 
-        Called after anything slow that needs no database (another service's answer), so the
-        key row, like the object, is written inside one short transaction."""
+        Called after anything slow that needs no database (another service's answer), so the key
+        row, like the object, is written inside one short transaction."""
         payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
-        self._idem = Idempotency(self.session, self.caller, self.key, fingerprint(self.request, payload))
-        return await self._idem.begin()
-
-    async def finish(self, status_code: int, answer: Any) -> None:
-        """Keep the answer, in the request's transaction, for a retry to replay."""
-        if self._idem is None:
-            raise RuntimeError("IdempotentCreate.finish called before begin")
-        await self._idem.finish(status_code, jsonable_encoder(answer))
+        idem = Idempotency(self.session, self.caller, self.key, fingerprint(self.request, payload))
+        replay = await idem.begin()
+        if replay is not None:
+            return replay
+        created = await make()
+        answer = jsonable_encoder(created.answer)
+        await idem.finish(created.status, answer if created.kept is None else jsonable_encoder(created.kept))
+        headers = {}
+        if created.version is not None:
+            headers["ETag"] = etag(created.version)
+        if created.location is not None:
+            headers["Location"] = created.location
+        return JSONResponse(answer, status_code=created.status, headers=headers)
 
 
 async def idempotent_create(

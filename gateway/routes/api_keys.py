@@ -18,7 +18,7 @@ from gateway.models import ApiKey
 from gateway.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/api-keys", tags=["API keys"])
@@ -42,7 +42,7 @@ def _may_hold_keys(principal) -> bool:
 )
 async def create_key(
     body: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep, idem: IdempotentCreateDep
-) -> ApiKeyCreated | JSONResponse:
+) -> JSONResponse:
     """Creates an API key for automation (a reporting script, a council's own systems), acting for your council with
     the roles you choose, never more than your own. The key is answered once: store it safely, it is kept only as
     a digest. Only organisers, managers and admins signed in as themselves may (403), and a key stops working
@@ -51,13 +51,14 @@ async def create_key(
     _require_person(principal)
     if not _may_hold_keys(principal):
         raise Problem(403, "Only organisers, managers and admins can make API keys.")
-    replay = await idem.begin(body)
-    if replay is not None:
-        return replay
-    api_key, key = await identity.create_api_key(session, creator=principal, name=body.name, roles=list(body.roles))
-    record = ApiKeyPublic.model_validate(api_key, from_attributes=True).model_dump()
-    await idem.finish(201, ApiKeyCreated(**record, key=None))  # the secret is never kept, even for a retry
-    return ApiKeyCreated(**record, key=key)
+
+    async def make() -> Created:
+        api_key, key = await identity.create_api_key(session, creator=principal, name=body.name, roles=list(body.roles))
+        record = ApiKeyPublic.model_validate(api_key, from_attributes=True).model_dump()
+        # The secret is never kept, even for a retry.
+        return Created(ApiKeyCreated(**record, key=key), kept=ApiKeyCreated(**record, key=None))
+
+    return await idem.create(body, make)
 
 
 @router.get(

@@ -32,7 +32,7 @@ from gateway.state import GatewayState
 from platform_core.auth import CurrentPrincipal, Principal, require_roles
 from platform_core.db import SessionDep
 from platform_core.etag import IfMatch, check_if_match, set_etag
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.pages import Page, PageDep
 from platform_core.problems import Problem, responses
 
@@ -53,17 +53,16 @@ def _may_manage_council_people(principal: Principal, council_id: uuid.UUID) -> b
 )
 async def create_council(
     body: CouncilCreate, _: AdminOnly, session: SessionDep, idem: IdempotentCreateDep
-) -> CouncilPublic | JSONResponse:
+) -> JSONResponse:
     """Creates a council on the platform, with its name and short slug, so its people can be registered. Only admins
     may (403); a name or slug already taken is a 409 naming it. A retry with the same `Idempotency-Key` gets the
     first answer, never a second council (the same key with another body: 422)."""
-    replay = await idem.begin(body)
-    if replay is not None:
-        return replay
-    council = await identity.create_council(session, name=body.name, slug=body.slug)
-    answer = CouncilPublic.model_validate(council, from_attributes=True)
-    await idem.finish(201, answer)
-    return answer
+
+    async def make() -> Created:
+        council = await identity.create_council(session, name=body.name, slug=body.slug)
+        return Created(CouncilPublic.model_validate(council, from_attributes=True))
+
+    return await idem.create(body, make)
 
 
 @router.get("/councils", response_model=Page[CouncilPublic], summary="List councils", responses=responses(401, 422))
@@ -141,29 +140,29 @@ async def council_contact(council_id: uuid.UUID, session: SessionDep) -> Council
 )
 async def create_person(
     body: PersonCreate, _: AdminOnly, session: SessionDep, state: StateDep, idem: IdempotentCreateDep
-) -> InvitedPerson | JSONResponse:
+) -> JSONResponse:
     """Registers a person, in a council with their roles (an admin may be of no council). Without a password they
     get a one-time invitation code to choose one: emailed to them when the platform sends mail, else answered
     once here to hand on. Only admins may (403); an email already registered is a 409, an unknown council a 404.
     A retry with the same `Idempotency-Key` gets the same person back, never a second one, with the invitation
     code null: the code is never stored in clear."""
-    replay = await idem.begin(body)
-    if replay is not None:
-        return replay
-    person, code = await identity.create_person(
-        session,
-        email=body.email,
-        name=body.name,
-        council_id=body.council_id,
-        roles=list(body.roles),
-        password=body.password,
-    )
-    code = await _send_or_show(session, state, person, code)
-    answer = InvitedPerson(
-        **PersonPublic.model_validate(person, from_attributes=True).model_dump(), invitation_code=code
-    )
-    await idem.finish(201, _without_codes(answer))
-    return answer
+
+    async def make() -> Created:
+        person, code = await identity.create_person(
+            session,
+            email=body.email,
+            name=body.name,
+            council_id=body.council_id,
+            roles=list(body.roles),
+            password=body.password,
+        )
+        code = await _send_or_show(session, state, person, code)
+        answer = InvitedPerson(
+            **PersonPublic.model_validate(person, from_attributes=True).model_dump(), invitation_code=code
+        )
+        return Created(answer, kept=_without_codes(answer))
+
+    return await idem.create(body, make)
 
 
 def _without_codes(answer: InvitedPerson) -> InvitedPerson:
@@ -202,7 +201,7 @@ async def add_staff(
     session: SessionDep,
     state: StateDep,
     idem: IdempotentCreateDep,
-) -> StaffBulkResult | JSONResponse:
+) -> JSONResponse:
     """Registers many staff of a council at once (a hack day's few hundred), each with the staff role and a one-time
     invitation code (emailed, or answered once to hand on). Emails already registered in this council are listed
     in `already_registered`, not failed; an email of another council is skipped without saying so. Only the
@@ -210,24 +209,25 @@ async def add_staff(
     with the codes null, never a second registration."""
     if not _may_manage_council_people(principal, council_id):
         raise Problem(403, "Only organisers of this council (or an admin) can add its staff.")
-    replay = await idem.begin(body)
-    if replay is not None:
-        return replay
-    created, existing = await identity.add_staff_in_bulk(
-        session, council_id=council_id, people=[(p.email, p.name) for p in body.people]
-    )
-    answer = StaffBulkResult(
-        created=[
-            InvitedPerson(
-                **PersonPublic.model_validate(p, from_attributes=True).model_dump(),
-                invitation_code=await _send_or_show(session, state, p, code),
-            )
-            for p, code in created
-        ],
-        already_registered=existing,
-    )
-    await idem.finish(201, answer.model_copy(update={"created": [_without_codes(p) for p in answer.created]}))
-    return answer
+
+    async def make() -> Created:
+        created, existing = await identity.add_staff_in_bulk(
+            session, council_id=council_id, people=[(p.email, p.name) for p in body.people]
+        )
+        answer = StaffBulkResult(
+            created=[
+                InvitedPerson(
+                    **PersonPublic.model_validate(p, from_attributes=True).model_dump(),
+                    invitation_code=await _send_or_show(session, state, p, code),
+                )
+                for p, code in created
+            ],
+            already_registered=existing,
+        )
+        kept = answer.model_copy(update={"created": [_without_codes(p) for p in answer.created]})
+        return Created(answer, kept=kept)
+
+    return await idem.create(body, make)
 
 
 @router.get(

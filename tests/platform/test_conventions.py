@@ -21,7 +21,7 @@ from platform_core import csv
 from platform_core.auth import Principal, current_principal
 from platform_core.db import COMMON_METADATA, async_url, attach, make_engine, make_sessionmaker, new_metadata
 from platform_core.etag import IfMatch, check_if_match, set_etag
-from platform_core.idempotency import IdempotentCreateDep, IdempotentRequest
+from platform_core.idempotency import Created, IdempotentCreateDep, IdempotentRequest
 from platform_core.inbox import InboxEvent
 from platform_core.outbox import OutboxEvent
 from platform_core.pages import PAGE_MAX, Page, PageDep
@@ -63,12 +63,10 @@ def _app(database_url: str) -> FastAPI:
 
     @app.post("/things", status_code=201, responses=responses(409, 422))
     async def create(body: ThingCreate, idem: IdempotentCreateDep) -> object:
-        replay = await idem.begin(body)
-        if replay is not None:
-            return replay
-        answer = {"id": str(uuid.uuid4()), **body.model_dump()}
-        await idem.finish(201, answer)
-        return answer
+        async def make() -> Created:
+            return Created({"id": str(uuid.uuid4()), **body.model_dump()}, version=1, location="/things/1")
+
+        return await idem.create(body, make)
 
     return app
 
@@ -146,6 +144,7 @@ def test_idempotent_create_replays_the_first_answer_and_is_declared(call):
     again = call("POST", "/things", json=body, headers={"Idempotency-Key": "k1"})
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert first.headers["ETag"] == '"1"' and first.headers["Location"] == "/things/1"
     other = call("POST", "/things", json={"title": "Another"}, headers={"Idempotency-Key": "k1"})
     assert other.status_code == 422 and other.json()["errors"][0]["field"] == "Idempotency-Key"
     assert call("POST", "/things", json=body).json()["id"] != first.json()["id"]

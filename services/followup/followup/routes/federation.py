@@ -13,9 +13,8 @@ from followup.deps import Admin, ImporterDep, SessionDep
 from followup.domain import federation as domain
 from followup.federation import ImportBusy
 from followup.models import LibrarySubscription
-from followup.routes.http import answer, dump
 from followup.schemas import SubscriptionCreate, SubscriptionPublic
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.pages import Page, PageDep
 from platform_core.problems import Problem, responses
 
@@ -62,12 +61,13 @@ async def subscribe(
     imported from now on, on a schedule, and appear in this library's searches as imported. Only the platform's
     admins may (403); a feed already subscribed to is a 409. A retry with the same `Idempotency-Key` gets the
     first answer, never a second subscription."""
-    if (replay := await idem.begin(body)) is not None:
-        return replay
-    subscription = await domain.subscribe(session, body, principal.person_id)
-    view = await _public(session, subscription)
-    await idem.finish(201, dump(view))
-    return answer(view, 201, location=f"/api/followup/federation/subscriptions/{subscription.id}")
+
+    async def make() -> Created:
+        subscription = await domain.subscribe(session, body, principal.person_id)
+        location = f"/api/followup/federation/subscriptions/{subscription.id}"
+        return Created(await _public(session, subscription), location=location)
+
+    return await idem.create(body, make)
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""Answers the route modules shape the same way: a body with its ETag and Location, an idempotent create."""
+"""Answers the route modules shape the same way: a body with its ETag and Location, a conditional read."""
 
 from __future__ import annotations
 

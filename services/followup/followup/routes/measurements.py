@@ -9,9 +9,8 @@ from fastapi import APIRouter, Response
 from followup import views
 from followup.deps import ChangeableTrial, Limit, Manager, Offset, ReadableTrial, SessionDep
 from followup.domain import measurements
-from followup.routes.http import answer, dump
 from followup.schemas import MeasurementBatch, MeasurementBatchPublic, MeasurementCreate, MeasurementPublic, Page
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/followup", tags=["trials"])
@@ -36,12 +35,12 @@ async def record_measurement(
     it names in the gain. Only managers of the trial's council may (403); a metric not of this trial, a period
     ending in the future or a reading outside its unit's range is a 422 naming the field. A retry with the same
     `Idempotency-Key` gets the first answer, never a second reading."""
-    if (replay := await idem.begin(body)) is not None:
-        return replay
-    entry = await measurements.record_measurement(session, trial, body, principal)
-    view = views.measurement_list([entry])[0]
-    await idem.finish(201, dump(view))
-    return answer(view, 201)
+
+    async def make() -> Created:
+        entry = await measurements.record_measurement(session, trial, body, principal)
+        return Created(views.measurement_list([entry])[0])
+
+    return await idem.create(body, make)
 
 
 @router.post(
@@ -64,12 +63,12 @@ async def record_batch(
     each refusal naming its row and field (422). A period already recorded for a metric is refused (correct that
     reading instead), so the same file sent twice records its readings once. Only managers of the trial's council
     may (403). A retry with the same `Idempotency-Key` gets the first answer."""
-    if (replay := await idem.begin(body)) is not None:
-        return replay
-    entries = await measurements.record_batch(session, trial, body.measurements, principal)
-    view = MeasurementBatchPublic(recorded=len(entries), items=views.measurement_list(entries))
-    await idem.finish(201, dump(view))
-    return answer(view, 201)
+
+    async def make() -> Created:
+        entries = await measurements.record_batch(session, trial, body.measurements, principal)
+        return Created(MeasurementBatchPublic(recorded=len(entries), items=views.measurement_list(entries)))
+
+    return await idem.create(body, make)
 
 
 @router.get(

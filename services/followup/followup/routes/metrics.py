@@ -9,10 +9,9 @@ from fastapi import APIRouter, Response
 from followup import views
 from followup.deps import ChangeableTrial, Manager, SessionDep
 from followup.domain import metrics
-from followup.routes.http import answer, dump
 from followup.schemas import MetricCreate, MetricPublic, MetricUpdate
 from platform_core.etag import IfMatch, check_if_match, set_etag
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/followup", tags=["trials"])
@@ -37,13 +36,14 @@ async def add_metric(
     fixed once the trial starts (409), and names are unique within a trial (409). Only managers of the trial's
     council may (403). An If-Match, if sent, must match the trial's version (412). A retry with the same
     `Idempotency-Key` gets the first answer, never a second metric (the same key with another body: 422)."""
-    if (replay := await idem.begin(body)) is not None:
-        return replay
-    check_if_match(if_match, trial.version, required=False)
-    metric = await metrics.add_metric(session, trial, body)
-    view = views.metric_public(metric)
-    await idem.finish(201, dump(view))
-    return answer(view, 201, metric.version, f"/api/followup/trials/{trial.id}/metrics/{metric.id}")
+
+    async def make() -> Created:
+        check_if_match(if_match, trial.version, required=False)
+        metric = await metrics.add_metric(session, trial, body)
+        location = f"/api/followup/trials/{trial.id}/metrics/{metric.id}"
+        return Created(views.metric_public(metric), version=metric.version, location=location)
+
+    return await idem.create(body, make)
 
 
 @router.patch(

@@ -11,11 +11,10 @@ from followup import views
 from followup.access import report_council
 from followup.deps import Caller, SessionDep
 from followup.domain import partners
-from followup.routes.http import answer, dump
 from followup.schemas import PartnerCreate, PartnerPublic, PartnerUpdate
 from platform_core.auth import Principal, require_roles
 from platform_core.etag import IfMatch, check_if_match, set_etag
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.pages import Page, PageDep
 from platform_core.problems import Problem, responses
 
@@ -65,13 +64,14 @@ async def add_partner(
     """Puts a partner on your council's map. Only the council's collaboration champions may (403; an admin of no
     council gives the role but does not keep the map); a name already on the map is a 409. A retry with the same
     `Idempotency-Key` gets the first answer, never a second partner."""
-    if (replay := await idem.begin(body)) is not None:
-        return replay
-    assert principal.council_id is not None
-    partner = await partners.add(session, principal.council_id, body)
-    view = views.partner_public(partner)
-    await idem.finish(201, dump(view))
-    return answer(view, 201, partner.version, f"/api/followup/partners/{partner.id}")
+
+    async def make() -> Created:
+        assert principal.council_id is not None
+        partner = await partners.add(session, principal.council_id, body)
+        location = f"/api/followup/partners/{partner.id}"
+        return Created(views.partner_public(partner), version=partner.version, location=location)
+
+    return await idem.create(body, make)
 
 
 @router.patch(

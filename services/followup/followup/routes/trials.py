@@ -24,7 +24,6 @@ from followup.deps import (
     SessionDep,
 )
 from followup.domain import trials
-from followup.routes.http import answer, dump
 from followup.schemas import (
     CheckpointPublic,
     CheckpointReview,
@@ -37,7 +36,7 @@ from followup.schemas import (
 )
 from followup.vocabulary import TrialStatus
 from platform_core.etag import IfMatch, check_if_match, set_etag
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.problems import Problem, responses
 from platform_core.schemas import examples
 
@@ -67,28 +66,32 @@ async def create_trial(
     way whether or not it has a trial). An idea you cannot see is a 422 naming `idea_id`, a withdrawn or hidden
     idea too; 503 when the ideas service does not answer. A retry with the same `Idempotency-Key` gets the first
     answer (the same key with another body: 422)."""
-    if (replay := await idem.begin(body)) is not None:
-        return replay
-    existing = await trials.trial_of_idea(session, body.idea_id)
-    if existing is not None:
-        # Same answer as for a new trial of another council's idea: no hint that a trial exists.
-        if not principal.in_council(existing.council_id):
-            raise Problem(
-                403,
-                "Only managers of the idea's own council can run a trial of it.",
-                errors=[{"field": "idea_id", "message": "belongs to another council"}],
+
+    async def make() -> Created:
+        existing = await trials.trial_of_idea(session, body.idea_id)
+        if existing is not None:
+            # Same answer as for a new trial of another council's idea: no hint that a trial exists.
+            if not principal.in_council(existing.council_id):
+                raise Problem(
+                    403,
+                    "Only managers of the idea's own council can run a trial of it.",
+                    errors=[{"field": "idea_id", "message": "belongs to another council"}],
+                )
+            trial, created = existing, False
+        else:
+            idea = await ideas.idea(body.idea_id, principal)
+            held_on = await ideas.hack_day_date(idea.hack_day_id, principal) if idea.hack_day_id else None
+            trial, created = await trials.create_trial(
+                session, principal=principal, body=body, idea=idea, hack_day_on=held_on
             )
-        trial, created = existing, False
-    else:
-        idea = await ideas.idea(body.idea_id, principal)
-        held_on = await ideas.hack_day_date(idea.hack_day_id, principal) if idea.hack_day_id else None
-        trial, created = await trials.create_trial(
-            session, principal=principal, body=body, idea=idea, hack_day_on=held_on
+        return Created(
+            views.trial_public(await trials.detail(session, trial)),
+            version=trial.version,
+            location=f"/api/followup/trials/{trial.id}",
+            status=201 if created else 200,
         )
-    view = views.trial_public(await trials.detail(session, trial))
-    status = 201 if created else 200
-    await idem.finish(status, dump(view))
-    return answer(view, status, trial.version, f"/api/followup/trials/{trial.id}")
+
+    return await idem.create(body, make)
 
 
 @router.get(

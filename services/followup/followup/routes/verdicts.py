@@ -14,11 +14,10 @@ from followup.deps import (
     SettingsDep,
 )
 from followup.domain import library, trials, verdicts
-from followup.routes.http import answer, dump
 from followup.schemas import Evidence, Gain, LibraryRecord, TrialPublic, VerdictCheck, VerdictCreate
 from followup.vocabulary import EVIDENCE_SCALE
 from platform_core.etag import IfMatch, check_if_match
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/followup", tags=["trials"])
@@ -47,17 +46,17 @@ async def give_verdict(
     that has a baseline and a reading, or without reasons or a lesson, is a 422 naming the field. An If-Match, if
     sent, must match (412). A retry with the same `Idempotency-Key` gets the first answer instead of a 409
     "already concluded"."""
-    if (replay := await idem.begin(body)) is not None:
-        return replay
-    check_if_match(if_match, trial.version, required=False)
-    if trial.hack_day_on is None and trial.hack_day_id is not None:
-        # Opened when the ideas service could not say the hack day's date: the verdict is the last
-        # moment "time from hack day to verdict" can still be known, so ask again (best effort).
-        trials.note_hack_day(trial, await ideas.hack_day_date(trial.hack_day_id, principal))
-    await verdicts.give_verdict(session, trial, body, principal)
-    view = views.trial_public(await trials.detail(session, trial))
-    await idem.finish(200, dump(view))
-    return answer(view, 200, trial.version)
+
+    async def make() -> Created:
+        check_if_match(if_match, trial.version, required=False)
+        if trial.hack_day_on is None and trial.hack_day_id is not None:
+            # Opened when the ideas service could not say the hack day's date: the verdict is the last
+            # moment "time from hack day to verdict" can still be known, so ask again (best effort).
+            trials.note_hack_day(trial, await ideas.hack_day_date(trial.hack_day_id, principal))
+        await verdicts.give_verdict(session, trial, body, principal)
+        return Created(views.trial_public(await trials.detail(session, trial)), version=trial.version, status=200)
+
+    return await idem.create(body, make)
 
 
 @router.post(
@@ -115,10 +114,10 @@ async def publish(
     v3.0: every council, and other platforms that import from this one, may then read it, and the idea's full
     text becomes readable to them too. Only managers of the trial's council may (403). A trial without a verdict,
     or one already published, is a 409. A retry with the same `Idempotency-Key` gets the first answer."""
-    if (replay := await idem.begin({"trial_id": str(trial.id)})) is not None:
-        return replay
-    verdict = await verdicts.verdict_of(session, trial)
-    entry = await library.publish(session, trial, verdict, principal.person_id, settings.public_base_url)
-    record = LibraryRecord.model_validate(entry.record)
-    await idem.finish(201, dump(record))
-    return answer(record, 201, location=f"/api/followup/library/{entry.id}")
+
+    async def make() -> Created:
+        verdict = await verdicts.verdict_of(session, trial)
+        entry = await library.publish(session, trial, verdict, principal.person_id, settings.public_base_url)
+        return Created(LibraryRecord.model_validate(entry.record), location=f"/api/followup/library/{entry.id}")
+
+    return await idem.create({"trial_id": str(trial.id)}, make)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from ideas.deps import IdeaDep
 from ideas.domain import comments
@@ -12,7 +12,7 @@ from ideas.schemas import CommentCreate, CommentPage, CommentPublic, HideRequest
 from ideas.views import comment_view
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.pages import PageDep
 from platform_core.problems import responses
 
@@ -27,24 +27,18 @@ router = APIRouter(prefix="/api/ideas/ideas/{idea_id}/comments", tags=["comments
     responses=responses(401, 403, 404, 409, 422),
 )
 async def add_comment(
-    found: IdeaDep,
-    body: CommentCreate,
-    request: Request,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    idem: IdempotentCreateDep,
-) -> CommentPublic | Response:
+    found: IdeaDep, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal, idem: IdempotentCreateDep
+) -> Response:
     """Adds a comment to an idea, as feedback to its team. Only people of the idea's council may comment (403), and
     not on an idea that is withdrawn or hidden (409). A retry with the same `Idempotency-Key` gets the first
     answer, never a second comment (the same key with another body: 422)."""
     idea, _ = found
-    replay = await idem.begin(body)
-    if replay is not None:
-        return replay
-    comment = await comments.add(session, principal, idea, body.body)
-    answer = comment_view(principal, idea, comment)
-    await idem.finish(201, answer)
-    return answer
+
+    async def make() -> Created:
+        comment = await comments.add(session, principal, idea, body.body)
+        return Created(comment_view(principal, idea, comment))
+
+    return await idem.create(body, make)
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from ideas.deps import HackDayDep, IndexDep
 from ideas.domain import hack_days, ideas, listing, moderation
@@ -25,7 +25,7 @@ from platform_core.auth import CurrentPrincipal
 from platform_core.csv import csv_response
 from platform_core.db import SessionDep
 from platform_core.etag import IfMatch, check_if_match, set_etag
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.pages import PageDep
 from platform_core.problems import responses
 
@@ -40,26 +40,19 @@ router = APIRouter(prefix="/api/ideas/hack-days", tags=["hack days"])
     responses=responses(401, 403, 409, 422),
 )
 async def create_hack_day(
-    body: HackDayCreate,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    idem: IdempotentCreateDep,
-) -> HackDayPublic | Response:
+    body: HackDayCreate, session: SessionDep, principal: CurrentPrincipal, idem: IdempotentCreateDep
+) -> Response:
     """Creates a hack day of the organiser's own council, in the draft phase; it takes ideas once an organiser opens
     it. Only an organiser of a council (or an admin) may create one: anyone else is refused with a 403. A retry
     with the same `Idempotency-Key` and body gets the first answer again (`Idempotent-Replayed: true`), never a
     second hack day; the same key with another body is a 422, and a retry while the first is still being saved a
     409. The ETag is the version to send in If-Match."""
-    replay = await idem.begin(body)
-    if replay is not None:
-        return replay
-    hack_day = await hack_days.create(session, principal, body)
-    answer = hack_day_view(hack_day)
-    await idem.finish(201, answer)
-    set_etag(response, hack_day.version)
-    return answer
+
+    async def make() -> Created:
+        hack_day = await hack_days.create(session, principal, body)
+        return Created(hack_day_view(hack_day), version=hack_day.version)
+
+    return await idem.create(body, make)
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from ideas import access
 from ideas.deps import (
@@ -31,7 +31,7 @@ from ideas.vocabulary import IdeaStatus, ServiceArea
 from platform_core.auth import CurrentPrincipal
 from platform_core.db import SessionDep
 from platform_core.etag import IfMatch, check_if_match, set_etag
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.pages import PageDep
 from platform_core.problems import Problem, responses
 
@@ -50,29 +50,21 @@ def _full(principal, idea, team) -> IdeaPublic:
     responses=responses(401, 403, 404, 409, 422),
 )
 async def submit_idea(
-    body: IdeaCreate,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    index: IndexDep,
-    idem: IdempotentCreateDep,
-) -> IdeaPublic | Response:
+    body: IdeaCreate, session: SessionDep, principal: CurrentPrincipal, index: IndexDep, idem: IdempotentCreateDep
+) -> Response:
     """Submits an idea to a hack day of your own council while it is open; you become its lead author. Anyone signed
     in to a council may submit; a sign-in of no council is refused (403), a hack day of another council is a 404
     and one that is not open a 409. A retry with the same `Idempotency-Key` gets the first answer, never a second
     idea (the same key with another body: 422). The ETag is the version that an edit sends back in If-Match."""
     if principal.council_id is None:
         raise Problem(403, "Ideas are submitted by people of a council; your sign-in belongs to none.")
-    replay = await idem.begin(body)
-    if replay is not None:
-        return replay
-    idea, team = await ideas.create(session, principal, body)
-    index_after_commit(session, index, idea)
-    answer = _full(principal, idea, team)
-    await idem.finish(201, answer)
-    set_etag(response, idea.version)
-    return answer
+
+    async def make() -> Created:
+        idea, team = await ideas.create(session, principal, body)
+        index_after_commit(session, index, idea)
+        return Created(_full(principal, idea, team), version=idea.version)
+
+    return await idem.create(body, make)
 
 
 @router.get(

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from platform_core.auth import Principal, require_roles
 from platform_core.etag import IfMatch, check_if_match, set_etag
-from platform_core.idempotency import IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreateDep
 from platform_core.pages import PageDep
 from platform_core.problems import Problem, responses
 from voting.access import not_found, organises, sees_round
@@ -43,12 +43,11 @@ async def _answer(session: SessionDep, rnd: Round, principal: Principal, respons
 async def create_round(
     data: RoundCreate,
     request: Request,
-    response: Response,
     session: SessionDep,
     state: StateDep,
     idem: IdempotentCreateDep,
     principal: Annotated[Principal, Depends(require_roles("organiser"))],
-) -> RoundPublic | JSONResponse:
+) -> JSONResponse:
     """Creates a voting round, in draft, over a hack day of the organiser's own council: over the ideas named in
     `idea_ids`, or else over every shortlisted idea (at least two). The candidates' titles and authors are taken
     from the ideas service now. Only organisers of a council may (403); a hack day of another council, or an idea
@@ -61,15 +60,12 @@ async def create_round(
     candidates = await rounds.snapshot_candidates(
         state.ideas, principal, data.hack_day_id, data.idea_ids, _request_id(request)
     )
-    replay = await idem.begin(data)
-    if replay is not None:
-        return replay
-    rnd = await rounds.create_round(session, state.audit_key, principal, data, candidates)
-    out = round_public(rnd, principal, 0)
-    await idem.finish(201, out)
-    set_etag(response, rnd.version)
-    response.headers["Location"] = f"/api/voting/rounds/{rnd.id}"
-    return out
+
+    async def make() -> Created:
+        rnd = await rounds.create_round(session, state.audit_key, principal, data, candidates)
+        return Created(round_public(rnd, principal, 0), version=rnd.version, location=f"/api/voting/rounds/{rnd.id}")
+
+    return await idem.create(data, make)
 
 
 @router.get("/rounds", response_model=RoundPage, summary="Rounds of your council", responses=responses(401, 422))
