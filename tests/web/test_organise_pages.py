@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 
+import httpx
 import pytest
 
 from tests.web.fake import COUNCIL, FakeGateway, csrf, in_own_loop, pages, sign_in, token
@@ -172,3 +173,45 @@ async def test_exports_come_from_the_api_and_turnout_is_counts_only(fake):
         sign_in(client, token("staff"))
         assert (await client.get(f"/organise/rounds/{ROUND}/turnout")).status_code == 403
         assert (await client.get(f"/organise/rounds/{ROUND}/ballots.csv")).status_code == 403
+
+
+@in_own_loop
+async def test_ticked_ideas_are_shortlisted_in_one_call_and_each_refusal_is_shown_by_its_idea(fake):
+    queue = [
+        {"id": str(uuid.uuid4()), "title": title, "status": status, "service_area": "housing", "authors": []}
+        for title, status in (("Bin day texts", "submitted"), ("Pool cars", "submitted"), ("Old idea", "hidden"))
+    ]
+    fake.on("GET", "/api/ideas/ideas", _empty(queue))
+    fake.on("POST", "/api/journeys/tried-before/ideas", {"items": [], "outcomes_available": True, "notice": None})
+    hidden = queue[2]["id"]
+
+    def shortlist(request):
+        asked = json.loads(request.content)["idea_ids"]
+        return httpx.Response(
+            200,
+            json={
+                "shortlisted": [{"id": i} for i in asked if i != hidden],
+                "refused": [{"idea_id": hidden, "status": 409, "detail": "Only a submitted idea can be shortlisted."}]
+                if hidden in asked
+                else [],
+            },
+        )
+
+    fake.on("POST", f"/api/ideas/hack-days/{DAY}/shortlist", shortlist)
+    async with pages(fake) as client:
+        sign_in(client, token("organiser", "staff"))
+        form = {"csrf_token": await csrf(client, f"/organise/hack-days/{DAY}"), "action": "shortlist"}
+        ticked = [i["id"] for i in queue]
+        answer = await client.post(f"/organise/hack-days/{DAY}/ideas", data={**form, "idea": ticked})
+        (sent,) = [c for c in fake.calls if "shortlist" in c.url.path]  # one call for every ticked idea
+        assert json.loads(sent.content) == {"idea_ids": [i["id"] for i in queue]}
+        assert answer.status_code == 400
+        assert "2 ideas are now shortlisted; 1 was not" in answer.text
+        message = "“Old idea” was not shortlisted: Only a submitted idea can be shortlisted."
+        assert f'<p class="govuk-error-message govuk-checkboxes__hint" id="idea-{hidden}-error">' in answer.text
+        assert f'href="#idea-{hidden}">{message}' in answer.text  # in the error summary too
+
+        fake.calls.clear()
+        done = await client.post(f"/organise/hack-days/{DAY}/ideas", data={**form, "idea": ticked[:2]})
+        assert done.status_code == 303 and done.headers["location"].endswith("?done=shortlist")
+        assert len([c for c in fake.calls if "shortlist" in c.url.path]) == 1

@@ -250,8 +250,12 @@ class PersonApi:
         return await self._call("GET", path, raw=True)
 
     async def moderate(self, idea_id: uuid.UUID, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        """shortlist, hide (with a reason) or duplicate (of an earlier idea)."""
+        """hide (with a reason) or duplicate (of an earlier idea): one idea a call."""
         return await self._call("POST", f"/api/ideas/ideas/{idea_id}/{action}", json=body or {})
+
+    async def shortlist(self, hack_day_id: uuid.UUID, idea_ids: list[str]) -> dict[str, Any]:
+        """Up to 200 of a hack day's ideas in one call: {shortlisted: [...], refused: [{idea_id, status, detail}]}."""
+        return await self._call("POST", f"/api/ideas/hack-days/{hack_day_id}/shortlist", json={"idea_ids": idea_ids})
 
     # ---- people -------------------------------------------------------------------------------------
     async def add_staff(self, council_id: uuid.UUID, people: list[dict[str, str]]) -> dict[str, Any]:

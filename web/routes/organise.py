@@ -85,6 +85,8 @@ async def _dashboard(request: Request, who, hack_day_id: uuid.UUID, **extra: Any
     )
     ideas = listed["items"]
     tried, tried_notice = await evidence(who, ideas)
+    if refused := extra.get("refused"):
+        extra.update(forms.error_context(_refusals(ideas, refused)))
     context = {
         "tried": tried,
         "tried_notice": tried_notice,
@@ -100,6 +102,17 @@ async def _dashboard(request: Request, who, hack_day_id: uuid.UUID, **extra: Any
         **extra,
     }
     return render(request, "organise/hack_day.html", context, status_code=400 if extra.get("errors") else 200)
+
+
+def _refusals(ideas: list[dict[str, Any]], refused: dict[str, str]) -> dict[str, str]:
+    """Each idea the API left as it was, as an error on its own checkbox (the first's id is `ideas`)."""
+    titles = {str(i["id"]): i["title"] for i in ideas}
+    boxes = {idea: "ideas" if n == 0 else f"idea-{idea}" for n, idea in enumerate(titles)}
+    errors: dict[str, str] = {}
+    for idea, detail in refused.items():
+        name = f"“{titles[idea]}”" if idea in titles else "An idea"
+        errors.setdefault(boxes.get(idea, "ideas"), f"{name} was not shortlisted: {detail}")
+    return errors
 
 
 @router.get("/organise/hack-days/{hack_day_id}")
@@ -139,18 +152,45 @@ async def moderate(request: Request, hack_day_id: uuid.UUID, who: OrganiserDep, 
         body = {"duplicate_of_id": original}
     elif action != "shortlist":
         errors["ideas"] = "Choose what to do with the ticked ideas"
+    if not errors and action == "shortlist":
+        refused, done = await _shortlist(who, hack_day_id, chosen)
+        if not refused:
+            return RedirectResponse(f"/organise/hack-days/{hack_day_id}?done={action}", status_code=303)
+        return await _dashboard(request, who, hack_day_id, refused=refused, shortlisted=done)
     if not errors:
-        refused = []
+        failed = []
         for idea in chosen:
             try:
                 await who.api.moderate(uuid.UUID(idea), action, body)
             except (ApiError, ValueError) as exc:
-                refused.append(getattr(exc, "detail", "not an idea"))
-        if refused:
-            errors["ideas"] = f"{len(refused)} of {len(chosen)} could not be changed: {refused[0]}"
+                failed.append(getattr(exc, "detail", "not an idea"))
+        if failed:
+            errors["ideas"] = f"{len(failed)} of {len(chosen)} could not be changed: {failed[0]}"
         else:
             return RedirectResponse(f"/organise/hack-days/{hack_day_id}?done={action}", status_code=303)
     return await _dashboard(request, who, hack_day_id, **forms.error_context(errors))
+
+
+async def _shortlist(who, hack_day_id: uuid.UUID, chosen: list[str]) -> tuple[dict[str, str], int]:
+    """The ticked ideas shortlisted in one call (the API's bulk shortlist, which goes ahead with every idea
+    it can): each idea left as it was, by id, with the API's reason, and how many are now shortlisted."""
+    ids: list[str] = []
+    refused: dict[str, str] = {}
+    for idea in dict.fromkeys(chosen):  # each once, as the API asks
+        try:
+            ids.append(str(uuid.UUID(idea)))
+        except ValueError:
+            refused[idea] = "is not an idea of this hack day"
+    if not ids:
+        return refused, 0
+    try:
+        answer = await who.api.shortlist(hack_day_id, ids)
+    except ApiError as exc:
+        if exc.status not in (404, 409, 422):
+            raise
+        return {**refused, **{i: exc.detail for i in ids}}, 0
+    refused.update({str(r["idea_id"]): r["detail"] for r in answer["refused"]})
+    return refused, len(answer["shortlisted"])
 
 
 @router.post("/organise/hack-days/{hack_day_id}/rounds")
