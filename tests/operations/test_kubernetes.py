@@ -150,3 +150,16 @@ def test_the_migration_job_migrates_every_part_with_its_own_secret():
         (mount,) = step["volumeMounts"]
         assert volumes[mount["name"]] == f"hackday-{step['command'][2]}"
         assert step["command"][3] == "migrate"
+
+
+def test_web_and_the_gateway_each_believe_the_others_forwarded_address():
+    """Web takes the browser's address from the gateway's X-Forwarded-For (the pod network), and the gateway
+    believes web's on sign-in: each trusts the network the other's pods are on, so the sign-in throttle
+    counts each browser by its own address."""
+
+    def env(part: str) -> dict[str, str]:
+        container = _of("Deployment")[f"hackday-{part}"]["spec"]["template"]["spec"]["containers"][0]
+        return {item["name"]: item["value"] for item in container["env"]}
+
+    web, gateway = env("web")["WEB_TRUSTED_PROXIES"], env("gateway")["GATEWAY_TRUSTED_PROXIES"]
+    assert web and web in gateway.split(",")

@@ -356,16 +356,35 @@ def test_no_file_in_the_build_context_holds_a_secret():
 
 
 # ---- the proxy -----------------------------------------------------------------------------------
-def test_the_gateway_trusts_x_forwarded_for_only_from_the_proxys_network():
+def _default(subnet: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """The network a `${VARIABLE:-default}` setting names when the operator sets nothing."""
+    return ipaddress.ip_network(subnet.split(":-")[1].rstrip("}"))
+
+
+def test_the_gateway_trusts_x_forwarded_for_only_from_the_proxys_and_the_pages_networks():
     edge = COMPOSE["networks"]["edge"]["ipam"]["config"][0]["subnet"]
+    pages = COMPOSE["networks"]["pages"]["ipam"]["config"][0]["subnet"]
     trusted = SERVICES_IN_COMPOSE["gateway"]["environment"]["GATEWAY_TRUSTED_PROXIES"]
-    assert trusted == edge
-    assert ipaddress.ip_network(edge.split(":-")[1].rstrip("}")).is_private
+    assert trusted == f"{edge},{pages}"
+    assert _default(edge).is_private and _default(pages).is_private
+    assert not _default(edge).overlaps(_default(pages))
     assert SERVICES_IN_COMPOSE["proxy"]["networks"] == ["edge"]
-    assert set(SERVICES_IN_COMPOSE["gateway"]["networks"]) == {"edge", "backend"}
+    assert set(SERVICES_IN_COMPOSE["gateway"]["networks"]) == {"edge", "backend", "pages"}
     for name in {*SERVICES, "postgres", *ONE_SHOTS}:
         assert SERVICES_IN_COMPOSE[name]["networks"] == ["backend"], name
     assert COMPOSE["networks"]["backend"]["internal"] is True
+
+
+def test_web_sees_the_browsers_address_from_the_gateway_alone():
+    """Web and the gateway share a network of their own: web believes X-Forwarded-For only from it (the
+    gateway forwarding a page), so the sign-in throttle counts each browser, not web, as one client."""
+    pages = COMPOSE["networks"]["pages"]["ipam"]["config"][0]["subnet"]
+    assert SERVICES_IN_COMPOSE["web"]["environment"]["WEB_TRUSTED_PROXIES"] == pages
+    on_pages = {name for name, svc in SERVICES_IN_COMPOSE.items() if "pages" in svc.get("networks", [])}
+    assert on_pages == {"web", "gateway"}
+    assert SERVICES_IN_COMPOSE["web"]["networks"] == ["pages"]  # it reaches nothing but the gateway
+    assert SERVICES_IN_COMPOSE["web"]["environment"]["WEB_GATEWAY_URL"] == "http://gateway:8000"
+    assert COMPOSE["networks"]["pages"]["internal"] is True
 
 
 PROXY_CONFIG = (REPO / "deploy" / "nginx" / "hackday.conf").read_text()
