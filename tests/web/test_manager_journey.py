@@ -244,3 +244,27 @@ def test_the_portfolio_on_screen_as_csv_and_printed_on_one_a4_page(pages, axe, c
     pdf = page.pdf(format="A4", print_background=True)
     pages_printed = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages_printed == 1, f"the printed portfolio is {pages_printed} A4 pages"
+
+
+def test_a_manager_opens_a_trial_from_an_idea(pages, axe, council_with_a_trial):
+    manager = council_with_a_trial["manager"]
+    made = council_with_a_trial["idea"]("Text reminders before bin collections")
+    page = pages.open(manager, width=320)
+    page.goto(f"/ideas/{made['id']}")
+    axe(page, "an idea a manager may trial")
+    no_horizontal_scroll(page)
+    page.get_by_role("button", name="Open a trial").click()
+    assert re.search(r"/trials/[0-9a-f-]{36}\?done=opened$", page.url), page.url
+    assert page.get_by_role("heading", level=1).inner_text() == "Text reminders before bin collections"
+    assert "The trial is open" in page.locator(".govuk-notification-banner").inner_text()
+    axe(page, "a trial just opened from its idea")
+    no_horizontal_scroll(page)
+    opened = page.url.split("?")[0]
+    # Pressed again from the idea (a new form, a new key): the idea's one trial, not a second.
+    page.goto(f"/ideas/{made['id']}")
+    page.get_by_role("button", name="Open a trial").click()
+    assert page.url.split("?")[0] == opened
+    assert (
+        len([t for t in manager.get(TRIALS, params={"limit": 200}).json()["items"] if t["idea"]["id"] == made["id"]])
+        == 1
+    )

@@ -308,6 +308,10 @@ class PersonApi:
     async def trial(self, trial_id: uuid.UUID) -> dict[str, Any]:
         return await self._call("GET", f"/api/followup/trials/{trial_id}")
 
+    async def open_trial(self, idea_id: uuid.UUID, key: str | None) -> dict[str, Any]:
+        """A planned trial of the idea, or the trial it has already (the API answers that one, 200)."""
+        return await self._call("POST", "/api/followup/trials", json={"idea_id": str(idea_id)}, headers=self._key(key))
+
     async def change_plan(self, trial_id: uuid.UUID, changes: dict[str, Any], version: str) -> dict[str, Any]:
         return await self._call(
             "PATCH", f"/api/followup/trials/{trial_id}", json=changes, headers={"If-Match": f'"{version}"'}

@@ -13,6 +13,7 @@ from web.routes import (
     roster,
     sign_in,
     static,
+    trial_opening,
     trials,
     verdicts,
     voting,
@@ -32,6 +33,7 @@ ROUTERS = [
     library.router,
     admin.router,
     trials.router,
+    trial_opening.router,
     verdicts.router,
     portfolio.router,
 ]

@@ -17,6 +17,7 @@ from web import forms
 from web.clients.gateway import ApiError, PersonApi
 from web.deps import FormDep, SignedIn, SignedInDep, StateDep
 from web.rendering import render
+from web.routes import trial_opening
 from web.routes.ideas import IDEA_FIELDS, idea_from_form, vocabulary
 
 router = APIRouter(include_in_schema=False)
@@ -166,6 +167,7 @@ async def _page(
         "invited": invited,
         "comments": comments,
         "commentable": idea["status"] not in ("withdrawn", "hidden"),
+        "open_trial": trial_opening.offered(who, idea),
         "join_address": _join_address(request, request.app.state.web, idea_id),
         "submitted": bool(request.query_params.get("submitted")),
         "done": DONE.get(request.query_params.get("done") or ""),
