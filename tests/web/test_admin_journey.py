@@ -1,7 +1,7 @@
-"""An admin in a real browser through the gateway: a council's people and its contact address,
-deactivating a leaver (confirmed with what it does) whose own signed-in session and API key stop on
-their next request, and API keys (made and shown once, revoked after a confirmation); axe-core on every
-state, 320 px."""
+"""An admin in a real browser through the gateway: a council's people, its contact address and adding a
+person (their invitation code shown once), deactivating a leaver (confirmed with what it does) whose own
+signed-in session and API key stop on their next request, and API keys (made and shown once, revoked
+after a confirmation); axe-core on every state, 320 px."""
 
 from __future__ import annotations
 
@@ -58,6 +58,31 @@ def test_an_admin_deactivates_a_leaver_whose_session_and_key_stop_on_their_next_
     axe(page, "a council's contact saved")
     no_horizontal_scroll(page)
     assert anonymous.get(f"/api/councils/{council.id}/contact").json()["contact_email"] == "hackday@example.org"
+
+    # Adding a person: errors named at their fields first, then the invitation code shown once.
+    newcomer = f"web-new-{uuid.uuid4().hex[:8]}@example.org"
+    page.get_by_label("Work email address").fill("sam at kirkby")
+    page.get_by_label("Staff: submit ideas and vote").uncheck()
+    page.get_by_role("button", name="Add the person").click()
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "Enter their full name" in summary and "Choose at least one role" in summary
+    assert page.get_by_label("Work email address").input_value() == "sam at kirkby"
+    axe(page, "adding a person, with errors")
+    page.get_by_label("Full name").fill("Sam Newcomer")
+    page.get_by_label("Manager: run trials").check()
+    page.get_by_role("button", name="Add the person").click()
+    assert "Enter an email address in the right form" in page.locator("#email-error").inner_text()
+    page.get_by_label("Work email address").fill(newcomer)
+    page.get_by_role("button", name="Add the person").click()
+    code = page.locator("#invitation-code").inner_text()
+    assert code and code not in page.url
+    assert "Sam Newcomer" in page.locator(".govuk-table").inner_text()
+    axe(page, "a person added, their code shown once")
+    no_horizontal_scroll(page)
+    page.goto(f"/admin/councils/{council.id}")
+    assert code not in page.content()
+    accepted = anonymous.post("/api/auth/invitations/accept", json={"code": code, "password": PASSWORD})
+    assert accepted.status_code == 200, accepted.text
     page.get_by_role("link", name="Priya Patel").click()
     assert "Active" in page.locator(".govuk-summary-list").inner_text()
     axe(page, "a person")

@@ -4,6 +4,7 @@ before it is confirmed; a new API key and a new invitation code are shown once, 
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -262,3 +263,59 @@ async def test_a_councils_contact_is_changed_with_the_version_the_admin_saw(fake
             "Someone changed this council since you opened the page: its contact is now it@kirkby.gov.uk" in stale.text
         )
         assert 'name="version" value="5"' in stale.text and 'value="me@kirkby.gov.uk"' in stale.text
+
+
+@in_own_loop
+async def test_adding_a_person_names_each_field_and_shows_their_invitation_code_once(fake):
+    newcomer = {**PERSON, "id": str(uuid.uuid4()), "name": "Sam Newcomer", "email": "sam@kirkby.gov.uk"}
+    fake.on("POST", "/api/people", {**newcomer, "invitation_code": "inv_Newcomer123456"}, status=201)
+    async with pages(fake) as client:
+        sign_in(client, token("admin"))
+        page = (await client.get(f"/admin/councils/{COUNCIL}")).text
+        key = re.search(r'action="/admin/councils/[^"]+/people".*?name="form_key" value="([0-9a-f]+)"', page, re.S)
+        form = await csrf(client, f"/admin/councils/{COUNCIL}")
+        empty = await client.post(f"/admin/councils/{COUNCIL}/people", data={"csrf_token": form, "email": "x"})
+        assert empty.status_code == 400
+        for field, words in (("name", "Enter their full name"), ("roles", "Choose at least one role")):
+            assert words in empty.text and f'href="#{field}"' in empty.text
+        assert 'value="x"' in empty.text and not _changes(fake)
+        fake.on(
+            "POST",
+            "/api/people",
+            {"status": 409, "detail": "taken", "errors": [{"field": "email", "message": "already registered"}]},
+            status=409,
+        )
+        taken = await client.post(
+            f"/admin/councils/{COUNCIL}/people",
+            data={"csrf_token": form, "name": "Sam", "email": "lee.leaver@kirkby.gov.uk", "roles": "staff"},
+        )
+        assert taken.status_code == 400 and "lee.leaver@kirkby.gov.uk is already registered" in taken.text
+        assert 'href="#email"' in taken.text
+        fake.on("POST", "/api/people", {**newcomer, "invitation_code": "inv_Newcomer123456"}, status=201)
+        added = await client.post(
+            f"/admin/councils/{COUNCIL}/people",
+            data={
+                "csrf_token": form,
+                "form_key": key.group(1),
+                "name": " Sam Newcomer ",
+                "email": "sam@kirkby.gov.uk",
+                "roles": ["manager", "staff", "wizard"],
+            },
+        )
+        assert added.status_code == 200 and "inv_Newcomer123456" in added.text
+        sent = _changes(fake)[-1]
+        assert orjson.loads(sent.content) == {
+            "name": "Sam Newcomer",
+            "email": "sam@kirkby.gov.uk",
+            "council_id": str(COUNCIL),
+            "roles": ["manager", "staff"],
+        }
+        assert sent.headers["Idempotency-Key"] == key.group(1)  # sent twice, added once
+        assert "inv_Newcomer123456" not in (await client.get(f"/admin/councils/{COUNCIL}")).text
+        # With mail (or a replayed answer) no code is answered: the page says where it went.
+        fake.on("POST", "/api/people", {**newcomer, "invitation_code": None}, status=201)
+        emailed = await client.post(
+            f"/admin/councils/{COUNCIL}/people",
+            data={"csrf_token": form, "name": "Sam Newcomer", "email": "sam@kirkby.gov.uk", "roles": "staff"},
+        )
+        assert "the invitation was emailed to sam@kirkby.gov.uk" in emailed.text

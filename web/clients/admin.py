@@ -29,6 +29,14 @@ class AdminApi(PersonApi):
     async def people(self, council_id: uuid.UUID) -> dict[str, Any]:
         return await self._call("GET", f"/api/councils/{council_id}/people", params={"limit": 200})
 
+    async def add_person(
+        self, council_id: uuid.UUID, name: str, email: str, roles: list[str], key: str | None
+    ) -> dict[str, Any]:
+        """The API's `POST /api/people`: without a password, they get an invitation (emailed, or its code
+        answered here once). `key` is the form's, as Idempotency-Key: a form sent twice adds one person."""
+        body = {"name": name, "email": email, "council_id": str(council_id), "roles": roles}
+        return await self._call("POST", "/api/people", json=body, headers=self._key(key))
+
     async def person(self, person_id: uuid.UUID) -> dict[str, Any]:
         return await self._call("GET", f"/api/people/{person_id}")
 

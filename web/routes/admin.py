@@ -139,8 +139,10 @@ async def _council_page(request: Request, api: AdminApi, council_id: uuid.UUID, 
         "people": await api.people(council_id),
         "values": {"contact_email": found.get("contact_email") or ""},
         "done": request.query_params.get("done"),
+        "form_key": forms.new_form_key(),
         **extra,
     }
+    context["role_items"] = role_items(extra["ticked"] if "ticked" in extra else ["staff"])
     return render(request, "admin/council.html", context, status_code=400 if extra.get("errors") else 200)
 
 
@@ -172,6 +174,44 @@ async def set_council_contact(request: Request, council_id: uuid.UUID, api: Admi
             request, api, council_id, values={"contact_email": email}, **forms.error_context({"contact_email": stale})
         )
     return RedirectResponse(f"/admin/councils/{council_id}?done=contact", status_code=303)
+
+
+@router.post("/admin/councils/{council_id}/people")
+async def add_person(request: Request, council_id: uuid.UUID, api: AdminDep, form: FormDep) -> Response:
+    """A person of this council, invited (the API's POST /api/people, with no password): the invitation
+    code, when the platform sends no mail, is in this answer only."""
+    name, email = forms.text(form, "name"), forms.text(form, "email")
+    roles = sorted({r for r in form.getlist("roles") if isinstance(r, str) and r in ROLES})
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Enter their full name, like Priya Shah"
+    if not email:
+        errors["email"] = "Enter their work email address, like priya.shah@kirkby.gov.uk"
+    if not roles:
+        errors["roles"] = "Choose at least one role"
+    if not errors:
+        try:
+            added = await api.add_person(council_id, name, email, roles, forms.form_key(form))
+            return await _council_page(request, api, council_id, added=added)
+        except ApiError as exc:
+            if exc.status not in (409, 422):
+                raise
+            errors = forms.api_errors(
+                exc.errors, {"name": "name", "email": "email", "roles": "roles"}, "email", exc.detail
+            )
+            if exc.status == 422 and "email" in errors:
+                errors["email"] = "Enter an email address in the right form, like priya.shah@kirkby.gov.uk"
+            elif exc.status == 409 and "email" in errors:
+                errors["email"] = f"{email} is already registered on the platform: find them in their council's people"
+    # What was typed stays; the contact form keeps the council's own address.
+    return await _council_page(
+        request,
+        api,
+        council_id,
+        person_values={"name": name, "email": email},
+        ticked=roles,
+        **forms.error_context(errors),
+    )
 
 
 # ---- a person ------------------------------------------------------------------------------------------
