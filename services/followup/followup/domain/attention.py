@@ -15,11 +15,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.models import Checkpoint, Measurement, Trial
 from followup.vocabulary import OPEN_STATUSES, TrialStatus
+
+# The trial's columns the attention rules and views.attention_public (through views.idea_ref) read.
+ATTENTION_COLUMNS = (
+    "id",
+    "idea_id",
+    "idea_title",
+    "council_id",
+    "council_name",
+    "service_area",
+    "hack_day_id",
+    "hack_day_on",
+    "status",
+    "review_date",
+    "started_at",
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +59,14 @@ async def attention(
     session: AsyncSession, *, council_id: uuid.UUID | None, today: date, stale_after_days: int
 ) -> list[NeedsAttention]:
     """The council's (or, with None, every council's) open trials that need attention."""
-    query = select(Trial).where(col(Trial.status).in_([s.value for s in OPEN_STATUSES]))
+    # Only what the rules and the overdue list read (views.attention_public): the trials' plans, notes
+    # and JSON columns are most of a row, and decoding them was most of this report's cost (measured:
+    # benchmarks/README.md, pages).
+    query = (
+        select(Trial)
+        .options(load_only(*(getattr(Trial, c) for c in ATTENTION_COLUMNS), raiseload=True))
+        .where(col(Trial.status).in_([s.value for s in OPEN_STATUSES]))
+    )
     if council_id is not None:
         query = query.where(col(Trial.council_id) == council_id)
     trials = (await session.exec(query.order_by(col(Trial.created_at)))).all()
@@ -70,10 +93,13 @@ async def attention(
             )
         ).all()
     )
+    due_by_trial: dict[uuid.UUID, list[Checkpoint]] = {}
+    for checkpoint in due:  # still in due-date order within each trial
+        due_by_trial.setdefault(checkpoint.trial_id, []).append(checkpoint)
     out: list[NeedsAttention] = []
     for trial in trials:
         running = trial.status in (TrialStatus.running, TrialStatus.evaluating)
-        overdue = [c for c in due if c.trial_id == trial.id and running]
+        overdue = due_by_trial.get(trial.id, []) if running else []
         measured = last.get(trial.id)
         last_day = measured.date() if measured else None
         since = last_day or (trial.started_at.date() if trial.started_at else None)

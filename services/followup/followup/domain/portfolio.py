@@ -14,6 +14,7 @@ import statistics
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +31,10 @@ from followup.schemas import (
     SectorPortfolio,
 )
 from followup.vocabulary import GAIN_OUTCOMES, NOT_WORKED_OUTCOMES
+
+# What _figures and the reports read of a trial and of its verdict.
+TRIAL_COLUMNS = ("id", "council_id", "council_name", "hack_day_on", "started_at")
+VERDICT_COLUMNS = ("id", "trial_id", "outcome", "gain", "decided_at")
 
 
 def _figures(
@@ -92,7 +97,9 @@ def _figures(
 async def _load(
     session: AsyncSession, council_id: uuid.UUID | None
 ) -> tuple[Sequence[Trial], dict[uuid.UUID, Verdict], set[uuid.UUID]]:
-    query = select(Trial)
+    # Only the columns the figures read: a council's whole rows (plans, notes, JSON) were most of the
+    # report's cost at 200 trials (benchmarks/README.md, pages).
+    query = select(Trial).options(load_only(*(getattr(Trial, c) for c in TRIAL_COLUMNS), raiseload=True))
     if council_id is not None:
         query = query.where(Trial.council_id == council_id)
     trials = (await session.exec(query)).all()
@@ -100,7 +107,8 @@ async def _load(
     verdicts: dict[uuid.UUID, Verdict] = {}
     published: set[uuid.UUID] = set()
     if ids:
-        for v in (await session.exec(select(Verdict).where(col(Verdict.trial_id).in_(ids)))).all():
+        only = load_only(*(getattr(Verdict, c) for c in VERDICT_COLUMNS), raiseload=True)
+        for v in (await session.exec(select(Verdict).options(only).where(col(Verdict.trial_id).in_(ids)))).all():
             verdicts[v.trial_id] = v
         published = {
             t
