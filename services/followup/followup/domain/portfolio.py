@@ -13,8 +13,9 @@ from __future__ import annotations
 import statistics
 import uuid
 from collections.abc import Sequence
+from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,14 +33,29 @@ from followup.schemas import (
 )
 from followup.vocabulary import GAIN_OUTCOMES, NOT_WORKED_OUTCOMES
 
-# What _figures and the reports read of a trial and of its verdict.
-TRIAL_COLUMNS = ("id", "council_id", "council_name", "hack_day_on", "started_at")
-VERDICT_COLUMNS = ("id", "trial_id", "outcome", "gain", "decided_at")
+
+class TrialFacts(NamedTuple):
+    """What the figures read of a trial: its row's columns, not the row (no ORM object per trial)."""
+
+    id: uuid.UUID
+    council_id: uuid.UUID
+    council_name: str
+    hack_day_on: date | None
+    started_at: datetime | None
+
+
+class VerdictFacts(NamedTuple):
+    """What the figures read of a verdict."""
+
+    trial_id: uuid.UUID
+    outcome: str
+    gain: dict
+    decided_at: datetime | None
 
 
 def _figures(
-    trials: Sequence[Trial],
-    verdicts: dict[uuid.UUID, Verdict],
+    trials: Sequence[TrialFacts],
+    verdicts: dict[uuid.UUID, VerdictFacts],
     published: set[uuid.UUID],
     attention: Sequence[NeedsAttention],
     ideas: int | None,
@@ -96,20 +112,21 @@ def _figures(
 
 async def _load(
     session: AsyncSession, council_id: uuid.UUID | None
-) -> tuple[Sequence[Trial], dict[uuid.UUID, Verdict], set[uuid.UUID]]:
-    # Only the columns the figures read: a council's whole rows (plans, notes, JSON) were most of the
-    # report's cost at 200 trials (benchmarks/README.md, pages).
-    query = select(Trial).options(load_only(*(getattr(Trial, c) for c in TRIAL_COLUMNS), raiseload=True))
+) -> tuple[list[TrialFacts], dict[uuid.UUID, VerdictFacts], set[uuid.UUID]]:
+    # Only the columns the figures read, as plain rows: loading a council's trials whole as ORM objects
+    # (plans, notes, JSON) was most of the report's cost at 200 trials (benchmarks/README.md, pages).
+    query = select(*(getattr(Trial, c) for c in TrialFacts._fields))
     if council_id is not None:
-        query = query.where(Trial.council_id == council_id)
-    trials = (await session.exec(query)).all()
+        query = query.where(col(Trial.council_id) == council_id)
+    trials = [TrialFacts(*row) for row in (await session.exec(query)).all()]
     ids = [t.id for t in trials]
-    verdicts: dict[uuid.UUID, Verdict] = {}
+    verdicts: dict[uuid.UUID, VerdictFacts] = {}
     published: set[uuid.UUID] = set()
     if ids:
-        only = load_only(*(getattr(Verdict, c) for c in VERDICT_COLUMNS), raiseload=True)
-        for v in (await session.exec(select(Verdict).options(only).where(col(Verdict.trial_id).in_(ids)))).all():
-            verdicts[v.trial_id] = v
+        chosen = select(*(getattr(Verdict, c) for c in VerdictFacts._fields)).where(col(Verdict.trial_id).in_(ids))
+        for row in (await session.exec(chosen)).all():
+            verdict = VerdictFacts(*row)
+            verdicts[verdict.trial_id] = verdict
         published = {
             t
             for t in (
@@ -139,7 +156,7 @@ async def council_portfolio(
 async def sector_portfolio(session: AsyncSession, *, attention: Sequence[NeedsAttention]) -> SectorPortfolio:
     """Across councils: aggregate figures only, never the content of an unpublished trial."""
     trials, verdicts, published = await _load(session, None)
-    councils: dict[uuid.UUID, list[Trial]] = {}
+    councils: dict[uuid.UUID, list[TrialFacts]] = {}
     for t in trials:
         councils.setdefault(t.council_id, []).append(t)
     rows = []
