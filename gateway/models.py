@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -158,8 +158,9 @@ class CouncilSignOn(GatewayTable, table=True):
     council_id: uuid.UUID = Field(foreign_key="councils.id", primary_key=True)
     issuer: str = Field(max_length=500)
     client_id: str = Field(max_length=500)
-    # Kept to authenticate to the provider's token endpoint; never answered by the API.
-    client_secret: str = Field(max_length=1000)
+    # Kept to authenticate to the provider's token endpoint, encrypted with GATEWAY_SIGN_ON_SECRET_KEYS
+    # (gateway/domain/sign_on_secrets.py); never answered by the API.
+    client_secret_encrypted: str = Field(sa_column=Column(Text, nullable=False))
     # Only people whose email ends in one of these (lower case, no @) may sign in this way.
     email_domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Which ID token claims hold the person's email and name (Entra ID puts the sign-in name in

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,6 +11,7 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
+from gateway.domain import sign_on_secrets
 from platform_core.settings import PartSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
@@ -73,6 +76,10 @@ class GatewaySettings(PartSettings):
     notify_template_id: str = ""
     notify_base_url: str = "https://api.notifications.service.gov.uk"
     notify_reply_to_id: str = ""
+    # Encrypts councils' single sign-on client secrets in the database (gateway/domain/sign_on_secrets.py):
+    # Fernet keys, comma-separated, newest first. Required in production; in development and tests a key
+    # derived from the token signing key is used when it is not set.
+    sign_on_secret_keys: str = ""
     # A password reset link works once, for this long.
     password_reset_minutes: int = 30
     # How often each replica reads the auth changes made through the others (auth_versions.py).
@@ -108,6 +115,28 @@ class GatewaySettings(PartSettings):
         if self.environment == "production" and len(self.bootstrap_admin_password) in range(1, 12):
             raise ValueError("bootstrap_admin_password must be at least 12 characters in production")
         return self
+
+    @model_validator(mode="after")
+    def _sign_on_secret_keys(self) -> GatewaySettings:
+        if self.sign_on_secret_keys:
+            sign_on_secrets.check_keys(self.sign_on_secret_keys)
+        elif self.environment == "production":
+            raise ValueError(
+                f"{sign_on_secrets.SETTING} must be set in production: it encrypts councils' single sign-on "
+                "client secrets in the database (python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())')"
+            )
+        return self
+
+    def sign_on_keys(self) -> str:
+        """The keys that encrypt single sign-on client secrets (development and tests: derived from the
+        token signing key, so they survive a restart, when none is set; never in production)."""
+        if self.sign_on_secret_keys:
+            return self.sign_on_secret_keys
+        if not self.jwt_private_key:
+            raise ValueError(f"{sign_on_secrets.SETTING} is not set, and there is no signing key to derive one from")
+        digest = hashlib.sha256(b"council-hackday sign-on secrets\n" + self.jwt_private_key.encode()).digest()
+        return base64.urlsafe_b64encode(digest).decode()
 
     def service_urls(self) -> dict[str, str]:
         return {"ideas": self.ideas_url, "voting": self.voting_url, "followup": self.followup_url}

@@ -134,6 +134,12 @@ def make_keys(root: Path, *, server_name: str = "localhost", database_host: str 
         )
     _write_once(root, PAGES, "WEB_JWT_PUBLIC_KEY", lambda: public)
     _write_once(root, PAGES, "WEB_SESSION_KEYS", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    _write_once(
+        root,
+        "gateway",
+        "GATEWAY_SIGN_ON_SECRET_KEYS",
+        lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    )
     _write_once(root, "voting", "VOTING_AUDIT_KEY", lambda: secrets.token_hex(32))
     _write_once(root, "voting", "VOTING_BALLOT_SECRET", lambda: secrets.token_hex(32))
     # Used once, when the gateway finds no admin; read it with

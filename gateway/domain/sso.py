@@ -48,6 +48,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gateway.domain import sign_on_secrets
 from gateway.domain.passwords import secret_digest
 from gateway.models import Council, CouncilSignOn, Person, SignOnAttempt, SignOnIdentity
 from platform_core.clock import utcnow
@@ -152,10 +153,14 @@ async def config_of(session: AsyncSession, council_id: uuid.UUID) -> CouncilSign
 
 
 async def configure(
-    session: AsyncSession, *, council: Council, config: CouncilSignOn | None, settings: dict[str, Any]
+    session: AsyncSession, *, council: Council, config: CouncilSignOn | None, settings: dict[str, Any], keys: str
 ) -> CouncilSignOn:
-    """Connect the council's provider (`config` None) or change the settings read as `config`."""
+    """Connect the council's provider (`config` None) or change the settings read as `config`; the
+    client secret is kept encrypted with `keys` (sign_on_secrets.py)."""
     check_issuer_url(settings["issuer"])
+    settings = {k: v for k, v in settings.items() if k != "client_secret"} | {
+        "client_secret_encrypted": sign_on_secrets.seal(settings["client_secret"], keys=keys)
+    }
     for i, uri in enumerate(settings.get("redirect_uris") or []):
         if urlsplit(uri).fragment:
             raise Problem(
@@ -252,7 +257,7 @@ async def use_attempt(session: AsyncSession, *, state: str) -> SignOnAttempt:
     return attempt
 
 
-async def complete(session: AsyncSession, *, attempt: SignOnAttempt, code: str, iss: str | None) -> Person:
+async def complete(session: AsyncSession, *, attempt: SignOnAttempt, code: str, iss: str | None, keys: str) -> Person:
     """Exchange the code, check the ID token, and find (or create) the person it names."""
     council = await session.get(Council, attempt.council_id)
     config = await config_of(session, attempt.council_id)
@@ -266,7 +271,8 @@ async def complete(session: AsyncSession, *, attempt: SignOnAttempt, code: str, 
             errors=[{"field": "iss", "message": "not the council's issuer"}],
         )
     provider = await _provider(config, council.name)
-    tokens = await _exchange(config, provider, attempt, code, council.name)
+    secret = sign_on_secrets.unseal(config.client_secret_encrypted, keys=keys)
+    tokens = await _exchange(config, secret, provider, attempt, code, council.name)
     claims: dict[str, Any] = dict(await _checked_claims(config, provider, attempt, tokens["id_token"], council.name))
     if config.email_claim not in claims:
         # Many providers keep the email for the UserInfo endpoint unless asked to put it in the ID token.
@@ -280,11 +286,11 @@ async def complete(session: AsyncSession, *, attempt: SignOnAttempt, code: str, 
 
 
 async def _exchange(
-    config: CouncilSignOn, provider: _Provider, attempt: SignOnAttempt, code: str, council: str
+    config: CouncilSignOn, secret: str, provider: _Provider, attempt: SignOnAttempt, code: str, council: str
 ) -> dict[str, Any]:
     client = AsyncOAuth2Client(
         client_id=config.client_id,
-        client_secret=config.client_secret,
+        client_secret=secret,
         redirect_uri=attempt.redirect_uri,
         timeout=httpx.Timeout(10.0, connect=3.0),
     )

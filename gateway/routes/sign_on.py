@@ -33,7 +33,7 @@ AdminOnly = Annotated[Principal, Depends(require_roles("admin"))]
 
 def _public(config: CouncilSignOn, public_url: str) -> SignOnPublic:
     return SignOnPublic.model_validate(
-        {**config.model_dump(exclude={"client_secret"}), "callback_url": sso.callback_url(public_url)}
+        {**config.model_dump(exclude={"client_secret_encrypted"}), "callback_url": sso.callback_url(public_url)}
     )
 
 
@@ -72,7 +72,9 @@ async def configure(
             "read the council again, or send the settings without If-Match to connect its provider.",
             errors=[{"field": "If-Match", "message": "nothing to match: no settings"}],
         )
-    config = await sso.configure(session, council=council, config=config, settings=body.model_dump())
+    config = await sso.configure(
+        session, council=council, config=config, settings=body.model_dump(), keys=settings.sign_on_keys()
+    )
     set_etag(response, config.version)
     return _public(config, settings.public_url)
 
@@ -161,5 +163,5 @@ async def complete(body: SignOnComplete, session: SessionDep, issuer: IssuerDep,
     # Used up for good before the provider is asked: a replayed state (and so its nonce) is refused
     # even if this sign-in then fails.
     await session.commit()
-    person = await sso.complete(session, attempt=attempt, code=body.code, iss=body.iss)
+    person = await sso.complete(session, attempt=attempt, code=body.code, iss=body.iss, keys=settings.sign_on_keys())
     return await token_for(session, issuer, settings, person)

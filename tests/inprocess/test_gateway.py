@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+from cryptography.fernet import Fernet
+from pydantic import ValidationError
+
+from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
 from tests.support.http import ok, problem
 
@@ -72,3 +77,17 @@ def test_a_council_contact_must_be_an_email_address_and_nothing_else_is_changed(
         ok(admin.patch(path, json={}, headers={"If-Match": f'"{changed["version"]}"'}))["contact_email"]
         == "a@example.org"
     )
+
+
+def test_production_needs_the_key_that_encrypts_single_sign_on_secrets():
+    base = {
+        "environment": "production",
+        "database_url": "postgresql://gateway@127.0.0.1:5432/gateway",
+        "jwt_private_key": "a signing key",
+    }
+    with pytest.raises(ValidationError, match="GATEWAY_SIGN_ON_SECRET_KEYS must be set in production"):
+        GatewaySettings(**base)
+    with pytest.raises(ValidationError, match="GATEWAY_SIGN_ON_SECRET_KEYS must be one or more Fernet keys"):
+        GatewaySettings(**base, sign_on_secret_keys="REPLACE with a Fernet key")
+    newest, older = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    assert GatewaySettings(**base, sign_on_secret_keys=f"{newest},{older}").sign_on_keys() == f"{newest},{older}"

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.support.actors import unique
 from tests.support.http import ok, problem
@@ -84,6 +85,48 @@ def test_a_first_sign_in_makes_the_person_staff_of_the_council_and_gives_the_pla
     again = ok(anonymous.post("/api/auth/sign-on/complete", json=at_provider(platform, anonymous, council, email)))
     assert again["person"]["id"] == person["id"]
     assert [p["email"] for p in people_of(admin, council)] == [email]
+
+
+def test_the_client_secret_is_kept_encrypted_and_never_answered(platform, admin, new_council):
+    """What an admin sends as the client secret is stored only encrypted with the gateway's key (a copy
+    of the database alone does not give it away) and never comes back through the API. (That the
+    gateway still authenticates to the provider with it is every sign-in test here: the provider
+    checks the secret at its token endpoint.)"""
+    from gateway.domain.sign_on_secrets import unseal
+    from gateway.settings import GatewaySettings
+
+    council = new_council()
+    secret = f"entra-secret-{unique('s')}"
+    body = {
+        "issuer": "https://login.example.org/tenant",
+        "client_id": "hackday",
+        "client_secret": secret,
+        "email_domains": [domain_of(council)],
+    }
+    path = f"/api/councils/{council.id}/sign-on"
+    answers = [admin.put(path, json=body), admin.get(path)]
+    assert all(a.status_code == 200 and secret not in a.text and "secret" not in a.json() for a in answers)
+
+    engine = create_engine(platform.runner.database_urls["gateway"].replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as db:
+            row = (
+                db.execute(
+                    text("SELECT * FROM council_sign_ons WHERE council_id = :id"),
+                    {"id": council.id if engine.dialect.name == "postgresql" else council.id.replace("-", "")},
+                )
+                .mappings()
+                .one()
+            )
+    finally:
+        engine.dispose()
+    assert secret not in str(dict(row)) and "client_secret" not in row
+    # The platform's gateway runs without GATEWAY_SIGN_ON_SECRET_KEYS, as in development: its key is the
+    # one derived from the signing key.
+    keys = GatewaySettings(
+        environment="test", database_url="sqlite://", jwt_private_key=platform.runner.private_key_file.read_text()
+    ).sign_on_keys()
+    assert unseal(row["client_secret_encrypted"], keys=keys) == secret
 
 
 def test_someone_already_registered_keeps_the_roles_the_platform_gave_them(
