@@ -268,3 +268,71 @@ def test_a_manager_opens_a_trial_from_an_idea(pages, axe, council_with_a_trial):
         len([t for t in manager.get(TRIALS, params={"limit": 200}).json()["items"] if t["idea"]["id"] == made["id"]])
         == 1
     )
+
+
+def test_a_manager_changes_a_planned_trials_metrics_and_its_people_after_someone_else_did(
+    pages, axe, council_with_a_trial
+):
+    manager = council_with_a_trial["manager"]
+    made = council_with_a_trial["idea"]("Book pool cars by the hour")
+    trial = manager.post(TRIALS, json={"idea_id": made["id"]}).json()
+    for name, unit, base in (("Hours per claim", "hours_per_case", 2), ("Days waiting", "days_waiting", 9)):
+        body = {
+            "name": name,
+            "unit": unit,
+            "direction": "lower_is_better",
+            "baseline": {"value": base, "period_start": _day(500), "period_end": _day(400), "method": "Report"},
+            "target_value": base - 0.5,
+        }
+        assert manager.post(f"{TRIALS}/{trial['id']}/metrics", json=body).status_code == 201
+    page = pages.open(manager, width=320)
+    page.goto(f"/trials/{trial['id']}/plan")
+
+    # A metric changed while the trial is planned, another removed after a confirmation.
+    page.get_by_role("link", name="Change Hours per claim").click()
+    axe(page, "a metric's form")
+    no_horizontal_scroll(page)
+    page.get_by_label("Target", exact=True).fill("1.4")
+    page.get_by_role("button", name="Save the metric").click()
+    assert "The metric is saved" in page.locator(".govuk-notification-banner").inner_text()
+    assert "target 1.4" in page.inner_text("#metrics + ul")
+    page.get_by_role("link", name="Remove Days waiting").click()
+    axe(page, "removing a metric, asked first")
+    page.get_by_role("button", name="Yes, remove Days waiting").click()
+    assert "The metric is removed" in page.locator(".govuk-notification-banner").inner_text()
+    assert [m["name"] for m in manager.get(f"{TRIALS}/{trial['id']}").json()["metrics"]] == ["Hours per claim"]
+
+    # The owner and team, while a colleague saves the owner meanwhile: the 412 page, then mine saved over it.
+    page.goto(f"/trials/{trial['id']}")
+    page.get_by_role("link", name="Change the owner and team").click()
+    axe(page, "the trial's people")
+    no_horizontal_scroll(page)
+    page.get_by_label("Owner's name").fill("Priya Shah")
+    page.get_by_label("Owner's job title").fill("Revenues team leader")
+    page.get_by_label("The owner agreed to be named in the shared library").check()
+    page.locator("#team-0-name").fill("Lee Jones")
+    page.locator("#team-0-job_title").fill("Benefits officer")
+    read = manager.get(f"{TRIALS}/{trial['id']}")
+    colleague = {"owner": {"name": "Sam Hill", "job_title": "Head of service", "consents_to_be_named": False}}
+    changed = manager.patch(f"{TRIALS}/{trial['id']}", json=colleague, headers={"If-Match": read.headers["ETag"]})
+    assert changed.status_code == 200, changed.text
+    page.get_by_role("button", name="Save the people").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Someone else changed the trial's people"
+    changes = page.locator(".app-changes").inner_text()
+    assert "Sam Hill, Head of service" in changes and "changed by someone else" in changes
+    assert page.locator("#team-0-name").input_value() == "Lee Jones"  # every word typed kept
+    axe(page, "the trial's people changed by someone else")
+    no_horizontal_scroll(page)
+    page.get_by_role("button", name="Save my version").click()
+    assert "The owner and team are saved" in page.locator(".govuk-notification-banner").inner_text()
+    saved = manager.get(f"{TRIALS}/{trial['id']}").json()
+    assert saved["owner"]["name"] == "Priya Shah" and [p["name"] for p in saved["team"]] == ["Lee Jones"]
+
+    # Started, the metrics are frozen: no longer offered for change (the people still are).
+    assert manager.post(f"{TRIALS}/{trial['id']}/start", json={}).status_code == 200
+    page.goto(f"/trials/{trial['id']}/plan")
+    assert page.get_by_role("link", name="Change Hours per claim").count() == 0
+    page.goto(f"/trials/{trial['id']}/metrics/{saved['metrics'][0]['id']}")
+    assert "its metrics are frozen" in page.inner_text("main")
+    page.goto(f"/trials/{trial['id']}")
+    assert page.get_by_role("link", name="Change the owner and team").is_visible()

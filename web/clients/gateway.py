@@ -320,6 +320,22 @@ class PersonApi:
     async def add_metric(self, trial_id: uuid.UUID, body: dict[str, Any]) -> dict[str, Any]:
         return await self._call("POST", f"/api/followup/trials/{trial_id}/metrics", json=body)
 
+    async def change_metric(
+        self, trial_id: uuid.UUID, metric_id: uuid.UUID, changes: dict[str, Any], version: str
+    ) -> dict[str, Any]:
+        """`version`: the metric's, as the form was opened on (If-Match): a change made since is a 412."""
+        return await self._call(
+            "PATCH",
+            f"/api/followup/trials/{trial_id}/metrics/{metric_id}",
+            json=changes,
+            headers={"If-Match": f'"{version}"'},
+        )
+
+    async def remove_metric(self, trial_id: uuid.UUID, metric_id: uuid.UUID, version: str) -> None:
+        await self._call(
+            "DELETE", f"/api/followup/trials/{trial_id}/metrics/{metric_id}", headers={"If-Match": f'"{version}"'}
+        )
+
     async def trial_action(self, trial_id: uuid.UUID, action: str, body: dict[str, Any] | None = None) -> Any:
         """start or evaluate."""
         return await self._call("POST", f"/api/followup/trials/{trial_id}/{action}", json=body or {})

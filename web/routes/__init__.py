@@ -13,6 +13,7 @@ from web.routes import (
     roster,
     sign_in,
     static,
+    trial_changes,
     trial_opening,
     trials,
     verdicts,
@@ -34,6 +35,7 @@ ROUTERS = [
     admin.router,
     trials.router,
     trial_opening.router,
+    trial_changes.router,
     verdicts.router,
     portfolio.router,
 ]
