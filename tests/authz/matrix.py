@@ -197,6 +197,8 @@ POST    /api/followup/trials                                            -       
 POST    /api/followup/trials                                            other    401  403   403       403     403
 GET     /api/followup/trials/by-idea/{idea_id}                          council  401  200   200       200     200
 GET     /api/followup/trials/by-idea/{idea_id}                          other    401  404   404       404     200
+POST    /api/followup/trials/by-ideas                                   council  401  200   200       200     200
+POST    /api/followup/trials/by-ideas                                   other    401  200   200       200     200
 GET     /api/followup/trials/{trial_id}                                 council  401  200   200       200     200
 GET     /api/followup/trials/{trial_id}                                 other    401  404   404       404     200
 PATCH   /api/followup/trials/{trial_id}                                 council  401  403   403       200     403

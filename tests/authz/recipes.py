@@ -666,6 +666,14 @@ def _trial_by_idea(w, role, scope, fresh):
     return Call("GET", f"/api/followup/trials/by-idea/{_trial(w, scope, fresh=False)['idea']['id']}")
 
 
+@recipe("POST", "/api/followup/trials/by-ideas")
+def _trials_by_ideas(w, role, scope, fresh):
+    # Always 200: a trial the caller may not read is left out of the answer, never refused.
+    return Call(
+        "POST", "/api/followup/trials/by-ideas", json={"idea_ids": [_trial(w, scope, fresh=False)["idea"]["id"]]}
+    )
+
+
 recipe("GET", "/api/followup/trials/{trial_id}")(_trial_call(""))
 recipe("PATCH", "/api/followup/trials/{trial_id}")(_trial_call("", "PATCH", body={"scope": "Two teams"}, if_match=True))
 recipe("POST", "/api/followup/trials/{trial_id}/metrics")(

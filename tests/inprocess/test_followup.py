@@ -96,3 +96,31 @@ def test_a_service_credential_straight_to_follow_up_reads_only_what_its_job_need
     assert ok(followup_app.anonymous.get("/api/followup/library"))["total"] >= 0  # open data stays open
     ok(manager.get(f"/api/followup/trials/{trial['id']}"))
     problem(followup_app.anonymous.get("/api/followup/trials"), 401)
+
+
+def test_the_trials_of_many_ideas_come_in_one_call_and_only_those_the_caller_may_read(followup_app):
+    manager = followup_app.person(roles=["manager"])
+    first, second = _trial(followup_app, manager.council_id), _trial(followup_app, manager.council_id)
+    elsewhere = _trial(followup_app, str(uuid.uuid4()))
+    untried = str(uuid.uuid4())
+    asked = [second["idea"]["id"], untried, elsewhere["idea"]["id"], first["idea"]["id"]]
+    colleague = followup_app.person(roles=["staff"], council_id=manager.council_id)
+    answer = ok(colleague.post("/api/followup/trials/by-ideas", json={"idea_ids": asked}))
+    # In the order asked; an idea without a trial and another council's trial are left out alike.
+    assert [t["id"] for t in answer["items"]] == [second["id"], first["id"]]
+    alone = ok(colleague.get(f"/api/followup/trials/by-idea/{first['idea']['id']}"))
+    assert answer["items"][1] == alone  # the same record as asking for the idea alone
+    assert (
+        ok(
+            followup_app.person(roles=["admin"], council_id=None).post(
+                "/api/followup/trials/by-ideas", json={"idea_ids": asked}
+            )
+        )["items"][1]["id"]
+        == elsewhere["id"]
+    )
+
+    problem(colleague.post("/api/followup/trials/by-ideas", json={"idea_ids": []}), 422, "idea_ids")
+    problem(colleague.post("/api/followup/trials/by-ideas", json={"idea_ids": [untried, untried]}), 422, "idea_ids")
+    many = [str(uuid.uuid4()) for _ in range(201)]
+    problem(colleague.post("/api/followup/trials/by-ideas", json={"idea_ids": many}), 422, "idea_ids")
+    problem(colleague.post("/api/followup/trials/by-ideas", json={"idea_ids": [untried], "council_id": "x"}), 422)

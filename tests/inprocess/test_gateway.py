@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -91,3 +92,57 @@ def test_production_needs_the_key_that_encrypts_single_sign_on_secrets():
         GatewaySettings(**base, sign_on_secret_keys="REPLACE with a Fernet key")
     newest, older = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     assert GatewaySettings(**base, sign_on_secret_keys=f"{newest},{older}").sign_on_keys() == f"{newest},{older}"
+
+
+def test_tried_before_for_a_queue_asks_follow_up_once_for_every_similar_idea_of_the_council(gateway_app):
+    """The organiser's queue: each similar idea of the caller's own council was one call to follow-up
+    (GET /trials/by-idea/{id}); now one POST /trials/by-ideas names them all, and another council's
+    ideas still go to the library in one call."""
+    import httpx
+
+    organiser = gateway_app.person(roles=["organiser", "staff"])
+    own = [{"id": str(uuid.uuid4()), "title": f"Own {n}", "council_id": organiser.council_id} for n in range(4)]
+    theirs = {"id": str(uuid.uuid4()), "title": "Theirs", "council_id": str(uuid.uuid4())}
+    queued = [str(uuid.uuid4()), str(uuid.uuid4())]
+    hits = [own[:3] + [theirs], own[1:]]  # own[1] and own[2] resemble both: asked for once
+    calls: list[httpx.Request] = []
+
+    def services(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        path = request.url.path
+        if path == "/api/ideas/similar/to-ideas":
+            items = [
+                {"idea_id": q, "items": [{"score": 0.9, "idea": i} for i in h]}
+                for q, h in zip(queued, hits, strict=True)
+            ]
+            return httpx.Response(200, json={"items": items})
+        if path == "/api/followup/trials/by-ideas":
+            asked = json.loads(request.content)["idea_ids"]
+            trial = {"status": "concluded", "verdict": {"outcome": "did_not_work", "reasons": [{"code": "adoption"}]}}
+            return httpx.Response(200, json={"items": [{**trial, "idea": {"id": asked[0]}}]})
+        if path == "/api/followup/library":
+            return httpx.Response(200, json={"items": []})
+        return httpx.Response(404, json={"status": 404, "detail": "unexpected"})
+
+    upstreams = vars(gateway_app.app.app.state)["_state"]["platform"].upstreams
+    kept = {part: upstreams[part].client for part in ("ideas", "followup")}
+    for part in kept:
+        upstreams[part].client = httpx.AsyncClient(
+            base_url=f"http://{part}.test", transport=httpx.MockTransport(services)
+        )
+    try:
+        answer = ok(organiser.post("/api/journeys/tried-before/ideas", json={"idea_ids": queued, "limit": 4}))
+    finally:
+        for part, client in kept.items():
+            upstreams[part].client = client
+
+    to_follow_up = [c for c in calls if c.url.host == "followup.test"]
+    assert [c.url.path for c in to_follow_up] == ["/api/followup/trials/by-ideas", "/api/followup/library"] or [
+        c.url.path for c in to_follow_up
+    ] == ["/api/followup/library", "/api/followup/trials/by-ideas"]
+    (batch,) = [c for c in to_follow_up if c.url.path.endswith("/by-ideas")]
+    assert sorted(json.loads(batch.content)["idea_ids"]) == sorted(i["id"] for i in own)  # each once, only own
+    assert batch.headers["authorization"] == f"Bearer {organiser.token}"  # the caller's own token
+    first = answer["items"][0]
+    assert first["warning"] is True and first["items"][0]["outcome"]["verdict"] == "did_not_work"
+    assert first["warning_reason"] == "Tried by your council: did not work (adoption)."

@@ -287,6 +287,30 @@ class MeasurementBatch(Input):
     measurements: list[MeasurementCreate] = Field(min_length=1, max_length=1000)
 
 
+TRIALS_OF_IDEAS_MAX = 200  # the similar ideas of a hack day's whole queue (50 ideas, 3 each) fit in one call
+
+
+def _each_once(ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    if len(set(ids)) != len(ids):
+        raise ValueError("names an idea more than once")
+    return ids
+
+
+class TrialsOfIdeas(Input):
+    """Ideas whose trials to read in one call (a "tried before?" panel's similar ideas)."""
+
+    model_config = examples(
+        {"idea_ids": ["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]}
+    )
+
+    idea_ids: Annotated[list[uuid.UUID], AfterValidator(_each_once)] = Field(
+        min_length=1,
+        max_length=TRIALS_OF_IDEAS_MAX,
+        description=f"Ideas, each at most once (1 to {TRIALS_OF_IDEAS_MAX}), of any council.",
+        examples=[["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]],
+    )
+
+
 class CheckpointReview(Input):
     model_config = examples({"note": "On track: late payments down 14% after six weeks; carry on."})
 
@@ -541,6 +565,13 @@ class TrialPublic(BaseModel):
     evidence_level: int = Field(ge=1, le=5, description="Derived; frozen with the verdict.")
     verdict: VerdictPublic | None
     library_entry_id: uuid.UUID | None
+
+
+class TrialsOfIdeasAnswer(BaseModel):
+    items: list[TrialPublic] = Field(
+        description="The trial of each idea asked for that has one you may read, in the order asked; an idea "
+        "without one (no trial, or another council's) is left out, as it would be a 404 alone."
+    )
 
 
 class TrialSummary(BaseModel):

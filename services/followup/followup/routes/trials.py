@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from followup import views
+from followup import access, views
 from followup.deps import (
     Caller,
     ChangeableTrial,
@@ -25,12 +25,15 @@ from followup.deps import (
 )
 from followup.domain import trials
 from followup.schemas import (
+    TRIALS_OF_IDEAS_MAX,
     CheckpointPublic,
     CheckpointReview,
     Input,
     Page,
     TrialCreate,
     TrialPublic,
+    TrialsOfIdeas,
+    TrialsOfIdeasAnswer,
     TrialSummary,
     TrialUpdate,
 )
@@ -143,6 +146,22 @@ async def trial_by_idea(idea_id: uuid.UUID, response: Response, session: Session
         raise Problem(404, f"Idea {idea_id} has no trial that you can see.")
     set_etag(response, found.version)
     return views.trial_public(await trials.detail(session, found))
+
+
+@router.post(
+    "/trials/by-ideas",
+    response_model=TrialsOfIdeasAnswer,
+    summary="The trials of many ideas in one call (those of your council; admins: every council's)",
+    description="What `GET /api/followup/trials/by-idea/{idea_id}` answers for each idea, for up to "
+    f'{TRIALS_OF_IDEAS_MAX} ideas at once: the gateway\'s "tried before?" evidence asks it once for every '
+    "similar idea of the caller's council instead of once per idea. Reading only: nothing changes, so a "
+    "retry is safe. An idea with no trial you may read is left out of `items`, without saying which "
+    "reason (as a 404 alone would not).",
+    responses=responses(401, 422),
+)
+async def trials_by_ideas(body: TrialsOfIdeas, session: SessionDep, principal: Caller) -> TrialsOfIdeasAnswer:
+    found = [t for t in await trials.trials_of_ideas(session, body.idea_ids) if access.can_read(principal, t)]
+    return TrialsOfIdeasAnswer(items=[views.trial_public(await trials.detail(session, t)) for t in found])
 
 
 @router.get(
