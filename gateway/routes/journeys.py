@@ -80,6 +80,12 @@ class Outcome(BaseModel):
     published_at: str | None = None
     council_name: str | None = None
     library_entry_id: str | None = None
+    imported_from: dict[str, Any] | None = Field(
+        default=None,
+        description="For a verdict imported from another platform (federation): {platform, feed_url, entry_id, "
+        "entry_url, version, imported_at}, its place on its own platform; null for this platform's own. "
+        "The similar idea then has view 'imported' and carries the licence it was published under.",
+    )
 
 
 # Verdicts that mean "this was tried and did not deliver": a draft like it should be warned.
@@ -97,7 +103,8 @@ class TriedBefore(BaseModel):
     warning_reason: str | None = Field(
         default=None,
         description="Why it is a warning, in words a page can show, e.g. "
-        '"Tried by Anytown Council: did not work (adoption)."; null when `warning` is false.',
+        '"Tried by Anytown Council: did not work (adoption)." (a verdict imported from another platform '
+        'names it: "Tried by Anytown Council (on Northshire\'s platform): ..."); null when `warning` is false.',
     )
 
 
@@ -113,6 +120,8 @@ def _warning(idea: dict[str, Any], outcome: Outcome | None) -> str | None:
     if outcome is None or outcome.verdict not in FAILED_VERDICTS:
         return None
     who = outcome.council_name or idea.get("council_name") or "your council"
+    if outcome.imported_from and outcome.imported_from.get("platform"):
+        who = f"{who} (on {outcome.imported_from['platform']})"
     reasons = ", ".join(str(r.get("code")) for r in outcome.reasons if r.get("code"))
     return f"Tried by {who}: {FAILED_VERDICTS[outcome.verdict]}" + (f" ({reasons})." if reasons else ".")
 
@@ -146,6 +155,7 @@ def _from_library(entry: dict[str, Any]) -> Outcome:
         published_at=entry.get("published_at"),
         council_name=entry.get("council_name"),
         library_entry_id=str(entry.get("id")) if entry.get("id") else None,
+        imported_from=entry.get("source"),
     )
 
 

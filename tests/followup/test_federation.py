@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import RunningPlatform, _start_platform
 from tests.followup.kit import LIBRARY, TRIALS, add_metric, baseline, measure, ok, open_trial, problem, verdict_body
+from tests.journey.hackday import wait_for
 from tests.support.actors import Actor, login
 from tests.support.processes import another
 from tests.support.tcp_proxy import CuttableProxy
@@ -39,6 +40,24 @@ def b_admin(platform_b: RunningPlatform) -> Iterator[Actor]:
             subject=actor.id, council_id=None, council_name="", roles=["admin"], name=actor.name
         )
         yield actor
+
+
+@pytest.fixture(scope="module")
+def b_staff(platform_b: RunningPlatform, b_admin: Actor) -> Actor:
+    """A member of staff of a council on platform B, who writes ideas there."""
+    slug = f"b-council-{TAG}"
+    council = ok(b_admin.post("/api/councils", json={"name": f"B Council {TAG}", "slug": slug}), 201)
+    person = ok(
+        b_admin.post(
+            "/api/people",
+            json={"email": f"{slug}@example.org", "name": "Bea Staff", "council_id": council["id"], "roles": ["staff"]},
+        ),
+        201,
+    )
+    token = platform_b.issuer.issue(
+        subject=person["id"], council_id=council["id"], council_name=council["name"], roles=["staff"], name="Bea Staff"
+    )
+    return Actor(client=b_admin.client, token=token, id=person["id"], council_id=council["id"], roles=["staff"])
 
 
 @pytest.fixture(scope="module")
@@ -161,6 +180,57 @@ def test_a_correction_and_a_withdrawal_on_a_are_followed_on_b(b_admin, b_reader,
     assert copy["corrections"][0]["note"] == "The saving was counted twice; halved."
     assert copy["source"]["version"] == 2
     assert status["entries"] >= 1
+
+
+def _tried_before_on_b(b_staff: Actor, title: str, entry_id: str) -> dict | None:
+    """B's "tried before?" for a draft: the similar idea that is A's library entry `entry_id`, if shown."""
+    answer = ok(b_staff.post("/api/journeys/tried-before", json={"title": title, "limit": 20}))
+    for item in answer["items"]:
+        if ((item["outcome"] or {}).get("imported_from") or {}).get("entry_id") == entry_id:
+            return item
+    return None
+
+
+def test_a_failure_imported_from_a_is_tried_before_on_b_corrected_and_gone_once_withdrawn(
+    b_admin, b_staff, subscription, town
+):
+    """Follow-up tells B's ideas service of each imported verdict (outbox): B's "tried before?" finds
+    it beside B's own, attributed to A and its council, under its licence, warned as a failure; a
+    correction at A shows after the next import, and a withdrawal at A takes it away."""
+    failed = _published(town, "Robot mowers for cemetery verges", "did_not_work")
+    status = _import(b_admin, subscription)
+    assert status["last_counts"]["added"] >= 1, status
+    draft = f"Robot mowers for verges in cemeteries {TAG}"
+
+    hit = wait_for(lambda: _tried_before_on_b(b_staff, draft, failed["id"]), "A's failure in B's tried before?")
+    assert hit["idea"]["view"] == "imported" and hit["idea"]["id"] == failed["idea_id"]
+    assert hit["idea"]["council_name"] == town.council.name
+    assert hit["idea"]["source"]["platform"] == "Platform A"
+    assert hit["idea"]["source"]["entry_url"] == failed["url"]
+    assert hit["idea"]["source"]["licence"]["name"].startswith("Open Government Licence")
+    assert hit["outcome"]["verdict"] == "did_not_work" and hit["outcome"]["source"] == "library"
+    assert hit["outcome"]["imported_from"]["platform"] == "Platform A"
+    assert hit["warning"] is True
+    assert hit["warning_reason"].startswith(f"Tried by {town.council.name} (on Platform A): did not work")
+
+    ok(
+        town.manager.patch(
+            f"{LIBRARY}/{failed['id']}",
+            json={"note": "Summary reworded.", "summary": "The mowers could not cross the gravel paths."},
+            headers={"If-Match": '"1"'},
+        )
+    )
+    assert _import(b_admin, subscription)["last_counts"]["updated"] >= 1
+    wait_for(
+        lambda: (h := _tried_before_on_b(b_staff, draft, failed["id"]))
+        and h["idea"]["summary"] == "The mowers could not cross the gravel paths.",
+        "A's correction in B's tried before?",
+    )
+
+    ok(town.manager.post(f"{LIBRARY}/{failed['id']}/withdrawal", json={"reason": "Wrong council."}))
+    assert _tried_before_on_b(b_staff, draft, failed["id"]) is not None  # B has not imported since
+    assert _import(b_admin, subscription)["last_counts"]["withdrawn"] >= 1
+    wait_for(lambda: _tried_before_on_b(b_staff, draft, failed["id"]) is None, "the withdrawal in B's tried before?")
 
 
 def test_a_source_that_is_down_or_sends_garbage_is_said_so_and_nothing_is_lost(

@@ -148,3 +148,70 @@ def test_a_service_credential_straight_to_the_ideas_service_reads_only_what_its_
     refused[("voting", "similar")] = voting.post("/api/ideas/similar", json={"title": "Allotment plots"}).status_code
     assert set(refused.values()) == {403}, refused
     problem(voting.get("/api/ideas/ideas"), 403)
+
+
+def _imported(version: int, *, record: bool = True, summary: str = "Nobody used the kiosk.") -> dict:
+    body = {
+        "event_id": str(uuid.uuid4()),
+        "topic": "library.imported_verdict_changed",
+        "version": version,
+        "record": None,
+    }
+    if record:
+        body["record"] = {
+            "idea_id": "6d0c4f8e-2b1a-4c3d-9e8f-7a6b5c4d3e2f",
+            "council_id": "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d",
+            "council_name": "Northshire Council",
+            "title": "Self-service kiosks for allotment waiting lists",
+            "hypothesis": "If tenants join the allotment waiting list at a kiosk, calls will fall.",
+            "summary": summary,
+            "service_area": "libraries_and_culture",
+            "outcome": "did_not_work",
+            "published_at": "2026-11-02T10:00:00+00:00",
+            "platform": "Northshire's platform",
+            "entry_url": "https://hackdays.northshire.example/api/followup/library/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+            "licence": {
+                "name": "Open Government Licence v3.0",
+                "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+            },
+        }
+    return body
+
+
+def test_a_verdict_imported_from_another_platform_is_found_beside_our_own_until_withdrawn(ideas_app):
+    """Follow-up tells the ideas service of each version of an imported verdict: the newest is kept (a
+    late, older delivery changes nothing), found by everyone, attributed, and gone once withdrawn."""
+    followup, voting = ideas_app.person(service="followup"), ideas_app.person(service="voting")
+    reader = ideas_app.person()
+    entry = str(uuid.uuid4())
+    door = f"/api/ideas/internal/imported-verdicts/{entry}"
+    problem(voting.post(door, json=_imported(1)), 403)
+    problem(reader.post(door, json=_imported(1)), 403)
+
+    first = _imported(1)
+    assert ok(followup.post(door, json=first))["changed"] is True
+    assert ok(followup.post(door, json=first))["changed"] is False  # the same event again
+
+    def found() -> dict | None:
+        _similar(reader, "Kiosks for allotment waiting lists")  # waits for the index to be built
+        items = ok(reader.post("/api/ideas/similar", json={"title": "Kiosks for allotment waiting lists"}))["items"]
+        return next((i["idea"] for i in items if i["idea"].get("library_entry_id") == entry), None)
+
+    seen = found()
+    assert seen is not None and seen["view"] == "imported", seen
+    assert seen["council_name"] == "Northshire Council" and seen["outcome"]["verdict"] == "did_not_work"
+    assert seen["source"]["platform"] == "Northshire's platform"
+    assert seen["source"]["licence"]["name"] == "Open Government Licence v3.0"
+
+    assert ok(followup.post(door, json=_imported(2, summary="Corrected: nobody used it.")))["changed"] is True
+    assert found()["summary"] == "Corrected: nobody used it."
+    assert ok(followup.post(door, json=_imported(3, record=False)))["changed"] is True
+    assert found() is None
+    # A delivery of an older version that comes late does not bring it back.
+    assert ok(followup.post(door, json=_imported(2)))["changed"] is False
+    assert found() is None
+
+    # Withdrawn before its first version arrived (that delivery failed, and is retried later).
+    late = f"/api/ideas/internal/imported-verdicts/{uuid.uuid4()}"
+    assert ok(followup.post(late, json=_imported(2, record=False)))["changed"] is True
+    assert ok(followup.post(late, json=_imported(1)))["changed"] is False

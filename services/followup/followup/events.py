@@ -1,7 +1,9 @@
 """Events: what follow-up publishes (the outbox relay) and what it applies (the inbox handler).
 
-Out: a published verdict tells the ideas service, which then lets every council read the idea in
-full; the ideas service keeps the event id in its inbox, so a retried delivery changes nothing.
+Out, to the ideas service: a published verdict (it then lets every council read the idea in full), and
+each verdict imported from another platform that is added, corrected or withdrawn here (its "tried
+before?" finds them); the ideas service keeps the event id in its inbox, so a retried delivery
+changes nothing.
 In: a selected idea (the vote-to-trial message) becomes a planned trial exactly once per event id,
 and once per idea whatever the event.
 """
@@ -16,6 +18,7 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from followup.domain import partners
+from followup.domain.federation import IMPORTED_VERDICT
 from followup.domain.library import OUTCOME_PUBLISHED
 from followup.domain.trials import insert_once, trial_of_idea
 from followup.models import Trial
@@ -23,30 +26,34 @@ from followup.schemas import InternalTrialCreate
 from followup.vocabulary import DEFAULT_CHECKPOINTS
 from platform_core.clock import utcnow
 from platform_core.inbox import accept_once
-from platform_core.outbox import Deliver, OutboxEvent
+from platform_core.outbox import Deliver, OutboxEvent, send
 from platform_core.service_auth import ServiceCredential
 
 
-def outcome_delivery(client: httpx.AsyncClient, credential: ServiceCredential, settings: Any) -> Deliver:
-    """The relay's delivery: POST each published outcome to the ideas service's internal door."""
+def ideas_delivery(client: httpx.AsyncClient, credential: ServiceCredential, settings: Any) -> Deliver:
+    """The relay's delivery: POST each event to the ideas service's internal door for its topic."""
     ideas = settings.ideas_url.rstrip("/")
 
     async def deliver(event: OutboxEvent) -> None:
-        if event.topic != OUTCOME_PUBLISHED or event.destination != "ideas":
-            raise ValueError(f"no route for {event.topic!r} to {event.destination!r}")
         payload = event.payload
-        response = await client.post(
-            f"{ideas}/api/ideas/internal/ideas/{payload['idea_id']}/outcome-published",
-            headers=await credential.headers(),
-            json={
-                "event_id": str(event.event_id),
-                "topic": event.topic,
-                "verdict": payload["verdict"],
-                "trial_id": payload["trial_id"],
-            },
+        if event.destination != "ideas":
+            raise ValueError(f"no route for {event.topic!r} to {event.destination!r}")
+        if event.topic == OUTCOME_PUBLISHED:
+            url = f"{ideas}/api/ideas/internal/ideas/{payload['idea_id']}/outcome-published"
+            body = {"verdict": payload["verdict"], "trial_id": payload["trial_id"]}
+        elif event.topic == IMPORTED_VERDICT:
+            url = f"{ideas}/api/ideas/internal/imported-verdicts/{payload['library_entry_id']}"
+            body = {"version": payload["version"], "record": payload["record"]}
+        else:
+            raise ValueError(f"no route for {event.topic!r} to {event.destination!r}")
+        await send(
+            client,
+            credential,
+            "POST",
+            url,
+            destination="ideas",
+            json={"event_id": str(event.event_id), "topic": event.topic, **body},
         )
-        if response.status_code >= 300:
-            raise RuntimeError(f"ideas answered {response.status_code}: {response.text[:300]}")
 
     return deliver
 

@@ -7,7 +7,7 @@ from datetime import date as calendar_date
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -134,3 +134,30 @@ class Comment(IdeasTable, table=True):
     hidden_at: datetime | None = _ts_or_none()
     hidden_by: uuid.UUID | None = None
     hidden_reason: str | None = Field(default=None, max_length=500)
+
+
+class ImportedVerdict(IdeasTable, table=True):
+    """A verdict another platform published, imported into follow-up's library by federation: it has
+    no idea here, but "tried before?" finds it beside this platform's own published outcomes. Kept
+    in step by follow-up's events (one per version of the library entry); a withdrawn one stays as
+    a tombstone, so that a late delivery of an older version cannot bring it back."""
+
+    __tablename__ = "imported_verdicts"
+
+    id: uuid.UUID = Field(primary_key=True)  # the entry's id in follow-up's library here
+    version: int  # the library entry's version here
+    idea_id: uuid.UUID  # the idea's id on its own platform
+    council_id: uuid.UUID
+    council_name: str = Field(max_length=200)
+    title: str = Field(max_length=300)
+    hypothesis: str = Field(default="", sa_column=Column(Text, nullable=False))
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    service_area: str = Field(default="", max_length=120)
+    outcome: str = Field(default="", max_length=20)
+    platform: str = Field(max_length=200)  # the other platform, as follow-up's admin named it
+    entry_url: str = Field(max_length=500)  # the record on its own platform
+    licence_name: str = Field(max_length=200)
+    licence_url: str = Field(max_length=500)
+    published_at: datetime | None = _ts_or_none()
+    withdrawn_at: datetime | None = _ts_or_none()
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))

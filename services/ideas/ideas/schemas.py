@@ -380,7 +380,44 @@ class IdeaSummary(BaseModel):
     council_name: str
 
 
+class Licence(BaseModel):
+    name: str = Field(examples=["Open Government Licence v3.0"])
+    url: str
+
+
+class ImportedOutcome(BaseModel):
+    verdict: str
+    published_at: UtcDateTime | None
+
+
+class ImportedSource(BaseModel):
+    """Where an imported verdict came from, to be shown with it: it is always attributed."""
+
+    platform: str = Field(description="The other platform, as this platform's admins named it when subscribing.")
+    entry_url: str = Field(description="The published record on its own platform.")
+    licence: Licence
+
+
+class ImportedIdea(BaseModel):
+    """A verdict another platform published, imported into this platform's library (federation): the
+    idea it tried, found beside this platform's own published outcomes and read in full by everyone."""
+
+    view: Literal["imported"] = "imported"
+    id: uuid.UUID = Field(description="The idea's id on its own platform (follow-up's library is asked by it).")
+    library_entry_id: uuid.UUID = Field(description="Its copy in this platform's library: /api/followup/library/{id}.")
+    title: str
+    hypothesis: str = Field(description="What the trial set out to show.")
+    summary: str = Field(description="The verdict's summary, as published.")
+    service_area: str
+    council_id: uuid.UUID = Field(description="The council on the other platform that tried it.")
+    council_name: str
+    outcome: ImportedOutcome
+    source: ImportedSource
+
+
 IdeaView = Annotated[IdeaPublic | IdeaSummary, Field(discriminator="view")]
+# What "similar ideas" finds: this platform's ideas, and verdicts imported from other platforms.
+SimilarView = Annotated[IdeaPublic | IdeaSummary | ImportedIdea, Field(discriminator="view")]
 
 
 IdeaPage = Page[IdeaPublic]
@@ -448,7 +485,7 @@ class SimilarQuery(Input):
 
 class SimilarIdea(BaseModel):
     score: float = Field(ge=0, le=1)
-    idea: IdeaView
+    idea: SimilarView
 
 
 class SimilarAnswer(BaseModel):
@@ -520,3 +557,34 @@ class IdeaSelected(_Event):
 class OutcomePublished(_Event):
     verdict: v.Verdict
     trial_id: uuid.UUID
+
+
+class ImportedRecord(BaseModel):
+    """What "tried before?" needs of an imported library record (follow-up sends the rest nowhere)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    idea_id: uuid.UUID
+    council_id: uuid.UUID
+    council_name: str = Field(max_length=200)
+    title: str = Field(min_length=1, max_length=300)
+    hypothesis: str = Field(default="", max_length=20_000)
+    summary: str = Field(default="", max_length=20_000)
+    service_area: str = Field(default="", max_length=120)
+    outcome: str = Field(max_length=20)
+    published_at: UtcDateTime | None = None
+    platform: str = Field(max_length=200)
+    entry_url: str = Field(max_length=500)
+    licence: Licence
+
+
+class ImportedVerdictChanged(_Event):
+    """A library entry imported from another platform is new, corrected, or withdrawn at its origin."""
+
+    version: WholeNumber = Field(ge=1, description="The library entry's version here; an older one is ignored.")
+    record: ImportedRecord | None = Field(description="Null when the entry was withdrawn.")
+
+
+class ImportedVerdictKept(BaseModel):
+    id: uuid.UUID
+    changed: bool = Field(description="False for a repeated or out-of-date event, which changes nothing.")

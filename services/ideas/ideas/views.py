@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ideas import access
-from ideas.models import Comment, HackDay, Idea, IdeaAuthor
+from ideas.models import Comment, HackDay, Idea, IdeaAuthor, ImportedVerdict
 from ideas.schemas import (
     Author,
     CommentPublic,
@@ -14,6 +14,10 @@ from ideas.schemas import (
     HackDayPublic,
     IdeaPublic,
     IdeaSummary,
+    ImportedIdea,
+    ImportedOutcome,
+    ImportedSource,
+    Licence,
     Moderation,
     Outcome,
     Selection,
@@ -144,3 +148,23 @@ def shortlist_view(idea_view: IdeaPublic, failed: Sequence[tuple[Idea, float]]) 
             f", and {len(trials) - 1} more that failed." if len(trials) > 1 else "."
         )
     return ShortlistAnswer(**idea_view.model_dump(), warning=bool(trials), warning_reason=reason, failed_trials=trials)
+
+
+def imported_view(row: ImportedVerdict) -> ImportedIdea:
+    """A verdict imported from another platform, attributed to its platform and council, with its licence."""
+    return ImportedIdea(
+        id=row.idea_id,
+        library_entry_id=row.id,
+        title=row.title,
+        hypothesis=row.hypothesis,
+        summary=row.summary,
+        service_area=row.service_area,
+        council_id=row.council_id,
+        council_name=row.council_name,
+        outcome=ImportedOutcome(verdict=row.outcome, published_at=row.published_at),
+        source=ImportedSource(
+            platform=row.platform,
+            entry_url=row.entry_url,
+            licence=Licence(name=row.licence_name, url=row.licence_url),
+        ),
+    )

@@ -4,7 +4,9 @@ platform's federation feed to our library (no HTTP here: followup/federation.py 
 An imported entry is a library entry with no trial here, naming its subscription and its id at the
 origin; the pair is unique, so importing the same page twice changes nothing the second time. A
 newer version at the origin replaces our copy (a correction), a withdrawal at the origin withdraws
-it, and nothing already imported is ever deleted by an import that fails.
+it, and nothing already imported is ever deleted by an import that fails. Each change is announced to
+the ideas service (outbox, in the page's transaction), whose "tried before?" finds imported verdicts
+beside this platform's own.
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ from followup.schemas import (
     SubscriptionCreate,
     entry_url,
 )
+from platform_core import outbox
 from platform_core.clock import utcnow
 from platform_core.db import table_of
 from platform_core.problems import Problem
 
 # Refusals kept per import for the admin to read (the count says how many there were in all).
 MAX_REFUSALS_SHOWN = 10
+# What the ideas service is told of each imported entry that is added, corrected or withdrawn here.
+IMPORTED_VERDICT = "library.imported_verdict_changed"
 
 
 class ImportFailed(Exception):
@@ -243,6 +248,7 @@ async def apply_page(
                 row.version += 1
                 row.updated_at = now
                 counts.withdrawn += 1
+                announce(session, row, subscription.name, None)
             else:
                 counts.unchanged += 1
             if row is not None:
@@ -263,7 +269,38 @@ async def apply_page(
             row.updated_at = now
             counts.updated += 1
         row.origin_version = entry.version
+        announce(session, row, subscription.name, record)
     await session.flush()
+
+
+def announce(session: AsyncSession, row: LibraryEntry, platform: str, full: LibraryRecord | None) -> None:
+    """Tell the ideas service of this version of an imported entry (its record, or null once withdrawn),
+    in the transaction that changed it; its inbox keeps the event id, and an older version is ignored."""
+    record = None
+    if full is not None:
+        record = {
+            "idea_id": str(full.idea_id),
+            "council_id": str(full.council.id),
+            "council_name": full.council.name,
+            "title": full.title,
+            "hypothesis": full.hypothesis,
+            "summary": full.summary,
+            "service_area": full.service_area,
+            "outcome": full.outcome,
+            "published_at": full.published_at.isoformat(),
+            "platform": platform,
+            "entry_url": full.source.entry_url if full.source else full.url,
+            "licence": full.licence.model_dump(mode="json"),
+        }
+    outbox.record(
+        session,
+        topic=IMPORTED_VERDICT,
+        destinations=["ideas"],
+        event_id=uuid.uuid5(
+            uuid.NAMESPACE_URL, f"urn:council-hackday:followup:{IMPORTED_VERDICT}:{row.id}:{row.version}"
+        ),
+        payload={"library_entry_id": str(row.id), "version": row.version, "record": record},
+    )
 
 
 def refuse(counts: ImportCounts, refusals: Sequence[str]) -> None:

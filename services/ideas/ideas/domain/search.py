@@ -14,6 +14,8 @@ text that everyone who searches it may read, its word statistics and typo vocabu
 - one over the whole text of ideas whose outcome is published (read by everyone);
 - one over the public text (title and public summary) of every idea, where each idea's group is
   its council (0 once published), so that a caller skips the ideas they may read whole.
+Verdicts imported from other platforms (models.ImportedVerdict, published open data) go in the
+engine of published ideas, so they are found and scored as this platform's own published outcomes.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ideas.models import Idea
+from ideas.models import Idea, ImportedVerdict
 from ideas.similarity import SimilarityIndex, idea_text
 from ideas.similarity.features import Analyser
 from ideas.vocabulary import OUT_OF_PLAY
@@ -59,6 +61,16 @@ COLUMNS: tuple[Any, ...] = (
     Idea.status,
 )
 
+# What the index reads of an imported verdict (see IdeaIndex.put_imported).
+IMPORTED_COLUMNS: tuple[Any, ...] = (
+    ImportedVerdict.id,
+    ImportedVerdict.version,
+    ImportedVerdict.title,
+    ImportedVerdict.hypothesis,
+    ImportedVerdict.summary,
+    ImportedVerdict.withdrawn_at,
+)
+
 
 def searchable(status: str) -> bool:
     return status not in OUT_OF_PLAY
@@ -72,6 +84,12 @@ def whole_text(title: str, problem: str, proposal: str, public_summary: str | No
 def public_text(title: str, public_summary: str | None) -> str:
     """What every other council may read of an unpublished idea, and so all it is matched on."""
     return idea_text(title, public_summary or "")
+
+
+def imported_text(title: str, hypothesis: str, summary: str) -> str:
+    """What an imported verdict is matched on: the idea it tried (its record has no problem or
+    proposal; the trial's hypothesis says what the change was) and what came of it."""
+    return idea_text(title, hypothesis, summary)
 
 
 class IdeaIndex:
@@ -126,6 +144,25 @@ class IdeaIndex:
         self._version[idea_id] = version
         return True
 
+    def put_imported(
+        self,
+        entry_id: uuid.UUID,
+        version: int,
+        title: str,
+        hypothesis: str,
+        summary: str,
+        withdrawn_at: datetime | None,
+    ) -> bool:
+        """Bring the index up to this version of an imported verdict; False if it already was."""
+        if self._version.get(entry_id) == version:
+            return False
+        if withdrawn_at is None:
+            self._published.upsert(entry_id, imported_text(title, hypothesis, summary))
+        else:
+            self._published.remove(entry_id)
+        self._version[entry_id] = version
+        return True
+
     def search(
         self,
         text: str,
@@ -156,32 +193,34 @@ class IdeaIndex:
         """Apply every idea changed since the last catch-up (all of them the first time); returns
         how many changed the index."""
         started = utcnow()
-        query = select(*COLUMNS)
+        ideas, imported = select(*COLUMNS), select(*IMPORTED_COLUMNS)
         if self._watermark is not None:
-            query = query.where(col(Idea.updated_at) >= self._watermark - _OVERLAP)
+            ideas = ideas.where(col(Idea.updated_at) >= self._watermark - _OVERLAP)
+            imported = imported.where(col(ImportedVerdict.updated_at) >= self._watermark - _OVERLAP)
         applied = 0
         async with engine.connect() as conn:
-            result = await conn.stream(query.execution_options(yield_per=2000))
-            async for rows in result.partitions():
-                for row in rows:
-                    applied += self.put(*row)
-                # Let requests in between batches while a large index is being built.
-                await asyncio.sleep(0)
+            for query, put in ((ideas, self.put), (imported, self.put_imported)):
+                result = await conn.stream(query.execution_options(yield_per=2000))
+                async for rows in result.partitions():
+                    for row in rows:
+                        applied += put(*row)
+                    # Let requests in between batches while a large index is being built.
+                    await asyncio.sleep(0)
         self._watermark = started
         self.built = True
         return applied
 
 
-def index_after_commit(session: AsyncSession, index: IdeaIndex, idea: Idea) -> None:
-    """Queue `idea` for the index; it is applied once the request's transaction commits."""
+def index_after_commit(session: AsyncSession, index: IdeaIndex, row: Idea | ImportedVerdict) -> None:
+    """Queue an idea (or an imported verdict) for the index; applied once the request's transaction commits."""
     pending: dict[uuid.UUID, tuple] | None = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = {}
 
         def _apply(_session) -> None:
-            for args in session.info.pop(_PENDING, {}).values():
+            for put, args in session.info.pop(_PENDING, {}).values():
                 try:
-                    index.put(*args)
+                    put(*args)
                 except Exception:
                     log.exception("could not index idea %s", args[0])
 
@@ -191,7 +230,10 @@ def index_after_commit(session: AsyncSession, index: IdeaIndex, idea: Idea) -> N
         # A session lives for one request, so each listener fires at most once.
         event.listen(session.sync_session, "after_commit", _apply, once=True)
         event.listen(session.sync_session, "after_rollback", _forget, once=True)
-    pending[idea.id] = tuple(getattr(idea, column.key) for column in COLUMNS)
+    if isinstance(row, ImportedVerdict):
+        pending[row.id] = (index.put_imported, tuple(getattr(row, column.key) for column in IMPORTED_COLUMNS))
+    else:
+        pending[row.id] = (index.put, tuple(getattr(row, column.key) for column in COLUMNS))
 
 
 async def keep_in_step(index: IdeaIndex, engine: AsyncEngine, every_seconds: float) -> None:

@@ -1,6 +1,7 @@
 """Internal routes for the platform's own services: vote results (from voting), a chosen idea read in
 full for the trial the vote opens (voting), and published outcomes (from follow-up, and confirmed with
-follow-up before the idea opens to every council)."""
+follow-up before the idea opens to every council), and verdicts follow-up imported from other platforms
+(for "tried before?")."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ideas.deps import IndexDep
 from ideas.domain import ideas
 from ideas.domain.search import index_after_commit, searchable
 from ideas.models import Idea
-from ideas.schemas import IdeaPublic, IdeaSelected, OutcomePublished
+from ideas.schemas import IdeaPublic, IdeaSelected, ImportedVerdictChanged, ImportedVerdictKept, OutcomePublished
 from ideas.views import full_view
 from platform_core.auth import Principal
 from platform_core.db import SessionDep
@@ -93,3 +94,20 @@ async def outcome_published(
     # "tried before?" panel must agree.
     index_after_commit(session, index, idea)
     return full_view(idea, await ideas.team_of(session, idea.id), with_moderation=False)
+
+
+@router.post(
+    "/imported-verdicts/{entry_id}",
+    response_model=ImportedVerdictKept,
+    summary="A verdict imported from another platform is new, corrected or withdrawn (idempotent by event_id)",
+    responses=responses(401, 403, 422),
+)
+async def imported_verdict_changed(
+    entry_id: uuid.UUID, body: ImportedVerdictChanged, session: SessionDep, index: IndexDep, _: FromFollowup
+) -> ImportedVerdictKept:
+    # Open data another platform published, so taken as follow-up says: nothing here opens to anyone
+    # what they could not read already (unlike a published outcome, which is confirmed first).
+    row = await events.imported_verdict_changed(session, entry_id, body)
+    if row is not None:
+        index_after_commit(session, index, row)
+    return ImportedVerdictKept(id=entry_id, changed=row is not None)

@@ -12,7 +12,7 @@ from ideas import access
 from ideas.deps import BuiltIndexDep
 from ideas.domain import ideas
 from ideas.domain.search import public_text, whole_text
-from ideas.models import Idea
+from ideas.models import Idea, ImportedVerdict
 from ideas.schemas import (
     SimilarAnswer,
     SimilarIdea,
@@ -20,9 +20,10 @@ from ideas.schemas import (
     SimilarToIdea,
     SimilarToIdeasAnswer,
     SimilarToIdeasQuery,
+    SimilarView,
 )
 from ideas.similarity import idea_text
-from ideas.views import idea_view
+from ideas.views import idea_view, imported_view
 from platform_core.auth import CurrentPrincipal, Principal
 from platform_core.db import SessionDep
 from platform_core.problems import Problem, responses
@@ -58,19 +59,40 @@ async def similar_ideas(
 async def _shaped(
     session: AsyncSession, principal: Principal, hits: list[tuple[uuid.UUID, float]], limit: int
 ) -> list[SimilarIdea]:
-    """The hits as this caller may read them, `limit` at most; the database judges what is searchable."""
+    """The hits as this caller may read them, `limit` at most; the database judges what is searchable.
+    A hit is one of this platform's ideas or a verdict imported from another platform (read by all)."""
     if not hits:
         return []
     ids = [i for i, _ in hits]
     rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(ids)))).all()}
+    # Asked only when a hit is not an idea here, so a search among ideas alone costs no more.
+    others = [i for i in ids if i not in rows]
+    imported = (
+        {
+            row.id: row
+            for row in (
+                await session.exec(
+                    select(ImportedVerdict).where(
+                        col(ImportedVerdict.id).in_(others), col(ImportedVerdict.withdrawn_at).is_(None)
+                    )
+                )
+            ).all()
+        }
+        if others
+        else {}
+    )
     teams = await ideas.teams_of(session, list(rows))
     items: list[SimilarIdea] = []
     for idea_id, score in hits:
         idea = rows.get(idea_id)
+        view: SimilarView | None
         # The index of another replica may lag by a few seconds: trust the database, not the index.
-        if idea is None or idea.status in ("hidden", "withdrawn"):
+        if idea_id in imported:
+            view = imported_view(imported[idea_id])
+        elif idea is None or idea.status in ("hidden", "withdrawn"):
             continue
-        view = idea_view(principal, idea, teams[idea_id])
+        else:
+            view = idea_view(principal, idea, teams[idea_id])
         if view is not None:
             items.append(SimilarIdea(score=round(min(max(score, 0.0), 1.0), 4), idea=view))
         if len(items) == limit:
