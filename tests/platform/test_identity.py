@@ -253,3 +253,15 @@ def test_an_admin_gives_a_council_a_contact_address_that_anyone_reads_beside_its
     assert removed.json()["contact_email"] is None
     assert anonymous.get(f"{path}/contact").json()["contact_email"] is None
     assert anonymous.get("/api/councils/00000000-0000-0000-0000-000000000000/contact").status_code == 404
+
+
+def test_a_councils_contact_read_without_sign_in_counts_in_the_anonymous_budget(platform, new_council, admin):
+    from tests.support.processes import another
+
+    contact = f"/api/councils/{new_council().id}/contact"
+    with another(platform.runner, "gateway", ready="/readyz", GATEWAY_ANONYMOUS_READ_RATE_LIMIT="3/minute") as gw:
+        assert [gw.get(contact).status_code for _ in range(3)] == [200, 200, 200]
+        refused = problem(gw.get(contact), 429)
+        assert "sign in" in refused["detail"]
+        # A signed-in reader is not counted against the anonymous limit.
+        assert gw.get(contact, headers=dict(admin.headers)).status_code == 200
