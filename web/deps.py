@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from platform_core.auth import Principal
 from platform_core.problems import Problem
 from web.clients.gateway import PersonApi
+from web.roster import MAX_ROWS
 from web.sessions import CSRF_FIELD, Session
 from web.state import WebState
 
@@ -100,8 +101,13 @@ async def organiser(who: SignedInDep) -> SignedIn:
 OrganiserDep = Annotated[SignedIn, Depends(organiser)]
 
 
+# A roster's "Add N people" form carries each person's name and email (roster.MAX_ROWS of them), far past
+# Starlette's default of 1000 fields; the body's size limit still bounds every form.
+FORM_FIELDS_MAX = 2 * MAX_ROWS + 100
+
+
 async def checked_form(request: Request, state: StateDep) -> FormData:
-    form = await request.form()
+    form = await request.form(max_fields=FORM_FIELDS_MAX)
     token = form.get(CSRF_FIELD)
     if not state.cookies.csrf_ok(request, token if isinstance(token, str) else None):
         raise FormExpired

@@ -5,13 +5,15 @@ every page gets, and the headers every page carries (a per-request CSP nonce, no
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from web import labels
 from web.assets import Assets
@@ -70,24 +72,63 @@ CSP = (
 )
 
 
-def render(
-    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
-) -> HTMLResponse:
-    state = request.app.state.web
-    nonce = secrets.token_urlsafe(16)
-    page = {
+def _page(request: Request, context: dict[str, Any] | None, nonce: str) -> dict[str, Any]:
+    return {
         "request": request,
         "person": getattr(request.state, "person", None),
-        "csrf_token": state.cookies.csrf_token(request),
+        "csrf_token": request.app.state.web.cookies.csrf_token(request),
         "csp_nonce": nonce,
         "path": request.url.path,
         **(context or {}),
     }
-    html = state.templates.get_template(template).render(page)
-    response = HTMLResponse(html, status_code=status_code)
+
+
+def _page_headers(request: Request, response: Response, nonce: str) -> None:
     response.headers["Content-Security-Policy"] = CSP.format(nonce=nonce)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
-    state.cookies.set_csrf_cookie(request, response)
+    request.app.state.web.cookies.set_csrf_cookie(request, response)
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    nonce = secrets.token_urlsafe(16)
+    html = request.app.state.web.templates.get_template(template).render(_page(request, context, nonce))
+    response = HTMLResponse(html, status_code=status_code)
+    _page_headers(request, response, nonce)
+    return response
+
+
+def render_part(request: Request, template: str, context: dict[str, Any] | None = None) -> str:
+    """A piece of a page (no layout), with what every page's context has: for a page sent in parts."""
+    return request.app.state.web.templates.get_template(template).render(_page(request, context, ""))
+
+
+STREAMED = "<!--streamed-->"
+
+
+def render_streamed(
+    request: Request, template: str, context: dict[str, Any], parts: AsyncIterator[str]
+) -> StreamingResponse:
+    """A page sent as it is made, for work that takes a while: the template up to its `{{ streamed }}`,
+    then each part as `parts` yields it, then the rest. The browser shows each part as it arrives, with or
+    without JavaScript, and nothing is kept between requests. The status is 200 before the work is done,
+    so a failure is said in a part."""
+    nonce = secrets.token_urlsafe(16)
+    context = {**context, "streamed": Markup(STREAMED)}
+    html = request.app.state.web.templates.get_template(template).render(_page(request, context, nonce))
+    head, _, tail = html.partition(STREAMED)
+
+    async def page() -> AsyncIterator[str]:
+        yield head
+        async for part in parts:
+            yield part
+        yield tail
+
+    response = StreamingResponse(page(), media_type="text/html; charset=utf-8")
+    _page_headers(request, response, nonce)
+    # A buffering proxy in front (nginx's default) would hold every part until the end.
+    response.headers["X-Accel-Buffering"] = "no"
     return response

@@ -4,6 +4,7 @@ and the live turnout's answer."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -215,3 +216,100 @@ async def test_ticked_ideas_are_shortlisted_in_one_call_and_each_refusal_is_show
         done = await client.post(f"/organise/hack-days/{DAY}/ideas", data={**form, "idea": ticked[:2]})
         assert done.status_code == 303 and done.headers["location"].endswith("?done=shortlist")
         assert len([c for c in fake.calls if "shortlist" in c.url.path]) == 1
+
+
+@in_own_loop
+async def test_a_long_roster_shows_each_batch_as_it_is_added_and_where_it_stopped(fake):
+    """The answer to "Add N people" is sent in parts: each batch's line reaches the browser before the
+    next batch is asked for (so the organiser sees it working, without JavaScript), then the codes; a
+    batch the API refuses ends it with what was added so far and what to do."""
+    from urllib.parse import urlencode
+
+    from tests.web.fake import SETTINGS
+    from web.clients.gateway import Gateway
+    from web.main import create_app
+
+    people = [(f"Person {n}", f"person.{n}@kirkby.gov.uk") for n in range(1200)]
+    sent: list[bytes] = []  # the page's body as the browser has it so far
+    seen_before_each_batch: list[str] = []
+
+    async def add_staff(request):
+        await asyncio.sleep(0.05)  # the API at work: the event loop sends what is ready meanwhile
+        seen_before_each_batch.append(b"".join(sent).decode())
+        batch = json.loads(request.content)["people"]
+        if batch[0]["email"] == "person.1000@kirkby.gov.uk" and refuse_last:
+            return httpx.Response(422, json={"status": 422, "detail": "No more people may be added today."})
+        created = [{"id": str(uuid.uuid4()), **p, "invitation_code": f"CODE-{p['email']}"} for p in batch]
+        return httpx.Response(201, json={"created": created, "already_registered": []})
+
+    fake.on("POST", f"/api/councils/{COUNCIL}/staff", add_staff)
+    app = create_app(SETTINGS, gateway=Gateway(SETTINGS, transport=httpx.MockTransport(fake)))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://pages.test") as client:
+            sign_in(client, token("organiser", "staff"))
+            form = await csrf(client, "/organise/staff")
+            cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+        async def add() -> tuple[int, str]:
+            sent.clear()
+            seen_before_each_batch.clear()
+            fields = [("csrf_token", form), ("action", "add")]
+            for name, email in people:
+                fields += [("name", name), ("email", email)]
+            body = urlencode(fields).encode()
+            headers = [
+                (b"host", b"pages.test"),
+                (b"content-type", b"application/x-www-form-urlencoded"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cookie", cookies.encode()),
+            ]
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": "/organise/staff",
+                "raw_path": b"/organise/staff",
+                "query_string": b"",
+                "root_path": "",
+                "headers": headers,
+                "client": ("127.0.0.1", 50000),
+                "server": ("pages.test", 80),
+            }
+            delivered, never = False, asyncio.Event()
+            status = []
+
+            async def receive():
+                nonlocal delivered
+                if not delivered:
+                    delivered = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                await never.wait()  # the browser stays connected
+
+            async def send(message):
+                if message["type"] == "http.response.start":
+                    status.append(message["status"])
+                elif message["type"] == "http.response.body":
+                    sent.append(message.get("body", b""))
+
+            await app(scope, receive, send)
+            return status[0], b"".join(sent).decode()
+
+        refuse_last = False
+        status, page = await add()
+        assert status == 200
+        assert len(seen_before_each_batch) == 3  # 500 a call
+        assert "Adding 1,200 people" in seen_before_each_batch[0]
+        assert "Batch 1 of 3 done: 500 of 1,200 checked and added." in seen_before_each_batch[1]
+        assert "Batch 2 of 3 done: 1,000 of 1,200" in seen_before_each_batch[2]
+        assert "people added" not in seen_before_each_batch[2]  # the result comes after the last batch
+        assert "Batch 3 of 3 done: 1,200 of 1,200" in page and "1,200 people added" in page
+        assert page.rstrip().endswith("</html>")
+        assert len(_hidden(page, "code")) == 1200  # every code, for the download
+
+        refuse_last = True
+        status, page = await add()
+        assert "1,000 of 1,200 added before the platform refused the rest: No more people may be added today." in page
+        assert "Batch 3 of 3" not in page and "1,000 people added" in page
+        assert len(_hidden(page, "code")) == 1000  # the codes of those added are still shown, once

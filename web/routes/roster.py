@@ -1,20 +1,27 @@
 """The staff roster: an organiser uploads HR's CSV of names and emails, sees a preview with what is
-wrong on each row, adds the people (the API in batches), and downloads the invitation codes as a file
-to hand out while the platform sends no email. The codes are never stored by web: they travel in the
-answer page's hidden fields, back to the person who was shown them."""
+wrong on each row, adds the people (the API in batches, the page sent as each batch is added so that a
+long roster shows how far it got), and downloads the invitation codes as a file to hand out while the
+platform sends no email. The codes are never stored by web: they travel in the answer page's hidden
+fields, back to the person who was shown them."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from web import forms, roster
+from web.clients.gateway import ApiError
 from web.deps import FormDep, OrganiserDep
-from web.rendering import render
+from web.rendering import render, render_part, render_streamed
 
 router = APIRouter(include_in_schema=False)
-BATCH = 1000  # the API's most people a call
+# People a call: the API takes up to 1000, but the page says how far it got after each call, so a large
+# roster (5000 at most) moves in ten steps rather than five.
+BATCH = 500
 
 
 def _page(request: Request, **context) -> Response:
@@ -54,20 +61,39 @@ async def _add(request: Request, who, form) -> Response:
     people = [{"name": n, "email": e} for n, e in zip(names, emails, strict=False) if n.strip() and e.strip()]
     if not people:
         return _page(request, errors={"roster": "Nobody to add: upload the roster again"})
-    council = who.person.council_id
-    created, existing = [], []
-    for start in range(0, len(people), BATCH):  # each batch is all or nothing; the API skips who exists
-        answer = await who.api.add_staff(council, people[start : start + BATCH])
-        created += answer["created"]
-        existing += answer["already_registered"]
-    codes = [{"name": p["name"], "email": p["email"], "code": p.get("invitation_code") or ""} for p in created]
-    return _page(
-        request,
-        added=codes,
-        emailed=bool(created) and not any(c["code"] for c in codes),
-        existing=existing,
-        batches=(len(people) + BATCH - 1) // BATCH,
-    )
+    batches = (len(people) + BATCH - 1) // BATCH
+
+    async def progress() -> AsyncIterator[str]:
+        """A line as each batch is added, then what was added (with the codes), or where it stopped."""
+        created: list[dict[str, Any]] = []
+        existing: list[str] = []
+        failed = None
+        for number, start in enumerate(range(0, len(people), BATCH), start=1):
+            try:  # each batch is all or nothing; the API skips who exists, so a file sent again adds no one twice
+                answer = await who.api.add_staff(who.person.council_id, people[start : start + BATCH])
+            except ApiError as exc:
+                failed = exc.detail
+                break
+            created += answer["created"]
+            existing += answer["already_registered"]
+            done = min(start + BATCH, len(people))
+            yield render_part(
+                request,
+                "organise/_staff_progress.html",
+                {"number": number, "batches": batches, "done": done, "total": len(people)},
+            )
+        codes = [{"name": p["name"], "email": p["email"], "code": p.get("invitation_code") or ""} for p in created]
+        context = {
+            "added": codes,
+            "emailed": bool(created) and not any(c["code"] for c in codes),
+            "existing": existing,
+            "failed": failed,
+            "total": len(people),
+        }
+        yield render_part(request, "organise/_staff_added.html", context)
+
+    context = {"title": "Adding staff", "total": len(people), "batches": batches, "batch": BATCH}
+    return render_streamed(request, "organise/staff_adding.html", context, progress())
 
 
 @router.post("/organise/staff/invitation-codes.csv")
