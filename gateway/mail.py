@@ -23,9 +23,10 @@ import html
 import logging
 import smtplib
 import ssl
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Any, Protocol
@@ -37,6 +38,16 @@ from platform_core.outbox import OutboxEvent
 
 log = logging.getLogger("gateway.mail")
 DESTINATION = "mail"
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """One trial in a manager's daily digest: its review date if that has come, and its checkpoints due."""
+
+    trial_id: uuid.UUID
+    title: str
+    review_date: date | None
+    checkpoints: list[tuple[str, date]]
 
 
 @dataclass(frozen=True)
@@ -232,6 +243,55 @@ class Mailer:
                 link=f"{self.public_url}/hack-days",
             ),
         )
+
+    def trial_reviews_due(
+        self,
+        session: AsyncSession,
+        *,
+        to: str,
+        name: str,
+        council: str,
+        day: date,
+        trials: list[ReviewDue],
+        total: int,
+    ) -> None:
+        lines = [f"{t.title}: {_what_is_due(t, day)}. {self.public_url}/trials/{t.trial_id}" for t in trials]
+        if total > len(trials):
+            lines.append(f"And {total - len(trials)} more trials: see them all on the trials page.")
+        queue(
+            session,
+            kind="trial_reviews_due",
+            mail=render(
+                f"{council}: {_count(total)} with a review due ({day.strftime('%d %B %Y')})",
+                [
+                    f"Hello {name},",
+                    f"These trials of {council} have a review due today or overdue. Record each review on "
+                    "the trial's page; a review done today drops out of tomorrow's message.",
+                    *lines,
+                    self._news_footer(council),
+                ],
+                to=to,
+                link=f"{self.public_url}/trials",
+            ),
+        )
+
+
+def _count(total: int) -> str:
+    return "1 trial" if total == 1 else f"{total} trials"
+
+
+def _when(due_on: date, day: date) -> str:
+    late = (day - due_on).days
+    if late <= 0:
+        return "due today"
+    return f"overdue since {due_on.strftime('%d %B %Y')} ({late} day{'s' if late != 1 else ''})"
+
+
+def _what_is_due(trial: ReviewDue, day: date) -> str:
+    parts = [f"the {label} checkpoint review, {_when(due_on, day)}" for label, due_on in trial.checkpoints]
+    if trial.review_date is not None:
+        parts.append(f"its review date, {_when(trial.review_date, day)}")
+    return "; ".join(parts)
 
 
 def make_backend(settings: Any) -> Backend | None:

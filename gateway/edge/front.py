@@ -52,9 +52,10 @@ SIGN_IN_BUDGETS = {
     "/api/auth/sign-on/complete": "accept",
 }
 LOGIN_PATHS = frozenset(SIGN_IN_BUDGETS)
-# The gateway's one internal route, exactly so spelt (any other spelling stays a 404 like every
-# internal path): the voting service's news to mail, refused to any caller but its credential.
-OWN_INTERNAL = "/api/gateway/internal/hack-day-news"
+# The gateway's own internal routes, exactly so spelt (any other spelling stays a 404 like every
+# internal path), each refused to any caller but its one service's credential: the voting service's
+# news to mail, and follow-up's daily digest of trial reviews due.
+OWN_INTERNAL = frozenset({"/api/gateway/internal/hack-day-news", "/api/gateway/internal/trial-reviews-due"})
 SIGN_IN_PAGES = frozenset({"/sign-in", "/sign-in/invitation"})
 PREFIXES = {"/api/ideas/": "ideas", "/api/voting/": "voting", "/api/followup/": "followup"}
 _SERVICES = {prefix[5:-1]: name for prefix, name in PREFIXES.items()}  # "ideas" -> "ideas"
@@ -197,7 +198,7 @@ class Edge:
         status = 500
         service = service_for(path)
         try:
-            if is_internal_path(path) and path != OWN_INTERNAL:
+            if is_internal_path(path) and path not in OWN_INTERNAL:
                 status = await self._problem(send, 404, "There is no public route at this path.", path, rid)
             elif service is not None:
                 status = await self._forward(scope, receive, send, headers, service, rid)

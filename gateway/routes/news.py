@@ -30,7 +30,7 @@ from platform_core.inbox import accept_once
 from platform_core.problems import responses
 from platform_core.service_auth import only_from
 
-# The one internal route of the gateway: the edge lets this exact path through (edge.OWN_INTERNAL).
+# The edge lets this exact path through (edge.OWN_INTERNAL), to the voting service's credential only.
 PATH = "/api/gateway/internal/hack-day-news"
 ROUND_OPENED = "round.opened"
 RESULT_PUBLISHED = "round.result_published"

@@ -4,6 +4,8 @@ Out, to the ideas service: a published verdict (it then lets every council read 
 each verdict imported from another platform that is added, corrected or withdrawn here (its "tried
 before?" finds them); the ideas service keeps the event id in its inbox, so a retried delivery
 changes nothing.
+The day's digest of trial reviews due goes to the gateway, which mails it to the council's
+managers (review_digest.py), likewise once per event id.
 In: a selected idea (the vote-to-trial message) becomes a planned trial exactly once per event id,
 and once per idea whatever the event.
 """
@@ -17,6 +19,7 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from followup import review_digest
 from followup.domain import partners
 from followup.domain.federation import IMPORTED_VERDICT
 from followup.domain.library import OUTCOME_PUBLISHED
@@ -30,11 +33,23 @@ from platform_core.outbox import Deliver, OutboxEvent, send
 from platform_core.service_auth import ServiceCredential
 
 
-def ideas_delivery(client: httpx.AsyncClient, credential: ServiceCredential, settings: Any) -> Deliver:
-    """The relay's delivery: POST each event to the ideas service's internal door for its topic."""
+def delivery(client: httpx.AsyncClient, credential: ServiceCredential, settings: Any) -> Deliver:
+    """The relay's delivery: POST each event to the ideas service's internal door for its topic, and
+    each day's digest of trial reviews due to the gateway's."""
     ideas = settings.ideas_url.rstrip("/")
+    gateway = settings.gateway_url.rstrip("/")
 
     async def deliver(event: OutboxEvent) -> None:
+        if event.topic == review_digest.TOPIC and event.destination == review_digest.DESTINATION:
+            await send(
+                client,
+                credential,
+                "POST",
+                f"{gateway}{review_digest.GATEWAY_PATH}",
+                destination="gateway",
+                json=event.payload,
+            )
+            return
         payload = event.payload
         if event.destination != "ideas":
             raise ValueError(f"no route for {event.topic!r} to {event.destination!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from followup.events import ideas_delivery
+from followup.events import delivery
 from followup.routes import ROUTERS
 from followup.settings import ALEMBIC_INI, VERSION_TABLE, Settings, get_settings
 from followup.state import close_state, open_state
@@ -44,7 +44,7 @@ def make_app(settings: Settings) -> FastAPI:
 
     async def start(app: FastAPI) -> None:
         open_state(app, settings)
-        await start_relay(app, ideas_delivery)
+        await start_relay(app, delivery)
 
     async def stop(app: FastAPI) -> None:
         await stop_relay(app)

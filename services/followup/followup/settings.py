@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from platform_core.settings import PartSettings
@@ -32,6 +33,11 @@ class Settings(PartSettings):
     # demand), and how long to wait for another platform's answer.
     federation_interval_seconds: float = 900.0
     federation_timeout_seconds: float = 10.0
+    # The daily digest of trial reviews due or overdue, mailed by the gateway to each council's managers
+    # (followup/review_digest.py): made at the first check at or after this hour (UTC) each day; checked
+    # this often (0: no digest).
+    review_digest_hour: int = Field(default=7, ge=0, le=23)
+    review_digest_check_seconds: float = Field(default=600.0, ge=0)
 
 
 @lru_cache
