@@ -285,3 +285,133 @@ def test_editing_after_someone_else_saved_co_authors_comments_and_withdrawing(pa
     page.get_by_role("button", name="Withdraw the idea").click()
     assert "The idea is withdrawn." in page.locator(".govuk-notification-banner").inner_text()
     assert lead.get(f"/api/ideas/ideas/{idea['id']}").json()["status"] == "withdrawn"
+
+
+def _three_candidates(hack_day) -> list[dict]:
+    """The earlier idea and two more by the organiser: a ballot of three, none of them the voter's own."""
+    made = [hack_day["earlier"]]
+    for title in ("Online bulky waste booking", "Pool cars for home care visits"):
+        created = hack_day["organiser"].post(
+            "/api/ideas/ideas",
+            json={
+                "hack_day_id": hack_day["day"]["id"],
+                "title": title,
+                "problem": "Phone queues and mileage claims.",
+                "proposal": "Book online; book pool cars.",
+                "service_area": "waste_and_recycling",
+            },
+        )
+        assert created.status_code == 201, created.text
+        made.append(created.json())
+    return made
+
+
+def _close_and_publish(organiser, round_id: str) -> None:
+    assert organiser.post(f"/api/voting/rounds/{round_id}/close").status_code == 200
+    assert organiser.post(f"/api/voting/rounds/{round_id}/publish", json={}).status_code == 200
+
+
+def test_a_ranked_ballot_without_javascript_on_a_small_phone(pages, axe, hack_day, new_person):
+    first, second, third = _three_candidates(hack_day)
+    round_ = _open_round(
+        hack_day["organiser"], hack_day["day"]["id"], "ranked", {}, [i["id"] for i in (first, second, third)]
+    )
+    staff = new_person(hack_day["council"], "staff")
+    page = pages.open(staff, javascript=False, width=320)
+    page.goto(f"/rounds/{round_['id']}")
+    assert "Rank the ideas: 1 for your first choice" in page.locator("legend").first.inner_text()
+    axe(page, "ranked ballot")
+    no_horizontal_scroll(page)
+
+    # Two ideas given one rank: refused by the page, every choice kept.
+    page.get_by_label(first["title"]).select_option("1")
+    page.get_by_label(second["title"]).select_option("1")
+    page.get_by_role("button", name="Cast my vote").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "both have rank 1: give each a different rank" in summary.inner_text()
+    (beside,) = page.locator(".app-candidate .govuk-error-message").all()  # by the second of the two
+    assert "both have rank 1" in beside.inner_text()
+    assert page.get_by_label(first["title"]).input_value() == "1"
+    assert page.get_by_label(third["title"]).input_value() == ""
+    axe(page, "ranked ballot: two ideas with one rank")
+    no_horizontal_scroll(page)
+
+    # Ranked 1 and 2, the third left unranked: counted, with a receipt listing the order.
+    page.get_by_label(first["title"]).select_option("2")
+    page.get_by_label(second["title"]).select_option("1")
+    page.get_by_role("button", name="Cast my vote").click()
+    receipt = page.locator(".govuk-panel .app-receipt").inner_text().strip()
+    assert receipt
+    assert page.locator("main ul").last.inner_text().splitlines() == [f"1. {second['title']}", f"2. {first['title']}"]
+    axe(page, "ranked ballot: the receipt")
+
+    # Coming back: a secret ballot is not shown again (only the receipt shows it), and may be changed.
+    page.goto(f"/rounds/{round_['id']}")
+    assert "You have voted" in page.locator(".govuk-inset-text").inner_text()
+    assert page.get_by_label(second["title"]).input_value() == ""
+    assert page.get_by_role("button", name="Change my vote").is_visible()
+    axe(page, "ranked ballot: already voted")
+
+    _close_and_publish(hack_day["organiser"], round_["id"])
+    page.goto(f"/rounds/{round_['id']}/results")
+    assert "ideas beaten" in page.locator("svg.app-chart title").text_content()
+    pairwise = page.locator("table.govuk-table").nth(1)
+    assert "preferred the idea in the row" in pairwise.locator("caption").inner_text()
+    assert (
+        page.locator("table.govuk-table").first.locator("tbody tr").first.inner_text().split("\t")[1] == second["title"]
+    )
+    axe(page, "ranked results with the pairwise table")
+    no_horizontal_scroll(page)
+
+
+def test_a_score_ballot_with_the_keyboard_alone(pages, axe, hack_day, new_person):
+    first, second, third = _three_candidates(hack_day)
+    round_ = _open_round(
+        hack_day["organiser"], hack_day["day"]["id"], "score", {}, [i["id"] for i in (first, second, third)]
+    )
+    staff = new_person(hack_day["council"], "staff")
+    page = pages.open(staff, width=375)
+    page.goto(f"/rounds/{round_['id']}")
+    assert page.locator(f"#idea-{first['id']}").is_checked()  # "No score" until one is given
+    axe(page, "score ballot")
+    no_horizontal_scroll(page)
+
+    tab_to(page, "button:has-text('Cast my vote')")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Score at least one idea" in page.locator(".govuk-error-summary").inner_text()
+    axe(page, "score ballot: nothing scored")
+
+    # A radio group is one Tab stop: the arrow keys move the choice along No score, 0, 1, ... 5.
+    tab_to(page, f"#idea-{first['id']}")
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    assert page.locator(f"#idea-{first['id']}-4").is_checked()
+    tab_to(page, f"#idea-{second['id']}")
+    page.keyboard.press("ArrowRight")
+    assert page.locator(f"#idea-{second['id']}-0").is_checked()
+    tab_to(page, "button:has-text('Cast my vote')")
+    page.keyboard.press("Enter")
+    page.locator(".govuk-panel").wait_for()
+    assert sorted(page.locator("main ul").last.inner_text().splitlines()) == sorted(
+        [f"{first['title']}: 4 out of 5", f"{second['title']}: 0 out of 5"]
+    )
+    axe(page, "score ballot: the receipt")
+
+    # A score given by mistake is taken back with "No score" before the vote is changed.
+    page.goto(f"/rounds/{round_['id']}")
+    page.locator(f"#idea-{first['id']}-4").check()
+    page.locator(f"#idea-{second['id']}-1").check()
+    page.locator(f"#idea-{second['id']}").check()
+    page.get_by_role("button", name="Change my vote").click()
+    page.locator(".govuk-panel").wait_for()
+    assert page.locator("main ul").last.inner_text().splitlines() == [f"{first['title']}: 4 out of 5"]
+
+    _close_and_publish(hack_day["organiser"], round_["id"])
+    page.goto(f"/rounds/{round_['id']}/results")
+    assert "average score" in page.locator("svg.app-chart title").text_content()
+    rows = [r.split("\t") for r in page.locator("table.govuk-table").first.locator("tbody tr").all_inner_texts()]
+    assert rows[0][1:] == [first["title"], "4.00", "1"]
+    assert [first["title"], "4.00", "1"] not in [r[1:] for r in rows[1:]]  # counted once, as changed
+    assert next(r for r in rows if r[1] == second["title"])[2:] == ["none", "0"]  # its score taken back
+    axe(page, "score results")
