@@ -251,6 +251,8 @@ GET     /api/followup/federation/subscriptions                          -       
 POST    /api/followup/federation/subscriptions                          -        401  403   403       403     201
 GET     /api/followup/federation/subscriptions/{subscription_id}        -        401  403   403       403     200
 POST    /api/followup/federation/subscriptions/{subscription_id}/import -        401  403   403       403     200
+PATCH   /api/followup/federation/subscriptions/{subscription_id}        -        401  403   403       403     200
+DELETE  /api/followup/federation/subscriptions/{subscription_id}        -        401  403   403       403     204
 # A council's map of partners: its people read it, its champions keep it (tests/followup/test_partners.py).
 GET     /api/followup/partners                                          -        401  200   200       200     200
 GET     /api/followup/partners                                          other    401  403   403       403     200

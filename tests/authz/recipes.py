@@ -778,6 +778,30 @@ def _import_now(w, role, scope, fresh):
     return Call("POST", f"/api/followup/federation/subscriptions/{_subscription(w)['id']}/import")
 
 
+def _changed_subscription(w: World, fresh: bool) -> dict:
+    # A call that succeeds pauses or removes its subscription: one of its own, so the others still import.
+    if fresh:
+        return ok(w.admin.post("/api/followup/federation/subscriptions", json=_new_subscription_body()), 201)
+    return _subscription(w)
+
+
+@recipe("PATCH", "/api/followup/federation/subscriptions/{subscription_id}")
+def _pause_subscription(w, role, scope, fresh):
+    subscription = _changed_subscription(w, fresh)
+    return Call(
+        "PATCH",
+        f"/api/followup/federation/subscriptions/{subscription['id']}",
+        json={"active": False},
+        headers={"If-Match": "*"},
+    )
+
+
+@recipe("DELETE", "/api/followup/federation/subscriptions/{subscription_id}")
+def _remove_subscription(w, role, scope, fresh):
+    subscription = _changed_subscription(w, fresh)
+    return Call("DELETE", f"/api/followup/federation/subscriptions/{subscription['id']}", headers={"If-Match": "*"})
+
+
 def _report(path: str) -> Recipe:
     def make(w, role, scope, fresh):
         # A person of no council names the council to report on; the others get their own.

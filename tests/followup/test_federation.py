@@ -271,9 +271,21 @@ def test_subscriptions_are_the_admins_and_feed_addresses_are_checked(b_admin, b_
     assert listed["total"] >= 1 and all("last_error" in s for s in listed["items"])
 
 
-def test_the_schedule_imports_by_itself(platform_b, b_admin, town, subscription, b_reader):
-    """A second follow-up process of B on a one-second schedule imports what A published since."""
+def test_the_schedule_imports_by_itself_but_not_a_paused_subscription(
+    platform_b, b_admin, town, subscription, b_reader, platform
+):
+    """A second follow-up process of B on a one-second schedule imports what A published since, and
+    leaves alone a subscription an admin paused."""
     late = _published(town, "Text reminders for bulky waste collections", "worked")
+    # The same library by another address (not through the link), paused before it was ever imported.
+    paused = ok(
+        b_admin.post(
+            SUBSCRIPTIONS, json={"name": "A, paused", "feed_url": f"{platform.gateway_url}{LIBRARY}/federation.json"}
+        ),
+        201,
+    )
+    url = f"{SUBSCRIPTIONS}/{paused['id']}"
+    ok(b_admin.patch(url, json={"active": False}, headers={"If-Match": b_admin.get(url).headers["etag"]}))
     # A loaded machine can take most of a minute to start one more process.
     with another(platform_b.runner, "followup", start_within=90, FOLLOWUP_FEDERATION_INTERVAL_SECONDS="1"):
         deadline = time.monotonic() + 60
@@ -283,3 +295,39 @@ def test_the_schedule_imports_by_itself(platform_b, b_admin, town, subscription,
             time.sleep(0.5)
         else:
             pytest.fail("the scheduled import did not bring A's new entry within 60 s")
+        time.sleep(3)  # a few more of the schedule's ticks
+    left = ok(b_admin.get(url))
+    assert left["active"] is False and left["last_attempt_at"] is None and left["entries"] == 0, left
+    assert b_admin.delete(url, headers={"If-Match": b_admin.get(url).headers["etag"]}).status_code == 204
+
+
+def test_an_admin_pauses_resumes_and_removes_a_subscription_and_keeps_what_it_brought(b_admin, b_reader, subscription):
+    url = f"{SUBSCRIPTIONS}/{subscription['id']}"
+    read = b_admin.get(url)
+    problem(b_admin.patch(url, json={"active": False}), 428, "If-Match")
+    paused = b_admin.patch(url, json={"active": False}, headers={"If-Match": read.headers["etag"]})
+    assert ok(paused)["active"] is False and paused.headers["etag"] != read.headers["etag"]
+    problem(b_admin.patch(url, json={"active": True}, headers={"If-Match": read.headers["etag"]}), 412, "If-Match")
+    refused = problem(b_admin.post(f"{url}/import"), 409, "active")
+    assert "paused" in refused["detail"]
+    assert ok(b_admin.get(url))["last_attempt_at"] == ok(read)["last_attempt_at"]  # not even tried
+    resumed = ok(b_admin.patch(url, json={"active": True}, headers={"If-Match": paused.headers["etag"]}))
+    assert resumed["active"] is True
+    assert _import(b_admin, subscription)["last_error"] is None
+
+    held = _ours(b_reader)
+    assert held and all(i["source"]["removed_at"] is None for i in held)
+    problem(b_admin.delete(url), 428, "If-Match")
+    assert b_admin.delete(url, headers={"If-Match": b_admin.get(url).headers["etag"]}).status_code == 204
+    problem(b_admin.get(url), 404)
+    problem(b_admin.post(f"{url}/import"), 404)
+    assert subscription["id"] not in {s["id"] for s in ok(b_admin.get(SUBSCRIPTIONS, params={"limit": 200}))["items"]}
+    # What it brought stays in the library, marked as from a removed source.
+    kept = _ours(b_reader)
+    assert {i["id"] for i in kept} == {i["id"] for i in held}
+    assert all(i["source"]["removed_at"] for i in kept), kept
+
+    # Subscribing to the same feed again brings it back, with what it brought.
+    again = ok(b_admin.post(SUBSCRIPTIONS, json={"name": "Platform A", "feed_url": subscription["feed_url"]}), 201)
+    assert again["id"] == subscription["id"] and again["active"] is True and again["entries"] >= len(held)
+    assert all(i["source"]["removed_at"] is None for i in _ours(b_reader))

@@ -39,6 +39,10 @@ class ImportBusy(Exception):
     """Another import of this source is running."""
 
 
+class ImportPaused(Exception):
+    """The subscription is paused (or removed): it is not imported until an admin resumes it."""
+
+
 @dataclass
 class Importer:
     sessionmaker: async_sessionmaker[Any]
@@ -47,12 +51,16 @@ class Importer:
     task: asyncio.Task[None] | None = None
 
     async def run(self, subscription_id: uuid.UUID) -> None:
-        """Import one subscription now (ImportBusy when another import of it is running)."""
+        """Import one subscription now (ImportBusy when another import of it is running, ImportPaused
+        when it is paused or removed)."""
         async with self.sessionmaker() as session:
             claimed = await federation.claim(session, subscription_id, LEASE)
             await session.commit()
-        if not claimed:
-            raise ImportBusy(str(subscription_id))
+            if not claimed:
+                subscription = await session.get(LibrarySubscription, subscription_id)
+                if subscription is None or not subscription.active or subscription.removed_at is not None:
+                    raise ImportPaused(str(subscription_id))
+                raise ImportBusy(str(subscription_id))
         counts, error = ImportCounts(), None
         try:
             await self._walk(subscription_id, counts)
@@ -125,7 +133,7 @@ class Importer:
         async with self.sessionmaker() as session:
             due = await federation.due(session, timedelta(seconds=self.settings.federation_interval_seconds))
         for subscription_id in due:
-            with contextlib.suppress(ImportBusy):
+            with contextlib.suppress(ImportBusy, ImportPaused):  # paused since `due` read it
                 await self.run(subscription_id)
 
 

@@ -173,7 +173,8 @@ class Verdict(FollowupTable, table=True):
 
 class LibrarySubscription(FollowupTable, table=True):
     """Another platform's library that an admin subscribed to: its federation feed and how the last
-    import went (followup/federation.py reads it on a schedule and on demand)."""
+    import went (followup/federation.py reads it on a schedule and on demand, unless it is paused:
+    `active` false)."""
 
     __tablename__ = "library_subscriptions"
 
@@ -193,6 +194,9 @@ class LibrarySubscription(FollowupTable, table=True):
     last_counts: dict = _json(dict)
     # A lease: one import of a source at a time, whichever replica or request starts it.
     running_until: datetime | None = _when()
+    # Removed by an admin: no longer listed or imported; what it brought stays in the library, marked
+    # (record.source.removed_at). Subscribing to the same feed again brings the row back.
+    removed_at: datetime | None = _when()
 
 
 class LibraryEntry(FollowupTable, table=True):

@@ -708,6 +708,11 @@ class LibrarySource(Record):
     entry_url: str = Field(description="The record on its own platform.")
     version: int = Field(ge=1, description="The record's version on its own platform when it was imported.")
     imported_at: UtcDateTime
+    removed_at: UtcDateTime | None = Field(
+        default=None,
+        description="Set when this platform's admins removed the subscription it came from: the record is kept "
+        "as last imported, and no longer follows corrections or withdrawals on its own platform.",
+    )
 
 
 class LibraryCorrection(Record):
@@ -854,6 +859,15 @@ class SubscriptionCreate(Input):
             "feed_url": "https://hackdays.northshire.gov.uk/api/followup/library/federation.json",
         }
     )
+
+
+class SubscriptionUpdate(Input):
+    """Pause or resume a subscription (a paused one is not imported, on schedule or on demand), or rename it."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Northshire councils' platform"])
+    active: bool | None = Field(default=None, description="false pauses the imports; true resumes them.")
+
+    model_config = examples({"active": False})
 
 
 class ImportCounts(BaseModel):

@@ -30,6 +30,7 @@ from followup.schemas import (
     LibraryRecord,
     LibrarySource,
     SubscriptionCreate,
+    SubscriptionUpdate,
     entry_url,
 )
 from platform_core import outbox
@@ -52,10 +53,21 @@ class ImportFailed(Exception):
 
 
 async def subscribe(session: AsyncSession, body: SubscriptionCreate, person_id: uuid.UUID) -> LibrarySubscription:
-    """A new subscription (409 when that feed is subscribed to already)."""
+    """A new subscription (409 when that feed is subscribed to already); a removed one to the same feed
+    comes back, with the entries it had imported (no longer marked as from a removed source)."""
     existing = (
         await session.exec(select(LibrarySubscription).where(LibrarySubscription.feed_url == body.feed_url))
     ).one_or_none()
+    if existing is not None and existing.removed_at is not None:
+        existing.removed_at = None
+        existing.active = True
+        existing.name = body.name
+        existing.pages = {}  # read every page again: the origin may have changed while we were away
+        existing.last_error, existing.last_counts = "", {}
+        existing.version += 1
+        await _mark_entries(session, existing, removed_at=None)
+        await session.flush()
+        return existing
     if existing is not None:
         raise Problem(
             409,
@@ -70,11 +82,53 @@ async def subscribe(session: AsyncSession, body: SubscriptionCreate, person_id: 
     return subscription
 
 
+def change(subscription: LibrarySubscription, body: SubscriptionUpdate) -> LibrarySubscription:
+    """Pause, resume or rename. An import already running when it is paused goes on to its end."""
+    if body.name is not None:
+        subscription.name = body.name
+    if body.active is not None:
+        subscription.active = body.active
+    subscription.version += 1
+    return subscription
+
+
+async def remove(session: AsyncSession, subscription: LibrarySubscription) -> None:
+    """No longer listed or imported. What it imported stays in our library, marked as from a removed
+    source (it no longer follows corrections or withdrawals at the origin); 409 while an import runs."""
+    now = utcnow()
+    if subscription.running_until is not None and subscription.running_until > now:
+        raise Problem(409, "An import of this source is running; remove the subscription when it has finished.")
+    subscription.removed_at = now
+    subscription.active = False
+    subscription.version += 1
+    await _mark_entries(session, subscription, removed_at=now)
+    await session.flush()
+
+
+async def _mark_entries(session: AsyncSession, subscription: LibrarySubscription, removed_at: datetime | None) -> None:
+    """Say in each imported record's `source` whether its subscription was removed (and when)."""
+    entries = (await session.exec(select(LibraryEntry).where(LibraryEntry.subscription_id == subscription.id))).all()
+    now = utcnow()
+    for entry in entries:
+        record = dict(entry.record)
+        if not record.get("source"):
+            continue
+        record["source"] = {**record["source"], "removed_at": removed_at.isoformat() if removed_at else None}
+        entry.record = record
+        entry.version += 1
+        entry.updated_at = now
+
+
+def live(query: Any) -> Any:
+    """Only subscriptions not removed."""
+    return query.where(col(LibrarySubscription.removed_at).is_(None))
+
+
 async def subscriptions(session: AsyncSession, limit: int, offset: int) -> tuple[list[LibrarySubscription], int]:
-    total = (await session.exec(select(func.count()).select_from(LibrarySubscription))).one()
+    total = (await session.exec(live(select(func.count()).select_from(LibrarySubscription)))).one()
     rows = (
         await session.exec(
-            select(LibrarySubscription)
+            live(select(LibrarySubscription))
             .order_by(col(LibrarySubscription.created_at), col(LibrarySubscription.id))
             .limit(limit)
             .offset(offset)
@@ -98,12 +152,13 @@ async def imported_counts(session: AsyncSession, ids: Sequence[uuid.UUID]) -> di
 
 
 async def due(session: AsyncSession, every: timedelta) -> list[uuid.UUID]:
-    """Active subscriptions not tried for `every` (or never)."""
+    """Active subscriptions (not paused, not removed) not tried for `every` (or never)."""
     cutoff = utcnow() - every
     rows = (
         await session.exec(
             select(LibrarySubscription.id).where(
                 col(LibrarySubscription.active).is_(True),
+                col(LibrarySubscription.removed_at).is_(None),
                 or_(
                     col(LibrarySubscription.last_attempt_at).is_(None),
                     col(LibrarySubscription.last_attempt_at) < cutoff,
@@ -116,13 +171,16 @@ async def due(session: AsyncSession, every: timedelta) -> list[uuid.UUID]:
 
 async def claim(session: AsyncSession, subscription_id: uuid.UUID, lease: timedelta) -> bool:
     """Take the subscription's import lease (one import of a source at a time, across replicas);
-    False when another import holds it. One conditional UPDATE, atomic on both databases."""
+    False when another import holds it, or it is paused or removed. One conditional UPDATE, atomic on
+    both databases, so an import never starts after the admin's pause has committed."""
     now = utcnow()
     table = table_of(LibrarySubscription)
     result = await session.exec(
         update(table)
         .where(
             table.c.id == subscription_id,
+            table.c.active.is_(True),
+            table.c.removed_at.is_(None),
             or_(table.c.running_until.is_(None), table.c.running_until < now),
         )
         .values(running_until=now + lease, last_attempt_at=now)
