@@ -303,6 +303,13 @@ def main(only: str | None = None) -> None:
                 )
                 organiser.get_by_role("button", name="Check the roster").click()
                 shot(organiser, "roster-preview")
+                if width == WIDTHS[0]:  # its people are then registered: the second width would add nobody
+                    organiser.get_by_role("button", name=re.compile(r"^Add \d+ people$")).click()
+                    organiser.locator(".govuk-panel").wait_for()
+                    for each in WIDTHS:  # the page is the same at both widths but for its layout
+                        organiser.set_viewport_size({"width": each, "height": 900})
+                        shot(organiser, "roster-added", each)
+                    organiser.set_viewport_size({"width": width, "height": 900})
                 organiser.goto(f"/organise/rounds/{vote['id']}/projector")
                 shot(organiser, "projector")
                 organiser.context.close()
