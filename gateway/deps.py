@@ -1,4 +1,5 @@
-"""Dependencies of the gateway's own routes, declared once."""
+"""Dependencies of the gateway's own routes, declared once (async: FastAPI runs a plain `def`
+dependency in a worker thread)."""
 
 from __future__ import annotations
 
@@ -13,23 +14,23 @@ from gateway.settings import GatewaySettings
 from gateway.state import GATEWAY, GatewayState
 
 
-def get_issuer(request: Request) -> TokenIssuer:
+async def get_issuer(request: Request) -> TokenIssuer:
     return GATEWAY.of(request).issuer
 
 
-def get_gateway_settings(request: Request) -> GatewaySettings:
+async def get_gateway_settings(request: Request) -> GatewaySettings:
     return GATEWAY.of(request).settings
 
 
-def get_auth_versions(request: Request) -> AuthVersions:
+async def get_auth_versions(request: Request) -> AuthVersions:
     return GATEWAY.of(request).auth_versions
 
 
-def get_sign_in_throttle(request: Request) -> SignInThrottle:
+async def get_sign_in_throttle(request: Request) -> SignInThrottle:
     return GATEWAY.of(request).sign_in_throttle
 
 
-StateDep = Annotated[GatewayState, Depends(GATEWAY.of)]
+StateDep = Annotated[GatewayState, Depends(GATEWAY.dependency)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
 SettingsDep = Annotated[GatewaySettings, Depends(get_gateway_settings)]
 AuthVersionsDep = Annotated[AuthVersions, Depends(get_auth_versions)]

@@ -28,7 +28,7 @@ class PageParams(BaseModel):
         return self.offset + self.limit if self.offset + self.limit < total else None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[
         int, Query(ge=1, le=PAGE_MAX, description=f"Page size: 1 to {PAGE_MAX} (default {PAGE_DEFAULT}).")
     ] = PAGE_DEFAULT,

@@ -37,18 +37,18 @@ __all__ = [
 ]
 
 
-StateDep = Annotated[FollowupState, Depends(STATE.of)]
+StateDep = Annotated[FollowupState, Depends(STATE.dependency)]
 
 
-def _settings(state: StateDep) -> Settings:
+async def _settings(state: StateDep) -> Settings:
     return state.settings
 
 
-def _ideas(state: StateDep) -> IdeasClient:
+async def _ideas(state: StateDep) -> IdeasClient:
     return state.ideas
 
 
-def _importer(state: StateDep) -> Importer:
+async def _importer(state: StateDep) -> Importer:
     return state.importer
 
 

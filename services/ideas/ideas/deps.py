@@ -43,12 +43,13 @@ IdeaForUpdateDep = Annotated[FoundIdea, Depends(valid_idea_id_for_update)]
 HackDayDep = Annotated[HackDay, Depends(valid_hack_day_id)]
 
 
-def _idea_index(request: Request) -> IdeaIndex:
+async def _idea_index(request: Request) -> IdeaIndex:
+    # async, as every dependency here: FastAPI runs a plain `def` one in a worker thread.
     return STATE.of(request).index
 
 
-def _built_index(request: Request) -> IdeaIndex:
-    index = _idea_index(request)
+async def _built_index(request: Request) -> IdeaIndex:
+    index = STATE.of(request).index
     if not index.built:
         # Half an index would miss matches silently (a "tried before?" warning not given).
         raise Problem(

@@ -25,4 +25,4 @@ class IdeasState:
 
 
 STATE = AppState[IdeasState]("ideas")
-StateDep = Annotated[IdeasState, Depends(STATE.of)]
+StateDep = Annotated[IdeasState, Depends(STATE.dependency)]

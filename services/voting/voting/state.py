@@ -41,5 +41,6 @@ def of_app(app: FastAPI) -> VotingState:
     return STATE.of_app(app)
 
 
-def of_request(request: Request) -> VotingState:
+async def of_request(request: Request) -> VotingState:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hand-over on every ballot.
     return STATE.of(request)

@@ -9,10 +9,12 @@ so feed readers and other platforms' importers poll cheaply.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlmodel.sql.expression import SelectOfScalar
 
 from followup import views
 from followup.deps import Manager, SessionDep, SettingsDep
@@ -61,34 +63,40 @@ def _json(body: Any) -> bytes:
     return bytes(JSONResponse(body).body)
 
 
+@dataclass(frozen=True)
 class Filters:
     """The search filters every library route shares (one place, one meaning)."""
 
-    def __init__(
-        self,
-        q: Annotated[str | None, Query(max_length=200, description="Words to find (all of them)")] = None,
-        service_area: Annotated[str | None, Query(max_length=120)] = None,
-        outcome: Outcome | None = None,
-        evidence_level: Annotated[int | None, Query(ge=1, le=5)] = None,
-        min_evidence_level: Annotated[int | None, Query(ge=1, le=5)] = None,
-        council_id: uuid.UUID | None = None,
-        idea_id: Annotated[
-            list[uuid.UUID] | None,
-            Query(max_length=50, description="Entries of these ideas (repeat the parameter, up to 50)"),
-        ] = None,
-        origin: Annotated[
-            Literal["own", "imported"] | None,
-            Query(description="'own': published on this platform; 'imported': from other platforms"),
-        ] = None,
-    ) -> None:
-        for name, value in (("q", q), ("service_area", service_area)):
-            if value and "\x00" in value:
-                raise Problem(
-                    422,
-                    f"{name}: must not contain NUL characters",
-                    errors=[{"field": name, "message": "must not contain NUL characters"}],
-                )
-        self.query = library.search_query(
+    query: SelectOfScalar[LibraryEntry]
+
+
+async def library_filters(
+    q: Annotated[str | None, Query(max_length=200, description="Words to find (all of them)")] = None,
+    service_area: Annotated[str | None, Query(max_length=120)] = None,
+    outcome: Outcome | None = None,
+    evidence_level: Annotated[int | None, Query(ge=1, le=5)] = None,
+    min_evidence_level: Annotated[int | None, Query(ge=1, le=5)] = None,
+    council_id: uuid.UUID | None = None,
+    idea_id: Annotated[
+        list[uuid.UUID] | None,
+        Query(max_length=50, description="Entries of these ideas (repeat the parameter, up to 50)"),
+    ] = None,
+    origin: Annotated[
+        Literal["own", "imported"] | None,
+        Query(description="'own': published on this platform; 'imported': from other platforms"),
+    ] = None,
+) -> Filters:
+    # A function, not the class itself, as the dependency: FastAPI makes a class dependency in a
+    # worker thread, a hand-over on every library read (tried-before asks it on every keystroke).
+    for name, value in (("q", q), ("service_area", service_area)):
+        if value and "\x00" in value:
+            raise Problem(
+                422,
+                f"{name}: must not contain NUL characters",
+                errors=[{"field": name, "message": "must not contain NUL characters"}],
+            )
+    return Filters(
+        library.search_query(
             q=q,
             service_area=service_area,
             outcome=outcome,
@@ -98,6 +106,7 @@ class Filters:
             idea_id=idea_id,
             origin=origin,
         )
+    )
 
 
 @router.get(
@@ -125,7 +134,7 @@ async def export_json(
     request: Request,
     settings: SettingsDep,
     session: SessionDep,
-    filters: Annotated[Filters, Depends()],
+    filters: Annotated[Filters, Depends(library_filters)],
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
@@ -163,7 +172,7 @@ async def export_json(
 async def export_csv(
     request: Request,
     session: SessionDep,
-    filters: Annotated[Filters, Depends()],
+    filters: Annotated[Filters, Depends(library_filters)],
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORT)] = MAX_EXPORT,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
@@ -190,7 +199,7 @@ async def feed(
     request: Request,
     settings: SettingsDep,
     session: SessionDep,
-    filters: Annotated[Filters, Depends()],
+    filters: Annotated[Filters, Depends(library_filters)],
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
 ) -> Response:
     """The newest library entries matching the filters as a JSON Feed 1.1, for subscribers who want to hear of new
@@ -210,7 +219,7 @@ async def atom_feed(
     request: Request,
     settings: SettingsDep,
     session: SessionDep,
-    filters: Annotated[Filters, Depends()],
+    filters: Annotated[Filters, Depends(library_filters)],
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
 ) -> Response:
     """The newest library entries matching the filters as an Atom feed (RFC 4287), for ordinary feed readers. Open
@@ -269,7 +278,7 @@ async def federation_feed(
 async def what_works(
     request: Request,
     session: SessionDep,
-    filters: Annotated[Filters, Depends()],
+    filters: Annotated[Filters, Depends(library_filters)],
     by: Annotated[
         Grouping, Query(description="Group by service area, kind of change or kind of partner")
     ] = "service_area",
@@ -291,7 +300,7 @@ async def what_works(
 async def search(
     request: Request,
     session: SessionDep,
-    filters: Annotated[Filters, Depends()],
+    filters: Annotated[Filters, Depends(library_filters)],
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> Response:
