@@ -14,7 +14,11 @@ waits that long after the last key before asking), and goes on. Every answer mus
 
 Latency is measured by the client, from sending to the whole answer: the gateway, the ideas
 service's search, and follow-up's library for the outcomes. Client, gateway and services share the
-machine, so the figure includes the load generator's own cost; the load average is printed.
+machine, so the figure includes the load generator's own cost; the load average is printed. So is the
+CPU time the gateway, the ideas service and follow-up spent per request during the measured run
+(Linux /proc, as benchmarks/ballots.py): on a busy machine it moves much less than the latency.
+`--profile DIR` samples the ideas service with py-spy during the measured run (it costs CPU: take
+figures from a run without it).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import asyncio
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +45,7 @@ from ideas.models import HackDay, Idea  # noqa: E402
 from ideas.similarity.evaluate import HELDOUT_2, load  # noqa: E402
 from sqlalchemy import create_engine, insert  # noqa: E402
 
+from benchmarks.ballots import cpu_by_pid, cpu_spent, process_tree  # noqa: E402
 from benchmarks.similar_ideas import percentile, synthetic_ideas  # noqa: E402
 from gateway.domain.tokens import TokenIssuer  # noqa: E402
 from platform_core.settings import TOKEN_AUDIENCE, TOKEN_ISSUER  # noqa: E402
@@ -145,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ideas", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--pause", type=float, default=0.25, help="seconds each person waits between requests")
+    parser.add_argument("--profile", help="folder for a py-spy profile of the ideas service (raw format)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tried-before-") as folder:
@@ -178,8 +185,24 @@ def main(argv: list[str] | None = None) -> int:
             ]
             base = runner.url("gateway")
             asyncio.run(load_run(base, tokens, 5, args.pause))  # warm up connections and caches
+            spy = None
+            if args.profile:
+                Path(args.profile).mkdir(parents=True, exist_ok=True)
+                spy = subprocess.Popen(
+                    [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "--rate", "200"]
+                    + ["-o", str(Path(args.profile) / "ideas.txt"), "--pid", str(runner.procs["ideas"].pid)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                time.sleep(1.0)
+            parts = {part: process_tree(runner.procs[part].pid) for part in ("gateway", "ideas", "followup")}
             load_before = os.getloadavg()[0]
+            cpu_before = {part: cpu_by_pid(pids) for part, pids in parts.items()}
             latencies, refused = asyncio.run(load_run(base, tokens, args.seconds, args.pause))
+            cpu_after = {part: cpu_by_pid(pids) for part, pids in parts.items()}
+            if spy is not None:
+                spy.send_signal(2)  # SIGINT: py-spy writes its file and exits
+                spy.wait(timeout=30)
             print(
                 f"tried before? at {count:,} ideas, {PEOPLE} people typing, pause {args.pause} s, "
                 f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load_before:.1f} before / "
@@ -191,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"p95 {percentile(latencies, 0.95):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
                 f"max {max(latencies):.1f} ms"
             )
+            per_request = {
+                part: cpu_spent(cpu_before[part], cpu_after[part]) / max(1, len(latencies)) * 1e6 for part in parts
+            }
+            print("CPU µs per request: " + ", ".join(f"{part} {us:,.0f}" for part, us in per_request.items()))
             return 0 if refused == 0 else 1
         finally:
             runner.stop_all()
