@@ -62,13 +62,13 @@ install-dev: $(DEV_STAMP) $(SYSTEM_STAMP) $(OIDC_STAMP)
 run: install
 	$(BIN)/python -m tools.run
 
-## Run the whole test suite (SQLite and PostgreSQL; PostgreSQL cases skip on a machine without it).
-## TEST_WORKERS=2 runs two pytest-xdist workers, every test on SQLite on one and every test on PostgreSQL
-## on the other, each with its own platform (tests/conftest.py groups them). Not yet the default: on the
-## 2-core machine it ran 14 minutes instead of 17, but 7 tests failed only in that mode.
-TEST_WORKERS ?= 0
+## Run the whole test suite (SQLite and PostgreSQL; PostgreSQL cases skip on a machine without it) in two
+## pytest-xdist workers: every test on SQLite on one and every test on PostgreSQL on the other, each with its
+## own platform, the rest shared out a module at a time (tests/conftest.py groups them, and refuses to run
+## if xdist does not). TEST_WORKERS=0 runs everything in one process. The 20 slowest tests are listed last.
+TEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) --durations=20 $(PYTEST_ARGS)
 
 ## Fill a running platform with a realistic hack day through the public API: `make demo` for the one
 ## `make run` started, `make demo URL=https://hackday.example.gov.uk` for another.

@@ -196,13 +196,36 @@ def extra_gateway(platform: RunningPlatform):
     return start
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With xdist (`-n 2 --dist loadgroup`, as `make test` runs it), every test on one backend goes to the
-    same worker, so each worker starts one platform, once; tests on no platform go where there is room.
-    (Shared out by file instead, a worker switching backends between files stops one platform and starts
-    the other each time: the session-scoped `platform` holds one backend at a time.)"""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        backend = next((v for v in (callspec.params.values() if callspec else ()) if v in ("sqlite", "postgres")), None)
-        if backend is not None:
-            item.add_marker(pytest.mark.xdist_group(backend))
+def _backend_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return next((v for v in (callspec.params.values() if callspec else ()) if v in ("sqlite", "postgres")), None)
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """With xdist (`make test` runs `-n 2 --dist loadgroup`), every test on one backend goes to the same
+    worker, so each worker starts one platform, once; the other tests go where there is room, a module at
+    a time (their module-scoped fixtures are set up once). Shared out test by test instead, a worker would
+    tear a module's fixtures down between two of its tests, and stop one backend's platform to start the
+    other's.
+
+    Marked here, as each item is collected, not in `pytest_collection_modifyitems`: xdist reads the marks
+    in its own `pytest_collection_modifyitems`, which runs before a conftest's."""
+    backend = _backend_of(item)
+    item.add_marker(
+        pytest.mark.xdist_group(backend or f"module:{item.module.__name__ if item.module else item.nodeid}")
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse to run two workers that do not group by backend: every test would still pass alone, but tests
+    that share a module's fixtures would fail at random (pytest 9.2 with xdist 3.8 silently dropped the
+    groups: pytest-dev/pytest-xdist#1386; pytest is pinned below it)."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    ungrouped = [item.nodeid for item in session.items if "@" not in item.nodeid.rsplit("]", 1)[-1]]
+    if ungrouped:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group {len(ungrouped)} tests by backend (e.g. {ungrouped[0]}): "
+            "see pytest-dev/pytest-xdist#1386; run with TEST_WORKERS=0 or pin pytest where grouping works"
+        )
