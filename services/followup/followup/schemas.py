@@ -29,7 +29,7 @@ from followup.vocabulary import (
     Unit,
 )
 from platform_core.pages import Page
-from platform_core.schemas import Input, examples
+from platform_core.schemas import Input, Text, examples
 
 __all__ = ["Input", "Page"]
 
@@ -58,7 +58,7 @@ def _check_period(start: date | None, end: date | None, field: str) -> None:
 class NamedPerson(Input):
     """Someone named on a trial. Their name reaches the shared library only if they agreed."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, Text(200, at_least=1)]
     job_title: str = Field(default="", max_length=200)
     consents_to_be_named: bool = Field(
         default=False, description="True only if this person agreed to be named in the shared library."
@@ -167,7 +167,7 @@ class Baseline(Input):
     value: Reading
     period_start: date
     period_end: date
-    method: str = Field(min_length=1, max_length=2000, description="How the baseline was measured.")
+    method: Annotated[str, Text(2000, at_least=1), Field(description="How the baseline was measured.")]
 
     @model_validator(mode="after")
     def _period(self) -> Baseline:
@@ -335,7 +335,7 @@ class Lessons(Input):
 
 
 class Verification(Input):
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, Text(200, at_least=1)]
     organisation: str = Field(default="", max_length=200)
     independent: bool = Field(description="True if the verifier is outside the trial team.")
     consents_to_be_named: bool = False
@@ -359,7 +359,7 @@ class VerdictCreate(Input):
     )
 
     outcome: Outcome
-    summary: str = Field(min_length=1, max_length=4000)
+    summary: Annotated[str, Text(4000, at_least=1)]
     reasons: list[ReasonNote] = Field(default_factory=list, max_length=9)
     lessons: Lessons
     design: Design | None = Field(default=None, description="How the gain was measured.")
@@ -383,7 +383,7 @@ class PartnerRef(BaseModel):
 class PartnerCreate(Input):
     model_config = examples({"name": "Northgate Pharmacy", "kind": "pharmacy", "note": "Ask for the manager, Jo."})
 
-    name: str = Field(min_length=1, max_length=200, examples=["Northgate Pharmacy"])
+    name: Annotated[str, Text(200, at_least=1), Field(examples=["Northgate Pharmacy"])]
     kind: PartnerKind
     note: str = Field(default="", max_length=2000, description="Who to talk to, what they can do.")
 
@@ -391,7 +391,7 @@ class PartnerCreate(Input):
 class PartnerUpdate(Input):
     model_config = examples({"note": "Jo has moved on; ask for Alex."})
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Annotated[str, Text(200, at_least=1)] | None = None
     kind: PartnerKind | None = None
     note: str | None = Field(default=None, max_length=2000)
 
@@ -802,8 +802,8 @@ class LibraryExport(Record):
 class LibraryCorrect(Input):
     """A correction of a published record: what changes, and a note saying what and why."""
 
-    note: str = Field(min_length=1, max_length=2000, description="What was corrected and why (published).")
-    summary: str | None = Field(default=None, min_length=1, max_length=4000)
+    note: Annotated[str, Text(2000, at_least=1), Field(description="What was corrected and why (published).")]
+    summary: Annotated[str, Text(4000, at_least=1)] | None = None
     lessons: Lessons | None = None
 
     model_config = examples(
@@ -812,7 +812,7 @@ class LibraryCorrect(Input):
 
 
 class LibraryWithdraw(Input):
-    reason: str = Field(min_length=1, max_length=2000, description="Why it is withdrawn (told to importers).")
+    reason: Annotated[str, Text(2000, at_least=1), Field(description="Why it is withdrawn (told to importers).")]
 
     model_config = examples({"reason": "Published by mistake: the trial had not ended."})
 
@@ -845,7 +845,7 @@ FEED_URL_PATTERN = r"^https?://[^\s/?#]+(/[^\s]*)?$"
 
 
 class SubscriptionCreate(Input):
-    name: str = Field(min_length=1, max_length=200, examples=["Northshire councils' platform"])
+    name: Annotated[str, Text(200, at_least=1), Field(examples=["Northshire councils' platform"])]
     feed_url: str = Field(
         max_length=500,
         pattern=FEED_URL_PATTERN,
@@ -864,7 +864,7 @@ class SubscriptionCreate(Input):
 class SubscriptionUpdate(Input):
     """Pause or resume a subscription (a paused one is not imported, on schedule or on demand), or rename it."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Northshire councils' platform"])
+    name: Annotated[str, Text(200, at_least=1), Field(examples=["Northshire councils' platform"])] | None = None
     active: bool | None = Field(default=None, description="false pauses the imports; true resumes them.")
 
     model_config = examples({"active": False})
