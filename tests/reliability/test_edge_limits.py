@@ -110,12 +110,12 @@ def test_a_body_sent_at_one_byte_a_second_is_cut_off(tight_gateway):
 def test_headers_that_never_finish_are_cut_off(tight_gateway):
     with _connect(tight_gateway) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-        for _ in range(3):
-            try:
-                sock.sendall(b"X-Slow: y\r\n")  # a header now and then, never the blank line
-            except OSError:
-                break
-            time.sleep(0.5)
+        # A header now and then, never the blank line, and none after the 1 s deadline: a byte arriving
+        # after the server has answered 408 and closed is unread data, for which the kernel resets the
+        # connection (RST), and the reset can discard the 408 before it is read (seen once in CI).
+        for _ in range(2):
+            sock.sendall(b"X-Slow: y\r\n")
+            time.sleep(0.4)
         answer = _answer(sock)
     assert _status(answer) == 408 and b"headers did not arrive within 1 s" in answer, answer
     with _connect(tight_gateway) as silent:  # a connection that never sends a byte is closed too
