@@ -20,10 +20,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from pydantic import Field as PField
-from sqlmodel import col, select
 
 from gateway.deps import StateDep
-from gateway.models import Council, Person
+from gateway.domain.news_readers import news_readers
+from gateway.models import Council
 from platform_core.auth import Principal
 from platform_core.db import SessionDep
 from platform_core.inbox import accept_once
@@ -64,13 +64,7 @@ async def hack_day_news(body: HackDayNews, session: SessionDep, state: StateDep,
     council = await session.get(Council, body.council_id)
     if state.mailer is None or council is None:
         return Response(status_code=204)  # the platform sends no mail (or the council is gone): nothing to do
-    people = (
-        await session.exec(
-            select(Person)
-            .where(Person.council_id == body.council_id, col(Person.active).is_(True), col(Person.news_mail).is_(True))
-            .order_by(Person.email)
-        )
-    ).all()
+    people = await news_readers(session, body.council_id)
     for person in people:
         if body.topic == ROUND_OPENED:
             state.mailer.voting_open(

@@ -20,11 +20,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from pydantic import Field as PField
-from sqlmodel import col, select
 
 from gateway.deps import StateDep
+from gateway.domain.news_readers import news_readers
 from gateway.mail import ReviewDue
-from gateway.models import Council, Person
+from gateway.models import Council
 from platform_core.auth import Principal
 from platform_core.db import SessionDep
 from platform_core.inbox import accept_once
@@ -69,13 +69,7 @@ async def trial_reviews_due(body: ReviewsDue, session: SessionDep, state: StateD
     council = await session.get(Council, body.council_id)
     if state.mailer is None or council is None or not body.trials:
         return Response(status_code=204)  # no mail is sent here (or the council is gone): nothing to do
-    people = (
-        await session.exec(
-            select(Person)
-            .where(Person.council_id == body.council_id, col(Person.active).is_(True), col(Person.news_mail).is_(True))
-            .order_by(Person.email)
-        )
-    ).all()
+    people = await news_readers(session, body.council_id)
     trials = [
         ReviewDue(
             trial_id=t.trial_id,
