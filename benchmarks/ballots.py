@@ -115,7 +115,10 @@ def load_generator(job_file: str) -> None:
         pass
     job = json.loads(Path(job_file).read_text())
     result = asyncio.run(_generate(job))
-    print(json.dumps(result), flush=True)
+    # The result (every answer's status, time and receipt: several hundred kB) goes to a file beside
+    # the job, not to stdout: uvloop leaves stdout non-blocking, and a write larger than the pipe's
+    # buffer was cut short at 128 kB.
+    Path(job_file).with_suffix(".result.json").write_text(json.dumps(result))
 
 
 # ---- CPU time of the processes under load -----------------------------------------------------------
@@ -411,7 +414,7 @@ def measure(backend: str, workers: int, args: argparse.Namespace) -> dict:
         before = {name: cpu_by_pid(pids()) for name, pids in parts.items()}
         generator.stdin.write("go\n")
         generator.stdin.flush()
-        out, _ = generator.communicate(timeout=600)
+        generator.communicate(timeout=600)
         after = {name: cpu_by_pid(pids()) for name, pids in parts.items()}
         load_after = loadavg()
         for spy in spies:
@@ -419,7 +422,7 @@ def measure(backend: str, workers: int, args: argparse.Namespace) -> dict:
             spy.wait(timeout=30)
         if generator.returncode != 0:
             sys.exit(f"the load generator failed ({generator.returncode})")
-        result = json.loads(out.strip().splitlines()[-1])
+        result = json.loads(job_file.with_suffix(".result.json").read_text())
         result["warmup_ballots"], result["measured_ballots"] = job["warmup"], job["measured"]
 
         measured = result["measured"]
