@@ -416,6 +416,12 @@ async def load(
         cycle = cycle[n % len(cycle) :] + cycle[: n % len(cycle)]
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         async with httpx.AsyncClient(base_url=gateway, cookies=cookies, timeout=30, limits=limits) as client:
+            if pause[1] > 0:
+                # People reading pages do not all click in the same millisecond: each arrives at a random
+                # moment within one pause. Started together, the opening burst of `people` requests at once
+                # was a saturation test inside this model, and its queue (a few percent of the requests)
+                # was the p95.
+                await asyncio.sleep(rng.uniform(0, pause[1]))
             while time.perf_counter() < deadline:
                 for name, path in cycle:
                     start = time.perf_counter()
