@@ -103,6 +103,10 @@ POST    /api/ideas/hack-days/{hack_day_id}/phase                        council 
 POST    /api/ideas/hack-days/{hack_day_id}/phase                        other    401  404   404       404     200
 POST    /api/ideas/hack-days/{hack_day_id}/shortlist                    council  401  403   200       403     200
 POST    /api/ideas/hack-days/{hack_day_id}/shortlist                    other    401  404   404       404     200
+POST    /api/ideas/hack-days/{hack_day_id}/hide                         council  401  403   200       403     200
+POST    /api/ideas/hack-days/{hack_day_id}/hide                         other    401  404   404       404     200
+POST    /api/ideas/hack-days/{hack_day_id}/duplicate                    council  401  403   200       403     200
+POST    /api/ideas/hack-days/{hack_day_id}/duplicate                    other    401  404   404       404     200
 
 # ---- ideas: ideas and teams (authors edit their own; other councils read a summary; admins submit nothing) ----
 GET     /api/ideas/ideas                                                -        401  200   200       200     200

@@ -337,6 +337,22 @@ def _shortlist_many(w, role, scope, fresh):
     return Call("POST", f"/api/ideas/hack-days/{idea['hack_day_id']}/shortlist", json={"idea_ids": [idea["id"]]})
 
 
+@recipe("POST", "/api/ideas/hack-days/{hack_day_id}/hide")
+def _hide_many(w, role, scope, fresh):
+    side = side_of(w, scope)
+    idea = w.idea(side, side.colleague) if fresh else side.idea
+    body = {"idea_ids": [idea["id"]], "reason": "Off topic for the day"}
+    return Call("POST", f"/api/ideas/hack-days/{idea['hack_day_id']}/hide", json=body)
+
+
+@recipe("POST", "/api/ideas/hack-days/{hack_day_id}/duplicate")
+def _duplicate_many(w, role, scope, fresh):
+    side = side_of(w, scope)
+    idea = w.idea(side, side.colleague) if fresh else side.idea  # refused before anything changes
+    body = {"idea_ids": [idea["id"]], "duplicate_of_id": side.idea["id"]}
+    return Call("POST", f"/api/ideas/hack-days/{idea['hack_day_id']}/duplicate", json=body)
+
+
 # ==== ideas: ideas, teams, moderation, comments =================================================
 
 

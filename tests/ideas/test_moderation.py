@@ -130,6 +130,104 @@ def test_bulk_shortlisting_keeps_the_one_idea_rules(town):
     assert ok(town.alice.get(_url(idea)))["status"] == "submitted"
 
 
+def test_organisers_hide_many_ideas_in_one_call_with_one_reason_and_each_refused_idea_says_why(town):
+    day, elsewhere = hack_day(town.organiser, "open"), hack_day(town.organiser, "open")
+    first, second, withdrawn = (submit(town.alice, day["id"], title=f"To hide {n}") for n in "ABC")
+    before = submit(town.bob, day["id"], title="Hidden before")
+    ok(town.organiser.post(f"{_url(before)}/hide", json={"reason": "Names a resident"}))
+    ok(town.alice.post(f"{_url(withdrawn)}/withdraw"))
+    other_day = submit(town.carol, elsewhere["id"], title="Of another hack day, not hidden")
+    nowhere = str(uuid.uuid4())
+    asked = [first["id"], before["id"], nowhere, second["id"], withdrawn["id"], other_day["id"]]
+    url = f"/api/ideas/hack-days/{day['id']}/hide"
+    key = uuid.uuid4().hex
+
+    answer = ok(
+        town.organiser.post(url, json={"idea_ids": asked, "reason": "Off topic"}, headers={"Idempotency-Key": key})
+    )
+    assert [i["id"] for i in answer["moderated"]] == [first["id"], before["id"], second["id"], withdrawn["id"]]
+    reasons = {i["id"]: i["moderation"]["hidden_reason"] for i in answer["moderated"]}
+    assert reasons == {first["id"]: "Off topic", before["id"]: "Names a resident", second["id"]: "Off topic",
+                       withdrawn["id"]: "Off topic"}  # fmt: skip
+    assert {r["idea_id"]: r["status"] for r in answer["refused"]} == {nowhere: 404, other_day["id"]: 404}
+    assert first["id"] not in _listed(town.bob, day) and second["id"] not in _listed(town.bob, day)
+    assert ok(town.organiser.get(_url(other_day)))["status"] == "submitted"
+    assert ok(town.organiser.post(f"{_url(withdrawn)}/unhide"))["status"] == "withdrawn"
+    ok(town.organiser.post(f"{_url(withdrawn)}/hide", json={"reason": "Off topic"}))
+
+    # The same request again with its key: the first answer, and nothing changes a second time.
+    replayed = town.organiser.post(
+        url, json={"idea_ids": asked, "reason": "Off topic"}, headers={"Idempotency-Key": key}
+    )
+    assert ok(replayed) == answer and replayed.headers["idempotent-replayed"] == "true"
+    versions = {i["id"]: ok(town.organiser.get(_url(i)))["version"] for i in (first, second, before)}
+    assert versions == {i["id"]: i["version"] for i in answer["moderated"] if i["id"] in versions}
+    # The key with another body is refused; without a key, asking again changes nothing either.
+    problem(
+        town.organiser.post(
+            url, json={"idea_ids": [first["id"]], "reason": "Off topic"}, headers={"Idempotency-Key": key}
+        ),
+        422,
+        "Idempotency-Key",
+    )
+    again = ok(town.organiser.post(url, json={"idea_ids": [first["id"], second["id"]], "reason": "Another reason"}))
+    assert [(i["version"], i["moderation"]["hidden_reason"]) for i in again["moderated"]] == [
+        (versions[first["id"]], "Off topic"),
+        (versions[second["id"]], "Off topic"),
+    ]
+
+
+def test_organisers_mark_many_ideas_duplicates_of_one_earlier_idea_in_one_call(town):
+    day = hack_day(town.organiser, "open")
+    original = submit(town.alice, day["id"], title="Garden waste by subscription (the first)")
+    repeat, again, withdrawn = (submit(town.bob, day["id"], title=f"Green bins again {n}") for n in "ABC")
+    ok(town.bob.post(f"{_url(withdrawn)}/withdraw"))
+    chained = submit(town.carol, day["id"], title="Chained duplicate")
+    ok(town.organiser.post(f"{_url(chained)}/duplicate", json={"duplicate_of_id": repeat["id"]}))
+    url = f"/api/ideas/hack-days/{day['id']}/duplicate"
+    asked = [repeat["id"], original["id"], again["id"], withdrawn["id"]]
+
+    answer = ok(town.organiser.post(url, json={"idea_ids": asked, "duplicate_of_id": original["id"]}))
+    assert [i["id"] for i in answer["moderated"]] == [repeat["id"], again["id"]]
+    assert all(i["status"] == "duplicate" and i["duplicate_of_id"] == original["id"] for i in answer["moderated"])
+    refused = {r["idea_id"]: r for r in answer["refused"]}
+    assert refused[original["id"]]["status"] == 409 and "itself" in refused[original["id"]]["detail"]
+    assert refused[withdrawn["id"]]["status"] == 409 and "withdrawn" in refused[withdrawn["id"]]["detail"]
+    # Marked again (a retry without a key): nothing changes a second time.
+    versions = [i["version"] for i in answer["moderated"]]
+    retried = ok(town.organiser.post(url, json={"idea_ids": asked, "duplicate_of_id": original["id"]}))
+    assert [i["version"] for i in retried["moderated"]] == versions and retried["refused"] == answer["refused"]
+    # Marking duplicates of a duplicate links them to the first idea of the chain, as one at a time does.
+    last = submit(town.carol, day["id"], title="Yet another")
+    linked = ok(town.organiser.post(url, json={"idea_ids": [last["id"]], "duplicate_of_id": chained["id"]}))
+    assert linked["moderated"][0]["duplicate_of_id"] == original["id"]
+
+    # The earlier idea must be there, visible and of the same council: else the whole request is a 404.
+    theirs = submit(town.stranger, hack_day(town.other_organiser)["id"], title="Their green bins")
+    for missing in (str(uuid.uuid4()), theirs["id"]):
+        body = {"idea_ids": [last["id"]], "duplicate_of_id": missing}
+        problem(town.organiser.post(url, json=body), 404, "duplicate_of_id")
+    hidden = submit(town.alice, day["id"], title="Hidden original")
+    ok(town.organiser.post(f"{_url(hidden)}/hide", json={"reason": "Names a resident"}))
+    problem(town.organiser.post(url, json={"idea_ids": [last["id"]], "duplicate_of_id": hidden["id"]}), 404)
+
+
+def test_bulk_hiding_and_marking_keep_the_one_idea_rules(town):
+    day = hack_day(town.organiser, "open")
+    idea, earlier = submit(town.alice, day["id"], title="Bulk rules (hide)"), submit(town.bob, day["id"])
+    hide, duplicate = f"/api/ideas/hack-days/{day['id']}/hide", f"/api/ideas/hack-days/{day['id']}/duplicate"
+    hiding, marking = {"reason": "Off topic"}, {"duplicate_of_id": earlier["id"]}
+    for url, extra in ((hide, hiding), (duplicate, marking)):
+        problem(town.alice.post(url, json={"idea_ids": [idea["id"]], **extra}), 403)
+        problem(town.other_organiser.post(url, json={"idea_ids": [idea["id"]], **extra}), 404)
+        problem(town.organiser.post(url, json={"idea_ids": [], **extra}), 422, "idea_ids")
+        problem(town.organiser.post(url, json={"idea_ids": [idea["id"], idea["id"]], **extra}), 422, "idea_ids")
+        problem(town.organiser.post(url, json={"idea_ids": [str(uuid.uuid4()) for _ in range(201)], **extra}), 422)
+        problem(town.organiser.post(url, json={"idea_ids": [idea["id"]]}), 422)
+    problem(town.organiser.post(hide, json={"idea_ids": [idea["id"]], "reason": "  "}), 422, "reason")
+    assert ok(town.alice.get(_url(idea)))["status"] == "submitted"
+
+
 def test_another_councils_organiser_cannot_moderate(town, open_day):
     idea = submit(town.alice, open_day["id"], title="Our idea")
     problem(town.other_organiser.post(f"{_url(idea)}/hide", json={"reason": "Not theirs to hide"}), 403)

@@ -219,6 +219,64 @@ async def test_ticked_ideas_are_shortlisted_in_one_call_and_each_refusal_is_show
 
 
 @in_own_loop
+async def test_ticked_ideas_are_hidden_or_marked_duplicates_in_one_call_with_the_forms_key(fake):
+    queue = [
+        {"id": str(uuid.uuid4()), "title": title, "status": "submitted", "service_area": "housing", "authors": []}
+        for title in ("Bin day texts", "Bin day reminders", "Texts about bins")
+    ]
+    fake.on("GET", "/api/ideas/ideas", _empty(queue))
+    fake.on("POST", "/api/journeys/tried-before/ideas", {"items": [], "outcomes_available": True, "notice": None})
+    first, *later = (i["id"] for i in queue)
+
+    def moderated(request):
+        asked = json.loads(request.content)["idea_ids"]
+        refused = [{"idea_id": first, "status": 409, "detail": "An idea cannot be a duplicate of itself."}]
+        return httpx.Response(
+            200,
+            json={
+                "moderated": [{"id": i} for i in asked if i != first],
+                "refused": refused if first in asked and "duplicate_of_id" in json.loads(request.content) else [],
+            },
+        )
+
+    fake.on("POST", f"/api/ideas/hack-days/{DAY}/hide", moderated)
+    fake.on("POST", f"/api/ideas/hack-days/{DAY}/duplicate", moderated)
+    async with pages(fake) as client:
+        sign_in(client, token("organiser", "staff"))
+        page = await client.get(f"/organise/hack-days/{DAY}")
+        queue_form = page.text.split(f'action="/organise/hack-days/{DAY}/ideas"')[1].split("</form>")[0]
+        (key,) = re.findall(r'name="form_key" value="([^"]+)"', queue_form)
+        form = {"csrf_token": await csrf(client, f"/organise/hack-days/{DAY}"), "form_key": key}
+        ticked = [i["id"] for i in queue]
+
+        hidden = await client.post(
+            f"/organise/hack-days/{DAY}/ideas", data={**form, "action": "hide", "reason": "Off topic", "idea": ticked}
+        )
+        assert hidden.status_code == 303 and hidden.headers["location"].endswith("?done=hide")
+        (sent,) = [c for c in fake.calls if c.url.path.endswith("/hide")]  # one call for every ticked idea
+        assert json.loads(sent.content) == {"idea_ids": ticked, "reason": "Off topic"}
+        assert sent.headers["idempotency-key"] == key  # sent twice (a reload), the API answers it once
+
+        body = {**form, "action": "duplicate", "duplicate_of": first, "idea": ticked}
+        marked = await client.post(f"/organise/hack-days/{DAY}/ideas", data=body)
+        assert len([c for c in fake.calls if c.url.path.endswith("/duplicate")]) == 1
+        assert marked.status_code == 400 and "2 ideas are now marked duplicates; 1 was not" in marked.text
+        message = "“Bin day texts” was not marked a duplicate: An idea cannot be a duplicate of itself."
+        assert f'href="#ideas">{message}' in marked.text
+
+        # The earlier idea gone meanwhile: the whole request refused, said by its field, the choices kept.
+        why = "There is no visible idea with this id in the same council."
+        gone = {"status": 404, "detail": why, "errors": [{"field": "duplicate_of_id", "message": why}]}
+        fake.on("POST", f"/api/ideas/hack-days/{DAY}/duplicate", gone, status=404)
+        refused = await client.post(f"/organise/hack-days/{DAY}/ideas", data={**body, "idea": later})
+        assert refused.status_code == 400
+        assert 'href="#duplicate_of">There is no visible idea' in refused.text
+        assert all(f'value="{i}" checked' in refused.text for i in later)
+        assert f'value="{first}" checked' not in refused.text
+        assert f'<option value="{first}" selected>' in refused.text
+
+
+@in_own_loop
 async def test_a_long_roster_shows_each_batch_as_it_is_added_and_where_it_stopped(fake):
     """The answer to "Add N people" is sent in parts: each batch's line reaches the browser before the
     next batch is asked for (so the organiser sees it working, without JavaScript), then the codes; a

@@ -249,13 +249,14 @@ class PersonApi:
         """A file the API makes (CSV exports), answered as it came."""
         return await self._call("GET", path, raw=True)
 
-    async def moderate(self, idea_id: uuid.UUID, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        """hide (with a reason) or duplicate (of an earlier idea): one idea a call."""
-        return await self._call("POST", f"/api/ideas/ideas/{idea_id}/{action}", json=body or {})
-
-    async def shortlist(self, hack_day_id: uuid.UUID, idea_ids: list[str]) -> dict[str, Any]:
-        """Up to 200 of a hack day's ideas in one call: {shortlisted: [...], refused: [{idea_id, status, detail}]}."""
-        return await self._call("POST", f"/api/ideas/hack-days/{hack_day_id}/shortlist", json={"idea_ids": idea_ids})
+    async def moderate_many(
+        self, hack_day_id: uuid.UUID, action: str, body: dict[str, Any], key: str | None
+    ) -> dict[str, Any]:
+        """shortlist, hide ({reason}) or duplicate ({duplicate_of_id}) up to 200 of a hack day's ideas in one
+        call: {shortlisted or moderated: [...], refused: [{idea_id, status, detail}]}; `key` as Idempotency-Key."""
+        return await self._call(
+            "POST", f"/api/ideas/hack-days/{hack_day_id}/{action}", json=body, headers=self._key(key)
+        )
 
     # ---- people -------------------------------------------------------------------------------------
     async def add_staff(self, council_id: uuid.UUID, people: list[dict[str, str]]) -> dict[str, Any]:

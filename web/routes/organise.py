@@ -86,7 +86,7 @@ async def _dashboard(request: Request, who, hack_day_id: uuid.UUID, **extra: Any
     ideas = listed["items"]
     tried, tried_notice = await evidence(who, ideas)
     if refused := extra.get("refused"):
-        extra.update(forms.error_context(_refusals(ideas, refused)))
+        extra.update(forms.error_context(_refusals(ideas, refused, extra["action"])))
     context = {
         "tried": tried,
         "tried_notice": tried_notice,
@@ -98,20 +98,21 @@ async def _dashboard(request: Request, who, hack_day_id: uuid.UUID, **extra: Any
         "phase_effect": PHASE_EFFECT,
         "methods": METHOD_EXPLAINED,
         "form_key": forms.new_form_key(),
+        "queue_key": forms.new_form_key(),  # the queue's own: a key is one request's, and the page has two forms
         "values": {},
         **extra,
     }
     return render(request, "organise/hack_day.html", context, status_code=400 if extra.get("errors") else 200)
 
 
-def _refusals(ideas: list[dict[str, Any]], refused: dict[str, str]) -> dict[str, str]:
+def _refusals(ideas: list[dict[str, Any]], refused: dict[str, str], action: str) -> dict[str, str]:
     """Each idea the API left as it was, as an error on its own checkbox (the first's id is `ideas`)."""
     titles = {str(i["id"]): i["title"] for i in ideas}
     boxes = {idea: "ideas" if n == 0 else f"idea-{idea}" for n, idea in enumerate(titles)}
     errors: dict[str, str] = {}
     for idea, detail in refused.items():
         name = f"“{titles[idea]}”" if idea in titles else "An idea"
-        errors.setdefault(boxes.get(idea, "ideas"), f"{name} was not shortlisted: {detail}")
+        errors.setdefault(boxes.get(idea, "ideas"), f"{name} was not {MODERATED[action]}: {detail}")
     return errors
 
 
@@ -131,9 +132,14 @@ async def move_phase(request: Request, hack_day_id: uuid.UUID, who: OrganiserDep
     return RedirectResponse(f"/organise/hack-days/{hack_day_id}?done=phase", status_code=303)
 
 
+# What each bulk action does to an idea, in words ("was not ..."), and the API's list of the ideas it did.
+MODERATED = {"shortlist": "shortlisted", "hide": "hidden", "duplicate": "marked a duplicate"}
+
+
 @router.post("/organise/hack-days/{hack_day_id}/ideas")
 async def moderate(request: Request, hack_day_id: uuid.UUID, who: OrganiserDep, form: FormDep) -> Response:
-    """Bulk actions on the ticked ideas: shortlist, hide (with a reason), or mark duplicate of one idea."""
+    """Bulk actions on the ticked ideas, each one call to the API's bulk form: shortlist, hide (with one
+    reason), or mark duplicates of one earlier idea."""
     chosen = [i for i in form.getlist("idea") if isinstance(i, str)]
     action = forms.text(form, "action")
     errors: dict[str, str] = {}
@@ -152,28 +158,35 @@ async def moderate(request: Request, hack_day_id: uuid.UUID, who: OrganiserDep, 
         body = {"duplicate_of_id": original}
     elif action != "shortlist":
         errors["ideas"] = "Choose what to do with the ticked ideas"
-    if not errors and action == "shortlist":
-        refused, done = await _shortlist(who, hack_day_id, chosen)
-        if not refused:
-            return RedirectResponse(f"/organise/hack-days/{hack_day_id}?done={action}", status_code=303)
-        return await _dashboard(request, who, hack_day_id, refused=refused, shortlisted=done)
     if not errors:
-        failed = []
-        for idea in chosen:
-            try:
-                await who.api.moderate(uuid.UUID(idea), action, body)
-            except (ApiError, ValueError) as exc:
-                failed.append(getattr(exc, "detail", "not an idea"))
-        if failed:
-            errors["ideas"] = f"{len(failed)} of {len(chosen)} could not be changed: {failed[0]}"
+        try:
+            refused, done = await _moderate_many(who, hack_day_id, action, chosen, body, forms.form_key(form))
+        except ApiError as exc:
+            if exc.status not in (404, 409, 422):
+                raise
+            errors = _whole_refusal(exc)
         else:
-            return RedirectResponse(f"/organise/hack-days/{hack_day_id}?done={action}", status_code=303)
-    return await _dashboard(request, who, hack_day_id, **forms.error_context(errors))
+            if not refused:
+                return RedirectResponse(f"/organise/hack-days/{hack_day_id}?done={action}", status_code=303)
+            return await _dashboard(request, who, hack_day_id, refused=refused, moderated=done, action=action)
+    # Nothing changed: the ticks, the action, the reason and the earlier idea are kept for another try.
+    return await _dashboard(request, who, hack_day_id, values=forms.values(form), **forms.error_context(errors))
 
 
-async def _shortlist(who, hack_day_id: uuid.UUID, chosen: list[str]) -> tuple[dict[str, str], int]:
-    """The ticked ideas shortlisted in one call (the API's bulk shortlist, which goes ahead with every idea
-    it can): each idea left as it was, by id, with the API's reason, and how many are now shortlisted."""
+def _whole_refusal(exc: ApiError) -> dict[str, str]:
+    """The API refused the whole request: by the field it names (the earlier idea gone, the reason), or on the
+    ideas (the hack day closed, a form sent before with other choices)."""
+    if any(e.get("field") == "Idempotency-Key" for e in exc.errors):
+        return {"ideas": "This form was sent before with other choices: check the ideas below, then apply again"}
+    return forms.api_errors(exc.errors, {"reason": "reason", "duplicate_of_id": "duplicate_of"}, "ideas", exc.detail)
+
+
+async def _moderate_many(
+    who, hack_day_id: uuid.UUID, action: str, chosen: list[str], body: dict[str, Any], key: str | None
+) -> tuple[dict[str, str], int]:
+    """The ticked ideas changed in one call (the API's bulk form, which goes ahead with every idea it can):
+    each idea left as it was, by id, with the API's reason, and how many are now as asked. A refusal of the
+    whole request (the earlier idea gone, the hack day closed) is raised as the API's ApiError."""
     ids: list[str] = []
     refused: dict[str, str] = {}
     for idea in dict.fromkeys(chosen):  # each once, as the API asks
@@ -183,14 +196,9 @@ async def _shortlist(who, hack_day_id: uuid.UUID, chosen: list[str]) -> tuple[di
             refused[idea] = "is not an idea of this hack day"
     if not ids:
         return refused, 0
-    try:
-        answer = await who.api.shortlist(hack_day_id, ids)
-    except ApiError as exc:
-        if exc.status not in (404, 409, 422):
-            raise
-        return {**refused, **{i: exc.detail for i in ids}}, 0
+    answer = await who.api.moderate_many(hack_day_id, action, {"idea_ids": ids, **body}, key)
     refused.update({str(r["idea_id"]): r["detail"] for r in answer["refused"]})
-    return refused, len(answer["shortlisted"])
+    return refused, len(answer["shortlisted" if action == "shortlist" else "moderated"])
 
 
 @router.post("/organise/hack-days/{hack_day_id}/rounds")

@@ -337,24 +337,32 @@ class ShortlistAnswer(IdeaPublic):
 SHORTLIST_MAX = 200  # a hack day's whole queue in one call: the largest hack days have a few hundred ideas
 
 
-class ShortlistMany(Input):
-    model_config = examples(
-        {"idea_ids": ["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]}
-    )
+EXAMPLE_IDEA_IDS = ["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]
+
+
+class HackDayIdeas(Input):
+    """Some of a hack day's ideas, for a bulk action on them."""
 
     idea_ids: IdeaIds = Field(
         min_length=1,
         max_length=SHORTLIST_MAX,
-        description=f"Ideas of this hack day to shortlist, each at most once (1 to {SHORTLIST_MAX}).",
-        examples=[["3f2b8c1e-7a4d-4e8b-9c61-2d5f0a9e1b7c", "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]],
+        description=f"Ideas of this hack day, each at most once (1 to {SHORTLIST_MAX}).",
+        examples=[EXAMPLE_IDEA_IDS],
     )
 
 
-class ShortlistRefusal(BaseModel):
-    """An idea of the request left as it was: the status and detail it would have been answered alone."""
+class ShortlistMany(HackDayIdeas):
+    model_config = examples({"idea_ids": EXAMPLE_IDEA_IDS})
+
+
+class IdeaRefusal(BaseModel):
+    """An idea of a bulk request left as it was: the status and detail it would have been answered alone."""
 
     idea_id: uuid.UUID
-    status: int = Field(description="404: not an idea of this hack day; 409: not submitted (hidden, withdrawn...).")
+    status: int = Field(
+        description="404: not an idea of this hack day; 409: not in a status the action takes (shortlisting a "
+        "hidden or withdrawn idea, marking a withdrawn idea or the earlier idea itself a duplicate...)."
+    )
     detail: str
 
 
@@ -365,7 +373,7 @@ class ShortlistManyAnswer(BaseModel):
         description="Ideas now on the shortlist (those that already were included), in the order asked, each "
         "with its 'tried before and failed' warning."
     )
-    refused: list[ShortlistRefusal] = Field(description="Ideas left as they were, each with why.")
+    refused: list[IdeaRefusal] = Field(description="Ideas left as they were, each with why.")
 
 
 class IdeaSummary(BaseModel):
@@ -442,6 +450,31 @@ class DuplicateRequest(Input):
     model_config = examples({"duplicate_of_id": "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"})
 
     duplicate_of_id: uuid.UUID = Field(description="The earlier idea this one repeats (same council).")
+
+
+class HideMany(HackDayIdeas):
+    model_config = examples({"idea_ids": EXAMPLE_IDEA_IDS, "reason": "Off topic"})
+
+    reason: Annotated[str, Text(v.REASON_MAX, at_least=3)] = Field(
+        description="One reason for every idea hidden, kept for the record; their authors see it.",
+        examples=["Off topic"],
+    )
+
+
+class DuplicateMany(HackDayIdeas):
+    model_config = examples({"idea_ids": EXAMPLE_IDEA_IDS, "duplicate_of_id": "5c9e7a10-2b3d-4f6a-9e8b-1c2d3e4f5a6b"})
+
+    duplicate_of_id: uuid.UUID = Field(description="The earlier idea they repeat (same council, visible).")
+
+
+class ModeratedMany(BaseModel):
+    """What a bulk hide or bulk duplicate did: every named idea is in exactly one of the two lists."""
+
+    moderated: list[IdeaPublic] = Field(
+        description="Ideas now as asked (hidden, or duplicates of the earlier idea), those that already were "
+        "included unchanged, in the order asked."
+    )
+    refused: list[IdeaRefusal] = Field(description="Ideas left as they were, each with why.")
 
 
 # ---- comments --------------------------------------------------------------------------------------

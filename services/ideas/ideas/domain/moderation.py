@@ -1,4 +1,5 @@
-"""Organiser moderation: hide with a reason, mark a duplicate (linked, never deleted), shortlist (one or many).
+"""Organiser moderation: hide with a reason, mark a duplicate (linked, never deleted), shortlist: one idea
+or many of a hack day at once.
 
 Hiding and marking a duplicate remember the status they replaced, so undoing them puts the idea back
 exactly where it was. Asking for the state an idea is already in changes nothing.
@@ -7,7 +8,7 @@ exactly where it was. Asking for the state an idea is already in changes nothing
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import NamedTuple
 
 from sqlmodel import col, select
@@ -50,6 +51,15 @@ async def unhide(session: AsyncSession, principal: Principal, idea: Idea) -> Ide
     return await _save(session, idea)
 
 
+async def _original(session: AsyncSession, council_id: uuid.UUID, original_id: uuid.UUID) -> Idea:
+    """The earlier idea that duplicates are linked to: visible and of the same council (404 naming the field)."""
+    original = await session.get(Idea, original_id)
+    if original is None or original.council_id != council_id or original.status == "hidden":
+        detail = "There is no visible idea with this id in the same council."
+        raise Problem(404, detail, errors=[{"field": "duplicate_of_id", "message": detail}])
+    return original
+
+
 async def mark_duplicate(session: AsyncSession, principal: Principal, idea: Idea, original_id: uuid.UUID) -> Idea:
     require_organiser(principal, idea)
     if original_id == idea.id:
@@ -58,10 +68,7 @@ async def mark_duplicate(session: AsyncSession, principal: Principal, idea: Idea
             "An idea cannot be a duplicate of itself.",
             errors=[{"field": "duplicate_of_id", "message": "is this idea itself"}],
         )
-    original = await session.get(Idea, original_id)
-    if original is None or original.council_id != idea.council_id or original.status == "hidden":
-        detail = "There is no visible idea with this id in the same council."
-        raise Problem(404, detail, errors=[{"field": "duplicate_of_id", "message": detail}])
+    original = await _original(session, idea.council_id, original_id)
     # Link to the first idea of a chain, so that a duplicate never points at another duplicate.
     seen = {idea.id}
     while original.status == "duplicate" and original.duplicate_of_id and original.id not in seen:
@@ -120,29 +127,73 @@ async def shortlist_many(
 
     Asking again changes nothing (an idea already shortlisted is answered as shortlisted), so a retry
     is safe. The organiser and phase rules hold for the whole request, as they would for each idea."""
-    if not access.is_organiser(principal, hack_day.council_id):
-        raise Problem(403, f"Only organisers of {hack_day.council_name} can shortlist its ideas.")
+    _require_organiser_of_day(principal, hack_day, "shortlist")
     _require_open_or_voting(hack_day, "shortlisted")
+
+    async def one(idea: Idea) -> Idea:
+        if idea.status != "shortlisted":
+            _require_submitted(idea)
+            _mark_shortlisted(principal, idea)
+            await _save(session, idea)
+        return idea
+
+    return await _each_idea(session, hack_day, idea_ids, one)
+
+
+async def hide_many(
+    session: AsyncSession, principal: Principal, hack_day: HackDay, idea_ids: Sequence[uuid.UUID], reason: str
+) -> tuple[list[Idea], list[Refusal]]:
+    """Hide each named idea of the hack day with the one reason (an idea hidden already keeps its own)."""
+    _require_organiser_of_day(principal, hack_day, "hide")
+    return await _each_idea(session, hack_day, idea_ids, lambda idea: hide(session, principal, idea, reason))
+
+
+async def mark_duplicates(
+    session: AsyncSession,
+    principal: Principal,
+    hack_day: HackDay,
+    idea_ids: Sequence[uuid.UUID],
+    original_id: uuid.UUID,
+) -> tuple[list[Idea], list[Refusal]]:
+    """Mark each named idea of the hack day a duplicate of one earlier idea, by the rules of `mark_duplicate`.
+
+    An earlier idea that is not there (or not visible, or of another council) refuses the whole request."""
+    _require_organiser_of_day(principal, hack_day, "mark duplicates among")
+    await _original(session, hack_day.council_id, original_id)
+    return await _each_idea(
+        session, hack_day, idea_ids, lambda idea: mark_duplicate(session, principal, idea, original_id)
+    )
+
+
+async def _each_idea(
+    session: AsyncSession,
+    hack_day: HackDay,
+    idea_ids: Sequence[uuid.UUID],
+    change: Callable[[Idea], Awaitable[Idea]],
+) -> tuple[list[Idea], list[Refusal]]:
+    """`change` applied to each named idea of the hack day, in the order asked: the ideas it changed (or found
+    as asked already), and those it refused, each with the status and detail it would have been answered
+    alone; a refusal does not stop the others. `change` refuses before it changes anything."""
     # Locked in one order (by id), so that two bulk requests over the same ideas queue, never deadlock.
     query = select(Idea).where(col(Idea.id).in_(list(idea_ids))).order_by(col(Idea.id)).with_for_update()
     found = {idea.id: idea for idea in (await session.exec(query)).all()}
-    shortlisted: list[Idea] = []
+    done: list[Idea] = []
     refused: list[Refusal] = []
     for idea_id in idea_ids:
         idea = found.get(idea_id)
         if idea is None or idea.hack_day_id != hack_day.id:
             refused.append(Refusal(idea_id, 404, f"There is no idea {idea_id} in hack day '{hack_day.name}'."))
             continue
-        if idea.status != "shortlisted":
-            try:
-                _require_submitted(idea)
-            except Problem as problem:
-                refused.append(Refusal(idea_id, problem.status, problem.detail))
-                continue
-            _mark_shortlisted(principal, idea)
-            await _save(session, idea)
-        shortlisted.append(idea)
-    return shortlisted, refused
+        try:
+            done.append(await change(idea))
+        except Problem as problem:
+            refused.append(Refusal(idea_id, problem.status, problem.detail))
+    return done, refused
+
+
+def _require_organiser_of_day(principal: Principal, hack_day: HackDay, verb: str) -> None:
+    if not access.is_organiser(principal, hack_day.council_id):
+        raise Problem(403, f"Only organisers of {hack_day.council_name} can {verb} its ideas.")
 
 
 def _require_submitted(idea: Idea) -> None:

@@ -1,23 +1,32 @@
-"""Hack day routes: organisers create and run them and shortlist their ideas in bulk; the council sees them."""
+"""Hack day routes: organisers create and run them and shortlist, hide or mark duplicate their ideas in bulk;
+the council sees them."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas.deps import HackDayDep, IndexDep
 from ideas.domain import hack_days, ideas, listing, moderation
+from ideas.domain.search import IdeaIndex, index_after_commit
+from ideas.models import Idea
 from ideas.schemas import (
+    DuplicateMany,
     HackDayCreate,
     HackDayPage,
     HackDayPublic,
     HackDayUpdate,
+    HideMany,
+    IdeaRefusal,
+    ModeratedMany,
     PhaseChange,
     ShortlistMany,
     ShortlistManyAnswer,
-    ShortlistRefusal,
 )
 from ideas.views import full_view, hack_day_view, shortlist_view
 from ideas.vocabulary import Phase
@@ -25,7 +34,7 @@ from platform_core.auth import CurrentPrincipal
 from platform_core.csv import csv_response
 from platform_core.db import SessionDep
 from platform_core.etag import IfMatch, check_if_match, set_etag
-from platform_core.idempotency import Created, IdempotentCreateDep
+from platform_core.idempotency import Created, IdempotentCreate, IdempotentCreateDep
 from platform_core.pages import PageDep
 from platform_core.problems import responses
 
@@ -154,6 +163,12 @@ async def export_ideas(hack_day: HackDayDep, session: SessionDep, principal: Cur
     return csv_response(body, f"hack-day-{hack_day.id}-ideas.csv")
 
 
+BULK_IDEMPOTENCY = (
+    " A retry with the same `Idempotency-Key` and body gets the first answer again (`Idempotent-Replayed: true`); "
+    "the same key with another body is a 422, and a retry while the first is still being saved a 409."
+)
+
+
 @router.post(
     "/{hack_day_id}/shortlist",
     response_model=ShortlistManyAnswer,
@@ -162,19 +177,100 @@ async def export_ideas(hack_day: HackDayDep, session: SessionDep, principal: Cur
     description="Every idea that can be shortlisted is; each that cannot (not an idea of this hack day, "
     "or not submitted) is listed in `refused` with the status and detail it would get alone, and the "
     "others still go ahead. Asking again changes nothing, so a retry is safe. Each shortlisted idea "
-    "carries the 'tried before and failed' warning of `POST /api/ideas/ideas/{idea_id}/shortlist`.",
+    "carries the 'tried before and failed' warning of `POST /api/ideas/ideas/{idea_id}/shortlist`." + BULK_IDEMPOTENCY,
     responses=responses(401, 403, 404, 409, 422),
 )
 async def shortlist_ideas(
-    hack_day: HackDayDep, body: ShortlistMany, session: SessionDep, principal: CurrentPrincipal, index: IndexDep
-) -> ShortlistManyAnswer:
-    shortlisted, refused = await moderation.shortlist_many(session, principal, hack_day, body.idea_ids)
-    teams = await ideas.teams_of(session, [idea.id for idea in shortlisted])
-    answers = []
-    for idea in shortlisted:
-        failed = await moderation.failed_trials_like(session, principal, index, idea) if index.built else []
-        answers.append(shortlist_view(full_view(idea, teams[idea.id], with_moderation=True), failed))
-    return ShortlistManyAnswer(
-        shortlisted=answers,
-        refused=[ShortlistRefusal(idea_id=r.idea_id, status=r.status, detail=r.detail) for r in refused],
-    )
+    hack_day: HackDayDep,
+    body: ShortlistMany,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    index: IndexDep,
+    idem: IdempotentCreateDep,
+) -> Response:
+    async def make() -> Created:
+        shortlisted, refused = await moderation.shortlist_many(session, principal, hack_day, body.idea_ids)
+        teams = await ideas.teams_of(session, [idea.id for idea in shortlisted])
+        answers = []
+        for idea in shortlisted:
+            failed = await moderation.failed_trials_like(session, principal, index, idea) if index.built else []
+            answers.append(shortlist_view(full_view(idea, teams[idea.id], with_moderation=True), failed))
+        return Created(ShortlistManyAnswer(shortlisted=answers, refused=_refusals(refused)), status=200)
+
+    return await idem.create(body, make)
+
+
+@router.post(
+    "/{hack_day_id}/hide",
+    response_model=ModeratedMany,
+    tags=["moderation"],
+    summary="Hide many of a hack day's ideas in one call, with one reason (organisers; each refused idea says why)",
+    description="Hides each named idea of the hack day, with the reason kept for the record, as "
+    "`POST /api/ideas/ideas/{idea_id}/hide` does for one: they leave the lists, the search and the vote. Not "
+    "all-or-nothing: an id that is not an idea of this hack day is listed in `refused` (404) and the others still "
+    "go ahead; an idea hidden already is answered as it is (its first reason kept). Only the council's organisers "
+    "(and admins) may (403); another council's hack day is a 404. Asking again changes nothing." + BULK_IDEMPOTENCY,
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def hide_ideas(
+    hack_day: HackDayDep,
+    body: HideMany,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    index: IndexDep,
+    idem: IdempotentCreateDep,
+) -> Response:
+    hide = partial(moderation.hide_many, session, principal, hack_day, body.idea_ids, body.reason)
+    return await _moderate_many(idem, session, body, hide, index)
+
+
+@router.post(
+    "/{hack_day_id}/duplicate",
+    response_model=ModeratedMany,
+    tags=["moderation"],
+    summary="Mark many of a hack day's ideas duplicates of one earlier idea, in one call (organisers)",
+    description="Marks each named idea of the hack day a duplicate of `duplicate_of_id`, linked and not deleted, "
+    "by the rules of `POST /api/ideas/ideas/{idea_id}/duplicate`. The earlier idea must be visible and of the "
+    "same council, or the whole request is a 404 naming `duplicate_of_id`. Otherwise not all-or-nothing: each "
+    "idea that cannot be marked is listed in `refused` with the status it would get alone (404: not an idea of "
+    "this hack day; 409: the earlier idea itself, one it duplicates, or an idea not submitted or shortlisted) "
+    "and the others still go ahead; an idea marked so already is answered as it is. Only the council's "
+    "organisers (and admins) may (403); another council's hack day is a 404. Asking again changes nothing."
+    + BULK_IDEMPOTENCY,
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def mark_duplicates(
+    hack_day: HackDayDep,
+    body: DuplicateMany,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idem: IdempotentCreateDep,
+) -> Response:
+    mark = partial(moderation.mark_duplicates, session, principal, hack_day, body.idea_ids, body.duplicate_of_id)
+    return await _moderate_many(idem, session, body, mark)
+
+
+async def _moderate_many(
+    idem: IdempotentCreate,
+    session: AsyncSession,
+    body: HideMany | DuplicateMany,
+    change: Callable[[], Awaitable[tuple[list[Idea], list[moderation.Refusal]]]],
+    index: IdeaIndex | None = None,
+) -> Response:
+    """The first answer again for a retried key; else `change()` made, each idea it changed queued for the
+    index (hiding changes what search finds), and the answer kept for a retry."""
+
+    async def make() -> Created:
+        done, refused = await change()
+        if index is not None:
+            for idea in done:
+                index_after_commit(session, index, idea)
+        teams = await ideas.teams_of(session, [idea.id for idea in done])
+        moderated = [full_view(idea, teams[idea.id], with_moderation=True) for idea in done]
+        return Created(ModeratedMany(moderated=moderated, refused=_refusals(refused)), status=200)
+
+    return await idem.create(body, make)
+
+
+def _refusals(refused: list[moderation.Refusal]) -> list[IdeaRefusal]:
+    return [IdeaRefusal(idea_id=r.idea_id, status=r.status, detail=r.detail) for r in refused]
