@@ -53,6 +53,16 @@ def test_an_organiser_runs_a_hack_day_from_the_pages(pages, axe, new_council, ne
     page.get_by_role("button", name="Add 2 people").click()
     assert "2 people added" in page.locator(".govuk-panel").inner_text()
     axe(page, "add staff: the people added and their codes")
+    tops = "cells => cells.map(c => [...c.querySelectorAll('span')].map(s => s.getBoundingClientRect().top))"
+    assert all(first == second for first, second in page.eval_on_selector_all("td.app-code", tops))  # one line
+    for width in (375, 320):  # on a phone each person is a block of labelled lines, each code's halves whole
+        page.set_viewport_size({"width": width, "height": 800})
+        no_horizontal_scroll(page)
+        halves = page.eval_on_selector_all("td.app-code span", "spans => spans.map(s => s.getClientRects().length)")
+        assert halves == [1, 1, 1, 1], f"a code broke inside a half at {width} px"
+        assert page.locator("td.app-stacked__email").first.bounding_box()["width"] > width - 60  # the whole width
+        axe(page, f"add staff: the people added and their codes at {width} px")
+    page.set_viewport_size({"width": 1280, "height": 900})
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the invitation codes (CSV)").click()
     codes = open(download.value.path(), encoding="utf-8").read().splitlines()
