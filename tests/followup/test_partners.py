@@ -140,3 +140,36 @@ def test_a_trial_opened_by_a_vote_starts_with_the_mapped_partners_the_idea_names
     )
     assert trial["origin"] == "vote"
     assert [(p["name"], p["kind"]) for p in trial["partners"]] == [("Eastfield Housing", "housing_association")]
+
+
+def test_a_started_trials_sponsor_kind_of_change_and_partners_are_frozen(town, champion):
+    pharmacy, buses = (
+        ok(champion.post(PARTNERS, json={"name": name, "kind": kind}), 201)["id"]
+        for name, kind in (("Eastgate Pharmacy", "pharmacy"), ("Eastern Buses", "bus_operator"))
+    )
+    trial = open_trial(town.manager, town.idea("Frozen partners")["id"], partner_ids=[pharmacy])
+    url = f"{TRIALS}/{trial['id']}"
+    # While planned, each may change.
+    planned = town.manager.get(url)
+    changes = {"partner_ids": [pharmacy, buses], "kind_of_change": "partnership", "sponsor": {"name": "Ann Lee"}}
+    changed = ok(town.manager.patch(url, json=changes, headers={"If-Match": planned.headers["etag"]}))
+    assert [p["id"] for p in changed["partners"]] == [pharmacy, buses] and changed["kind_of_change"] == "partnership"
+    add_metric(town.manager, trial["id"], baseline=baseline(2.0))
+    ok(town.manager.post(f"{url}/start"))
+
+    # Once started, what it tries, with whom and who answers for it are what it is judged against.
+    for field, value in (
+        ("partner_ids", [pharmacy]),
+        ("kind_of_change", "communication"),
+        ("sponsor", {"name": "Someone Else"}),
+        ("sponsor", None),
+    ):
+        problem(town.manager.patch(url, json={field: value}, headers={"If-Match": "*"}), 409, field)
+    # The same values sent again (partners in any order) are not a change; the scope still may change.
+    same = {
+        "partner_ids": [buses, pharmacy],
+        "kind_of_change": "partnership",
+        "sponsor": changed["sponsor"],
+        "scope": "Two pharmacies now",
+    }
+    assert ok(town.manager.patch(url, json=same, headers={"If-Match": "*"}))["scope"] == "Two pharmacies now"

@@ -27,6 +27,9 @@ def council_with_a_trial(new_council, new_person):
     council = new_council()
     organiser = new_person(council, "organiser", "staff")
     manager = new_person(council, "manager", "staff")
+    champion = new_person(council, "staff", "champion")  # keeps the map of partners the plan names from
+    for name, kind in (("Northgate Surgery", "gp_surgery"), ("Arriva North", "bus_operator")):
+        assert champion.post("/api/followup/partners", json={"name": name, "kind": kind}).status_code == 201
     day = organiser.post(
         "/api/ideas/hack-days", json={"name": "Autumn hack day", "date": _day(400), "themes": []}
     ).json()
@@ -87,8 +90,15 @@ def test_a_managers_whole_trial(pages, axe, council_with_a_trial):
     page.get_by_role("link", name="Change the plan and its metrics").click()
     page.get_by_label("Hypothesis").fill("If we pre-fill claims from the email, time per claim falls by a quarter.")
     page.get_by_label("Review date").fill(_day(-90))
+    page.get_by_label("Sponsor's name").fill("Tom Reed")
+    page.get_by_label("Sponsor's job title").fill("Head of revenues")
+    page.get_by_label("Process redesign").check()
+    page.get_by_label("Northgate Surgery").check()
     page.get_by_role("button", name="Save the plan").click()
     assert "The plan is saved" in page.inner_text("main")
+    assert page.get_by_label("Northgate Surgery").is_checked() and not page.get_by_label("Arriva North").is_checked()
+    assert page.get_by_label("Sponsor's name").input_value() == "Tom Reed"
+    axe(page, "the plan with its sponsor, kind of change and partners")
     page.get_by_label("What is measured").fill("Hours per claim")
     page.get_by_label("Baseline: the reading before the trial").fill("2.0")
     page.get_by_role("button", name="Add the metric").click()
@@ -121,7 +131,14 @@ def test_a_managers_whole_trial(pages, axe, council_with_a_trial):
     page.get_by_role("button", name="Start the trial").click()
     assert "The plan is frozen" in page.locator(".app-frozen").inner_text()
     assert page.get_by_role("link", name="Change the plan and its metrics").count() == 0
+    plan = page.locator("dl.govuk-summary-list").first.inner_text()
+    assert "Tom Reed, Head of revenues" in plan and "Process redesign" in plan and "Northgate Surgery" in plan
     axe(page, "a running trial, frozen")
+    page.get_by_role("link", name="Change the scope, dates or cost").click()
+    assert "Sponsor, kind of change and partners (frozen at the start)" in page.inner_text("main")
+    assert page.get_by_label("Sponsor's name").count() == 0 and page.get_by_label("Northgate Surgery").count() == 0
+    axe(page, "a running trial's plan: the sponsor, kind of change and partners frozen")
+    page.goto(f"/trials/{trial['id']}")
 
     # A year of readings from a CSV: a bad file first, each problem on its row, nothing recorded.
     page.get_by_role("link", name="Upload readings from a CSV file").click()

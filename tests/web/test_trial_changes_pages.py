@@ -30,6 +30,13 @@ HOURS = {
 }
 
 
+KINDS = {"communication": "what residents are told and when", "partnership": "work shared with a partner"}
+PARTNERS = [
+    {"id": str(uuid.uuid4()), "name": "Arriva North", "kind": "bus_operator"},
+    {"id": str(uuid.uuid4()), "name": "Northgate Pharmacy", "kind": "pharmacy"},
+]
+
+
 def trial(version: int = 7, **changes) -> dict:
     return {
         "id": TRIAL,
@@ -45,6 +52,8 @@ def trial(version: int = 7, **changes) -> dict:
         "version": version,
         "owner": {"name": "Priya Shah", "job_title": "Team leader", "consents_to_be_named": True},
         "sponsor": None,
+        "kind_of_change": None,
+        "partners": [],
         "team": [{"name": "Lee Jones", "job_title": "Officer", "consents_to_be_named": False}],
         "metrics": [HOURS],
         **changes,
@@ -55,7 +64,14 @@ def trial(version: int = 7, **changes) -> dict:
 def fake() -> FakeGateway:
     fake = FakeGateway()
     fake.on("GET", f"/api/followup/trials/{TRIAL}", trial())
-    fake.on("GET", "/api/followup/vocabulary", {"units": {"hours_per_case": "Hours per case", "count": "A count"}})
+    fake.on(
+        "GET",
+        "/api/followup/vocabulary",
+        {"units": {"hours_per_case": "Hours per case", "count": "A count"}, "kinds_of_change": KINDS},
+    )
+    fake.on(
+        "GET", "/api/followup/partners", {"items": PARTNERS, "total": 2, "limit": 200, "offset": 0, "next_offset": None}
+    )
     fake.on("PATCH", f"/api/followup/trials/{TRIAL}", trial(8))
     fake.on("PATCH", f"/api/followup/trials/{TRIAL}/metrics/{METRIC}", {**HOURS, "version": 3})
     fake.on("DELETE", f"/api/followup/trials/{TRIAL}/metrics/{METRIC}", lambda _r: httpx.Response(204))
@@ -210,3 +226,52 @@ async def test_removing_a_metric_is_confirmed_then_sent_with_its_version(fake):
         fake.on("DELETE", f"/api/followup/trials/{TRIAL}/metrics/{METRIC}", {"status": 412, "detail": "x"}, status=412)
         stale = await client.post(f"/trials/{TRIAL}/metrics/{METRIC}/remove", data={"csrf_token": form, "version": "1"})
         assert stale.status_code == 409 and "Someone changed this metric after you opened this page" in stale.text
+
+
+@in_own_loop
+async def test_the_plan_sets_the_sponsor_kind_of_change_and_partners_until_the_start(fake):
+    arriva, pharmacy = (p["id"] for p in PARTNERS)
+    async with pages(fake) as client:
+        sign_in(client, token("manager"))
+        page = (await client.get(f"/trials/{TRIAL}/plan")).text
+        assert 'id="sponsor_name"' in page and 'name="kind_of_change" type="radio" value="partnership"' in page
+        assert f'name="partner_ids" type="checkbox" value="{pharmacy}"' in page and "Northgate Pharmacy" in page
+        form = await csrf(client, f"/trials/{TRIAL}/plan")
+        body = {"csrf_token": form, "version": "7", "hypothesis": "If we pre-fill claims, time per claim falls."}
+        fields = {"sponsor_name": " Tom Reed ", "sponsor_job_title": "Head of service", "sponsor_consents": "yes"}
+        chosen = {"kind_of_change": "partnership", "partners_shown": "yes", "partner_ids": [arriva, pharmacy]}
+        saved = await client.post(f"/trials/{TRIAL}/plan", data={**body, **fields, **chosen})
+        assert saved.status_code == 303
+        sent = orjson.loads(_sent(fake, "PATCH")[-1].content)
+        assert sent["sponsor"] == {"name": "Tom Reed", "job_title": "Head of service", "consents_to_be_named": True}
+        assert sent["kind_of_change"] == "partnership" and sent["partner_ids"] == [arriva, pharmacy]
+        # No sponsor named and no partner ticked: none sent; no kind chosen: the kind is left as it is.
+        await client.post(f"/trials/{TRIAL}/plan", data={**body, "sponsor_name": "", "partners_shown": "yes"})
+        sent = orjson.loads(_sent(fake, "PATCH")[-1].content)
+        assert sent["sponsor"] is None and sent["partner_ids"] == [] and "kind_of_change" not in sent
+        # The API's refusal of a partner is put by the partners, with what was ticked kept.
+        why = f"{pharmacy} is not on your council's map of partners"
+        refusal = {"status": 422, "detail": why, "errors": [{"field": "partner_ids", "message": why}]}
+        fake.on("PATCH", f"/api/followup/trials/{TRIAL}", refusal, status=422)
+        refused = await client.post(
+            f"/trials/{TRIAL}/plan", data={**body, **fields, "partners_shown": "yes", "partner_ids": pharmacy}
+        )
+        assert refused.status_code == 400 and f'href="#partner_ids">{why[0].upper()}{why[1:8]}' in refused.text
+        assert f'value="{pharmacy}" checked' in refused.text and f'value="{arriva}" checked' not in refused.text
+
+        # Once started they are shown, not offered, and the plan sends none of them.
+        started = trial(
+            status="running",
+            frozen=True,
+            sponsor={"name": "Tom Reed", "job_title": "Head of service", "consents_to_be_named": True},
+            kind_of_change="partnership",
+            partners=[{"id": pharmacy, "name": "Northgate Pharmacy", "kind": "pharmacy"}],
+        )
+        fake.on("GET", f"/api/followup/trials/{TRIAL}", started)
+        fake.on("PATCH", f"/api/followup/trials/{TRIAL}", trial(8))
+        page = (await client.get(f"/trials/{TRIAL}/plan")).text
+        assert "Sponsor, kind of change and partners (frozen at the start)" in page
+        assert 'id="sponsor_name"' not in page and 'name="partner_ids"' not in page
+        assert "Tom Reed, Head of service" in page and "Northgate Pharmacy (pharmacy)" in page
+        await client.post(f"/trials/{TRIAL}/plan", data={"csrf_token": form, "version": "7", "scope": "Two teams"})
+        assert orjson.loads(_sent(fake, "PATCH")[-1].content) == {"scope": "Two teams"}

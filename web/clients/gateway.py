@@ -313,6 +313,10 @@ class PersonApi:
         """A planned trial of the idea, or the trial it has already (the API answers that one, 200)."""
         return await self._call("POST", "/api/followup/trials", json={"idea_id": str(idea_id)}, headers=self._key(key))
 
+    async def partner_map(self) -> list[dict[str, Any]]:
+        """The person's council's map of partners ({id, name, kind}), to name in a trial's plan (200 at most)."""
+        return (await self._call("GET", "/api/followup/partners", params={"limit": 200}))["items"]
+
     async def change_plan(self, trial_id: uuid.UUID, changes: dict[str, Any], version: str) -> dict[str, Any]:
         return await self._call(
             "PATCH", f"/api/followup/trials/{trial_id}", json=changes, headers={"If-Match": f'"{version}"'}

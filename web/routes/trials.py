@@ -353,12 +353,36 @@ async def upload(request: Request, trial_id: uuid.UUID, who: SignedInDep, form: 
 # ---- the plan -------------------------------------------------------------------------------------------
 
 
+def frozen_plan_values(trial: dict[str, Any]) -> dict[str, Any]:
+    """The sponsor, kind of change and partners as the plan form shows them (frozen at the start)."""
+    sponsor = trial.get("sponsor") or {}
+    return {
+        "sponsor_name": sponsor.get("name", ""),
+        "sponsor_job_title": sponsor.get("job_title", ""),
+        "sponsor_consents": "yes" if sponsor.get("consents_to_be_named") else "",
+        "kind_of_change": trial.get("kind_of_change") or "",
+        "partner_ids": [p["id"] for p in trial.get("partners") or []],
+    }
+
+
+async def _partner_map(who: SignedIn) -> list[dict[str, Any]]:
+    try:
+        return await who.api.partner_map()
+    except ApiError as exc:
+        if exc.status != 403:  # someone of no council (an admin) has no map of their own
+            raise
+        return []
+
+
 async def plan_page(request: Request, who: SignedIn, state, trial_id: uuid.UUID, **extra: Any) -> Response:
-    trial = await who.api.trial(trial_id)
-    plan = {k: trial[k] if trial[k] is not None else "" for k in PLAN_FIELDS}
+    trial, partner_map = await asyncio.gather(who.api.trial(trial_id), _partner_map(who))
+    plan = {k: trial[k] if trial[k] is not None else "" for k in PLAN_FIELDS} | frozen_plan_values(trial)
+    if "values" in extra and not isinstance(extra["values"].get("partner_ids", []), list):
+        extra["values"]["partner_ids"] = [extra["values"]["partner_ids"]]  # one ticked box comes as one value
     context = {
         "title": f"Plan: {trial['idea']['title']}",
         "trial": trial,
+        "partner_map": partner_map,
         "values": plan,
         "metric_values": {"direction": "lower_is_better"},
         "vocabulary": await followup_vocabulary(state, who.api),
@@ -392,6 +416,7 @@ async def change_plan(
         elif name in ("planned_start", "planned_end", "review_date"):
             value = value or None
         changes[name] = value
+    changes.update(_who_and_what(form))
     if not errors:
         try:
             await who.api.change_plan(trial_id, changes, forms.text(form, "version"))
@@ -405,8 +430,37 @@ async def change_plan(
                 return await plan_page(request, who, state, trial_id, **forms.error_context(errors))
             if exc.status not in (409, 422):
                 raise
-            errors = forms.api_errors(exc.errors, PLAN_FIELDS, "hypothesis", exc.detail)
+            errors = forms.api_errors(exc.errors, PLAN_FIELDS | PLAN_PEOPLE_FIELDS, "hypothesis", exc.detail)
     return await plan_page(request, who, state, trial_id, values=forms.values(form), **forms.error_context(errors))
+
+
+# The API's fields of the sponsor, kind of change and partners -> the plan form's (shown until the start).
+PLAN_PEOPLE_FIELDS = {
+    "sponsor": "sponsor_name",
+    "sponsor.name": "sponsor_name",
+    "sponsor.job_title": "sponsor_job_title",
+    "kind_of_change": "kind_of_change",
+    "partner_ids": "partner_ids",
+}
+
+
+def _who_and_what(form: FormData) -> dict[str, Any]:
+    """The sponsor (none when the name is emptied), the kind of change (left as it is when none is chosen:
+    the API keeps one once chosen) and the ticked partners, when the form showed them (before the start)."""
+    if "sponsor_name" not in form:
+        return {}  # frozen: shown, not sent
+    name = forms.text(form, "sponsor_name")
+    sponsor = {
+        "name": name,
+        "job_title": forms.text(form, "sponsor_job_title"),
+        "consents_to_be_named": form.get("sponsor_consents") == "yes",
+    }
+    changes: dict[str, Any] = {"sponsor": sponsor if name else None}
+    if form.get("partners_shown") == "yes":  # not when the council's map is empty: the trial's are kept
+        changes["partner_ids"] = [p for p in form.getlist("partner_ids") if isinstance(p, str)]
+    if kind := forms.text(form, "kind_of_change"):
+        changes["kind_of_change"] = kind
+    return changes
 
 
 def metric_from_form(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:

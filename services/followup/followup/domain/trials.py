@@ -36,7 +36,8 @@ from platform_core.problems import Problem
 # How far back a manager may date the start of a trial they are recording late.
 MAX_BACKDATE_DAYS = 366
 # Fields of a trial fixed once it starts, so nobody moves the goalposts.
-FROZEN_AT_START = ("hypothesis", "review_date", "checkpoint_schedule")
+# What the trial is judged against: what it tries, with whom, and who answers for it.
+FROZEN_AT_START = ("hypothesis", "review_date", "checkpoint_schedule", "sponsor", "kind_of_change", "partner_ids")
 NULLABLE_FIELDS = ("owner", "sponsor", "planned_start", "planned_end", "review_date")
 # Idea statuses (from the ideas service) that cannot become a trial: run the original, not a duplicate.
 IDEAS_OUT_OF_PLAY = ("withdrawn", "hidden", "duplicate")
@@ -215,7 +216,7 @@ async def update_trial(session: AsyncSession, trial: Trial, body: TrialUpdate) -
             raise invalid(field, "cannot be null; leave it out to keep the current value")
     if trial.status != TrialStatus.planned:
         # Sending the same value again is harmless; only a real change of a goal is refused.
-        frozen = sorted(f for f in fields if f in FROZEN_AT_START and getattr(body, f) != getattr(trial, f))
+        frozen = sorted(f for f in fields if f in FROZEN_AT_START and _changes(trial, body, f))
         if frozen:
             raise conflict(f"The trial has started, so {', '.join(frozen)} can no longer change.", field=frozen[0])
     for field in fields:
@@ -227,6 +228,17 @@ async def update_trial(session: AsyncSession, trial: Trial, body: TrialUpdate) -
     if trial.planned_start and trial.planned_end and trial.planned_end < trial.planned_start:
         raise invalid("planned_end", "the end is before the start")
     touch(trial)
+
+
+def _changes(trial: Trial, body: TrialUpdate, field: str) -> bool:
+    """Whether `body` asks for another value of `field` than the trial has (partners in any order)."""
+    if field == "partner_ids":
+        return {str(i) for i in body.partner_ids or []} != {p["id"] for p in trial.partners}
+    if field == "sponsor":
+        return _people(body, field) != trial.sponsor
+    if field == "kind_of_change":
+        return (body.kind_of_change or None) != (trial.kind_of_change or None)
+    return bool(getattr(body, field) != getattr(trial, field))
 
 
 def note_hack_day(trial: Trial, held_on: date | None) -> None:
