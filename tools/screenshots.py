@@ -121,8 +121,19 @@ def fill_trial(world: dict) -> dict:
     assert api.post("/api/people", json=body, headers=world["admin"]).status_code == 201
     signed = api.post("/api/auth/login", json={"email": body["email"], "password": PASSWORD}).json()
     mina = {"Authorization": f"Bearer {signed['access_token']}"}
+    # A collaboration champion's map of partners, for the plan to name one.
+    champion = {**body, "email": "carl.champion@kirkby.gov.uk", "name": "Carl Champion", "roles": ["champion", "staff"]}
+    assert api.post("/api/people", json=champion, headers=world["admin"]).status_code == 201
+    signed = api.post("/api/auth/login", json={"email": champion["email"], "password": PASSWORD}).json()
+    carl = {"Authorization": f"Bearer {signed['access_token']}"}
+    partner = api.post(
+        "/api/followup/partners", json={"name": "Citizens Advice Kirkby", "kind": "charity"}, headers=carl
+    ).json()
     today = date.today()
     plan = {
+        "sponsor": {"name": "Dev Patel", "job_title": "Head of revenues", "consents_to_be_named": True},
+        "kind_of_change": "communication",
+        "partner_ids": [partner["id"]],
         "idea_id": world["ideas"][0]["id"],
         "hypothesis": "If we text residents a week before each instalment, missed payments will fall by a fifth.",
         "scope": "Council tax payers paying by instalment; direct debits left out.",
@@ -131,6 +142,9 @@ def fill_trial(world: dict) -> dict:
     }
     trial = api.post("/api/followup/trials", json=plan, headers=mina).json()
     t = f"/api/followup/trials/{trial['id']}"
+    # The vote opened this idea's trial already (answered 200 as it is): the plan is written into it.
+    changes = {k: v for k, v in plan.items() if k != "idea_id"}
+    api.patch(t, json=changes, headers={**mina, "If-Match": "*"}).raise_for_status()
     year_ago = (today - timedelta(days=400)).isoformat(), (today - timedelta(days=370)).isoformat()
     for name, unit, base, target, extra in (
         ("Officer hours on reminder letters", "hours_per_week", 40, 30, {"hourly_cost_pounds": 28}),
@@ -198,6 +212,8 @@ def managers(browser, gateway: str, world: dict) -> None:
         shot(page, "trials")
         page.goto(f"/trials/{trial['id']}")
         shot(page, "trial")
+        page.goto(f"/trials/{trial['id']}/plan")
+        shot(page, "trial-plan")
         page.goto(f"/trials/{trial['id']}/measurements/upload")
         page.get_by_label("CSV file of readings").set_input_files(
             {"name": "readings.csv", "mimeType": "text/csv", "buffer": bad.encode()}
