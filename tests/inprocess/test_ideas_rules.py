@@ -215,3 +215,60 @@ def test_a_verdict_imported_from_another_platform_is_found_beside_our_own_until_
     late = f"/api/ideas/internal/imported-verdicts/{uuid.uuid4()}"
     assert ok(followup.post(late, json=_imported(2, record=False)))["changed"] is True
     assert ok(followup.post(late, json=_imported(1)))["changed"] is False
+
+
+def test_shortlisting_an_idea_like_a_trial_that_failed_on_another_platform_warns_the_organiser(ideas_app):
+    """Issue 16: the organiser's shortlist warning read only this platform's failed trials. A verdict
+    imported from another platform (federation) that did not work warns too, naming that platform,
+    its council and the record there; one that worked, or one withdrawn at its origin, does not."""
+    followup = ideas_app.person(service="followup")
+    organiser = ideas_app.person(roles=["organiser"])
+    word = "zq" + uuid.uuid4().hex[:8]
+    idea = _idea(
+        ideas_app.person(council_id=organiser.council_id),
+        _open_day(organiser),
+        title=f"Self-service {word} kiosks for allotment waiting lists",
+        problem=f"Tenants ring the {word} office to join the allotment waiting list.",
+        proposal=f"A {word} kiosk in each library where tenants join the waiting list themselves.",
+    )
+    _similar(organiser, "warm the index up")
+    shortlist = f"/api/ideas/ideas/{idea['id']}/shortlist"
+    quiet = ok(organiser.post(shortlist))
+    assert quiet["warning"] is False and quiet["failed_trials"] == []
+    ok(organiser.delete(shortlist))
+
+    def imported(entry: str, version: int, outcome: str | None) -> None:
+        body = _imported(version, record=outcome is not None)
+        if body["record"]:
+            body["record"].update(
+                idea_id=str(uuid.uuid5(uuid.NAMESPACE_URL, entry)),
+                title=f"Self-service {word} kiosks for allotment waiting lists",
+                hypothesis=f"If tenants join the {word} allotment waiting list at a kiosk, calls will fall.",
+                outcome=outcome,
+            )
+        assert ok(followup.post(f"/api/ideas/internal/imported-verdicts/{entry}", json=body))["changed"] is True
+
+    worked, failed = str(uuid.uuid4()), str(uuid.uuid4())
+    imported(worked, 1, "worked")
+    assert ok(organiser.post(shortlist))["warning"] is False  # a trial that worked elsewhere is no warning
+    ok(organiser.delete(shortlist))
+
+    imported(failed, 1, "did_not_work")
+    told = ok(organiser.post(shortlist))
+    assert told["warning"] is True, told
+    (trial,) = told["failed_trials"]
+    assert trial["library_entry_id"] == failed and trial["trial_id"] is None and trial["verdict"] == "did_not_work"
+    assert trial["idea_id"] == str(uuid.uuid5(uuid.NAMESPACE_URL, failed))
+    assert trial["source"]["platform"] == "Northshire's platform"
+    assert trial["source"]["licence"]["name"] == "Open Government Licence v3.0"
+    assert told["warning_reason"] == (
+        f"Like 'Self-service {word} kiosks for allotment waiting lists' (Northshire Council, on Northshire's "
+        "platform), whose trial did not work."
+    )
+    ok(organiser.delete(shortlist))
+
+    # Withdrawn at its origin: no longer a warning. The bulk shortlist answers the same.
+    imported(failed, 2, None)
+    day_url = f"/api/ideas/hack-days/{idea['hack_day_id']}/shortlist"
+    (again,) = ok(organiser.post(day_url, json={"idea_ids": [idea["id"]]}))["shortlisted"]
+    assert again["warning"] is False and again["failed_trials"] == []

@@ -305,15 +305,39 @@ class IdeaPublic(BaseModel):
     updated_at: UtcDateTime
 
 
-class FailedTrial(BaseModel):
-    """A published trial of a similar idea that did not deliver."""
+class Licence(BaseModel):
+    name: str = Field(examples=["Open Government Licence v3.0"])
+    url: str
 
-    idea_id: uuid.UUID
+
+class ImportedSource(BaseModel):
+    """Where an imported verdict came from, to be shown with it: it is always attributed."""
+
+    platform: str = Field(description="The other platform, as this platform's admins named it when subscribing.")
+    entry_url: str = Field(description="The published record on its own platform.")
+    licence: Licence
+
+
+class FailedTrial(BaseModel):
+    """A published trial of a similar idea that did not deliver: on this platform, or on another one whose
+    library this platform imports (federation)."""
+
+    idea_id: uuid.UUID = Field(description="The idea's id (on its own platform, for an imported verdict).")
     title: str
     council_name: str
     verdict: v.Verdict
-    trial_id: uuid.UUID
+    trial_id: uuid.UUID | None = Field(description="The trial here; null for a trial on another platform.")
     score: float = Field(description="How similar it is to the shortlisted idea, 0 to 1.")
+    library_entry_id: uuid.UUID | None = Field(
+        default=None,
+        description="For a verdict imported from another platform: its copy in this platform's library "
+        "(/api/followup/library/{id}); null for this platform's own.",
+    )
+    source: ImportedSource | None = Field(
+        default=None,
+        description="For a verdict imported from another platform: that platform, the record there and its "
+        "licence (always shown with it); null for this platform's own.",
+    )
 
 
 class ShortlistAnswer(IdeaPublic):
@@ -325,12 +349,14 @@ class ShortlistAnswer(IdeaPublic):
     warning_reason: str | None = Field(
         default=None,
         description="Why, in words a page can show, e.g. \"Like 'SMS reminders' (Anytown Council), "
-        'whose trial did not work." Null when `warning` is false.',
+        'whose trial did not work." (a trial on another platform names it: "(Anytown Council, on '
+        "Northshire's platform)\"). Null when `warning` is false.",
     )
     failed_trials: list[FailedTrial] = Field(
         default_factory=list,
         description="Similar ideas whose published trial failed, most similar first (as found by "
-        "similar-idea search; outcomes this service has been told of).",
+        "similar-idea search; outcomes this service has been told of, this platform's own and those "
+        "imported from other platforms).",
     )
 
 
@@ -388,22 +414,9 @@ class IdeaSummary(BaseModel):
     council_name: str
 
 
-class Licence(BaseModel):
-    name: str = Field(examples=["Open Government Licence v3.0"])
-    url: str
-
-
 class ImportedOutcome(BaseModel):
     verdict: str
     published_at: UtcDateTime | None
-
-
-class ImportedSource(BaseModel):
-    """Where an imported verdict came from, to be shown with it: it is always attributed."""
-
-    platform: str = Field(description="The other platform, as this platform's admins named it when subscribing.")
-    entry_url: str = Field(description="The published record on its own platform.")
-    licence: Licence
 
 
 class ImportedIdea(BaseModel):

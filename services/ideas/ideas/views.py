@@ -128,26 +128,49 @@ def comment_view(principal: Principal, idea: Idea, comment: Comment) -> CommentP
     )
 
 
-def shortlist_view(idea_view: IdeaPublic, failed: Sequence[tuple[Idea, float]]) -> ShortlistAnswer:
-    """A shortlisted idea with the failed trials it resembles, and the warning they make."""
-    trials = [
-        FailedTrial(
-            idea_id=other.id,
+def _failed_trial(other: Idea | ImportedVerdict, score: float) -> FailedTrial:
+    score = round(min(max(score, 0.0), 1.0), 4)
+    if isinstance(other, ImportedVerdict):
+        return FailedTrial(
+            idea_id=other.idea_id,
             title=other.title,
             council_name=other.council_name,
-            verdict=other.outcome_verdict,
-            trial_id=other.outcome_trial_id,
-            score=round(min(max(score, 0.0), 1.0), 4),
+            verdict=other.outcome,
+            trial_id=None,
+            score=score,
+            library_entry_id=other.id,
+            source=_imported_source(other),
         )
-        for other, score in failed
-    ]
+    return FailedTrial(
+        idea_id=other.id,
+        title=other.title,
+        council_name=other.council_name,
+        verdict=other.outcome_verdict,
+        trial_id=other.outcome_trial_id,
+        score=score,
+    )
+
+
+def shortlist_view(idea_view: IdeaPublic, failed: Sequence[tuple[Idea | ImportedVerdict, float]]) -> ShortlistAnswer:
+    """A shortlisted idea with the failed trials it resembles (here or on other platforms), and the warning
+    they make."""
+    trials = [_failed_trial(other, score) for other, score in failed]
     reason = None
     if trials:
         first = trials[0]
-        reason = f"Like '{first.title}' ({first.council_name}), whose trial {FAILED_VERDICTS[first.verdict]}" + (
+        where = first.council_name + (f", on {first.source.platform}" if first.source else "")
+        reason = f"Like '{first.title}' ({where}), whose trial {FAILED_VERDICTS[first.verdict]}" + (
             f", and {len(trials) - 1} more that failed." if len(trials) > 1 else "."
         )
     return ShortlistAnswer(**idea_view.model_dump(), warning=bool(trials), warning_reason=reason, failed_trials=trials)
+
+
+def _imported_source(row: ImportedVerdict) -> ImportedSource:
+    return ImportedSource(
+        platform=row.platform,
+        entry_url=row.entry_url,
+        licence=Licence(name=row.licence_name, url=row.licence_url),
+    )
 
 
 def imported_view(row: ImportedVerdict) -> ImportedIdea:
@@ -162,9 +185,5 @@ def imported_view(row: ImportedVerdict) -> ImportedIdea:
         council_id=row.council_id,
         council_name=row.council_name,
         outcome=ImportedOutcome(verdict=row.outcome, published_at=row.published_at),
-        source=ImportedSource(
-            platform=row.platform,
-            entry_url=row.entry_url,
-            licence=Licence(name=row.licence_name, url=row.licence_url),
-        ),
+        source=_imported_source(row),
     )

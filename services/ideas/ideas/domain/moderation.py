@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ideas import access
 from ideas.domain.ideas import touch
 from ideas.domain.search import IdeaIndex, searchable, whole_text
-from ideas.models import HackDay, Idea
+from ideas.models import HackDay, Idea, ImportedVerdict
 from ideas.vocabulary import FAILED_VERDICTS
 from platform_core.auth import Principal
 from platform_core.clock import utcnow
@@ -209,8 +209,10 @@ def _mark_shortlisted(principal: Principal, idea: Idea) -> None:
 
 async def failed_trials_like(
     session: AsyncSession, principal: Principal, index: IdeaIndex, idea: Idea, *, limit: int = 3
-) -> list[tuple[Idea, float]]:
-    """Similar ideas whose published trial did not deliver, most similar first (as `principal` searches)."""
+) -> list[tuple[Idea | ImportedVerdict, float]]:
+    """Similar ideas whose published trial did not deliver, most similar first (as `principal` searches):
+    this platform's own, and verdicts imported from other platforms (federation), which are failures
+    elsewhere just as much."""
     hits = index.search(
         whole_text(idea.title, idea.problem, idea.proposal, idea.public_summary),
         20,
@@ -220,18 +222,26 @@ async def failed_trials_like(
     )
     if not hits:
         return []
-    rows = {
-        row.id: row for row in (await session.exec(select(Idea).where(col(Idea.id).in_([i for i, _ in hits])))).all()
+    ids = [i for i, _ in hits]
+    rows: dict[uuid.UUID, Idea | ImportedVerdict] = {
+        row.id: row
+        for row in (await session.exec(select(Idea).where(col(Idea.id).in_(ids)))).all()
+        if row.outcome_published_at is not None and row.outcome_verdict in FAILED_VERDICTS and searchable(row.status)
     }
-    failed = [
-        (rows[i], score)
-        for i, score in hits
-        if i in rows
-        and rows[i].outcome_published_at is not None
-        and rows[i].outcome_verdict in FAILED_VERDICTS
-        and searchable(rows[i].status)
-    ]
-    return failed[:limit]
+    # A hit that is not an idea here may be an imported verdict (the index holds both).
+    rows.update(
+        (row.id, row)
+        for row in (
+            await session.exec(
+                select(ImportedVerdict).where(
+                    col(ImportedVerdict.id).in_(ids),
+                    col(ImportedVerdict.withdrawn_at).is_(None),
+                    col(ImportedVerdict.outcome).in_(list(FAILED_VERDICTS)),
+                )
+            )
+        ).all()
+    )
+    return [(rows[i], score) for i, score in hits if i in rows][:limit]
 
 
 async def unshortlist(session: AsyncSession, principal: Principal, idea: Idea) -> Idea:
