@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import Engine, create_engine, text
 
 from tests.conftest import RunningPlatform, _start_platform
 from tests.followup.kit import LIBRARY, TRIALS, add_metric, baseline, measure, ok, open_trial, problem, verdict_body
@@ -299,6 +300,122 @@ def test_the_schedule_imports_by_itself_but_not_a_paused_subscription(
     left = ok(b_admin.get(url))
     assert left["active"] is False and left["last_attempt_at"] is None and left["entries"] == 0, left
     assert b_admin.delete(url, headers={"If-Match": b_admin.get(url).headers["etag"]}).status_code == 204
+
+
+def test_shortlisting_on_b_an_idea_like_a_failure_imported_from_a_warns_the_organiser(
+    platform_b, b_admin, b_staff, subscription, town
+):
+    """Issue 16: the organiser's shortlist warning on B reads failures imported from A, not only B's own:
+    it names A's council and the platform, with the record there, under its licence."""
+    failed = _published(town, "Sensors that text when street bins are full", "did_not_work")
+    assert _import(b_admin, subscription)["last_counts"]["added"] >= 1
+    person = ok(
+        b_admin.post(
+            "/api/people",
+            json={
+                "email": f"b-organiser-{TAG}@example.org",
+                "name": "Bo Organiser",
+                "council_id": b_staff.council_id,
+                "roles": ["organiser", "staff"],
+            },
+        ),
+        201,
+    )
+    token = platform_b.issuer.issue(
+        subject=person["id"],
+        council_id=b_staff.council_id,
+        council_name=f"B Council {TAG}",
+        roles=["organiser", "staff"],
+        name="Bo Organiser",
+    )
+    organiser = Actor(
+        client=b_admin.client, token=token, id=person["id"], council_id=b_staff.council_id, roles=["organiser"]
+    )
+    day = ok(organiser.post("/api/ideas/hack-days", json={"name": f"B hack day {TAG}", "date": "2027-05-01"}), 201)
+    ok(organiser.post(f"/api/ideas/hack-days/{day['id']}/phase", json={"phase": "open"}))
+    idea = ok(
+        b_staff.post(
+            "/api/ideas/ideas",
+            json={
+                "hack_day_id": day["id"],
+                "title": f"Street bins with sensors that text when full {TAG}",
+                "problem": "Crews empty half-empty bins and miss the full ones.",
+                "proposal": "A sensor in each street bin sends a text to the crew when it is full.",
+                "service_area": "waste_and_recycling",
+            },
+        ),
+        201,
+    )
+    url = f"/api/ideas/ideas/{idea['id']}/shortlist"
+
+    # The import reaches B's ideas service through follow-up's outbox: a moment later, not at once.
+    deadline = time.monotonic() + 60
+    while True:
+        told = ok(organiser.post(url))
+        trial = next((t for t in told["failed_trials"] if t["idea_id"] == failed["idea_id"]), None)
+        if trial is not None:
+            break
+        assert time.monotonic() < deadline, f"A's failure is not in B's shortlist warning: {told}"
+        ok(organiser.delete(url))
+        time.sleep(0.3)
+    assert told["warning"] is True
+    assert trial["trial_id"] is None and trial["verdict"] == "did_not_work" and trial["library_entry_id"]
+    assert trial["council_name"] == town.council.name and trial["source"]["platform"] == "Platform A"
+    assert trial["source"]["entry_url"] == failed["url"]
+    assert trial["source"]["licence"]["name"].startswith("Open Government Licence")
+    if told["failed_trials"][0] is trial:
+        assert told["warning_reason"].startswith(f"Like '{failed['title']}' ({town.council.name}, on Platform A)")
+
+
+def _sql(url: str) -> Engine:
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+
+
+def test_entries_imported_before_the_ideas_service_was_told_of_them_are_announced_at_start_up(
+    platform_b, b_admin, b_staff, subscription, town
+):
+    """Issue 16: entries imported before each import told the ideas service of its entries were never in
+    "tried before?". B's databases are put back as they were then (no announcement in follow-up's outbox,
+    nothing in ideas); a follow-up process of B that starts announces every imported entry ideas was
+    never told of, once: it is in "tried before?" again, and a second start announces nothing more."""
+    failed = _published(town, "Drones to survey leaking school roofs", "did_not_work")
+    assert _import(b_admin, subscription)["last_counts"]["added"] >= 1
+    draft = f"Drones surveying leaking roofs of schools {TAG}"
+    wait_for(lambda: _tried_before_on_b(b_staff, draft, failed["id"]), "A's failure in B's tried before?")
+
+    topic = "library.imported_verdict_changed"
+    followup_db, ideas_db = _sql(platform_b.database_url("followup")), _sql(platform_b.database_url("ideas"))
+    try:
+        with followup_db.begin() as db:
+            db.execute(text("DELETE FROM outbox_events WHERE topic = :t"), {"t": topic})
+        with ideas_db.begin() as db:
+            db.execute(text("DELETE FROM imported_verdicts"))
+            db.execute(text("DELETE FROM inbox_events WHERE topic = 'imported_verdict_changed'"))
+        assert _tried_before_on_b(b_staff, draft, failed["id"]) is None  # ideas holds nothing of it now
+
+        def announced() -> int:
+            with followup_db.connect() as db:
+                return db.execute(
+                    text("SELECT count(*) FROM outbox_events WHERE topic = :t"), {"t": topic}
+                ).scalar_one()
+
+        with another(platform_b.runner, "followup", start_within=90):
+            hit = wait_for(
+                lambda: _tried_before_on_b(b_staff, draft, failed["id"]), "the back-filled entry in tried before?", 60
+            )
+            assert hit["warning"] is True and hit["outcome"]["imported_from"]["platform"] == "Platform A"
+        with followup_db.connect() as db:
+            imported = db.execute(
+                text("SELECT count(*) FROM library_entries WHERE subscription_id IS NOT NULL")
+            ).scalar_one()
+        first = announced()
+        assert first == imported, (first, imported)  # each imported entry once, withdrawn ones too
+        with another(platform_b.runner, "followup", start_within=90):
+            time.sleep(2)
+        assert announced() == first  # idempotent: nothing announced twice
+    finally:
+        followup_db.dispose()
+        ideas_db.dispose()
 
 
 def test_an_admin_pauses_resumes_and_removes_a_subscription_and_keeps_what_it_brought(b_admin, b_reader, subscription):

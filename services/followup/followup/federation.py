@@ -49,6 +49,7 @@ class Importer:
     client: FederationClient
     settings: Settings
     task: asyncio.Task[None] | None = None
+    back_fill_task: asyncio.Task[None] | None = None
 
     async def run(self, subscription_id: uuid.UUID) -> None:
         """Import one subscription now (ImportBusy when another import of it is running, ImportPaused
@@ -138,11 +139,46 @@ class Importer:
 
 
 def make_importer(sessionmaker: async_sessionmaker[Any], settings: Settings) -> Importer:
-    """Made in the lifespan (state.py); with a positive interval, imports run on that schedule too."""
+    """Made in the lifespan (state.py); with a positive interval, imports run on that schedule too. At
+    start-up the ideas service is told of every imported entry it never heard of (`back_fill`)."""
     importer = Importer(sessionmaker, FederationClient(settings.federation_timeout_seconds), settings)
+    importer.back_fill_task = asyncio.create_task(_back_fill_at_start(sessionmaker))
     if settings.federation_interval_seconds > 0:
         importer.task = asyncio.create_task(_schedule(importer))
     return importer
+
+
+# Announcements written per transaction by the back-fill.
+BACK_FILL_BATCH = 500
+
+
+async def back_fill(sessionmaker: async_sessionmaker[Any]) -> int:
+    """Tell the ideas service (through the outbox) of every imported entry whose current version it was
+    never told of: entries imported before each import announced its entries (issue 16) were never in
+    "tried before?". Idempotent: an entry announced at its version is not announced again, and the
+    ideas service's inbox ignores a repeat (two replicas starting at once may both announce one).
+    Returns how many entries were announced."""
+    async with sessionmaker() as session:
+        missing = await federation.unannounced(session)
+    announced = 0
+    for start in range(0, len(missing), BACK_FILL_BATCH):
+        async with sessionmaker() as session:
+            announced += await federation.announce_again(session, missing[start : start + BACK_FILL_BATCH])
+            await session.commit()
+    if announced:
+        log.info("imported entries announced to the ideas service", extra={"entries": announced})
+    return announced
+
+
+async def _back_fill_at_start(sessionmaker: async_sessionmaker[Any], every_seconds: float = 30.0) -> None:
+    # Tried again until it succeeds (say the database is not migrated yet when the service starts).
+    while True:
+        try:
+            await back_fill(sessionmaker)
+            return
+        except Exception:
+            log.exception("could not announce imported entries to the ideas service; trying again later")
+        await asyncio.sleep(every_seconds)
 
 
 async def _schedule(importer: Importer) -> None:
@@ -157,8 +193,9 @@ async def _schedule(importer: Importer) -> None:
 
 
 async def close_importer(importer: Importer) -> None:
-    if importer.task is not None:
-        importer.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await importer.task
+    for task in (importer.task, importer.back_fill_task):
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     await importer.client.aclose()

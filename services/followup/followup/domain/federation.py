@@ -36,6 +36,7 @@ from followup.schemas import (
 from platform_core import outbox
 from platform_core.clock import utcnow
 from platform_core.db import table_of
+from platform_core.outbox import OutboxEvent
 from platform_core.problems import Problem
 
 # Refusals kept per import for the admin to read (the count says how many there were in all).
@@ -354,11 +355,53 @@ def announce(session: AsyncSession, row: LibraryEntry, platform: str, full: Libr
         session,
         topic=IMPORTED_VERDICT,
         destinations=["ideas"],
-        event_id=uuid.uuid5(
-            uuid.NAMESPACE_URL, f"urn:council-hackday:followup:{IMPORTED_VERDICT}:{row.id}:{row.version}"
-        ),
+        event_id=announcement_id(row.id, row.version),
         payload={"library_entry_id": str(row.id), "version": row.version, "record": record},
     )
+
+
+def announcement_id(entry_id: uuid.UUID, version: int) -> uuid.UUID:
+    """The event id of one version of an imported entry: the same however often it is announced."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:council-hackday:followup:{IMPORTED_VERDICT}:{entry_id}:{version}")
+
+
+async def unannounced(session: AsyncSession) -> list[uuid.UUID]:
+    """Imported entries whose current version the ideas service was never told of: those imported before
+    the per-entry event existed (issue 16), and any whose version changed without one. Read from the
+    outbox, which keeps every event it was given."""
+    told = set(
+        (
+            await session.exec(
+                select(OutboxEvent.event_id).where(
+                    OutboxEvent.topic == IMPORTED_VERDICT, OutboxEvent.destination == "ideas"
+                )
+            )
+        ).all()
+    )
+    entries = (
+        await session.exec(
+            select(LibraryEntry.id, LibraryEntry.version)
+            .where(col(LibraryEntry.subscription_id).is_not(None))
+            .order_by(col(LibraryEntry.id))
+        )
+    ).all()
+    return [entry_id for entry_id, version in entries if announcement_id(entry_id, version) not in told]
+
+
+async def announce_again(session: AsyncSession, entry_ids: Sequence[uuid.UUID]) -> int:
+    """Announce the current version of these imported entries (the back-fill of `unannounced`): its record,
+    or null once withdrawn, as an import would have. Returns how many were announced."""
+    rows = (
+        await session.exec(
+            select(LibraryEntry, LibrarySubscription.name)
+            .join(LibrarySubscription, col(LibrarySubscription.id) == col(LibraryEntry.subscription_id))
+            .where(col(LibraryEntry.id).in_(list(entry_ids)))
+        )
+    ).all()
+    for row, platform in rows:
+        full = None if row.withdrawn_at is not None else LibraryRecord.model_validate(row.record)
+        announce(session, row, platform, full)
+    return len(rows)
 
 
 def refuse(counts: ImportCounts, refusals: Sequence[str]) -> None:
