@@ -83,6 +83,18 @@ def test_a_year_of_readings_in_one_call_recorded_once(town):
         (1.0, False),
         (1.7, True),
     }
+    # A trial's page asks for the trial and every entry in one call: the entries as the list has them.
+    alone = ok(town.manager.get(f"{TRIALS}/{trial['id']}"))
+    both = ok(town.manager.get(f"{TRIALS}/{trial['id']}", params={"measurements": "true"}))
+    listed = ok(town.manager.get(f"{TRIALS}/{trial['id']}/measurements", params={"limit": 200}))["items"]
+    assert alone["measurements"] is None and len(both["measurements"]) == 37 and both["measurements"] == listed
+    assert {k: v for k, v in both.items() if k != "measurements"} == {
+        k: v for k, v in alone.items() if k != "measurements"
+    }
+    # Many trials' records at once (the "tried before?" evidence) are each the record asked for alone.
+    other, _ = _running_trial(town)
+    answer = ok(town.manager.post(f"{TRIALS}/by-ideas", json={"idea_ids": [other["idea"]["id"], trial["idea"]["id"]]}))
+    assert answer["items"] == [ok(town.manager.get(f"{TRIALS}/{other['id']}")), alone]
 
 
 def test_one_bad_row_refuses_the_whole_batch_naming_each_row_and_field(town):

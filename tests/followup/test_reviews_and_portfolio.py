@@ -146,6 +146,14 @@ def test_the_portfolio_counts_the_funnel_gains_and_honesty(council, late):
     assert report["honesty"] == {"not_worked": 2, "not_worked_published": 1, "share_published": 0.5}
     assert report["median_days_hack_day_to_verdict"] == 130.0
     assert report["attention"]["overdue_reviews"] >= 1 and report["attention"]["stale_trials"] >= 1
+    assert report["overdue_trials"] is None  # the list itself only when asked for
+    # A portfolio page asks for the figures and the overdue list in one call: the list as /overdue has it.
+    both = ok(council.staff.get("/api/followup/portfolio", params={"overdue_trials": "true"}))
+    listed = ok(council.staff.get("/api/followup/overdue", params={"limit": 200}))["items"]
+    assert both["overdue_trials"] == listed and late["id"] in [i["trial_id"] for i in listed]
+    assert {k: v for k, v in both.items() if k != "overdue_trials"} == {
+        k: v for k, v in report.items() if k != "overdue_trials"
+    }
 
     sector = ok(council.manager.get("/api/followup/portfolio/sector"))
     mine = {c["council_id"]: c for c in sector["councils"]}[council.council.id]

@@ -309,6 +309,14 @@ class PersonApi:
     async def trial(self, trial_id: uuid.UUID) -> dict[str, Any]:
         return await self._call("GET", f"/api/followup/trials/{trial_id}")
 
+    async def trial_with_measurements(self, trial_id: uuid.UUID) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The trial and every measurement entry, corrections included, in one call."""
+        trial = await self._call("GET", f"/api/followup/trials/{trial_id}", params={"measurements": "true"})
+        entries = trial.get("measurements")
+        if entries is None:  # a follow-up from before it could answer both at once, during an upgrade
+            entries = await self.measurements(trial_id)
+        return trial, entries
+
     async def open_trial(self, idea_id: uuid.UUID, key: str | None) -> dict[str, Any]:
         """A planned trial of the idea, or the trial it has already (the API answers that one, 200)."""
         return await self._call("POST", "/api/followup/trials", json={"idea_id": str(idea_id)}, headers=self._key(key))
@@ -392,4 +400,5 @@ class PersonApi:
         return (await self._call("GET", "/api/followup/overdue", params={"limit": 200}))["items"]
 
     async def portfolio(self) -> dict[str, Any]:
-        return await self._call("GET", "/api/followup/portfolio")
+        """The council's report with its overdue list (`overdue_trials`, the first 200), in one call."""
+        return await self._call("GET", "/api/followup/portfolio", params={"overdue_trials": "true"})

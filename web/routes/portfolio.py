@@ -4,7 +4,6 @@ published, what is overdue; a CSV of the same figures, and a page that prints on
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,7 +11,7 @@ from starlette.responses import Response
 
 from platform_core import csv as platform_csv
 from web.charts import Chart, bars
-from web.deps import SignedInDep
+from web.deps import SignedIn, SignedInDep
 from web.rendering import render
 from web.routes.trials import needs_attention
 from web.trial_words import WORDS, hours, pounds
@@ -73,9 +72,18 @@ def figures(report: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+async def report_and_overdue(who: SignedIn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The report and its overdue list in one call (follow-up works out the list once for both)."""
+    report = await who.api.portfolio()
+    overdue = report.get("overdue_trials")
+    if overdue is None:  # a follow-up from before it could answer both at once, during an upgrade
+        overdue = await who.api.overdue()
+    return report, overdue
+
+
 @router.get("/portfolio")
 async def portfolio(request: Request, who: SignedInDep) -> Response:
-    report, overdue = await asyncio.gather(who.api.portfolio(), who.api.overdue())
+    report, overdue = await report_and_overdue(who)
     context = {
         "title": "Portfolio of trials",
         "report": report,
@@ -90,7 +98,7 @@ async def portfolio(request: Request, who: SignedInDep) -> Response:
 
 @router.get("/portfolio.csv")
 async def portfolio_csv(who: SignedInDep) -> Response:
-    report, overdue = await asyncio.gather(who.api.portfolio(), who.api.overdue())
+    report, overdue = await report_and_overdue(who)
     # Through the platform's one CSV writer (platform_core/csv.py): a title someone typed as "=..." is
     # shown by a spreadsheet, never run; booleans true/false; CRLF.
     funnel = report["funnel"]

@@ -128,8 +128,7 @@ def metric_chart(metric: dict[str, Any], gain: dict[str, Any]) -> Chart:
 
 
 async def trial_page(request: Request, who: SignedIn, trial_id: uuid.UUID, **extra: Any) -> Response:
-    # Both at once: a planned trial simply has no entries yet.
-    trial, entries = await asyncio.gather(who.api.trial(trial_id), who.api.measurements(trial_id))
+    trial, entries = await who.api.trial_with_measurements(trial_id)
     metrics = [
         {
             **m,
@@ -234,8 +233,8 @@ async def review(
 
 
 async def _entry(who: SignedIn, trial_id: uuid.UUID, measurement_id: uuid.UUID) -> tuple[dict, dict, dict]:
-    trial = await who.api.trial(trial_id)
-    entry = next((e for e in await who.api.measurements(trial_id) if e["id"] == str(measurement_id)), None)
+    trial, entries = await who.api.trial_with_measurements(trial_id)
+    entry = next((e for e in entries if e["id"] == str(measurement_id)), None)
     if entry is None:
         raise ApiError(404, "Not found")
     metric = next(m for m in trial["metrics"] if m["id"] == entry["metric_id"])

@@ -28,7 +28,7 @@ from followup.vocabulary import (
     TrialStatus,
     Unit,
 )
-from platform_core.pages import Page
+from platform_core.pages import PAGE_MAX, Page
 from platform_core.schemas import Input, Text, examples
 
 __all__ = ["Input", "Page"]
@@ -565,6 +565,12 @@ class TrialPublic(BaseModel):
     evidence_level: int = Field(ge=1, le=5, description="Derived; frozen with the verdict.")
     verdict: VerdictPublic | None
     library_entry_id: uuid.UUID | None
+    measurements: list[MeasurementPublic] | None = Field(
+        default=None,
+        description="Only on `GET /api/followup/trials/{trial_id}?measurements=true`: every entry recorded, "
+        "corrections included, as `GET /api/followup/trials/{trial_id}/measurements` lists them (a trial's page "
+        "shows both); null otherwise.",
+    )
 
 
 class TrialsOfIdeasAnswer(BaseModel):
@@ -986,7 +992,12 @@ class CouncilFigures(Figures):
 
 
 class CouncilPortfolio(CouncilFigures):
-    pass
+    overdue_trials: list[TrialAttention] | None = Field(
+        default=None,
+        description="Only when asked for with `overdue_trials=true`: the trials that need attention themselves, "
+        f"the first {PAGE_MAX} as `GET /api/followup/overdue` lists them, worked out once with the figures "
+        "(a portfolio page shows both); null otherwise.",
+    )
 
 
 class SectorPortfolio(Figures):

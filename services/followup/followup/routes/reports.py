@@ -28,6 +28,7 @@ from followup.vocabulary import (
     PartnerKind,
     TrialStatus,
 )
+from platform_core.pages import PAGE_MAX
 from platform_core.problems import responses
 
 router = APIRouter(prefix="/api/followup", tags=["reports"])
@@ -100,20 +101,35 @@ async def council_portfolio(
     principal: Caller,
     ideas: IdeasDep,
     council_id: Annotated[uuid.UUID | None, Query(description="Admins only: another council")] = None,
+    overdue_trials: Annotated[
+        bool,
+        Query(
+            description=f"Also answer the trials that need attention (`overdue_trials`, the first {PAGE_MAX}), "
+            "worked out once with the figures instead of again by `GET /api/followup/overdue`"
+        ),
+    ] = False,
 ) -> CouncilPortfolio:
     """A council's portfolio of trials: the funnel from ideas to verdicts, the gains realised, the time from hack
     day to verdict, how honestly verdicts are given (including trials that did not work) and the reviews overdue.
     Anyone of the council may read their own; admins name the council, and anyone else naming another council is
-    refused (403). The ideas counts are asked of the ideas service for your own council only."""
+    refused (403). The ideas counts are asked of the ideas service for your own council only. With
+    `overdue_trials=true` the answer also lists the trials that need attention, as the overdue list does."""
     chosen = report_council(principal, council_id)
     days, today = settings.stale_after_days, today_()
-    items = await attention.attention(session, council_id=chosen, today=today, stale_after_days=days)
-    ideas_count = selected = None
-    if chosen == principal.council_id:
-        ideas_count, selected = await asyncio.gather(
-            ideas.count_ideas(principal), ideas.count_ideas(principal, status="selected")
-        )
-    return await portfolio.council_portfolio(
+    # The ideas counts are asked of the ideas service while the attention list is worked out here.
+    counts = (
+        asyncio.gather(ideas.count_ideas(principal), ideas.count_ideas(principal, status="selected"))
+        if chosen == principal.council_id
+        else None
+    )
+    try:
+        items = await attention.attention(session, council_id=chosen, today=today, stale_after_days=days)
+    except BaseException:
+        if counts is not None:
+            counts.cancel()
+        raise
+    ideas_count, selected = await counts if counts is not None else (None, None)
+    report = await portfolio.council_portfolio(
         session,
         council_id=chosen,
         council_name=principal.council_name,
@@ -121,6 +137,9 @@ async def council_portfolio(
         ideas=ideas_count,
         selected=selected,
     )
+    if overdue_trials:
+        report.overdue_trials = [views.attention_public(a) for a in items[:PAGE_MAX]]
+    return report
 
 
 @router.get(

@@ -161,7 +161,7 @@ async def trial_by_idea(idea_id: uuid.UUID, response: Response, session: Session
 )
 async def trials_by_ideas(body: TrialsOfIdeas, session: SessionDep, principal: Caller) -> TrialsOfIdeasAnswer:
     found = [t for t in await trials.trials_of_ideas(session, body.idea_ids) if access.can_read(principal, t)]
-    return TrialsOfIdeasAnswer(items=[views.trial_public(await trials.detail(session, t)) for t in found])
+    return TrialsOfIdeasAnswer(items=[views.trial_public(d) for d in await trials.details(session, found)])
 
 
 @router.get(
@@ -170,12 +170,28 @@ async def trials_by_ideas(body: TrialsOfIdeas, session: SessionDep, principal: C
     summary="A trial of your council in full: plan, metrics, reviews, live gain, verdict",
     responses=responses(401, 404, 422),
 )
-async def get_trial(trial: ReadableTrial, response: Response, session: SessionDep) -> TrialPublic:
+async def get_trial(
+    trial: ReadableTrial,
+    response: Response,
+    session: SessionDep,
+    measurements: Annotated[
+        bool,
+        Query(
+            description="Also answer every measurement entry, corrections included (`measurements`), loaded once "
+            "with the trial instead of again by `GET /api/followup/trials/{trial_id}/measurements`"
+        ),
+    ] = False,
+) -> TrialPublic:
     """One trial in full: plan, metrics, checkpoints and their reviews, the gain measured so far and its verdict.
     Anyone of its council (and admins) may read it; another council never learns it exists (404) until it is
-    published to the library. Its ETag carries the version that a change sends back in If-Match."""
+    published to the library. Its ETag carries the version that a change sends back in If-Match. With
+    `measurements=true` the answer also lists every entry recorded, as the trial's measurements list does."""
     set_etag(response, trial.version)
-    return views.trial_public(await trials.detail(session, trial))
+    loaded = await trials.detail(session, trial)
+    answer = views.trial_public(loaded)
+    if measurements:
+        answer.measurements = views.measurement_list(loaded.measurements)
+    return answer
 
 
 @router.patch(
