@@ -51,9 +51,14 @@ def label(code: str | None) -> str:
     return WORDS.get(code) or code.replace("_", " ").capitalize()
 
 
+def tag(text: str, colour: str) -> Markup:
+    """A GOV.UK tag: the text escaped, in a colour of the design system's."""
+    # An f-string of escaped parts: Markup.format's escaping formatter cost a page of 150 tags some 2 ms.
+    return Markup(f'<strong class="govuk-tag govuk-tag--{escape(colour)}">{escape(text)}</strong>')
+
+
 def _tag(code: str, colours: dict[str, str]) -> Markup:
-    colour = colours.get(code, "grey")
-    return Markup('<strong class="govuk-tag govuk-tag--{}">{}</strong>').format(colour, escape(label(code)))
+    return tag(label(code), colours.get(code, "grey"))
 
 
 def phase_tag(code: str) -> Markup:

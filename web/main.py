@@ -13,9 +13,11 @@ from urllib.parse import quote
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from platform_core.app import NO_OTEL, new_request_id, valid_request_id
 from platform_core.auth import TokenVerifier
@@ -71,17 +73,7 @@ def create_app(settings: WebSettings | None = None, gateway: Gateway | None = No
         app.include_router(router)
     install_page_handlers(app)
 
-    @app.middleware("http")
-    async def keep_refreshed_session(request: Request, call_next):
-        start = time.perf_counter()
-        response = await call_next(request)
-        # The page's time in web, its API calls through the gateway included (benchmarks/pages.py reads it).
-        response.headers["Server-Timing"] = f"web;dur={(time.perf_counter() - start) * 1000:.1f}"
-        fresh = getattr(request.state, "refreshed_session", None)
-        if fresh is not None:
-            request.app.state.web.cookies.write(response, fresh)
-        return response
-
+    app.add_middleware(TimedPages)
     # Pages compress well (forms repeat GOV.UK's markup); assets come gzipped already (assets.py).
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(ObserveRequests, part="web")
@@ -89,6 +81,36 @@ def create_app(settings: WebSettings | None = None, gateway: Gateway | None = No
         CorrelationIdMiddleware, header_name="X-Request-ID", generator=new_request_id, validator=valid_request_id
     )
     return app
+
+
+class TimedPages:
+    """Every answer carries the page's time in web, its API calls through the gateway included, as
+    `Server-Timing` (benchmarks/pages.py reads it), and a session refreshed on the way (deps.refresh) is
+    written into the answer's cookie. Plain ASGI: Starlette's `@app.middleware("http")` ran every page in a
+    task of its own with memory streams between, a cost on every page for two headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append("Server-Timing", f"web;dur={(time.perf_counter() - start) * 1000:.1f}")
+                fresh = scope.get("state", {}).get("refreshed_session")
+                if fresh is not None:
+                    cookie = Response()
+                    scope["app"].state.web.cookies.write(cookie, fresh)
+                    for value in cookie.headers.getlist("set-cookie"):
+                        headers.append("Set-Cookie", value)
+            await send(message)
+
+        await self.app(scope, receive, timed)
 
 
 def sign_in_redirect(next_path: str) -> RedirectResponse:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from web.labels import tag
 
 STATUS = {
     "planned": ("Planned", "blue"),
@@ -57,19 +59,15 @@ UNITS = {
 }
 
 
-def _tag(text: str, colour: str) -> Markup:
-    return Markup('<strong class="govuk-tag govuk-tag--{}">{}</strong>').format(colour, escape(text))
-
-
 def status_tag(code: str) -> Markup:
     text, colour = STATUS.get(code, (code, "grey"))
-    return _tag(text, colour)
+    return tag(text, colour)
 
 
 def outcome_tag(code: str | None) -> Markup:
     if not code:
         return Markup("")
-    return _tag(OUTCOMES.get(code, (code, ""))[0], OUTCOME_COLOURS.get(code, "grey"))
+    return tag(OUTCOMES.get(code, (code, ""))[0], OUTCOME_COLOURS.get(code, "grey"))
 
 
 def unit(code: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -50,12 +51,26 @@ async def _ballot_page(
     return render(request, "voting/ballot.html", context, status_code=status_code)
 
 
+async def _my_ballot(who: SignedIn, round_id: uuid.UUID) -> dict[str, Any] | ApiError:
+    """The person's ballot, or the refusal, which counts only if the round turns out to be open."""
+    try:
+        return await who.api.my_ballot(round_id)
+    except ApiError as exc:
+        return exc
+
+
 @router.get("/rounds/{round_id}")
 async def ballot_page(request: Request, round_id: uuid.UUID, who: SignedInDep) -> Response:
-    round_ = await who.api.round(round_id)
+    # Both at once (a ballot page is nearly always of an open round); the person's ballot is shown only
+    # while the round is open.
+    round_, answer = await asyncio.gather(who.api.round(round_id), _my_ballot(who, round_id))
     if round_["phase"] == "published":
         return RedirectResponse(f"/rounds/{round_id}/results", status_code=303)
-    mine = await who.api.my_ballot(round_id) if round_["phase"] == "open" else None
+    if round_["phase"] != "open":
+        answer = None  # asked for nothing, as before the round opens (a draft round has no ballot box yet)
+    if isinstance(answer, ApiError):
+        raise answer
+    mine = answer
     values = ballots.form_from_choices(round_["method"], (mine or {}).get("choices"))
     return await _ballot_page(request, who, round_, values=values, key=forms.new_form_key(), mine=mine)
 
