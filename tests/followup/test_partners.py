@@ -142,7 +142,7 @@ def test_a_trial_opened_by_a_vote_starts_with_the_mapped_partners_the_idea_names
     assert [(p["name"], p["kind"]) for p in trial["partners"]] == [("Eastfield Housing", "housing_association")]
 
 
-def test_a_started_trials_sponsor_kind_of_change_and_partners_are_frozen(town, champion):
+def test_a_started_trials_kind_of_change_and_partners_are_frozen_but_its_sponsor_may_be_replaced(town, champion):
     pharmacy, buses = (
         ok(champion.post(PARTNERS, json={"name": name, "kind": kind}), 201)["id"]
         for name, kind in (("Eastgate Pharmacy", "pharmacy"), ("Eastern Buses", "bus_operator"))
@@ -154,22 +154,40 @@ def test_a_started_trials_sponsor_kind_of_change_and_partners_are_frozen(town, c
     changes = {"partner_ids": [pharmacy, buses], "kind_of_change": "partnership", "sponsor": {"name": "Ann Lee"}}
     changed = ok(town.manager.patch(url, json=changes, headers={"If-Match": planned.headers["etag"]}))
     assert [p["id"] for p in changed["partners"]] == [pharmacy, buses] and changed["kind_of_change"] == "partnership"
-    add_metric(town.manager, trial["id"], baseline=baseline(2.0))
+    metric = add_metric(town.manager, trial["id"], baseline=baseline(2.0))
     ok(town.manager.post(f"{url}/start"))
 
-    # Once started, what it tries, with whom and who answers for it are what it is judged against.
+    # Once started, what it tries and with whom are what it is judged against: a change is 409 naming the
+    # field, and nothing else sent with it is saved.
+    replacement = {"name": "Bea Khan", "job_title": "Director of place", "consents_to_be_named": True}
     for field, value in (
         ("partner_ids", [pharmacy]),
+        ("partner_ids", []),
         ("kind_of_change", "communication"),
-        ("sponsor", {"name": "Someone Else"}),
-        ("sponsor", None),
     ):
-        problem(town.manager.patch(url, json={field: value}, headers={"If-Match": "*"}), 409, field)
-    # The same values sent again (partners in any order) are not a change; the scope still may change.
+        problem(
+            town.manager.patch(url, json={field: value, "sponsor": replacement}, headers={"If-Match": "*"}), 409, field
+        )
+    assert ok(town.manager.get(url))["sponsor"]["name"] == "Ann Lee"
+    # The sponsor is not a goalpost: one who leaves or changes job is replaced while the trial runs.
+    running = town.manager.get(url)
+    replaced = ok(town.manager.patch(url, json={"sponsor": replacement}, headers={"If-Match": running.headers["etag"]}))
+    assert replaced["sponsor"] == replacement and replaced["status"] == "running" and replaced["frozen"] is True
+    assert ok(town.manager.patch(url, json={"sponsor": None}, headers={"If-Match": "*"}))["sponsor"] is None
+    # The same kind and partners sent again (partners in any order) are not a change; the scope still may change.
     same = {
         "partner_ids": [buses, pharmacy],
         "kind_of_change": "partnership",
-        "sponsor": changed["sponsor"],
+        "sponsor": replacement,
         "scope": "Two pharmacies now",
     }
-    assert ok(town.manager.patch(url, json=same, headers={"If-Match": "*"}))["scope"] == "Two pharmacies now"
+    again = ok(town.manager.patch(url, json=same, headers={"If-Match": "*"}))
+    assert again["scope"] == "Two pharmacies now" and again["sponsor"] == replacement
+
+    # After the verdict nothing of the plan changes, the sponsor no more than the owner.
+    measure(town.manager, trial["id"], metric["id"], 1.0)
+    ok(town.manager.post(f"{url}/evaluate"))
+    ok(town.manager.post(f"{url}/verdict", json=verdict_body("worked", design="before_after")))
+    for field in ("sponsor", "owner"):
+        problem(town.manager.patch(url, json={field: {"name": "Too Late"}}, headers={"If-Match": "*"}), 409)
+    assert ok(town.manager.get(url))["sponsor"] == replacement

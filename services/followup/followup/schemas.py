@@ -552,7 +552,10 @@ class TrialPublic(BaseModel):
     kind_of_change: KindOfChange | None
     partners: list[PartnerRef]
     status: TrialStatus
-    frozen: bool = Field(description="True once started: hypothesis, metrics and review date are fixed.")
+    frozen: bool = Field(
+        description="True once started: hypothesis, metrics, review date, checkpoints, kind of change and partners"
+        " are fixed (the owner, sponsor and team may still change until the verdict)."
+    )
     version: int
     created_at: UtcDateTime
     updated_at: UtcDateTime

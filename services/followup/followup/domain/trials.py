@@ -34,9 +34,10 @@ from platform_core.problems import Problem
 
 # How far back a manager may date the start of a trial they are recording late.
 MAX_BACKDATE_DAYS = 366
-# Fields of a trial fixed once it starts, so nobody moves the goalposts.
-# What the trial is judged against: what it tries, with whom, and who answers for it.
-FROZEN_AT_START = ("hypothesis", "review_date", "checkpoint_schedule", "sponsor", "kind_of_change", "partner_ids")
+# Fields of a trial fixed once it starts, so nobody moves the goalposts: what it is judged against, that is
+# what it tries and with whom. The people (owner, sponsor, team) are not goalposts: someone who leaves or
+# changes job during a trial is replaced, until the verdict like the rest of the plan.
+FROZEN_AT_START = ("hypothesis", "review_date", "checkpoint_schedule", "kind_of_change", "partner_ids")
 NULLABLE_FIELDS = ("owner", "sponsor", "planned_start", "planned_end", "review_date")
 # Idea statuses (from the ideas service) that cannot become a trial: run the original, not a duplicate.
 IDEAS_OUT_OF_PLAY = ("withdrawn", "hidden", "duplicate")
@@ -247,7 +248,8 @@ async def create_trial(
 
 
 async def update_trial(session: AsyncSession, trial: Trial, body: TrialUpdate) -> None:
-    """Change the plan; the goals (hypothesis, review date, checkpoints) only while planned."""
+    """Change the plan until the verdict; the goals (hypothesis, review date, checkpoints, kind of change,
+    partners) only while planned."""
     require_status(trial, TrialStatus.planned, TrialStatus.running, TrialStatus.evaluating, doing="change the plan")
     fields = body.model_fields_set
     for field in fields:
@@ -273,8 +275,6 @@ def _changes(trial: Trial, body: TrialUpdate, field: str) -> bool:
     """Whether `body` asks for another value of `field` than the trial has (partners in any order)."""
     if field == "partner_ids":
         return {str(i) for i in body.partner_ids or []} != {p["id"] for p in trial.partners}
-    if field == "sponsor":
-        return _people(body, field) != trial.sponsor
     if field == "kind_of_change":
         return (body.kind_of_change or None) != (trial.kind_of_change or None)
     return bool(getattr(body, field) != getattr(trial, field))

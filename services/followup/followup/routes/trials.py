@@ -204,7 +204,8 @@ async def update_trial(
     trial: ChangeableTrial, body: TrialUpdate, response: Response, session: SessionDep, if_match: IfMatch = None
 ) -> TrialPublic:
     """Changes a trial's plan; fields left out stay as they are. While it is planned everything may change; once
-    started its hypothesis, review date and checkpoints are frozen (409), and a trial with a verdict changes no
+    started its hypothesis, review date, checkpoints, kind of change and partners are frozen (409; the owner,
+    sponsor and team may still change), and a trial with a verdict changes no
     more (409). Only managers of the trial's council may (403; admins read but never change trials). Send the
     ETag you read as If-Match: 428 without it, 400 if it is not an ETag, 412 if the trial changed since."""
     check_if_match(if_match, trial.version, required=True)
