@@ -229,7 +229,7 @@ async def test_removing_a_metric_is_confirmed_then_sent_with_its_version(fake):
 
 
 @in_own_loop
-async def test_the_plan_sets_the_sponsor_kind_of_change_and_partners_until_the_start(fake):
+async def test_the_plan_sets_the_sponsor_kind_of_change_and_partners_while_planned(fake):
     arriva, pharmacy = (p["id"] for p in PARTNERS)
     async with pages(fake) as client:
         sign_in(client, token("manager"))
@@ -259,19 +259,46 @@ async def test_the_plan_sets_the_sponsor_kind_of_change_and_partners_until_the_s
         assert refused.status_code == 400 and f'href="#partner_ids">{why[0].upper()}{why[1:8]}' in refused.text
         assert f'value="{pharmacy}" checked' in refused.text and f'value="{arriva}" checked' not in refused.text
 
-        # Once started they are shown, not offered, and the plan sends none of them.
-        started = trial(
-            status="running",
-            frozen=True,
-            sponsor={"name": "Tom Reed", "job_title": "Head of service", "consents_to_be_named": True},
-            kind_of_change="partnership",
-            partners=[{"id": pharmacy, "name": "Northgate Pharmacy", "kind": "pharmacy"}],
-        )
-        fake.on("GET", f"/api/followup/trials/{TRIAL}", started)
-        fake.on("PATCH", f"/api/followup/trials/{TRIAL}", trial(8))
+
+@in_own_loop
+async def test_a_manager_replaces_the_sponsor_of_a_running_trial_through_the_plan(fake):
+    """The sponsor is not a goalpost: one who leaves or changes job is replaced while the trial runs. The kind
+    of change and partners are what it is judged against: shown frozen, never sent."""
+    pharmacy = PARTNERS[1]["id"]
+    started = trial(
+        status="running",
+        frozen=True,
+        sponsor={"name": "Tom Reed", "job_title": "Head of service", "consents_to_be_named": True},
+        kind_of_change="partnership",
+        partners=[{"id": pharmacy, "name": "Northgate Pharmacy", "kind": "pharmacy"}],
+    )
+    fake.on("GET", f"/api/followup/trials/{TRIAL}", started)
+    replaced = {"name": "Bea Khan", "job_title": "Director of place", "consents_to_be_named": False}
+    fake.on("PATCH", f"/api/followup/trials/{TRIAL}", {**started, "sponsor": replaced, "version": 8})
+    async with pages(fake) as client:
+        sign_in(client, token("manager"))
         page = (await client.get(f"/trials/{TRIAL}/plan")).text
-        assert "Sponsor, kind of change and partners (frozen at the start)" in page
-        assert 'id="sponsor_name"' not in page and 'name="partner_ids"' not in page
-        assert "Tom Reed, Head of service" in page and "Northgate Pharmacy (pharmacy)" in page
-        await client.post(f"/trials/{TRIAL}/plan", data={"csrf_token": form, "version": "7", "scope": "Two teams"})
-        assert orjson.loads(_sent(fake, "PATCH")[-1].content) == {"scope": "Two teams"}
+        # The sponsor is offered with who it is now; the kind of change and partners are shown, not offered.
+        assert 'id="sponsor_name"' in page and 'value="Tom Reed"' in page and 'value="Head of service"' in page
+        assert "The sponsor may change until the verdict" in page
+        assert "Kind of change and partners (frozen at the start)" in page
+        assert "Sponsor, kind of change and partners (frozen" not in page
+        assert 'name="kind_of_change"' not in page and 'name="partner_ids"' not in page
+        assert 'name="partners_shown"' not in page and "Northgate Pharmacy (pharmacy)" in page
+        form = await csrf(client, f"/trials/{TRIAL}/plan")
+        fields = {"csrf_token": form, "version": "7", "scope": "Two teams"}
+        sponsor = {"sponsor_name": " Bea Khan ", "sponsor_job_title": "Director of place"}
+        saved = await client.post(f"/trials/{TRIAL}/plan", data={**fields, **sponsor})
+        assert saved.status_code == 303 and saved.headers["location"] == f"/trials/{TRIAL}/plan?done=plan"
+        [sent] = _sent(fake, "PATCH")
+        assert sent.headers["If-Match"] == '"7"'  # with the version the form was opened on, as the scope
+        assert orjson.loads(sent.content) == {"scope": "Two teams", "sponsor": replaced}
+        # Emptying the name leaves the trial with no sponsor; still nothing of the kind or partners is sent.
+        await client.post(f"/trials/{TRIAL}/plan", data={**fields, "sponsor_name": ""})
+        assert orjson.loads(_sent(fake, "PATCH")[-1].content) == {"scope": "Two teams", "sponsor": None}
+        # Someone replaced the sponsor meanwhile: the 412 page shows the plan as it is now.
+        fake.on("PATCH", f"/api/followup/trials/{TRIAL}", {"status": 412, "detail": "x"}, status=412)
+        fake.on("GET", f"/api/followup/trials/{TRIAL}", {**started, "sponsor": replaced, "version": 8})
+        stale = await client.post(f"/trials/{TRIAL}/plan", data={**fields, **sponsor})
+        assert stale.status_code == 400 and "Someone changed this plan after you opened it" in stale.text
+        assert 'name="version" value="8"' in stale.text and 'value="Bea Khan"' in stale.text

@@ -352,8 +352,9 @@ async def upload(request: Request, trial_id: uuid.UUID, who: SignedInDep, form: 
 # ---- the plan -------------------------------------------------------------------------------------------
 
 
-def frozen_plan_values(trial: dict[str, Any]) -> dict[str, Any]:
-    """The sponsor, kind of change and partners as the plan form shows them (frozen at the start)."""
+def who_and_what_values(trial: dict[str, Any]) -> dict[str, Any]:
+    """The sponsor (changeable until the verdict), kind of change and partners (until the start) as the plan
+    form shows them."""
     sponsor = trial.get("sponsor") or {}
     return {
         "sponsor_name": sponsor.get("name", ""),
@@ -375,7 +376,7 @@ async def _partner_map(who: SignedIn) -> list[dict[str, Any]]:
 
 async def plan_page(request: Request, who: SignedIn, state, trial_id: uuid.UUID, **extra: Any) -> Response:
     trial, partner_map = await asyncio.gather(who.api.trial(trial_id), _partner_map(who))
-    plan = {k: trial[k] if trial[k] is not None else "" for k in PLAN_FIELDS} | frozen_plan_values(trial)
+    plan = {k: trial[k] if trial[k] is not None else "" for k in PLAN_FIELDS} | who_and_what_values(trial)
     if "values" in extra and not isinstance(extra["values"].get("partner_ids", []), list):
         extra["values"]["partner_ids"] = [extra["values"]["partner_ids"]]  # one ticked box comes as one value
     context = {
@@ -433,7 +434,7 @@ async def change_plan(
     return await plan_page(request, who, state, trial_id, values=forms.values(form), **forms.error_context(errors))
 
 
-# The API's fields of the sponsor, kind of change and partners -> the plan form's (shown until the start).
+# The API's fields of the sponsor, kind of change and partners -> the plan form's.
 PLAN_PEOPLE_FIELDS = {
     "sponsor": "sponsor_name",
     "sponsor.name": "sponsor_name",
@@ -444,17 +445,19 @@ PLAN_PEOPLE_FIELDS = {
 
 
 def _who_and_what(form: FormData) -> dict[str, Any]:
-    """The sponsor (none when the name is emptied), the kind of change (left as it is when none is chosen:
-    the API keeps one once chosen) and the ticked partners, when the form showed them (before the start)."""
-    if "sponsor_name" not in form:
-        return {}  # frozen: shown, not sent
-    name = forms.text(form, "sponsor_name")
-    sponsor = {
-        "name": name,
-        "job_title": forms.text(form, "sponsor_job_title"),
-        "consents_to_be_named": form.get("sponsor_consents") == "yes",
-    }
-    changes: dict[str, Any] = {"sponsor": sponsor if name else None}
+    """What the form showed of the sponsor (none when the name is emptied; it may change until the verdict, as a
+    sponsor who leaves or changes job is replaced), the kind of change (left as it is when none is chosen: the
+    API keeps one once chosen) and the ticked partners. Once started, the kind and partners are frozen: shown,
+    not sent, as the hypothesis is."""
+    changes: dict[str, Any] = {}
+    if "sponsor_name" in form:
+        name = forms.text(form, "sponsor_name")
+        sponsor = {
+            "name": name,
+            "job_title": forms.text(form, "sponsor_job_title"),
+            "consents_to_be_named": form.get("sponsor_consents") == "yes",
+        }
+        changes["sponsor"] = sponsor if name else None
     if form.get("partners_shown") == "yes":  # not when the council's map is empty: the trial's are kept
         changes["partner_ids"] = [p for p in form.getlist("partner_ids") if isinstance(p, str)]
     if kind := forms.text(form, "kind_of_change"):
