@@ -115,6 +115,14 @@ class Upstream:
             trust_env=False,
         )
 
+    def session(self) -> aiohttp.ClientSession:
+        """The kept-alive aiohttp pool to the service, made in the running loop on first use: for forwarding,
+        and for the gateway's composed views (routes/journeys.py), which call the services on every keystroke
+        of "tried before?"."""
+        if self._session is None:
+            self._session = self._new_session()
+        return self._session
+
     async def aclose(self) -> None:
         await self.client.aclose()
         if self._session is not None:
@@ -152,9 +160,7 @@ class Upstream:
         extra_response_headers: list[tuple[bytes, bytes]],
     ) -> int:
         """Send the request on and pass the answer back; returns the status sent."""
-        session = self._session
-        if session is None:
-            session = self._session = self._new_session()
+        session = self.session()
         # The path goes on exactly as the caller encoded it (an id holding %2F stays one segment).
         url = URL.build(
             scheme=self._scheme,

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import aiohttp
+import orjson
 from asgi_correlation_id import correlation_id
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.edge.proxy import Upstream
 from gateway.state import GATEWAY
 from platform_core.auth import CurrentPrincipal
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/journeys", tags=["journeys"])
 PART_TIMEOUT = 5.0
+_TIMEOUT = aiohttp.ClientTimeout(total=PART_TIMEOUT)
 
 
 class Unavailable(Exception):
@@ -29,23 +33,51 @@ class Unavailable(Exception):
         self.part = part
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A service's answer to one of the views' calls, read whole."""
+
+    status_code: int
+    content_type: str
+    content: bytes
+
+    def json(self) -> Any:
+        return orjson.loads(self.content)
+
+
+async def _exchange(
+    upstream: Upstream, method: str, path: str, *, params: Any, body: bytes | None, headers: dict[str, str]
+) -> Answer:
+    """One call on the service's kept-alive aiohttp pool (the proxy's own): "tried before?" makes two on every
+    keystroke, and httpx cost the gateway about four times as much CPU per call (benchmarks/README.md)."""
+    async with upstream.session().request(
+        method, upstream.base_url + path, params=params, data=body, headers=headers, timeout=_TIMEOUT
+    ) as response:
+        return Answer(response.status, response.headers.get("Content-Type", ""), await response.read())
+
+
 async def _get(
     request: Request, part: str, path: str, params: Any = None, method: str = "GET", json: Any = None
-) -> httpx.Response:
-    client: httpx.AsyncClient = GATEWAY.of(request).upstreams[part].client
+) -> Answer:
     headers = {"Authorization": request.headers.get("authorization", ""), "X-Request-ID": correlation_id.get() or ""}
+    body = None
+    if json is not None:
+        body = orjson.dumps(json)
+        headers["Content-Type"] = "application/json"
     try:
-        return await client.request(method, path, params=params, json=json, headers=headers, timeout=PART_TIMEOUT)
-    except httpx.HTTPError as exc:
+        return await _exchange(
+            GATEWAY.of(request).upstreams[part], method, path, params=params, body=body, headers=headers
+        )
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         raise Unavailable(part) from exc
 
 
-def _pass_on(response: httpx.Response) -> None:
+def _pass_on(response: Answer) -> None:
     """Answer the caller with the service's own refusal (404, 403, 422...) when a view is about it."""
     if response.status_code >= 500:
         raise Problem(503, "A service could not answer just now; try again shortly.")
     if response.status_code >= 400:
-        body = response.json() if response.headers.get("content-type", "").endswith("json") else {}
+        body = response.json() if response.content_type.split(";")[0].endswith("json") else {}
         raise Problem(response.status_code, body.get("detail") or "Refused.", errors=body.get("errors"))
 
 
@@ -115,40 +147,75 @@ class TriedBeforeAnswer(BaseModel):
     notice: str | None = None
 
 
-def _warning(idea: dict[str, Any], outcome: Outcome | None) -> str | None:
+# The answers below are built as plain dicts and sent as they are, in the shape of the models above (which
+# document them): building, validating and serialising a pydantic model of every idea and outcome was most of
+# the gateway's own CPU per "tried before?" keystroke. tests/journey and tests/ideas check the shape.
+
+
+def _warning(idea: dict[str, Any], outcome: dict[str, Any] | None) -> str | None:
     """Why a similar idea is a warning (its trial failed), or None."""
-    if outcome is None or outcome.verdict not in FAILED_VERDICTS:
+    if outcome is None or outcome["verdict"] not in FAILED_VERDICTS:
         return None
-    who = outcome.council_name or idea.get("council_name") or "your council"
-    if outcome.imported_from and outcome.imported_from.get("platform"):
-        who = f"{who} (on {outcome.imported_from['platform']})"
-    reasons = ", ".join(str(r.get("code")) for r in outcome.reasons if r.get("code"))
-    return f"Tried by {who}: {FAILED_VERDICTS[outcome.verdict]}" + (f" ({reasons})." if reasons else ".")
+    who = outcome["council_name"] or idea.get("council_name") or "your council"
+    source = outcome["imported_from"]
+    if source and source.get("platform"):
+        who = f"{who} (on {source['platform']})"
+    reasons = ", ".join(str(r.get("code")) for r in outcome["reasons"] if r.get("code"))
+    return f"Tried by {who}: {FAILED_VERDICTS[outcome['verdict']]}" + (f" ({reasons})." if reasons else ".")
 
 
-def _from_trial(trial: dict[str, Any]) -> Outcome:
+def _outcome(
+    source: str,
+    *,
+    trial_status: str | None,
+    verdict: str | None,
+    reasons: list[dict[str, Any]] | None,
+    lessons: dict[str, Any] | None,
+    gain: dict[str, Any] | None,
+    evidence_level: int | None,
+    published_at: str | None = None,
+    council_name: str | None = None,
+    library_entry_id: str | None = None,
+    imported_from: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An `Outcome`, every field in its order."""
+    return {
+        "source": source,
+        "trial_status": trial_status,
+        "verdict": verdict,
+        "reasons": reasons or [],
+        "lessons": lessons,
+        "gain": gain,
+        "evidence_level": evidence_level,
+        "published_at": published_at,
+        "council_name": council_name,
+        "library_entry_id": library_entry_id,
+        "imported_from": imported_from,
+    }
+
+
+def _from_trial(trial: dict[str, Any]) -> dict[str, Any]:
     verdict = trial.get("verdict") or {}
-    return Outcome(
-        source="trial",
+    evidence = trial.get("evidence")
+    return _outcome(
+        "trial",
         trial_status=trial.get("status"),
         verdict=verdict.get("outcome"),
-        reasons=verdict.get("reasons") or [],
+        reasons=verdict.get("reasons"),
         lessons=verdict.get("lessons"),
         gain=trial.get("gain"),
-        evidence_level=(trial.get("evidence") or {}).get("level")
-        if isinstance(trial.get("evidence"), dict)
-        else trial.get("evidence_level"),
+        evidence_level=evidence.get("level") if isinstance(evidence, dict) else trial.get("evidence_level"),
         library_entry_id=trial.get("library_entry_id"),
     )
 
 
-def _from_library(entry: dict[str, Any]) -> Outcome:
+def _from_library(entry: dict[str, Any]) -> dict[str, Any]:
     evidence = entry.get("evidence")
-    return Outcome(
-        source="library",
+    return _outcome(
+        "library",
         trial_status=entry.get("trial_status") or entry.get("status"),
         verdict=entry.get("verdict") or entry.get("outcome"),
-        reasons=entry.get("reasons") or [],
+        reasons=entry.get("reasons"),
         lessons=entry.get("lessons"),
         gain=entry.get("gain"),
         evidence_level=evidence.get("level") if isinstance(evidence, dict) else entry.get("evidence_level"),
@@ -159,14 +226,30 @@ def _from_library(entry: dict[str, Any]) -> Outcome:
     )
 
 
+def _tried(hit: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str, Any]:
+    """A `TriedBefore`: the similar idea as the ideas service shaped it, what became of it, and any warning."""
+    reason = _warning(hit["idea"], outcome)
+    return {
+        "score": float(hit["score"]),
+        "idea": hit["idea"],
+        "outcome": outcome,
+        "warning": reason is not None,
+        "warning_reason": reason,
+    }
+
+
+def _json(body: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
 # Follow-up's most ideas a call to /trials/by-ideas (50 queued ideas with 3 similar each fit in one).
 TRIALS_A_CALL = 200
 
 
-async def _own_outcomes(request: Request, ideas: list[dict[str, Any]]) -> dict[str, Outcome]:
+async def _own_outcomes(request: Request, ideas: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """What became of the caller's own council's ideas: their trials, one call to follow-up for them all
     (it was one call per idea, which made the organiser's queue the slowest page)."""
-    found: dict[str, Outcome] = {}
+    found: dict[str, dict[str, Any]] = {}
     ids = [str(i["id"]) for i in ideas]
     for start in range(0, len(ids), TRIALS_A_CALL):
         response = await _get(
@@ -181,7 +264,7 @@ async def _own_outcomes(request: Request, ideas: list[dict[str, Any]]) -> dict[s
     return found
 
 
-async def _published_outcomes(request: Request, ideas: list[dict[str, Any]]) -> dict[str, Outcome]:
+async def _published_outcomes(request: Request, ideas: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """What other councils published about these ideas, in one call to the library."""
     if not ideas:
         return {}
@@ -195,9 +278,14 @@ async def _published_outcomes(request: Request, ideas: list[dict[str, Any]]) -> 
     return {str(item.get("idea_id") or (item.get("idea") or {}).get("id")): _from_library(item) for item in items}
 
 
-async def _outcomes(request: Request, principal, ideas: list[dict[str, Any]]) -> list[Outcome | None]:
-    own = [i for i in ideas if str(principal.council_id) == str(i.get("council_id"))]
-    others = [i for i in ideas if i not in own]
+async def _outcomes(request: Request, principal, ideas: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+    council = str(principal.council_id)
+    own = [i for i in ideas if council == str(i.get("council_id"))]
+    # Another council's idea shown as a summary has no outcome this caller may read: the ideas service
+    # shows an idea whose outcome is published in full to every council (view "full"), and an imported
+    # verdict as "imported". So the library is asked only about the others, and not at all when every
+    # similar idea is such a summary (most keystrokes).
+    others = [i for i in ideas if council != str(i.get("council_id")) and i.get("view") != "summary"]
     by_id, published = await asyncio.gather(_own_outcomes(request, own), _published_outcomes(request, others))
     return [by_id.get(str(i["id"])) or published.get(str(i["id"])) for i in ideas]
 
@@ -208,7 +296,7 @@ async def _outcomes(request: Request, principal, ideas: list[dict[str, Any]]) ->
     summary="While writing an idea: similar ideas from every council, with what became of each",
     responses=responses(401, 422, 503),
 )
-async def tried_before(draft: Draft, request: Request, principal: CurrentPrincipal) -> TriedBeforeAnswer:
+async def tried_before(draft: Draft, request: Request, principal: CurrentPrincipal) -> Response:
     """While someone writes an idea: the existing ideas most like the draft, from every council, each with what
     became of it (its trial's status or its published verdict), and a warning when a similar idea was trialled
     and did not work. Ideas are shown only as far as you may read them. Anyone signed in may ask. 503 when the
@@ -233,18 +321,14 @@ async def tried_before(draft: Draft, request: Request, principal: CurrentPrincip
         outcomes = [None] * len(hits)
         available = False
         notice = "What became of these ideas cannot be shown just now (the follow-up service is not reachable)."
-    items = [
-        TriedBefore(
-            score=hit["score"],
-            idea=hit["idea"],
-            outcome=outcome,
-            warning=(reason := _warning(hit["idea"], outcome)) is not None,
-            warning_reason=reason,
-        )
-        for hit, outcome in zip(hits, outcomes, strict=True)
-    ]
-    return TriedBeforeAnswer(
-        items=items, warning=any(i.warning for i in items), outcomes_available=available, notice=notice
+    items = [_tried(hit, outcome) for hit, outcome in zip(hits, outcomes, strict=True)]
+    return _json(
+        {
+            "items": items,
+            "warning": any(i["warning"] for i in items),
+            "outcomes_available": available,
+            "notice": notice,
+        }
     )
 
 
@@ -288,9 +372,7 @@ class IdeasEvidenceAnswer(BaseModel):
     summary="Tried before? for a list of ideas in one call (a shortlist, a ballot's candidates)",
     responses=responses(401, 404, 422, 503),
 )
-async def tried_before_for_ideas(
-    body: IdeasEvidence, request: Request, principal: CurrentPrincipal
-) -> IdeasEvidenceAnswer:
+async def tried_before_for_ideas(body: IdeasEvidence, request: Request, principal: CurrentPrincipal) -> Response:
     """Tried before? for a list of ideas in one call (a shortlist, a ballot's candidates): for each, the other ideas
     most like it with what became of them, and the first warning. Each idea must be one you can read (404 naming
     it). 503 when the ideas service cannot be reached; when only follow-up cannot, `outcomes_available` is false
@@ -309,6 +391,7 @@ async def tried_before_for_ideas(
     per_idea = similar.json()["items"]
     # Each similar idea's outcome is asked for once, however many of the ideas it resembles.
     unique = list({hit["idea"]["id"]: hit["idea"] for entry in per_idea for hit in entry["items"]}.values())
+    outcomes: dict[str, dict[str, Any] | None]
     try:
         found = await _outcomes(request, principal, unique)
         outcomes, available, notice = {str(i["id"]): o for i, o in zip(unique, found, strict=True)}, True, None
@@ -317,26 +400,17 @@ async def tried_before_for_ideas(
         notice = "What became of these ideas cannot be shown just now (the follow-up service is not reachable)."
     items = []
     for entry in per_idea:
-        matches = [
-            TriedBefore(
-                score=hit["score"],
-                idea=hit["idea"],
-                outcome=(outcome := outcomes.get(str(hit["idea"]["id"]))),
-                warning=(reason := _warning(hit["idea"], outcome)) is not None,
-                warning_reason=reason,
-            )
-            for hit in entry["items"]
-        ]
-        first = next((m for m in matches if m.warning), None)
+        matches = [_tried(hit, outcomes.get(str(hit["idea"]["id"]))) for hit in entry["items"]]
+        first = next((m for m in matches if m["warning"]), None)
         items.append(
-            IdeaEvidence(
-                idea_id=entry["idea_id"],
-                items=matches,
-                warning=first is not None,
-                warning_reason=first.warning_reason if first else None,
-            )
+            {
+                "idea_id": entry["idea_id"],
+                "items": matches,
+                "warning": first is not None,
+                "warning_reason": first["warning_reason"] if first else None,
+            }
         )
-    return IdeasEvidenceAnswer(items=items, outcomes_available=available, notice=notice)
+    return _json({"items": items, "outcomes_available": available, "notice": notice})
 
 
 # ---- one idea's journey -----------------------------------------------------------------------------

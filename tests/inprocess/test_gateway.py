@@ -94,7 +94,28 @@ def test_production_needs_the_key_that_encrypts_single_sign_on_secrets():
     assert GatewaySettings(**base, sign_on_secret_keys=f"{newest},{older}").sign_on_keys() == f"{newest},{older}"
 
 
-def test_tried_before_for_a_queue_asks_follow_up_once_for_every_similar_idea_of_the_council(gateway_app):
+def _fake_services(monkeypatch, services) -> list:
+    """Answer the journeys' calls to the services with `services(httpx.Request) -> httpx.Response`; returns
+    the calls made, as httpx requests (host: the part's name + ".test")."""
+    import httpx
+
+    from gateway.routes import journeys
+
+    calls: list[httpx.Request] = []
+
+    async def exchange(upstream, method, path, *, params, body, headers) -> journeys.Answer:
+        request = httpx.Request(
+            method, f"http://{upstream.name}.test{path}", params=params, content=body, headers=headers
+        )
+        calls.append(request)
+        response = services(request)
+        return journeys.Answer(response.status_code, response.headers.get("content-type", ""), response.content)
+
+    monkeypatch.setattr(journeys, "_exchange", exchange)
+    return calls
+
+
+def test_tried_before_for_a_queue_asks_follow_up_once_for_every_similar_idea_of_the_council(gateway_app, monkeypatch):
     """The organiser's queue: each similar idea of the caller's own council was one call to follow-up
     (GET /trials/by-idea/{id}); now one POST /trials/by-ideas names them all, and another council's
     ideas still go to the library in one call."""
@@ -102,13 +123,11 @@ def test_tried_before_for_a_queue_asks_follow_up_once_for_every_similar_idea_of_
 
     organiser = gateway_app.person(roles=["organiser", "staff"])
     own = [{"id": str(uuid.uuid4()), "title": f"Own {n}", "council_id": organiser.council_id} for n in range(4)]
-    theirs = {"id": str(uuid.uuid4()), "title": "Theirs", "council_id": str(uuid.uuid4())}
+    theirs = {"id": str(uuid.uuid4()), "title": "Theirs", "council_id": str(uuid.uuid4()), "view": "full"}
     queued = [str(uuid.uuid4()), str(uuid.uuid4())]
     hits = [own[:3] + [theirs], own[1:]]  # own[1] and own[2] resemble both: asked for once
-    calls: list[httpx.Request] = []
 
     def services(request: httpx.Request) -> httpx.Response:
-        calls.append(request)
         path = request.url.path
         if path == "/api/ideas/similar/to-ideas":
             items = [
@@ -124,25 +143,58 @@ def test_tried_before_for_a_queue_asks_follow_up_once_for_every_similar_idea_of_
             return httpx.Response(200, json={"items": []})
         return httpx.Response(404, json={"status": 404, "detail": "unexpected"})
 
-    upstreams = vars(gateway_app.app.app.state)["_state"]["platform"].upstreams
-    kept = {part: upstreams[part].client for part in ("ideas", "followup")}
-    for part in kept:
-        upstreams[part].client = httpx.AsyncClient(
-            base_url=f"http://{part}.test", transport=httpx.MockTransport(services)
-        )
-    try:
-        answer = ok(organiser.post("/api/journeys/tried-before/ideas", json={"idea_ids": queued, "limit": 4}))
-    finally:
-        for part, client in kept.items():
-            upstreams[part].client = client
+    calls = _fake_services(monkeypatch, services)
+    answer = ok(organiser.post("/api/journeys/tried-before/ideas", json={"idea_ids": queued, "limit": 4}))
 
     to_follow_up = [c for c in calls if c.url.host == "followup.test"]
-    assert [c.url.path for c in to_follow_up] == ["/api/followup/trials/by-ideas", "/api/followup/library"] or [
-        c.url.path for c in to_follow_up
-    ] == ["/api/followup/library", "/api/followup/trials/by-ideas"]
+    assert sorted(c.url.path for c in to_follow_up) == ["/api/followup/library", "/api/followup/trials/by-ideas"]
     (batch,) = [c for c in to_follow_up if c.url.path.endswith("/by-ideas")]
     assert sorted(json.loads(batch.content)["idea_ids"]) == sorted(i["id"] for i in own)  # each once, only own
     assert batch.headers["authorization"] == f"Bearer {organiser.token}"  # the caller's own token
+    (library,) = [c for c in to_follow_up if c.url.path.endswith("/library")]
+    assert library.url.params.get_list("idea_id") == [theirs["id"]]
     first = answer["items"][0]
     assert first["warning"] is True and first["items"][0]["outcome"]["verdict"] == "did_not_work"
     assert first["warning_reason"] == "Tried by your council: did not work (adoption)."
+
+
+def test_tried_before_asks_follow_up_nothing_when_every_similar_idea_is_another_councils_summary(
+    gateway_app, monkeypatch
+):
+    """Issue 16 (speed): another council's idea shown as a summary has no outcome its reader may see (the
+    ideas service shows one whose outcome is published in full), so a draft whose similar ideas are all
+    such summaries is answered without a call to follow-up, as if follow-up had found nothing: the same
+    answer, every field of each item as before."""
+    import httpx
+
+    staff = gateway_app.person(roles=["staff"])
+    summary = {
+        "view": "summary",
+        "id": str(uuid.uuid4()),
+        "title": "Text reminders for bin days",
+        "public_summary": "A text the evening before.",
+        "service_area": "waste_and_recycling",
+        "council_id": str(uuid.uuid4()),
+        "council_name": "Anytown Council",
+    }
+
+    def services(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/ideas/similar":
+            assert json.loads(request.content) == {
+                "title": "Bin day texts",
+                "problem": None,
+                "proposal": None,
+                "limit": 5,
+            }
+            return httpx.Response(200, json={"items": [{"score": 0.61, "idea": summary}]})
+        return httpx.Response(500, json={"status": 500, "detail": "follow-up should not be asked"})
+
+    calls = _fake_services(monkeypatch, services)
+    answer = ok(staff.post("/api/journeys/tried-before", json={"title": "Bin day texts"}))
+    assert [c.url.host for c in calls] == ["ideas.test"]
+    assert answer == {
+        "items": [{"score": 0.61, "idea": summary, "outcome": None, "warning": False, "warning_reason": None}],
+        "warning": False,
+        "outcomes_available": True,
+        "notice": None,
+    }
