@@ -93,6 +93,15 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).drivername.startswith("sqlite")
 
 
+_READ_ONLY = "platform_read_only"
+# Execution options of a connection or session that only reads (`await session.connection(
+# execution_options=READ_ONLY)` before its first statement, or `engine.execution_options(**READ_ONLY)`):
+# on SQLite its transaction begins deferred, not BEGIN IMMEDIATE, so it never waits for the write lock
+# (a search on every keystroke queued behind every write, and behind every other search). A write in
+# it may fail with "database is locked"; PostgreSQL ignores the option.
+READ_ONLY: dict[str, Any] = {_READ_ONLY: True}
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An async engine; SQLite gets WAL, a busy timeout and foreign keys, as the design asks."""
     url = async_url(url)
@@ -113,7 +122,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         def _sqlite_begin_immediate(conn):
             # Take the write lock at BEGIN so two writers queue on busy_timeout instead of
             # failing with "database is locked" when a read transaction upgrades to a write.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A unit of work that only reads (READ_ONLY) begins deferred: in WAL mode it takes no lock,
+            # so readers neither queue behind writers nor behind each other.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_no_pysqlite_begin(dbapi_conn, _record):

@@ -63,9 +63,20 @@ def read_level(principal: Principal, idea: Idea, team: Sequence[IdeaAuthor]) -> 
         if idea.status == "hidden" and not (is_organiser(principal, idea.council_id) or is_on_team(principal, team)):
             return "none"
         return "full"
-    if idea.status in OUT_OF_PLAY:
+    return read_level_elsewhere(idea.status, published=idea.outcome_published_at is not None)
+
+
+def needs_team(principal: Principal, council_id: uuid.UUID) -> bool:
+    """Whether what this caller may read of an idea of `council_id` can depend on its team (so the
+    idea and its team are read whole); otherwise `read_level_elsewhere` says it."""
+    return reads_everything(principal) or is_member(principal, council_id)
+
+
+def read_level_elsewhere(status: str, *, published: bool) -> ReadLevel:
+    """How much a person of another council may read of an idea (its team makes no difference)."""
+    if status in OUT_OF_PLAY:
         return "none"
-    return "full" if idea.outcome_published_at is not None else "summary"
+    return "full" if published else "summary"
 
 
 def sees_moderation(principal: Principal, idea: Idea, team: Sequence[IdeaAuthor]) -> bool:

@@ -56,7 +56,11 @@ class HackDay(IdeasTable, table=True):
 
 class Idea(IdeasTable, table=True):
     __tablename__ = "ideas"
-    __table_args__ = (Index("ix_ideas_council_id_created_at", "council_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_ideas_council_id_created_at", "council_id", "created_at"),
+        # The similar-idea index's catch-up every few seconds reads the ideas changed since the last one.
+        Index("ix_ideas_updated_at", "updated_at"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     hack_day_id: uuid.UUID = Field(foreign_key="hack_days.id", index=True)

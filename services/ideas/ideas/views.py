@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from typing import Protocol
 
 from ideas import access
 from ideas.models import Comment, HackDay, Idea, IdeaAuthor, ImportedVerdict
@@ -90,7 +92,19 @@ def full_view(idea: Idea, team: Sequence[IdeaAuthor], *, with_moderation: bool) 
     )
 
 
-def summary_view(idea: Idea) -> IdeaSummary:
+class Summarised(Protocol):
+    """What the summary view reads: an idea, or the glance of it that "similar ideas" reads
+    (domain/search.py GLANCE)."""
+
+    id: uuid.UUID
+    title: str
+    public_summary: str | None
+    service_area: str
+    council_id: uuid.UUID
+    council_name: str
+
+
+def summary_view(idea: Summarised) -> IdeaSummary:
     return IdeaSummary(
         id=idea.id,
         title=idea.title,

@@ -27,6 +27,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlmodel
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
@@ -37,6 +38,7 @@ from ideas.similarity import SimilarityIndex, idea_text
 from ideas.similarity.features import Analyser
 from ideas.vocabulary import OUT_OF_PLAY
 from platform_core.clock import utcnow
+from platform_core.db import READ_ONLY
 
 log = logging.getLogger("ideas.search")
 
@@ -70,6 +72,26 @@ IMPORTED_COLUMNS: tuple[Any, ...] = (
     ImportedVerdict.summary,
     ImportedVerdict.withdrawn_at,
 )
+
+
+# What "similar ideas" reads first of each hit (a plain row, no ORM object): enough to say how much the
+# caller may read of it and, for another council's unpublished idea (most hits), to show its summary.
+GLANCE: tuple[Any, ...] = (
+    Idea.id,
+    Idea.status,
+    Idea.council_id,
+    Idea.outcome_published_at,
+    Idea.title,
+    Idea.public_summary,
+    Idea.service_area,
+    Idea.council_name,
+)
+
+
+async def glances(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """The GLANCE of each of these ideas that exists, by id. The database, not the index, is the judge of
+    what is searchable: the index of another replica may lag by a few seconds."""
+    return {row.id: row for row in (await session.exec(sqlmodel.select(*GLANCE).where(col(Idea.id).in_(ids)))).all()}
 
 
 def searchable(status: str) -> bool:
@@ -198,7 +220,8 @@ class IdeaIndex:
             ideas = ideas.where(col(Idea.updated_at) >= self._watermark - _OVERLAP)
             imported = imported.where(col(ImportedVerdict.updated_at) >= self._watermark - _OVERLAP)
         applied = 0
-        async with engine.connect() as conn:
+        # Read-only: on SQLite it takes no lock, so searches and writes go on while a large index is read.
+        async with engine.execution_options(**READ_ONLY).connect() as conn:
             for query, put in ((ideas, self.put), (imported, self.put_imported)):
                 result = await conn.stream(query.execution_options(yield_per=2000))
                 async for rows in result.partitions():

@@ -10,8 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
 from ideas.deps import BuiltIndexDep
-from ideas.domain import ideas
-from ideas.domain.search import public_text, whole_text
+from ideas.domain import ideas, search
+from ideas.domain.search import public_text, searchable, whole_text
 from ideas.models import Idea, ImportedVerdict
 from ideas.schemas import (
     SimilarAnswer,
@@ -23,9 +23,9 @@ from ideas.schemas import (
     SimilarView,
 )
 from ideas.similarity import idea_text
-from ideas.views import idea_view, imported_view
+from ideas.views import idea_view, imported_view, summary_view
 from platform_core.auth import CurrentPrincipal, Principal
-from platform_core.db import SessionDep
+from platform_core.db import READ_ONLY, SessionDep
 from platform_core.problems import Problem, responses
 
 router = APIRouter(prefix="/api/ideas", tags=["similar ideas"])
@@ -46,6 +46,7 @@ async def similar_ideas(
     only on the text you may read of it and shown as you may read it: in full for your own council, a summary
     (title, area, council) for other councils until their outcome is published; hidden and withdrawn ideas never
     appear. A 503 means the search is still starting: try again after `Retry-After`."""
+    await session.connection(execution_options=READ_ONLY)
     hits = index.search(
         idea_text(body.title, body.problem or "", body.proposal or ""),
         body.limit + 5,
@@ -60,13 +61,17 @@ async def _shaped(
     session: AsyncSession, principal: Principal, hits: list[tuple[uuid.UUID, float]], limit: int
 ) -> list[SimilarIdea]:
     """The hits as this caller may read them, `limit` at most; the database judges what is searchable.
-    A hit is one of this platform's ideas or a verdict imported from another platform (read by all)."""
+    A hit is one of this platform's ideas or a verdict imported from another platform (read by all).
+    Most hits are other councils' unpublished ideas, shown as a summary: their glance is all that is read.
+    Only ideas the caller may read whole (or whose team decides it) are read whole, with their teams."""
     if not hits:
         return []
     ids = [i for i, _ in hits]
-    rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(ids)))).all()}
+    glances = await search.glances(session, ids)
+    whole = [i for i, g in glances.items() if access.needs_team(principal, g.council_id) or g.outcome_published_at]
+    rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(whole)))).all()} if whole else {}
     # Asked only when a hit is not an idea here, so a search among ideas alone costs no more.
-    others = [i for i in ids if i not in rows]
+    others = [i for i in ids if i not in glances]
     imported = (
         {
             row.id: row
@@ -84,15 +89,19 @@ async def _shaped(
     teams = await ideas.teams_of(session, list(rows))
     items: list[SimilarIdea] = []
     for idea_id, score in hits:
-        idea = rows.get(idea_id)
+        glance = glances.get(idea_id)
         view: SimilarView | None
         # The index of another replica may lag by a few seconds: trust the database, not the index.
         if idea_id in imported:
             view = imported_view(imported[idea_id])
-        elif idea is None or idea.status in ("hidden", "withdrawn"):
+        elif glance is None or not searchable(glance.status):
             continue
+        elif idea_id in rows:
+            view = idea_view(principal, rows[idea_id], teams[idea_id])
+        elif access.read_level_elsewhere(glance.status, published=glance.outcome_published_at is not None) == "summary":
+            view = summary_view(glance)
         else:
-            view = idea_view(principal, idea, teams[idea_id])
+            continue  # not reached: every idea the caller may read whole is in `rows`
         if view is not None:
             items.append(SimilarIdea(score=round(min(max(score, 0.0), 1.0), 4), idea=view))
         if len(items) == limit:
@@ -113,6 +122,7 @@ async def similar_to_ideas(
     council, shown as you may read them. Each listed idea must be one you can see (404 naming it otherwise), and
     is matched on the text you may read of it. A 503 means the search is still starting: try again after
     `Retry-After`."""
+    await session.connection(execution_options=READ_ONLY)
     rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(body.idea_ids)))).all()}
     teams = await ideas.teams_of(session, list(rows))
     items = []
