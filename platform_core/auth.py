@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi import Depends, Request
 
-from platform_core.eddsa import check_eddsa_with_libsodium
+from platform_core.eddsa import check_eddsa_with_libsodium, compact_claims
 from platform_core.problems import Problem
 from platform_core.state import PLATFORM
 
@@ -97,6 +97,7 @@ class TokenVerifier:
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError("The token public key must be an Ed25519 key (tokens are signed with EdDSA).")
         self._key = key
+        self._raw_key = key.public_bytes_raw()
         check_eddsa_with_libsodium()
         self._issuer = issuer
         self._audience = audience
@@ -118,8 +119,19 @@ class TokenVerifier:
         return principal
 
     def _decode(self, token: str) -> Principal:
+        # The common token is checked without PyJWT's generic machinery; anything else, refused tokens
+        # included, goes through PyJWT, which names what is wrong (platform_core/eddsa.py).
+        claims = compact_claims(
+            token, self._raw_key, issuer=self._issuer, audience=self._audience, leeway=LEEWAY_SECONDS
+        ) or self._pyjwt_claims(token)
         try:
-            claims = jwt.decode(
+            return self._principal(claims, token)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Problem(401, f"The token is not valid: {exc}", headers=_challenge()) from exc
+
+    def _pyjwt_claims(self, token: str) -> dict:
+        try:
+            return jwt.decode(
                 token,
                 self._key,
                 algorithms=[ALGORITHM],
@@ -132,10 +144,6 @@ class TokenVerifier:
             raise Problem(401, "The token has expired; sign in again.", headers=_challenge()) from exc
         except jwt.InvalidTokenError as exc:
             raise Problem(401, f"The token is not valid: {exc}.", headers=_challenge()) from exc
-        try:
-            return self._principal(claims, token)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise Problem(401, f"The token is not valid: {exc}", headers=_challenge()) from exc
 
     def _principal(self, claims: dict, token: str) -> Principal:
         """The caller the claims describe, once their shape and lifetime are checked."""
