@@ -9,6 +9,7 @@ validated, only for routes that read a JSON body, and only when a body was sent.
 from __future__ import annotations
 
 import email.message
+import functools
 
 from fastapi import Request, params
 from fastapi.routing import APIRoute
@@ -18,8 +19,11 @@ from platform_core.problems import Problem
 EXPECTED = "application/json"
 
 
+@functools.lru_cache(maxsize=256)
 def is_json(content_type: str) -> bool:
-    """`application/json`, or any `application/...+json`, with or without parameters (charset)."""
+    """`application/json`, or any `application/...+json`, with or without parameters (charset).
+
+    Remembered: parsing a header with `email` costs tens of µs, and clients send a handful of spellings."""
     message = email.message.Message()
     message["content-type"] = content_type
     if message.get_content_maintype() != "application":

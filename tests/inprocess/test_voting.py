@@ -184,3 +184,116 @@ def test_a_service_credential_straight_to_the_voting_service_is_refused_on_every
     assert set(answers.values()) == {403}, {call: status for call, status in answers.items() if status != 403}
     ok(staff.get(url))  # the council's own people still read it
     assert ok(staff.get(f"{url}/ballot"))["voted"] is False
+
+
+def test_a_plain_ballot_takes_the_short_way_and_every_other_cast_is_answered_as_fastapi_answers_it(
+    voting_app, monkeypatch
+):
+    """The cast route answers a plain ballot without FastAPI's dependency solving (routes/ballots.py,
+    CastRoute). Each request below is sent once with the short way and once without it, by two voters
+    alike: the answers must be the same, and only the plain ballots (and the refusals the cast itself
+    makes) may take the short way."""
+    import voting.routes.ballots as routes
+
+    real = routes._plain_cast
+    took: list[bool] = []
+    short = {"on": True}
+
+    async def plain_cast(request):
+        if not short["on"]:
+            took.append(False)
+            return None
+        try:
+            answer = await real(request)
+        except Exception:  # a refusal the cast made (a Problem), answered by the app's handler
+            took.append(True)
+            raise
+        took.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(routes, "_plain_cast", plain_cast)
+    staff = voting_app.person()
+    council = staff.council_id
+    mine, theirs, third = (str(uuid.uuid4()) for _ in range(3))
+    rnd = _open_round(voting_app, council, authors={mine: [staff.id], theirs: [], third: []})
+    url = f"/api/voting/rounds/{rnd}/ballot"
+    ballot = {"choices": {"approve": [theirs]}}
+    service = voting_app.person(service="ideas")
+    cases = [
+        # (what, who, path, request keywords, status, takes the short way)
+        ("a plain ballot", "voter", url, {"json": ballot, "headers": {"Idempotency-Key": "k1"}}, 201, True),
+        ("its retry", "voter", url, {"json": ballot, "headers": {"Idempotency-Key": "k1"}}, 201, True),
+        (
+            "the key with another ballot",
+            "voter",
+            url,
+            {"json": {"choices": {"approve": [third]}}, "headers": {"Idempotency-Key": "k1"}},
+            422,
+            True,
+        ),
+        ("a replacement", "voter", url, {"json": {"choices": {"approve": [third]}}}, 201, True),
+        (
+            "an upper-case round id",
+            "voter",
+            url.upper().replace("/API/VOTING/ROUNDS/", "/api/voting/rounds/").replace("/BALLOT", "/ballot"),
+            {"json": ballot},
+            201,
+            True,
+        ),
+        ("an own idea", "author", url, {"json": {"choices": {"approve": [mine]}}}, 422, True),
+        ("too many approvals", "voter", url, {"json": {"choices": {"approve": [mine, theirs, third]}}}, 422, True),
+        ("an empty Idempotency-Key", "voter", url, {"json": ballot, "headers": {"Idempotency-Key": " "}}, 422, True),
+        ("another council's round", "stranger", url, {"json": ballot}, 404, True),
+        ("no round", "voter", f"/api/voting/rounds/{uuid.uuid4()}/ballot", {"json": ballot}, 404, True),
+        ("no token", "anonymous", url, {"json": ballot}, 401, False),
+        ("a bad token", "voter", url, {"json": ballot, "headers": {"Authorization": "Bearer x.y.z"}}, 401, False),
+        ("a service's credential", "service", url, {"json": ballot}, 403, False),
+        (
+            "plain text",
+            "voter",
+            url,
+            {"content": b'{"choices": {}}', "headers": {"Content-Type": "text/plain"}},
+            415,
+            False,
+        ),
+        ("no Content-Type", "voter", url, {"content": b'{"choices": {}}'}, 415, False),
+        ("not JSON", "voter", url, {"content": b"{", "headers": {"Content-Type": "application/json"}}, 422, False),
+        ("an unknown field", "voter", url, {"json": {**ballot, "replaces": "X"}}, 422, False),
+        ("no choices", "voter", url, {"json": {}}, 422, False),
+        ("a NUL", "voter", url, {"json": {"choices": {"approve": ["\x00"]}}}, 422, False),
+        ("a malformed round id", "voter", "/api/voting/rounds/not-a-round/ballot", {"json": ballot}, 422, False),
+    ]
+    people = {
+        way: {
+            "voter": voting_app.person(council_id=council),
+            "author": staff if way == "on" else voting_app.person(council_id=council),
+            "stranger": voting_app.person(),
+            "service": service,
+        }
+        for way in ("on", "off")
+    }
+    # Without the short way, the author is another person, with a round of their own (authors are fixed).
+    answers: dict[str, dict] = {}
+    for way in ("on", "off"):
+        short["on"] = way == "on"
+        for what, who, path, kw, status, _ in cases:
+            took.clear()
+            if who == "anonymous":
+                response = voting_app.anonymous.post(path, **kw)
+            else:
+                actor = people[way][who]
+                if way == "off" and who == "author":
+                    path = path.replace(
+                        rnd, _open_round(voting_app, council, authors={mine: [actor.id], theirs: [], third: []})
+                    )
+                response = actor.post(path, **kw)
+            assert response.status_code == status, (way, what, response.text)
+            body = response.json()
+            answers.setdefault(what, {})[way] = (
+                {k: body[k] for k in ("status", "detail", "errors") if k in body} if status >= 400 else sorted(body)
+            )
+            if way == "on":
+                expected = next(c[5] for c in cases if c[0] == what)
+                assert took == [expected], (what, took)
+    for what, both in answers.items():
+        assert both["on"] == both["off"], (what, both)

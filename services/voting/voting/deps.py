@@ -11,6 +11,7 @@ from platform_core.auth import CurrentPrincipal
 from platform_core.clock import utcnow
 from platform_core.db import SessionDep
 from platform_core.problems import Problem
+from platform_core.service_auth import services_only_on
 from voting.access import not_found, organises, sees_round
 from voting.domain import rounds
 from voting.models import Round
@@ -19,7 +20,15 @@ from voting.state import VotingState, of_request
 StateDep = Annotated[VotingState, Depends(of_request)]
 Caller = CurrentPrincipal
 
-__all__ = ["Caller", "OrganisedRoundDep", "RoundDep", "SessionDep", "StateDep"]
+# The public routes another service calls with its own credential: none. The ideas service tells
+# voting of a new co-author on its internal route (routes/internal.py), and nothing else reaches voting
+# with a service's credential; so every public route refuses one (403), and a leaked credential sent
+# straight to the voting port reads no council's rounds, results or audit. The public routers'
+# dependency (routes/__init__.py).
+SERVICE_READS: dict[str, set[str]] = {}
+PUBLIC_ROUTES_GUARD = services_only_on(SERVICE_READS)
+
+__all__ = ["PUBLIC_ROUTES_GUARD", "Caller", "OrganisedRoundDep", "RoundDep", "SessionDep", "StateDep"]
 
 
 async def round_in_council(
