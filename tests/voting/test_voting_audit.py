@@ -203,3 +203,49 @@ def _result_events(platform, round_id: str) -> list[dict]:
         if not isinstance(row["payload"], dict):
             row["payload"] = json.loads(row["payload"])
     return [row for row in found if row["payload"]["round_id"] == round_id]
+
+
+def test_an_entry_hash_from_stored_data_text_is_the_hash_of_the_whole_entry():
+    """append() hashes each entry from its data's canonical text (not encoding the data twice): the
+    same hash as HMAC over the canonical JSON of the whole entry, as the chain has always been made and
+    as verification recomputes it."""
+    import hashlib
+    import hmac
+    from datetime import UTC, datetime
+
+    from voting.domain.audit import at_text, canonical, entry_hash, entry_hash_of_text
+
+    def whole_entry(key, prev, round_id, seq, event, at, data):
+        entry = {"round_id": str(round_id), "seq": seq, "event": event, "at": at_text(at), "data": data}
+        return hmac.new(key.encode(), (prev + canonical(entry)).encode(), hashlib.sha256).hexdigest()
+
+    datas = [
+        {},
+        {"commitment": "ab" * 32},
+        {"ballot_id": "K3QF-7ZQX-M2VA-PD4C", "ballot_hash": "0" * 64},
+        {"method": "score", "rules": {"max": 5, "ratio": 0.5, "tie": None, "ok": True}, "candidates": ["é", "日本"]},
+        {"text": 'quote " backslash \\ newline \n tab \t nul \x00 line sep \u2028', "n": -3, "big": 10**30},
+    ]
+    ats = [None, datetime(2026, 12, 3, 7, 30, 1, tzinfo=UTC)]
+    for i, data in enumerate(datas):
+        for at in ats:
+            args = ("k€y", "f" * 64 if i else "", uuid.uuid4(), i + 1, "ballot.cast", at)
+            expected = whole_entry(*args, data)
+            assert entry_hash(*args, data) == expected
+            assert entry_hash_of_text(*args, canonical(data)) == expected
+
+
+def test_receipts_are_two_halves_of_four_groups_of_base32():
+    from voting.domain import receipts
+
+    seen = set()
+    for _ in range(200):
+        r = receipts.new_receipt()
+        assert r.secret is not None
+        for half in (r.ballot_id, r.secret):
+            groups = half.split("-")
+            assert len(groups) == 4 and all(len(g) == 4 for g in groups)
+            assert set("".join(groups)) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        assert receipts.read_receipt(r.text.lower().replace("-", " ")) == r
+        seen.update((r.ballot_id, r.secret))
+    assert len(seen) == 400  # 80 random bits each: never the same twice, and the halves differ
