@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
@@ -132,6 +131,11 @@ def create_service_app(
         # pauses in the answers it interrupts. (The gateway does the same, in edge.py.)
         gc.collect()
         gc.freeze()
+        # And a young-generation collection every 10,000 allocations rather than Python's 700: a ballot
+        # allocates a few thousand objects, almost all freed by reference counting, so at 700 every
+        # request paid for several collections (and their full ones, of everything the part keeps, such
+        # as its verified tokens). In-process, 50 voters at once: about 12% less CPU per ballot.
+        gc.set_threshold(10_000, 10, 10)
         try:
             yield
         finally:
@@ -160,11 +164,6 @@ def create_service_app(
     app.include_router(health_router(part, alembic_ini, version_table, readiness_checks))
     app.include_router(caller_router(part))
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds)
-    app.add_middleware(ObserveRequests, part=part)
-    app.add_middleware(
-        CorrelationIdMiddleware,
-        header_name="X-Request-ID",
-        generator=new_request_id,
-        validator=valid_request_id,
-    )
+    # The access line, metrics and request id (X-Request-ID) in one layer (platform_core/observe.py).
+    app.add_middleware(ObserveRequests, part=part, request_ids=(new_request_id, valid_request_id))
     return app
