@@ -18,8 +18,10 @@ from voting.domain import audit
 log = logging.getLogger("voting.chaining")
 # A pass costs a few statements whatever it chains, so passes wait to gather the ballots of a busy
 # moment: at 1,000 ballots a second a 10 ms wait cost about a tenth of the service's CPU in passes,
-# a 100 ms wait a hundredth. Nobody waits for it: reading the log or closing the round chains first.
-BATCH_WAIT_SECONDS = 0.1
+# a 100 ms wait a hundredth. At a few hundred ballots a second (a slower machine, or a busy one) 100 ms
+# gathered only 30-60 ballots a pass, and passes were about a tenth of the service's CPU (py-spy,
+# 2026-12-03), so they wait 250 ms. Nobody waits for it: reading the log or closing the round chains first.
+BATCH_WAIT_SECONDS = 0.25
 
 
 class Chainer:
