@@ -17,8 +17,9 @@ service's search, and follow-up's library for the outcomes. Client, gateway and 
 machine, so the figure includes the load generator's own cost; the load average is printed. So is the
 CPU time the gateway, the ideas service and follow-up spent per request during the measured run
 (Linux /proc, as benchmarks/ballots.py): on a busy machine it moves much less than the latency.
-`--profile DIR` samples the ideas service with py-spy during the measured run (it costs CPU: take
-figures from a run without it).
+`--profile DIR` samples the gateway, the ideas service and follow-up with py-spy during the measured
+run (DIR/gateway.txt, ideas.txt, followup.txt, raw format; it costs CPU: take figures from a run
+without it).
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ideas", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--pause", type=float, default=0.25, help="seconds each person waits between requests")
-    parser.add_argument("--profile", help="folder for a py-spy profile of the ideas service (raw format)")
+    parser.add_argument("--profile", help="folder for py-spy profiles of the gateway, ideas and follow-up (raw format)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tried-before-") as folder:
@@ -185,23 +186,28 @@ def main(argv: list[str] | None = None) -> int:
             ]
             base = runner.url("gateway")
             asyncio.run(load_run(base, tokens, 5, args.pause))  # warm up connections and caches
-            spy = None
+            spies = []
             if args.profile:
                 Path(args.profile).mkdir(parents=True, exist_ok=True)
-                spy = subprocess.Popen(
-                    [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "--rate", "200"]
-                    + ["-o", str(Path(args.profile) / "ideas.txt"), "--pid", str(runner.procs["ideas"].pid)],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+                spies = [
+                    subprocess.Popen(
+                        [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "--rate", "200"]
+                        + ["--subprocesses", "-o", str(Path(args.profile) / f"{part}.txt")]
+                        + ["--pid", str(runner.procs[part].pid)],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                    for part in ("gateway", "ideas", "followup")
+                ]
                 time.sleep(1.0)
             parts = {part: process_tree(runner.procs[part].pid) for part in ("gateway", "ideas", "followup")}
             load_before = os.getloadavg()[0]
             cpu_before = {part: cpu_by_pid(pids) for part, pids in parts.items()}
             latencies, refused = asyncio.run(load_run(base, tokens, args.seconds, args.pause))
             cpu_after = {part: cpu_by_pid(pids) for part, pids in parts.items()}
-            if spy is not None:
+            for spy in spies:
                 spy.send_signal(2)  # SIGINT: py-spy writes its file and exits
+            for spy in spies:
                 spy.wait(timeout=30)
             print(
                 f"tried before? at {count:,} ideas, {PEOPLE} people typing, pause {args.pause} s, "

@@ -301,7 +301,9 @@ async def tried_before(draft: Draft, request: Request, principal: CurrentPrincip
     became of it (its trial's status or its published verdict), and a warning when a similar idea was trialled
     and did not work. Ideas are shown only as far as you may read them. Anyone signed in may ask. 503 when the
     ideas service cannot be reached; when only follow-up cannot, the ideas are still answered with
-    `outcomes_available` false and a notice."""
+    `outcomes_available` false and a notice (follow-up is asked only when a similar idea may have an outcome
+    you can read: one of your council's, or one shown in full or imported; another council's summary has
+    none)."""
     try:
         similar = await _get(
             request,
