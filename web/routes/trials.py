@@ -68,13 +68,20 @@ def needs_attention(item: dict[str, Any]) -> list[str]:
     return said
 
 
+async def _nothing() -> list[dict[str, Any]]:
+    return []
+
+
 @router.get("/trials")
 async def trial_list(request: Request, who: SignedInDep, state: StateDep) -> Response:
     status = request.query_params.get("status", "")
     area = request.query_params.get("service_area", "")
     overdue_first = request.query_params.get("order", "overdue") == "overdue"
-    found = await who.api.trials(status or None)
-    attention = {a["trial_id"]: needs_attention(a) for a in await who.api.overdue()} if who.person.council_id else {}
+    # The trials and what is overdue about them, together (admins, of no council, have no overdue list).
+    found, overdue = await asyncio.gather(
+        who.api.trials(status or None), who.api.overdue() if who.person.council_id else _nothing()
+    )
+    attention = {a["trial_id"]: needs_attention(a) for a in overdue}
     if area:
         found = [t for t in found if t["idea"]["service_area"] == area]
     if overdue_first:
