@@ -1,7 +1,8 @@
 """Chains committed ballot events into their round's audit chain, soon after each cast.
 
-One pass per round at a time in this process: casts that commit while a pass runs mark the round
-dirty and the pass runs again, so a burst of ballots is chained in a few batches, not one by one.
+One pass per round at a time in this process: casts that commit while a pass waits or runs mark the
+round dirty and another pass runs after the same wait, so a burst of ballots is chained in a few
+batches, not one by one.
 Passes in other processes (replicas) queue on the round's chaining lock. Nothing is lost if a pass
 fails or the process stops: the events stay pending, and the next pass, a read of the audit log or
 the round's close chains them.
@@ -18,9 +19,10 @@ from voting.domain import audit
 log = logging.getLogger("voting.chaining")
 # A pass costs a few statements whatever it chains, so passes wait to gather the ballots of a busy
 # moment: at 1,000 ballots a second a 10 ms wait cost about a tenth of the service's CPU in passes,
-# a 100 ms wait a hundredth. At a few hundred ballots a second (a slower machine, or a busy one) 100 ms
-# gathered only 30-60 ballots a pass, and passes were about a tenth of the service's CPU (py-spy,
-# 2026-12-03), so they wait 250 ms. Nobody waits for it: reading the log or closing the round chains first.
+# a 100 ms wait a hundredth. Every pass waits, not only a burst's first: passes run back to back
+# gathered a handful of ballots each and cost a tenth to a seventh of the service's CPU (py-spy,
+# 2026-12-03). A pass costs a few milliseconds, so at 250 ms they cost a percent or two of one core.
+# Nobody waits for it: reading the log or closing the round chains first.
 BATCH_WAIT_SECONDS = 0.25
 
 
@@ -45,8 +47,10 @@ class Chainer:
 
     async def _run(self, round_id: uuid.UUID) -> None:
         try:
-            await asyncio.sleep(BATCH_WAIT_SECONDS)
             while True:
+                # Before every pass, the next ones too: a pass takes a few milliseconds, so passes run
+                # back to back during a burst gathered only the handful of ballots cast meanwhile.
+                await asyncio.sleep(BATCH_WAIT_SECONDS)
                 await self.chain_now(round_id)
                 if not self._dirty.get(round_id):
                     return
