@@ -70,6 +70,12 @@ def check_eddsa_with_libsodium() -> None:
 # (tests/platform/test_token_checks.py compares the two on well-formed and malformed tokens).
 
 _SEGMENT = re.compile(rb"[A-Za-z0-9_-]*")
+# orjson reads an integer outside 64 bits as a float (1e+20), PyJWT's json as the exact int: a payload
+# with 19 digits in a row (a number possibly that long; 18 digits are always within 64 bits) is left to
+# PyJWT, so both never read different claims from one token (tests/platform/test_token_checks.py).
+# Found by translating digits to "0" and the rest to " ": 0.5 µs a payload, a regex takes 3.4 µs.
+_DIGITS_ONLY = bytes(ord("0") if chr(c).isdigit() and c < 128 else ord(" ") for c in range(256))
+_LONG_NUMBER = b"0" * 19
 _HEADER_KEYS = frozenset({"alg", "typ"})
 _MAX_HEADERS = 8
 _accepted_headers: set[bytes] = set()
@@ -126,7 +132,7 @@ def compact_claims(token: str, public_key: bytes, *, issuer: str, audience: str,
     except (BadSignatureError, ValueError, TypeError):
         return None
     payload = _segment(parts[1])
-    if payload is None:
+    if payload is None or _LONG_NUMBER in payload.translate(_DIGITS_ONLY):
         return None
     try:
         claims = orjson.loads(payload)

@@ -114,6 +114,8 @@ _MAKERS = {
     "nbf in the future": lambda: _signed(PLAIN, _claims(nbf=_now() + 60)),
     "nbf null": lambda: _signed(PLAIN, _claims(nbf=None)),
     "claims a list": lambda: _signed(PLAIN, [1, 2]),
+    "a number past 64 bits (orjson reads a float)": lambda: _signed(PLAIN, _claims(av=10**20 + 1)),
+    "exp past 64 bits": lambda: _signed(PLAIN, _claims(exp=2**64)),
     "other key": lambda: _signed(PLAIN, _claims(), load_pem_private_key(OTHER_PRIVATE.encode(), password=None)),
     "alg none": lambda: jwt.encode(_claims(), "", algorithm="none"),
     "alg HS256 with the public key's text": lambda: _b64(b'{"alg":"HS256","typ":"JWT"}') + ".e30.AAAA",
