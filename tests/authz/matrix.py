@@ -110,6 +110,7 @@ POST    /api/ideas/hack-days/{hack_day_id}/duplicate                    other   
 
 # ---- ideas: ideas and teams (authors edit their own; other councils read a summary; admins submit nothing) ----
 GET     /api/ideas/ideas                                                -        401  200   200       200     200
+GET     /api/ideas/ideas/counts                                         -        401  200   200       200     200
 POST    /api/ideas/ideas                                                -        401  201   201       201     403
 POST    /api/ideas/ideas                                                other    401  404   404       404     403
 GET     /api/ideas/ideas/{idea_id}                                      own      .    200   200       200     .

@@ -369,6 +369,11 @@ def _ideas(w, role, scope, fresh):
     return Call("GET", "/api/ideas/ideas")
 
 
+@recipe("GET", "/api/ideas/ideas/counts")
+def _count_ideas(w, role, scope, fresh):
+    return Call("GET", "/api/ideas/ideas/counts")
+
+
 @recipe("POST", "/api/ideas/ideas")
 def _submit_idea(w, role, scope, fresh):
     from tests.authz.world import idea_body

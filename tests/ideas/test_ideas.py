@@ -8,7 +8,20 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.ideas.ideaskit import etag_of, hack_day, idea_body, move, ok, problem, submit, tag_for
+import httpx
+from ideas.vocabulary import STATUSES
+
+from tests.ideas.ideaskit import (
+    etag_of,
+    hack_day,
+    idea_body,
+    move,
+    ok,
+    problem,
+    service_headers,
+    submit,
+    tag_for,
+)
 
 CONTRACT_FIELDS = {
     "id",
@@ -303,3 +316,42 @@ def test_an_admin_reads_every_council_but_cannot_submit(town, open_day, admin):
     listed = ok(admin.get("/api/ideas/ideas", params={"council_id": town.council.id, "limit": 200}))
     assert idea["id"] in {i["id"] for i in listed["items"]}
     problem(admin.post("/api/ideas/ideas", json=idea_body(open_day["id"])), 403)
+
+
+def test_the_counts_are_the_lists_totals_in_one_call_and_only_the_councils_own(
+    platform, new_council, new_person, admin
+):
+    """What a portfolio shows (ideas in play, selected) in one cheap call: exactly the list's `total` with no
+    `status` and with each `status`, for staff and for organisers (who alone count hidden ideas)."""
+    ours, theirs = new_council(), new_council()
+    organiser, staff = new_person(ours, "organiser"), new_person(ours, "staff")
+    day = hack_day(organiser, "open")
+    made = [submit(staff, day["id"], title=f"Counted idea {n}") for n in range(6)]
+    url = "/api/ideas/ideas"
+    ok(organiser.post(f"{url}/{made[1]['id']}/shortlist"))
+    ok(organiser.post(f"{url}/{made[2]['id']}/hide", json={"reason": "Names a resident"}))
+    ok(organiser.post(f"{url}/{made[3]['id']}/duplicate", json={"duplicate_of_id": made[0]["id"]}))
+    ok(staff.post(f"{url}/{made[4]['id']}/withdraw"))
+    event = {"event_id": str(uuid.uuid4()), "round_id": str(uuid.uuid4()), "rank": 1}
+    with httpx.Client(base_url=platform.url("ideas"), timeout=30) as ideas_service:
+        chosen = f"/api/ideas/internal/ideas/{made[5]['id']}/selected"
+        ok(ideas_service.post(chosen, json=event, headers=service_headers(platform)))
+    stranger = new_person(theirs, "organiser")
+    submit(stranger, hack_day(stranger, "open")["id"], title="Another council's idea")
+
+    def totals(person, **params) -> dict[str, int]:
+        def total(**status) -> int:
+            return ok(person.get(url, params={**params, **status, "limit": 1}))["total"]
+
+        return {"in_play": total(), **{s: total(status=s) for s in STATUSES}}
+
+    expected = {"in_play": 4, "submitted": 1, "shortlisted": 1, "selected": 1, "withdrawn": 1, "duplicate": 1}
+    for person, hidden in ((staff, 0), (organiser, 1)):
+        counts = ok(person.get(f"{url}/counts"))
+        assert counts == {**expected, "hidden": hidden} == totals(person)
+    on_behalf = {"council_id": ours.id}
+    assert ok(admin.get(f"{url}/counts", params=on_behalf)) == {**expected, "hidden": 1} == totals(admin, **on_behalf)
+    # Another council's ideas are theirs alone, and naming our council is refused as the list refuses it.
+    assert ok(stranger.get(f"{url}/counts"))["in_play"] == 1 == totals(stranger)["in_play"]
+    problem(stranger.get(f"{url}/counts", params=on_behalf), 403, "council_id")
+    problem(stranger.get(url, params=on_behalf), 403, "council_id")

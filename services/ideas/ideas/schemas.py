@@ -444,6 +444,36 @@ SimilarView = Annotated[IdeaPublic | IdeaSummary | ImportedIdea, Field(discrimin
 IdeaPage = Page[IdeaPublic]
 
 
+class IdeaCounts(BaseModel):
+    """How many ideas the list would total, without listing any: in play, and for each status."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "in_play": 42,
+                    "submitted": 30,
+                    "shortlisted": 8,
+                    "selected": 3,
+                    "withdrawn": 5,
+                    "hidden": 0,
+                    "duplicate": 1,
+                }
+            ]
+        }
+    )
+
+    in_play: int = Field(description="Every idea but the withdrawn and hidden: the list's `total` with no `status`.")
+    submitted: int
+    shortlisted: int
+    selected: int = Field(description="Selected by a vote.")
+    withdrawn: int
+    hidden: int = Field(
+        description="0 unless you are an organiser (or an admin): hidden ideas are listed to no one else."
+    )
+    duplicate: int
+
+
 class CoAuthorInvite(Input):
     model_config = examples({"person_id": "5b9e0c2a-1d3f-4e6a-9b8c-7d0e1f2a3b4c"})
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ideas import access
 from ideas.models import HackDay, Idea, IdeaAuthor, IdeaTag
 from ideas.schemas import as_utc, normalise_tag
-from ideas.vocabulary import OUT_OF_PLAY
+from ideas.vocabulary import OUT_OF_PLAY, STATUSES
 from platform_core import csv
 from platform_core.auth import Principal
 from platform_core.problems import Problem
@@ -34,6 +34,30 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _visible(principal: Principal, council_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
+    """Whose ideas a list shows this caller, and whether hidden ones: the rule the list and its counts share.
+
+    The caller's council (admins: any council, or the one named); hidden ideas only for organisers.
+    """
+    where: list[ColumnElement[bool]] = []
+    if access.reads_everything(principal):
+        if council_id is not None:
+            where.append(col(Idea.council_id) == council_id)
+    elif principal.council_id is None:
+        raise Problem(403, "Ideas are listed per council; your sign-in belongs to none.")
+    else:
+        if council_id is not None and council_id != principal.council_id:
+            raise Problem(
+                403,
+                "You can list only your own council's ideas; use similar-idea search to find other councils' ideas.",
+                errors=[{"field": "council_id", "message": "not your council"}],
+            )
+        where.append(col(Idea.council_id) == principal.council_id)
+    if not (access.reads_everything(principal) or principal.has("organiser")):
+        where.append(col(Idea.status) != "hidden")
+    return where
+
+
 async def page(
     session: AsyncSession, principal: Principal, f: IdeaFilter, *, limit: int, offset: int
 ) -> tuple[list[Idea], int]:
@@ -42,26 +66,11 @@ async def page(
     Withdrawn and hidden ideas are left out unless asked for by `status`; hidden ones are listed
     only for organisers.
     """
-    query = select(Idea)
-    if access.reads_everything(principal):
-        if f.council_id is not None:
-            query = query.where(Idea.council_id == f.council_id)
-    elif principal.council_id is None:
-        raise Problem(403, "Ideas are listed per council; your sign-in belongs to none.")
-    else:
-        if f.council_id is not None and f.council_id != principal.council_id:
-            raise Problem(
-                403,
-                "You can list only your own council's ideas; use similar-idea search to find other councils' ideas.",
-                errors=[{"field": "council_id", "message": "not your council"}],
-            )
-        query = query.where(Idea.council_id == principal.council_id)
+    query = select(Idea).where(*_visible(principal, f.council_id))
     if f.status is not None:
         query = query.where(Idea.status == f.status)
     else:
         query = query.where(col(Idea.status).not_in(list(OUT_OF_PLAY)))
-    if not (access.reads_everything(principal) or principal.has("organiser")):
-        query = query.where(Idea.status != "hidden")
     if f.hack_day_id is not None:
         query = query.where(Idea.hack_day_id == f.hack_day_id)
     if f.service_area is not None:
@@ -89,6 +98,19 @@ async def page(
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(query.order_by(col(Idea.created_at).desc(), col(Idea.id)).offset(offset).limit(limit))
     return list(rows.all()), total
+
+
+@dataclass(frozen=True)
+class Counts:
+    in_play: int
+    by_status: dict[str, int]
+
+
+async def counts(session: AsyncSession, principal: Principal, *, council_id: uuid.UUID | None = None) -> Counts:
+    """The totals the list would answer with no filter but `status` (and with none), in one query."""
+    query = select(Idea.status, func.count()).where(*_visible(principal, council_id)).group_by(col(Idea.status))
+    by_status = dict.fromkeys(STATUSES, 0) | {status: n for status, n in (await session.exec(query)).all()}
+    return Counts(in_play=sum(n for s, n in by_status.items() if s not in OUT_OF_PLAY), by_status=by_status)
 
 
 CSV_COLUMNS = [
