@@ -134,6 +134,8 @@ def test_the_portfolio_counts_the_funnel_gains_and_honesty(council, late):
     assert funnel["selected"] == 0
     # Ideas come from the ideas service, asked with the caller's token: every trial here had one.
     assert isinstance(funnel["ideas"], int) and funnel["ideas"] >= funnel["opened"]
+    # As the council's list totals them (in play: neither withdrawn nor hidden), asked in one call.
+    assert funnel["ideas"] == ok(council.staff.get("/api/ideas/ideas", params={"limit": 1}))["total"]
     assert report["outcomes"] == {"worked": 1, "stopped": 2}
     gains = report["realised_gains"]
     # 0.5 h × 1000 × £30 = £15,000 cashable, 500 hours; net of the £1,000 trial.

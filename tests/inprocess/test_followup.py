@@ -58,6 +58,16 @@ def test_another_council_never_learns_a_trial_exists(followup_app):
     ok(colleague.get(f"/api/followup/trials/{trial['id']}"))
 
 
+def test_the_portfolio_says_the_ideas_counts_are_not_known_when_the_ideas_service_cannot_say(followup_app):
+    """No ideas service runs in-process (none that would take this process's tokens): the portfolio is still
+    answered, its two ideas counts null, which the page shows as not available."""
+    manager = followup_app.person(roles=["manager"])
+    _trial(followup_app, manager.council_id)
+    report = ok(manager.get("/api/followup/portfolio"))
+    assert report["funnel"]["ideas"] is None and report["funnel"]["selected"] is None
+    assert report["funnel"]["opened"] == 1
+
+
 def test_the_application_state_is_typed(followup_app):
     held = vars(followup_app.app.state)["_state"]
     assert "platform" in held and "followup" in held

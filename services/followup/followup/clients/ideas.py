@@ -40,6 +40,15 @@ class IdeaSnapshot(BaseModel):
     partners: list[str] = Field(default_factory=list)
 
 
+class IdeaCounts(BaseModel):
+    """The two counts a portfolio shows, as the ideas service's list would total them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    in_play: int
+    selected: int
+
+
 class HackDayDate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -51,7 +60,7 @@ class IdeasClient:
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
-            # aiohttp's client under httpx's API: a portfolio asks two counts a page, and httpx's own
+            # aiohttp's client under httpx's API: a portfolio asks its counts on every page, and httpx's own
             # transport cost more CPU than the answers (platform_core/aiohttp_transport.py).
             transport=AiohttpTransport(max_connections=50),
         )
@@ -125,17 +134,14 @@ class IdeasClient:
         except (ValueError, ValidationError):
             return None
 
-    async def count_ideas(self, principal: Principal, status: str | None = None) -> int | None:
-        """Ideas of the caller's council still in play (or with this status, e.g. `selected`);
-        None if the ideas service cannot say."""
-        params: dict[str, str | int] = {"limit": 1}
-        if status is not None:
-            params["status"] = status
+    async def counts(self, principal: Principal) -> IdeaCounts | None:
+        """How many ideas of the caller's council are in play and selected, in one call; None if the ideas
+        service cannot say."""
         try:
-            response = await self._http.get("/api/ideas/ideas", params=params, headers=self._headers(principal))
+            response = await self._http.get("/api/ideas/ideas/counts", headers=self._headers(principal))
             if response.status_code == 200:
-                total = response.json().get("total")
-                return total if isinstance(total, int) else None
-        except (httpx.HTTPError, ValueError, AttributeError) as exc:
-            log.info("ideas count unavailable: %s", exc)
+                return IdeaCounts.model_validate_json(response.content)
+            log.info("ideas counts unavailable: the ideas service answered %s", response.status_code)
+        except (httpx.HTTPError, ValidationError) as exc:
+            log.info("ideas counts unavailable: %s", exc)
         return None

@@ -116,26 +116,22 @@ async def council_portfolio(
     `overdue_trials=true` the answer also lists the trials that need attention, as the overdue list does."""
     chosen = report_council(principal, council_id)
     days, today = settings.stale_after_days, today_()
-    # The ideas counts are asked of the ideas service while the attention list is worked out here.
-    counts = (
-        asyncio.gather(ideas.count_ideas(principal), ideas.count_ideas(principal, status="selected"))
-        if chosen == principal.council_id
-        else None
-    )
+    # The ideas counts (one call) are asked of the ideas service while the attention list is worked out here.
+    asked = asyncio.create_task(ideas.counts(principal)) if chosen == principal.council_id else None
     try:
         items = await attention.attention(session, council_id=chosen, today=today, stale_after_days=days)
     except BaseException:
-        if counts is not None:
-            counts.cancel()
+        if asked is not None:
+            asked.cancel()
         raise
-    ideas_count, selected = await counts if counts is not None else (None, None)
+    counts = await asked if asked is not None else None
     report = await portfolio.council_portfolio(
         session,
         council_id=chosen,
         council_name=principal.council_name,
         attention=items,
-        ideas=ideas_count,
-        selected=selected,
+        ideas=counts.in_play if counts is not None else None,
+        selected=counts.selected if counts is not None else None,
     )
     if overdue_trials:
         report.overdue_trials = [views.attention_public(a) for a in items[:PAGE_MAX]]
