@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -46,7 +47,9 @@ def valid_request_id(value: str) -> bool:
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits, as `uuid.uuid4().hex` gave, at a quarter of its cost: building the UUID
+    object is most of that, and every request that comes without an id pays for it."""
+    return secrets.token_hex(16)
 
 
 class Caller(BaseModel):

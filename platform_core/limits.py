@@ -16,15 +16,34 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from platform_core.problems import PROBLEM_JSON, problem_body
 
+# The server (platform_core/serving.py) tells the app when a request's whole body has already arrived:
+# scope["extensions"][BODY_RECEIVED]["complete"] becomes True with its last byte. Reading such a body
+# cannot wait on the client, so no deadline is armed for it. That is the usual case (a small JSON body
+# comes in the same packet as the headers), and the deadline is not free: asyncio.timeout() makes and
+# cancels a timer and looks up the running task, some 10-20 us on every write that came whole.
+BODY_RECEIVED = "platform.body_received"
+
 
 class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(receive: Receive, headers: dict[bytes, bytes], *, max_bytes: int, timeout: float) -> bytes | None:
+def body_received(scope: Scope) -> bool:
+    """True if the server says the request's whole body has arrived (see BODY_RECEIVED)."""
+    marker = scope.get("extensions", {}).get(BODY_RECEIVED)
+    return bool(marker and marker["complete"])
+
+
+async def read_body(
+    receive: Receive, headers: dict[bytes, bytes], *, max_bytes: int, timeout: float, received: bool = False
+) -> bytes | None:
     """The whole body, or None if the client went away. Raises BodyTooLarge past `max_bytes` (by its
     Content-Length before reading, or as it arrives) and TimeoutError if it has not all arrived within
-    `timeout` seconds (0: no deadline)."""
+    `timeout` seconds (0: no deadline).
+
+    `received`: the server has said the whole body is already here (`body_received(scope)`), so reading
+    it cannot wait and no deadline is armed. Only for the first read of the body, as both callers are
+    (the gateway's edge and BodyLimits below, each the first to read it)."""
     length = headers.get(b"content-length")
     if length is None and b"transfer-encoding" not in headers:
         return b""  # HTTP/1.1: neither header, no body (RFC 9112 6.3)
@@ -49,7 +68,7 @@ async def read_body(receive: Receive, headers: dict[bytes, bytes], *, max_bytes:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    if not timeout:
+    if not timeout or received:
         return await _read()
     async with asyncio.timeout(timeout):
         return await _read()
@@ -84,7 +103,9 @@ class BodyLimits:
             return
         path = scope.get("path", "")
         try:
-            body = await read_body(receive, headers, max_bytes=self.max_bytes, timeout=self.timeout)
+            body = await read_body(
+                receive, headers, max_bytes=self.max_bytes, timeout=self.timeout, received=body_received(scope)
+            )
         except BodyTooLarge:
             detail = f"The body is larger than {self.max_bytes} bytes."
             await send_problem(send, 413, detail, path, [(b"connection", b"close")])

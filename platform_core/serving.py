@@ -11,6 +11,12 @@ ASGI matter (`platform_core.limits`), since the app reads the body.
 
 Behind a proxy every connection comes from the proxy's address: the part's `trusted_proxies` (and
 `connection_cap_exempt`) are not capped; the proxy caps per client.
+
+Two things make every request cheaper, in every part (issue 11: the gateway's added latency):
+- an answer of known length leaves in one write, head and body together (`OneWriteCycle`);
+- the server tells the app when a request's whole body has arrived with its headers, so reading it
+  needs no deadline (`platform_core.limits.BODY_RECEIVED`); and a request whose headers arrive whole
+  in one read (nearly all) arms no header-deadline timer at all.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 
 import orjson
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn._types import ASGISendEvent
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
+from platform_core.limits import BODY_RECEIVED
 from platform_core.problems import PROBLEM_JSON, problem_body
 
 log = logging.getLogger("platform.serving")
@@ -57,6 +65,85 @@ def _raw_problem(status: int, reason: str, detail: str, headers: dict[str, str] 
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+# A body larger than this goes in a write of its own after the head: joining them would copy it, and
+# one write fewer matters only for small answers.
+JOIN_BODY_MAX = 64 * 1024
+
+
+class HeldHead(asyncio.Transport):
+    """The connection's transport as one request-response cycle writes to it: while `holding`, the
+    next write (the answer's head) is held back and leaves with the following one (its body)."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        super().__init__()
+        self._transport = transport
+        self.holding = False
+        self._head = b""
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self.holding:
+            self.holding = False
+            self._head = bytes(data)
+            return
+        if self._head:
+            head, self._head = self._head, b""
+            if len(data) > JOIN_BODY_MAX:
+                self._transport.write(head)
+            else:
+                data = head + data
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        """Write a held head now (no body is coming, or not at once)."""
+        if self._head:
+            head, self._head = self._head, b""
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()  # what was sent goes out before the close, as without holding
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self._transport.get_extra_info(name, default)
+
+
+class OneWriteCycle(RequestResponseCycle):
+    """uvicorn's request-response cycle, writing an answer of known length in one piece.
+
+    uvicorn writes the status line and headers when the app sends `http.response.start`, and the body
+    when it sends `http.response.body`: two writes, two TCP segments, and for whoever reads the answer
+    (the gateway reading a service, a client reading the gateway) often two wake-ups, two reads and
+    two passes of its parser. Here the head of an answer with a Content-Length is held until the body's
+    first message and both go in one write, as aiohttp's client does with a request's head and body.
+    The bytes sent are the same. An answer of unknown length (streamed, chunked) and the answer to a
+    HEAD request have their head written at once, as before. `self.transport` is a HeldHead."""
+
+    transport: HeldHead
+
+    async def send(self, message: ASGISendEvent) -> None:
+        transport = self.transport
+        if message["type"] != "http.response.start" or self.response_started:
+            try:
+                await super().send(message)
+            finally:
+                transport.flush()  # normally a no-op: the body's write took the head with it
+            return
+        # uvicorn's send waits here too while the client reads slowly; waiting first means nothing
+        # is awaited between holding and the head's write below (a 100 Continue is never held).
+        if self.flow.write_paused and not self.disconnected:
+            await self.flow.drain()
+        transport.holding = True
+        try:
+            await super().send(message)  # writes the head: held
+        finally:
+            transport.holding = False
+        if self.chunked_encoding is not False or self.scope["method"] == "HEAD":
+            transport.flush()  # no Content-Length (streamed), or no body will be written
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a header deadline and a per-address connection cap."""
 
@@ -65,6 +152,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._guards: Guards = getattr(config, "platform_guards", None) or Guards()
         self._header_deadline: asyncio.TimerHandle | None = None
         self._counted_address: str | None = None
+        self._reading_headers = False  # a request has begun and its headers are not all in yet
+        self._body_marker: dict[object, object] = {"complete": False}  # the request's BODY_RECEIVED
 
     # ---- the per-address cap -----------------------------------------------------------------
     def _open_by_address(self) -> dict[str, int]:
@@ -129,14 +218,36 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
     def data_received(self, data: bytes) -> None:
-        # A new request on a kept-alive connection starts its own deadline at its first byte.
-        if self.cycle is None or self.cycle.response_complete:
-            self._arm_header_deadline()
         super().data_received(data)
+        # A request whose headers are still incomplete after this data gets its deadline now, within
+        # the time to parse this data of its first byte. One whose headers came whole (nearly every
+        # request: they fit in one packet) needs no timer, which would be made and cancelled for nothing.
+        if self._reading_headers:
+            self._arm_header_deadline()
+
+    # ---- parser callbacks --------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._reading_headers = True
+        # In the scope before the app sees it, so that any copy of the scope shares it; set when the
+        # body is complete (on_message_complete).
+        self._body_marker = {"complete": False}
+        self.scope.setdefault("extensions", {})[BODY_RECEIVED] = self._body_marker
 
     def on_headers_complete(self) -> None:
+        self._reading_headers = False
         self._disarm_header_deadline()
+        previous = self.cycle
         super().on_headers_complete()
+        if self.cycle is not None and self.cycle is not previous:  # this request's cycle (not an upgrade)
+            # Before its task first runs (create_task does not run it yet), so all its sends are ours.
+            self.cycle.__class__ = OneWriteCycle
+            self.cycle.transport = HeldHead(self.transport)
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        # The whole body is here: platform_core.limits.read_body reads it without a deadline.
+        self._body_marker["complete"] = True
 
 
 def serve(app_path: str, *, host: str, port: int, workers: int, guards: Guards, trusted_proxies: str = "") -> None:

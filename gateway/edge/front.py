@@ -27,7 +27,7 @@ from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
 from platform_core.app import new_request_id, valid_request_id
 from platform_core.auth import Principal
-from platform_core.limits import BodyTooLarge, read_body
+from platform_core.limits import BodyTooLarge, body_received, read_body
 from platform_core.observe import RequestMetrics
 from platform_core.problems import PROBLEM_JSON, WWW_AUTHENTICATE, Problem, problem_body
 from platform_core.service_auth import is_internal_path
@@ -147,7 +147,9 @@ class Edge:
         path = scope["path"]
         try:
             await check()
-            body = await read_body(receive, headers, max_bytes=self.max_body, timeout=self.body_timeout)
+            body = await read_body(
+                receive, headers, max_bytes=self.max_body, timeout=self.body_timeout, received=body_received(scope)
+            )
         except Problem as problem:
             return await self._refuse(send, problem, path, rid)
         except BodyTooLarge:
