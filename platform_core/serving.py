@@ -219,10 +219,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        # A request whose headers are still incomplete after this data gets its deadline now, within
-        # the time to parse this data of its first byte. One whose headers came whole (nearly every
-        # request: they fit in one packet) needs no timer, which would be made and cancelled for nothing.
-        if self._reading_headers:
+        # Armed after parsing, so that a request whose headers came whole in this data (nearly every
+        # request: they fit in one packet) makes no timer only to cancel it. Armed if a request's headers
+        # are still incomplete (its deadline then runs from within the time to parse this data of its
+        # first byte), or if no request is under way after this data (bytes that begin none, such as
+        # blank lines, must not hold a connection open either).
+        if self._reading_headers or self.cycle is None or self.cycle.response_complete:
             self._arm_header_deadline()
 
     # ---- parser callbacks --------------------------------------------------------------------

@@ -131,6 +131,19 @@ def test_a_kept_alive_connection_gets_a_new_header_deadline(tight_gateway):
     assert _status(answer) == 408, answer
 
 
+def test_blank_lines_that_begin_no_request_do_not_hold_a_connection(tight_gateway):
+    """Bytes that start no request still start the header deadline (each arriving byte would otherwise
+    put off the connection's idle timeout for ever)."""
+    with _connect(tight_gateway) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _status(_one_answer(sock)) == 200
+        for _ in range(2):  # none after the 1 s deadline (see the test above on resets)
+            sock.sendall(b"\r\n")
+            time.sleep(0.4)
+        answer = _answer(sock)
+    assert _status(answer) == 408, answer
+
+
 def test_one_address_holds_at_most_its_share_of_connections(capped_gateway):
     held = [_connect(capped_gateway) for _ in range(20)]  # opened, never a byte sent
     try:
