@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter
 from sqlmodel import col, select
@@ -54,19 +55,28 @@ async def similar_ideas(
         reads_everything=access.reads_everything(principal),
         exclude=(body.exclude_idea_id,) if body.exclude_idea_id else (),
     )
-    return SimilarAnswer(items=await _shaped(session, principal, hits, body.limit))
+    return SimilarAnswer(
+        items=_shape(principal, hits, body.limit, await _read(session, principal, [i for i, _ in hits]))
+    )
 
 
-async def _shaped(
-    session: AsyncSession, principal: Principal, hits: list[tuple[uuid.UUID, float]], limit: int
-) -> list[SimilarIdea]:
-    """The hits as this caller may read them, `limit` at most; the database judges what is searchable.
+class _Reads(NamedTuple):
+    """What the database says of a set of hits: read once for every search of a request."""
+
+    glances: dict[uuid.UUID, Any]
+    rows: dict[uuid.UUID, Idea]
+    imported: dict[uuid.UUID, ImportedVerdict]
+    teams: dict[uuid.UUID, ideas.Team]
+
+
+async def _read(session: AsyncSession, principal: Principal, ids: list[uuid.UUID]) -> _Reads:
+    """The database's word on these hits; the database judges what is searchable.
     A hit is one of this platform's ideas or a verdict imported from another platform (read by all).
     Most hits are other councils' unpublished ideas, shown as a summary: their glance is all that is read.
-    Only ideas the caller may read whole (or whose team decides it) are read whole, with their teams."""
-    if not hits:
-        return []
-    ids = [i for i, _ in hits]
+    Only ideas the caller may read whole (or whose team decides it) are read whole, with their teams.
+    One query each, however many searches the hits came from."""
+    if not ids:
+        return _Reads({}, {}, {}, {})
     glances = await search.glances(session, ids)
     whole = [i for i, g in glances.items() if access.needs_team(principal, g.council_id) or g.outcome_published_at]
     rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(whole)))).all()} if whole else {}
@@ -86,7 +96,12 @@ async def _shaped(
         if others
         else {}
     )
-    teams = await ideas.teams_of(session, list(rows))
+    return _Reads(glances, rows, imported, await ideas.teams_of(session, list(rows)))
+
+
+def _shape(principal: Principal, hits: list[tuple[uuid.UUID, float]], limit: int, reads: _Reads) -> list[SimilarIdea]:
+    """The hits as this caller may read them, `limit` at most, from what `_read` read of them."""
+    glances, rows, imported, teams = reads
     items: list[SimilarIdea] = []
     for idea_id, score in hits:
         glance = glances.get(idea_id)
@@ -125,7 +140,7 @@ async def similar_to_ideas(
     await session.connection(execution_options=READ_ONLY)
     rows = {i.id: i for i in (await session.exec(select(Idea).where(col(Idea.id).in_(body.idea_ids)))).all()}
     teams = await ideas.teams_of(session, list(rows))
-    items = []
+    found: list[tuple[uuid.UUID, list[tuple[uuid.UUID, float]]]] = []
     for idea_id in body.idea_ids:
         idea = rows.get(idea_id)
         level = access.read_level(principal, idea, teams[idea_id]) if idea is not None else "none"
@@ -145,5 +160,9 @@ async def similar_to_ideas(
             reads_everything=access.reads_everything(principal),
             exclude=(idea_id,),
         )
-        items.append(SimilarToIdea(idea_id=idea_id, items=await _shaped(session, principal, hits, body.limit)))
-    return SimilarToIdeasAnswer(items=items)
+        found.append((idea_id, hits))
+    # Every search's hits read together: a query or four for the list, not four per idea.
+    reads = await _read(session, principal, list(dict.fromkeys(i for _, hits in found for i, _ in hits)))
+    return SimilarToIdeasAnswer(
+        items=[SimilarToIdea(idea_id=i, items=_shape(principal, hits, body.limit, reads)) for i, hits in found]
+    )
