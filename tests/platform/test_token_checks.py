@@ -90,6 +90,8 @@ _MAKERS = {
         PRIVATE, issuer=ISSUER, audience=AUDIENCE, ttl_seconds=900
     ).issue(subject=uuid.uuid4(), council_id=uuid.uuid4(), council_name="X", roles=["staff"], name="V"),
     "header alg only": lambda: _signed({"alg": "EdDSA"}, _claims()),
+    # The issuer's jti is uuid4().hex: about one in 500 has 19 decimal digits in a row.
+    "jti with 19 digits in a row": lambda: _signed(PLAIN, _claims(jti="1234567890123456789012345678abcd")),
     "audience in a list": lambda: _signed(PLAIN, _claims(aud=["other", AUDIENCE])),
     "audience not in the list": lambda: _signed(PLAIN, _claims(aud=["other"])),
     "audience list with a number": lambda: _signed(PLAIN, _claims(aud=[AUDIENCE, 3])),
@@ -152,7 +154,10 @@ def test_fast_path_accepts_only_what_pyjwt_accepts(name: str) -> None:
         assert fast == _pyjwt(token), name
 
 
-@pytest.mark.parametrize("name", ["good", "issued by the gateway's issuer", "header alg only", "audience in a list"])
+@pytest.mark.parametrize(
+    "name",
+    ["good", "issued by the gateway's issuer", "header alg only", "audience in a list", "jti with 19 digits in a row"],
+)
 def test_fast_path_takes_the_common_tokens(name: str) -> None:
     token = _MAKERS[name]()
     assert compact_claims(token, RAW_PUBLIC, issuer=ISSUER, audience=AUDIENCE, leeway=LEEWAY_SECONDS) is not None
