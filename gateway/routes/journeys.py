@@ -303,7 +303,8 @@ async def tried_before(draft: Draft, request: Request, principal: CurrentPrincip
     ideas service cannot be reached; when only follow-up cannot, the ideas are still answered with
     `outcomes_available` false and a notice (follow-up is asked only when a similar idea may have an outcome
     you can read: one of your council's, or one shown in full or imported; another council's summary has
-    none)."""
+    none). Another council's verdict shows here once the ideas service has heard it was published (its event,
+    relayed within seconds of publication); until then its idea is that council's summary."""
     try:
         similar = await _get(
             request,

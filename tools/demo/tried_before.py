@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from tools.demo.base import Stage
@@ -19,20 +20,29 @@ class TriedBefore(Stage):
         day = self.create_hack_day(team)
         self.write_ideas(team, day)
         writer, draft = team.acting[-1], INVERALLAN_DRAFT
-        answer = writer.post(
-            "/api/journeys/tried-before",
-            f"{writer.name} asks whether it was tried before",
-            json={"title": draft.title, "problem": draft.problem, "proposal": draft.proposal, "limit": 20},
-        )
         failures = {t["idea_id"] for t in self.made.trials if t.get("outcome") == "did_not_work"}
-        warnings = [
-            item
-            for item in answer["items"]
-            if (item.get("outcome") or {}).get("source") == "library"
-            and item["outcome"].get("verdict") == "did_not_work"
-        ]
-        # Earlier demo sets hold the same failure: point at this run's own.
-        warning = next((w for w in warnings if w["idea"]["id"] in failures), warnings[0] if warnings else None)
+        # A verdict published a moment ago reaches the ideas service by its event (follow-up's outbox,
+        # relayed within seconds); until then the idea is shown as another council's summary, with no
+        # outcome. Ask again for as long as the platform is given to open trials.
+        deadline = time.monotonic() + self.trial_wait
+        while True:
+            answer = writer.post(
+                "/api/journeys/tried-before",
+                f"{writer.name} asks whether it was tried before",
+                json={"title": draft.title, "problem": draft.problem, "proposal": draft.proposal, "limit": 20},
+            )
+            warnings = [
+                item
+                for item in answer["items"]
+                if (item.get("outcome") or {}).get("source") == "library"
+                and item["outcome"].get("verdict") == "did_not_work"
+            ]
+            # Earlier demo sets hold the same failure: point at this run's own.
+            warning = next((w for w in warnings if w["idea"]["id"] in failures), None)
+            if warning is not None or time.monotonic() >= deadline:
+                break
+            time.sleep(0.5)
+        warning = warning or (warnings[0] if warnings else None)
         if warning is None:
             raise DemoFailed(
                 "'tried before?' did not show the published failure of a similar idea from another "
