@@ -8,6 +8,13 @@ a page keeps httpx's API (and its MockTransport in tests) and plugs this in. Tim
 request as httpx sets them (connect, read, write, pool); aiohttp's errors become httpx's, so a caller's
 `except httpx.TimeoutException` / `except httpx.HTTPError` holds. Nothing is retried here: aiohttp sends
 an idempotent request once more only when its kept-alive connection had closed before any answer came.
+
+Why not httpx-aiohttp's `AiohttpTransport` (pinned for benchmarks/gateway.py --compare-clients), which does
+the same job: with version 0.2.0 a refused connection comes out as `httpx.ConnectTimeout` (its map picks
+the first match, `ClientConnectionError`), so web would answer 504 "too slow" where the gateway is not
+there at all (503); and its default session keeps a cookie jar, so a cookie set on one person's call
+would be sent on the next person's. Both were checked against it; tests/web/test_gateway_transport.py
+holds this transport to httpx's own behaviour.
 """
 
 from __future__ import annotations

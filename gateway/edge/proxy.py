@@ -3,8 +3,9 @@
 Every routed request pays for this path, so it runs on aiohttp's client directly. Measured side by
 side (benchmarks/README.md), forwarding with httpx on httpx-aiohttp's transport cost the gateway two
 to three times as much CPU per request as the bare aiohttp client, and httpx on its own transport six
-to ten times as much. httpx stays the gateway's client for everything else (`Upstream.client`: readiness
-checks, the combined OpenAPI document).
+to ten times as much. The gateway's composed views (routes/journeys.py) call the services on the same
+aiohttp pool (`Upstream.session()`), since "tried before?" calls them on every keystroke; httpx stays the
+client for the rest (`Upstream.client`: readiness checks, the combined OpenAPI document).
 
 Nothing is ever retried here: a POST that may have reached the service must not be sent twice.
 (aiohttp itself sends an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE) once more if its
